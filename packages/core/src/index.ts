@@ -1,0 +1,3 @@
+// @logsieve/core: the contract and the algorithms, no I/O.
+export * from './schema.js'
+export * from './severity.js'

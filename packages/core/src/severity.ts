@@ -1,0 +1,74 @@
+// Severity normalization: every level name or number a logger may hand us maps onto OpenTelemetry
+// severity numbers (TRACE 1–4 … FATAL 21–24) and one of six canonical level names.
+
+export const LEVEL_NAMES = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const
+export type LevelName = (typeof LEVEL_NAMES)[number]
+
+/** OpenTelemetry SeverityNumber of the first step of each canonical level. */
+export const SEVERITY: Readonly<Record<LevelName, number>> = {
+  trace: 1,
+  debug: 5,
+  info: 9,
+  warn: 13,
+  error: 17,
+  fatal: 21,
+}
+
+/** pino's numeric levels → OpenTelemetry severity numbers (same mapping as instrumentation-pino). */
+export const PINO_SEVERITY: Readonly<Record<number, number>> = { 10: 1, 20: 5, 30: 9, 40: 13, 50: 17, 60: 21 }
+
+/** Level names used by pino, winston (npm and syslog levels), console and OpenTelemetry. */
+const NAME_SEVERITY: Readonly<Record<string, number>> = {
+  trace: 1,
+  silly: 1,
+  debug: 5,
+  verbose: 6,
+  http: 10,
+  info: 9,
+  log: 9,
+  notice: 10,
+  warn: 13,
+  warning: 13,
+  error: 17,
+  err: 17,
+  crit: 21,
+  critical: 21,
+  alert: 22,
+  emerg: 23,
+  fatal: 21,
+}
+
+/**
+ * Normalize any level (a pino number 10–60, or a name such as `'info'`,
+ * `'WARN'`, `'silly'`) to an OpenTelemetry severity number. Unknown input maps to INFO (9), never throws.
+ */
+export function toSeverityNumber(level: unknown): number {
+  if (typeof level === 'number') {
+    // Numbers are pino's scale (10–60): that is where numeric levels come from in JS logging.
+    if (!Number.isFinite(level)) return SEVERITY.info
+    if (level >= 60) return SEVERITY.fatal
+    if (level < 10) return SEVERITY.trace
+    // Custom pino levels sit between the standard ones: round down to the nearest standard level.
+    return PINO_SEVERITY[Math.floor(level / 10) * 10] ?? SEVERITY.info
+  }
+  if (typeof level === 'string') {
+    const hit = NAME_SEVERITY[level] ?? NAME_SEVERITY[level.toLowerCase()]
+    return hit ?? SEVERITY.info
+  }
+  return SEVERITY.info
+}
+
+/** The canonical level name of an OpenTelemetry severity number. */
+export function levelName(severityNumber: number): LevelName {
+  if (!(severityNumber >= 5)) return 'trace'
+  if (severityNumber < 9) return 'debug'
+  if (severityNumber < 13) return 'info'
+  if (severityNumber < 17) return 'warn'
+  if (severityNumber < 21) return 'error'
+  return 'fatal'
+}
+
+/** Normalize any level to its canonical name. */
+export function normalizeLevel(level: unknown): LevelName {
+  return levelName(toSeverityNumber(level))
+}
