@@ -1,0 +1,198 @@
+// Public interfaces of the core algorithms. Implementations live beside this file
+// (signature.ts, sampler.ts, stats-table.ts, policy-client.ts, generator.ts); SDKs, the server and the
+// CLI code against these shapes.
+
+import type { Pin, Policy, Projection, Settings, StatsBatch } from './schema.js'
+import type { LevelName } from './severity.js'
+
+/** The identity of a message template. */
+export interface SignatureResult {
+  /** 16 lowercase hex characters: a 64-bit hash of `template`. */
+  signature: string
+  /** The template: the format string itself, or the rendered message with variable tokens masked to `<*>`. */
+  template: string
+}
+
+/** Why a line was kept or dropped. */
+export type DecisionReason =
+  | 'always' // level in alwaysKeep (error and fatal always)
+  | 'rule' // a per-signature rule decided
+  | 'level' // the policy's level default decided
+  | 'new' // unknown signature: the newPattern default decided
+  | 'capped' // dropped by a maxPerSecond token bucket
+
+/**
+ * The result of `Sampler.decide()`. The sampler reuses one object per sampler on the hot path, so read
+ * it before the next `decide()` call (copy what you keep).
+ */
+export interface Decision {
+  keep: boolean
+  signature: string
+  template: string
+  level: LevelName
+  /** OpenTelemetry severity number of the line. */
+  severity: number
+  /** The rate that applied (0–1). */
+  rate: number
+  /** Weight of a kept line: 1/rate when rate < 1, else 1. Emitted as `sample_rate`. */
+  sampleRate: number
+  reason: DecisionReason
+}
+
+export interface DecideOptions {
+  /** True when `text` is a format string (`'user %s logged in'`): exact template, no masking. */
+  isFormat?: boolean
+  /** Trace id of the current scope: one threshold per trace keeps whole traces together. */
+  traceId?: string
+  /** Serialized size of the line when known; otherwise estimated from the message length. */
+  bytes?: number
+}
+
+export interface Sampler {
+  /**
+   * Decide whether to keep one line and count it in the stats table. Never throws: any `level` and any
+   * `text` (non-strings included) give a decision.
+   */
+  decide(level: unknown, text: unknown, options?: DecideOptions): Decision
+  /** Swap in a new policy (already validated with parsePolicy). */
+  setPolicy(policy: Policy): void
+  readonly policy: Policy
+  readonly stats: StatsTable
+}
+
+export interface SamplerOptions {
+  /** Policy to start with. @default defaultPolicy(service) */
+  policy?: Policy
+  /** Table that counts what was seen and kept. @default a new StatsTable */
+  stats?: StatsTable
+  /** Source of uniform [0,1) numbers when there is no trace id. @default Math.random */
+  random?: () => number
+  /** Clock in milliseconds, for token buckets and rule expiry. @default Date.now */
+  now?: () => number
+}
+
+/** One row of a stats snapshot. */
+export interface StatsRow {
+  signature: string
+  level: LevelName
+  template: string
+  seen: number
+  kept: number
+  bytes: number
+  keptBytes: number
+  firstSeen: number
+  example?: string
+}
+
+export interface StatsSnapshot {
+  /** Window start and end, ms since epoch. */
+  start: number
+  end: number
+  rows: StatsRow[]
+  overflow: { seen: number; kept: number; bytes: number }
+}
+
+/** Bounded per-(signature, level) counters; see StatsTable in stats-table.ts. */
+export interface StatsTable {
+  /** Count one line. */
+  count(signature: string, level: LevelName, template: string, kept: boolean, bytes: number): void
+  /** Attach a (already redacted) example line to a row, if it has none yet. */
+  setExample(signature: string, level: LevelName, example: string): void
+  /** Take the current window and start a new one. */
+  snapshot(): StatsSnapshot
+  /** Fold an unsent snapshot back in (a failed flush), keeping the table bounded. */
+  merge(snapshot: StatsSnapshot): void
+  /** Number of rows held. */
+  readonly size: number
+}
+
+export interface BatchMeta {
+  sdk: { name: string; version: string }
+  service: string
+  environment: string
+  instance?: string
+  policyVersion?: number | null
+}
+
+/** Turns a snapshot into the wire format (see `toStatsBatch` in stats-table.ts). */
+export type ToStatsBatch = (snapshot: StatsSnapshot, meta: BatchMeta) => StatsBatch
+
+/** Where a policy client keeps the last good policy (memory, disk, localStorage). */
+export interface PolicyCache {
+  load(key: string): CachedPolicy | undefined | Promise<CachedPolicy | undefined>
+  save(key: string, value: CachedPolicy): void | Promise<void>
+}
+
+export interface CachedPolicy {
+  policy: Policy
+  etag?: string
+}
+
+export interface PolicyClientOptions {
+  /** Policy server base URL, e.g. `http://127.0.0.1:7070`. */
+  url: string
+  apiKey?: string
+  service: string
+  environment?: string
+  cache?: PolicyCache
+  /** @default globalThis.fetch */
+  fetch?: typeof fetch
+  /** Called with every new valid policy. Errors thrown by the callback are swallowed. */
+  onPolicy?: (policy: Policy) => void
+  /** Called with every failure (network, HTTP status, invalid policy). Never thrown to the caller. */
+  onError?: (error: Error) => void
+  /** Request timeout. @default 10_000 */
+  timeoutMs?: number
+  /** Backoff base and cap for retries after a failure. @default { baseMs: 1000, maxMs: 300_000 } */
+  backoff?: { baseMs?: number; maxMs?: number }
+}
+
+export interface PolicyClient {
+  /** The last good policy, if any. */
+  readonly current: Policy | undefined
+  /** Load the cached policy (if any) and report it through onPolicy. */
+  loadCached(): Promise<Policy | undefined>
+  /** Fetch once with If-None-Match. Resolves to the current policy; never rejects. */
+  refresh(): Promise<Policy | undefined>
+  /** Poll every `refreshSeconds` (from the policy, with jitter), backing off after failures. */
+  start(): void
+  stop(): void
+}
+
+// ── Generator ─────────────────────────────────────────────────────────────────────────────────────
+
+/** What the server (or the CLI, from a file) knows about one pattern, fleet-wide. */
+export interface PatternObservation {
+  signature: string
+  level: LevelName
+  template: string
+  /** Events per second across all instances (smoothed). */
+  eventsPerSecond: number
+  /** Mean serialized size of one line. */
+  bytesPerEvent: number
+  /** ms since epoch. */
+  firstSeen: number
+  /** Set when the pattern's current rate is far above its own baseline. */
+  anomaly?: { zScore: number; baseline: number }
+}
+
+export interface GeneratorInput {
+  service: string
+  environment: string
+  patterns: PatternObservation[]
+  settings: Settings
+  pins?: Pin[]
+  /** The current policy, for hysteresis. */
+  previous?: Policy
+  /** ms since epoch. */
+  now: number
+}
+
+export interface GeneratedPolicy {
+  /** Everything but version/createdAt/author, which the caller assigns. */
+  policy: Omit<Policy, 'version' | 'createdAt' | 'author'>
+  projection: Projection
+  overBudget: boolean
+  /** The water level: max events/s any one (weight 1) pattern keeps. */
+  cap: number
+}
