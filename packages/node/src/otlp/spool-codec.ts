@@ -70,8 +70,14 @@ export function encodeBatch(records: readonly ReadableLogRecord[]): string {
       scopes.set(record.instrumentationScope, s)
       header.scopes.push(record.instrumentationScope)
     }
-    const line: Line = { r, s, t: record.hrTime, o: record.hrTimeObserved, a: record.attributes, d: 0 }
-    line.d = record.droppedAttributesCount
+    const line: Line = {
+      r,
+      s,
+      t: record.hrTime,
+      o: record.hrTimeObserved,
+      a: record.attributes,
+      d: record.droppedAttributesCount,
+    }
     if (record.severityNumber !== undefined) line.n = record.severityNumber
     if (record.severityText !== undefined) line.x = record.severityText
     if (record.body !== undefined) line.b = record.body
