@@ -1,0 +1,217 @@
+// docker-compose.yml and deploy/**, checked without a Docker engine: the compose file against the Compose
+// specification's JSON schema, every mounted file present, and the collector, Loki, Prometheus and
+// Grafana configs consistent with the compose services and with each other.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import Ajv from 'ajv'
+import addFormats from 'ajv-formats'
+import { describe, expect, it } from 'vitest'
+import { parse } from 'yaml'
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const read = (p: string) => readFileSync(resolve(repoRoot, p), 'utf8')
+// biome-ignore lint/suspicious/noExplicitAny: parsed config files, walked by key and checked by the assertions
+type Doc = any
+const yamlFile = (p: string) => parse(read(p)) as Record<string, Doc>
+
+interface Service {
+  image?: string
+  build?: { context: string; dockerfile?: string }
+  ports?: string[]
+  volumes?: string[]
+  depends_on?: string[]
+  command?: string[]
+  environment?: string[] | Record<string, string>
+}
+const compose = yamlFile('docker-compose.yml') as { services: Record<string, Service>; volumes: object }
+
+function composeValidator() {
+  const schemaPath = resolve(repoRoot, '../shared/data/compose-spec/compose-spec.json')
+  const { $schema: _draft, ...schema } = JSON.parse(readFileSync(schemaPath, 'utf8')) as Record<
+    string,
+    unknown
+  >
+  // draft-07 is Ajv's default dialect; the file's https $schema URI is not one Ajv has registered.
+  const ajv = new Ajv({ allErrors: true, strict: false })
+  addFormats(ajv)
+  return ajv.compile(schema)
+}
+const validate = composeValidator()
+
+describe('docker-compose.yml', () => {
+  it('is valid against the Compose specification schema', () => {
+    const ok = validate(compose)
+    expect(validate.errors ?? [], JSON.stringify(validate.errors, null, 2)).toEqual([])
+    expect(ok).toBe(true)
+  })
+
+  it('the same validator rejects invalid documents', () => {
+    const clone = () => structuredClone(compose) as Record<string, Doc>
+    const unknownKey = clone()
+    unknownKey.services['logsieve-server'].restart_policy = 'always'
+    const wrongType = clone()
+    wrongType.services.loki.ports = '3100:3100'
+    const badTopLevel = clone()
+    badTopLevel.servces = badTopLevel.services
+    for (const doc of [unknownKey, wrongType, badTopLevel]) expect(validate(doc)).toBe(false)
+  })
+
+  it('runs the server, collector, Loki, Prometheus and Grafana', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(
+      ['grafana', 'logsieve-server', 'loki', 'otel-collector', 'prometheus'].sort(),
+    )
+    expect(compose.services['otel-collector']!.image).toMatch(/^otel\/opentelemetry-collector-contrib:\d/)
+    expect(compose.services.loki!.image).toMatch(/^grafana\/loki:3\./)
+  })
+
+  it('builds the server from the Dockerfile and keeps SQLite on a named volume at /data', () => {
+    const server = compose.services['logsieve-server']!
+    expect(
+      existsSync(resolve(repoRoot, server.build!.context, server.build!.dockerfile ?? 'Dockerfile')),
+    ).toBe(true)
+    const data = server.volumes!.find((v) => v.split(':')[1] === '/data')
+    expect(data).toBeDefined()
+    expect(Object.keys(compose.volumes)).toContain(data!.split(':')[0])
+    expect(server.environment).toContain('LOGSIEVE_DB=/data/logsieve.db')
+    expect(server.environment).toContain('LOGSIEVE_HOST=0.0.0.0')
+  })
+
+  it('mounts only files that exist, and declares every named volume', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      for (const v of service.volumes ?? []) {
+        const source = v.split(':')[0]!
+        if (source.startsWith('.'))
+          expect(existsSync(resolve(repoRoot, source)), `${name}: ${source}`).toBe(true)
+        else expect(Object.keys(compose.volumes), `${name}: ${source}`).toContain(source)
+      }
+      for (const dep of service.depends_on ?? []) expect(Object.keys(compose.services)).toContain(dep)
+    }
+  })
+
+  it('publishes ports on the loopback interface only', () => {
+    for (const service of Object.values(compose.services)) {
+      for (const p of service.ports ?? []) expect(p).toMatch(/^127\.0\.0\.1:\d+:\d+$/)
+    }
+  })
+})
+
+/** Host path of the file a service mounts at `target` (a file, or a file inside a mounted directory). */
+function mounted(service: string, target: string): string {
+  for (const v of compose.services[service]!.volumes ?? []) {
+    const [source, dest] = v.split(':') as [string, string]
+    if (!source.startsWith('.')) continue
+    if (target === dest) return resolve(repoRoot, source)
+    if (target.startsWith(`${dest}/`)) return resolve(repoRoot, source, target.slice(dest.length + 1))
+  }
+  throw new Error(`${service} mounts nothing at ${target}`)
+}
+
+describe('OpenTelemetry Collector config', () => {
+  const service = compose.services['otel-collector']!
+  const configPath = service.command!.find((c) => c.startsWith('--config='))!.slice('--config='.length)
+  const config = parse(readFileSync(mounted('otel-collector', configPath), 'utf8')) as Record<string, Doc>
+
+  it('receives OTLP on the published 4317/4318 and sends logs to Loki over OTLP/HTTP', () => {
+    expect(config.receivers.otlp.protocols.grpc.endpoint).toBe('0.0.0.0:4317')
+    expect(config.receivers.otlp.protocols.http.endpoint).toBe('0.0.0.0:4318')
+    expect(service.ports).toEqual(expect.arrayContaining(['127.0.0.1:4317:4317', '127.0.0.1:4318:4318']))
+    const logs = config.service.pipelines.logs
+    expect(logs.receivers).toEqual(['otlp'])
+    const loki = logs.exporters.find((e: string) => e.startsWith('otlphttp'))
+    expect(config.exporters[loki].endpoint).toBe('http://loki:3100/otlp')
+  })
+
+  it('names only components it defines', () => {
+    for (const [, pipeline] of Object.entries(config.service.pipelines as Record<string, Doc>)) {
+      for (const kind of ['receivers', 'processors', 'exporters'] as const) {
+        for (const id of pipeline[kind] ?? [])
+          expect(Object.keys(config[kind]), `${kind} ${id}`).toContain(id)
+      }
+    }
+  })
+})
+
+describe('Loki config', () => {
+  const loki = compose.services.loki!
+  const path = loki.command!.find((c) => c.startsWith('-config.file='))!.slice('-config.file='.length)
+  const config = parse(readFileSync(mounted('loki', path), 'utf8')) as Record<string, Doc>
+
+  it('can ingest OTLP: TSDB schema v13 and structured metadata', () => {
+    const schema = config.schema_config.configs.at(-1)
+    expect(schema.store).toBe('tsdb')
+    expect(schema.schema).toBe('v13')
+    expect(config.limits_config.allow_structured_metadata).toBe(true)
+    expect(config.server.http_listen_port).toBe(3100)
+  })
+})
+
+describe('Prometheus', () => {
+  const config = parse(
+    readFileSync(mounted('prometheus', '/etc/prometheus/prometheus.yml'), 'utf8'),
+  ) as Record<string, Doc>
+  const rulesDir = mounted('prometheus', '/etc/prometheus/rules')
+  const ruleFiles = readdirSync(rulesDir).filter((f) => f.endsWith('.yml'))
+  const groups = ruleFiles.flatMap(
+    (f) => (parse(readFileSync(resolve(rulesDir, f), 'utf8')) as { groups: Doc[] }).groups,
+  )
+
+  it('scrapes the server by its compose service name and port', () => {
+    const job = config.scrape_configs.find((j: Doc) => j.job_name === 'logsieve-server')
+    expect(job.metrics_path).toBe('/metrics')
+    expect(job.static_configs[0].targets).toEqual(['logsieve-server:7070'])
+    expect(config.rule_files).toEqual(['/etc/prometheus/rules/*.yml'])
+  })
+
+  it('alert rules parse, with the expected groups and alerts', () => {
+    expect(ruleFiles.length).toBeGreaterThan(0)
+    expect(groups.map((g) => g.name).sort()).toEqual(['logsieve-server', 'logsieve-services'])
+    const alerts = groups.flatMap((g) => g.rules.map((r: Doc) => r.alert))
+    expect(alerts).toEqual(
+      expect.arrayContaining(['LogsieveStatsStale', 'LogsieveBudgetExceeded', 'LogsieveServerErrorRate']),
+    )
+    for (const rule of groups.flatMap((g) => g.rules)) {
+      expect(typeof rule.expr, rule.alert).toBe('string')
+      expect(rule.for, rule.alert).toMatch(/^\d+[smh]$/)
+      expect(['warning', 'critical'], rule.alert).toContain(rule.labels.severity)
+      expect(rule.annotations.summary, rule.alert).toBeTruthy()
+    }
+  })
+})
+
+describe('Grafana provisioning', () => {
+  const provisioning = mounted('grafana', '/etc/grafana/provisioning')
+  const datasources = parse(readFileSync(resolve(provisioning, 'datasources/datasources.yaml'), 'utf8'))
+    .datasources as { uid: string; type: string; url: string }[]
+  const provider = parse(readFileSync(resolve(provisioning, 'dashboards/dashboards.yaml'), 'utf8'))
+    .providers[0]
+  const dashboardsDir = mounted('grafana', provider.options.path)
+  const dashboards = readdirSync(dashboardsDir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => ({ file: f, json: JSON.parse(readFileSync(resolve(dashboardsDir, f), 'utf8')) }))
+
+  it('points Prometheus and Loki data sources at the compose services', () => {
+    expect(datasources.map((d) => [d.type, d.url])).toEqual([
+      ['prometheus', 'http://prometheus:9090'],
+      ['loki', 'http://loki:3100'],
+    ])
+  })
+
+  it('ships dashboards that are valid JSON and only use provisioned data sources', () => {
+    expect(statSync(dashboardsDir).isDirectory()).toBe(true)
+    expect(dashboards.length).toBeGreaterThan(0)
+    const uids = new Set(datasources.map((d) => d.uid))
+    for (const { file, json } of dashboards) {
+      expect(json.uid, file).toMatch(/^[\w-]{1,40}$/)
+      expect(json.panels.length, file).toBeGreaterThan(0)
+      const refs = JSON.stringify(json).matchAll(/"datasource":\{"type":"(\w+)","uid":"([^"]+)"\}/g)
+      for (const [, , uid] of refs) if (!uid!.startsWith('$')) expect(uids, `${file}: ${uid}`).toContain(uid)
+    }
+  })
+
+  it('the dashboard shows kept logs from Loki and server metrics from Prometheus', () => {
+    const types = dashboards.flatMap(({ json }) => json.panels.map((p: Doc) => p.datasource?.type))
+    expect(types).toContain('loki')
+    expect(types).toContain('prometheus')
+  })
+})
