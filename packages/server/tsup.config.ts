@@ -1,10 +1,13 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // bin.ts is the `logsieve-server` executable (dist/bin.js, run with plain node).
+  entry: ['src/index.ts', 'src/bin.ts'],
   format: ['esm', 'cjs'],
-  dts: true,
+  dts: { entry: 'src/index.ts' },
   clean: true,
   sourcemap: true,
   target: 'node20',
+  // Bundle the workspace core so `node dist/bin.js` runs in the repo without building core first.
+  noExternal: ['@logsieve/core'],
 })

@@ -1,0 +1,48 @@
+// The Hono app: CORS for browser-facing routes, request metrics, one JSON error shape, all routes.
+import { Hono } from 'hono'
+import { cors } from 'hono/cors'
+import type { ServerContext } from './context.js'
+import { ApiError, errorResponse } from './errors.js'
+import { adminPolicyRoutes } from './routes/admin-policies.js'
+import { ingestRoutes } from './routes/ingest.js'
+import { keyRoutes } from './routes/keys.js'
+import { opsRoutes } from './routes/ops.js'
+import { serviceRoutes } from './routes/services.js'
+
+export function createApp(ctx: ServerContext): Hono {
+  const app = new Hono()
+  const { metrics } = ctx
+
+  app.use('*', async (c, next) => {
+    await next()
+    metrics.inc('logsieve_http_requests_total', { method: c.req.method, status: String(c.res.status) })
+  })
+  // Browsers call the ingest routes; keys travel in Authorization, never cookies, so no credentials mode.
+  const origins = ctx.options.corsOrigins
+  app.use(
+    '/v1/*',
+    cors({
+      origin: origins.includes('*') ? '*' : origins,
+      allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+      allowHeaders: ['Authorization', 'Content-Type', 'Content-Encoding', 'If-None-Match', 'Last-Event-ID'],
+      exposeHeaders: ['ETag', 'Retry-After'],
+      maxAge: 86_400,
+    }),
+  )
+
+  app.route('/', opsRoutes(ctx))
+  app.route('/', ingestRoutes(ctx))
+  app.route('/', adminPolicyRoutes(ctx))
+  app.route('/', serviceRoutes(ctx))
+  app.route('/', keyRoutes(ctx))
+
+  app.notFound((c) =>
+    errorResponse(c, new ApiError(404, 'LOGSIEVE_NOT_FOUND', `no route ${c.req.method} ${c.req.path}`)),
+  )
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return errorResponse(c, err)
+    ctx.logger.error({ err, path: c.req.path }, 'request failed')
+    return errorResponse(c, new ApiError(500, 'LOGSIEVE_INTERNAL', 'internal error; see the server log'))
+  })
+  return app
+}

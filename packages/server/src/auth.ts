@@ -1,0 +1,158 @@
+// API keys: `lsk_<id>_<secret>`. The id finds the record; only a sha256 of the secret is stored and it is
+// compared in constant time. Verified keys live in an LRU so the hot paths touch no SQL.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import type { MiddlewareHandler } from 'hono'
+import { LRUCache } from 'lru-cache'
+import type { ResolvedOptions } from './config.js'
+import { ApiError } from './errors.js'
+import type { ApiKeyRecord, KeyScope, Store } from './store/types.js'
+
+/** Who is calling: set on the context by `requireKey`. */
+export interface Principal {
+  id: string
+  name: string
+  scope: KeyScope
+  /** null: every service. */
+  services: ReadonlySet<string> | null
+}
+
+export type AuthEnv = { Variables: { principal: Principal } }
+
+const KEY_PATTERN = /^lsk_([a-z0-9]{12})_([A-Za-z0-9_-]{20,128})$/
+const ENV_ADMIN: Principal = { id: 'env', name: 'LOGSIEVE_ADMIN_KEY', scope: 'admin', services: null }
+
+const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest()
+
+/** A fresh key and the record to store (the plain key is shown once, never stored). */
+export function newKey(
+  scope: KeyScope,
+  name: string,
+  services: string[] | null,
+  now: number,
+): { key: string; record: ApiKeyRecord } {
+  const id = randomBytes(8).toString('hex').slice(0, 12)
+  const secret = randomBytes(24).toString('base64url')
+  const record: ApiKeyRecord = {
+    id,
+    name,
+    scope,
+    services,
+    hash: sha256(secret).toString('hex'),
+    createdAt: now,
+    revokedAt: null,
+  }
+  return { key: `lsk_${id}_${secret}`, record }
+}
+
+interface Bucket {
+  tokens: number
+  last: number
+}
+
+export class KeyRing {
+  private readonly verified = new LRUCache<string, Principal | false>({ max: 10_000, ttl: 60_000 })
+  private readonly buckets = new LRUCache<string, Bucket>({ max: 10_000 })
+  private readonly adminHash: Buffer | undefined
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: Pick<ResolvedOptions, 'adminKey' | 'rateLimit' | 'now'>,
+  ) {
+    this.adminHash = options.adminKey ? sha256(options.adminKey) : undefined
+  }
+
+  /** The principal of a presented key, or undefined when the key is unknown or revoked. */
+  async verify(token: string): Promise<Principal | undefined> {
+    const hit = this.verified.get(token)
+    if (hit !== undefined) return hit || undefined
+    const principal = await this.lookup(token)
+    this.verified.set(token, principal ?? false)
+    return principal
+  }
+
+  private async lookup(token: string): Promise<Principal | undefined> {
+    if (this.adminHash && timingSafeEqual(sha256(token), this.adminHash)) return ENV_ADMIN
+    const m = KEY_PATTERN.exec(token)
+    if (!m) return undefined
+    const record = await this.store.getKey(m[1]!)
+    if (!record || record.revokedAt !== null) return undefined
+    if (!timingSafeEqual(sha256(m[2]!), Buffer.from(record.hash, 'hex'))) return undefined
+    return {
+      id: record.id,
+      name: record.name,
+      scope: record.scope,
+      services: record.services ? new Set(record.services) : null,
+    }
+  }
+
+  /** Forget verified keys (after a revocation). */
+  invalidate(): void {
+    this.verified.clear()
+  }
+
+  /** Token bucket per key: true when the request may proceed. */
+  allow(id: string): boolean {
+    const limit = this.options.rateLimit
+    if (!limit) return true
+    const now = this.options.now()
+    let b = this.buckets.get(id)
+    if (!b) {
+      b = { tokens: limit.burst, last: now }
+      this.buckets.set(id, b)
+    }
+    b.tokens = Math.min(limit.burst, b.tokens + (Math.max(0, now - b.last) * limit.perSecond) / 1000)
+    b.last = now
+    if (b.tokens < 1) return false
+    b.tokens -= 1
+    return true
+  }
+}
+
+/** The presented key: `Authorization: Bearer <key>`, or `?apiKey=` where a browser cannot set headers (sendBeacon, EventSource). */
+export function presentedKey(
+  authorization: string | undefined,
+  query: string | undefined,
+): string | undefined {
+  if (authorization?.startsWith('Bearer ')) return authorization.slice(7).trim() || undefined
+  return query || undefined
+}
+
+/** Middleware: a valid key of at least `scope` (admin covers ingest), within its rate limit. */
+export function requireKey(keys: KeyRing, scope: KeyScope): MiddlewareHandler<AuthEnv> {
+  return async (c, next) => {
+    const token = presentedKey(c.req.header('authorization'), c.req.query('apiKey'))
+    if (!token)
+      throw new ApiError(401, 'LOGSIEVE_UNAUTHORIZED', 'an API key is required (Authorization: Bearer <key>)')
+    const principal = await keys.verify(token)
+    if (!principal) throw new ApiError(401, 'LOGSIEVE_UNAUTHORIZED', 'unknown or revoked API key')
+    if (scope === 'admin' && principal.scope !== 'admin') {
+      throw new ApiError(
+        403,
+        'LOGSIEVE_FORBIDDEN',
+        'this route needs an admin key; ingest keys may only send stats and read policies',
+      )
+    }
+    if (!keys.allow(principal.id)) {
+      c.header('Retry-After', '1')
+      throw new ApiError(
+        429,
+        'LOGSIEVE_RATE_LIMITED',
+        'too many requests for this API key; retry after a second',
+      )
+    }
+    c.set('principal', principal)
+    await next()
+  }
+}
+
+/** 403 unless the key may use `service`. */
+export function assertService(principal: Principal, service: string, field = 'service'): void {
+  if (principal.services && !principal.services.has(service)) {
+    throw new ApiError(
+      403,
+      'LOGSIEVE_FORBIDDEN',
+      `this API key is not allowed for service "${service}"`,
+      field,
+    )
+  }
+}

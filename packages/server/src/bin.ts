@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// `logsieve-server`: run the policy server from flags and environment variables.
+import { optionsFromEnv } from './config.js'
+import { startServer } from './server.js'
+
+const argv = process.argv.slice(2)
+if (argv.includes('--help') || argv.includes('-h')) {
+  process.stdout.write(`logsieve-server [--port 7070] [--host 127.0.0.1] [--db ./.logsieve/logsieve.db]
+  [--admin-key KEY] [--generation-interval-ms 60000] [--flush-interval-ms 2000] [--body-limit 1048576]
+  [--retention-days 7] [--cors-origins a,b] [--rate-limit 200] [--log-level info]
+Environment: LOGSIEVE_PORT, LOGSIEVE_HOST, LOGSIEVE_DB, LOGSIEVE_ADMIN_KEY, LOGSIEVE_GENERATION_INTERVAL_MS,
+  LOGSIEVE_FLUSH_INTERVAL_MS, LOGSIEVE_BODY_LIMIT, LOGSIEVE_RETENTION_DAYS, LOGSIEVE_CORS_ORIGINS,
+  LOGSIEVE_RATE_LIMIT, LOGSIEVE_LOG_LEVEL
+`)
+  process.exit(0)
+}
+
+async function main(): Promise<void> {
+  const server = await startServer(optionsFromEnv(argv, process.env))
+  if (server.createdAdminKey) {
+    // Printed once, on the first start without LOGSIEVE_ADMIN_KEY: only its hash is stored.
+    process.stdout.write(
+      `\nCreated the first admin key (shown only once; store it now):\n  ${server.createdAdminKey}\n\n`,
+    )
+  }
+  process.stdout.write(`logsieve-server listening on ${server.url}\n`)
+  let stopping = false
+  const stop = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    server.context.logger.info({ signal }, 'shutting down')
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        server.context.logger.error({ err }, 'shutdown failed')
+        process.exit(1)
+      },
+    )
+  }
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`logsieve-server: ${(err as Error).message}\n`)
+  process.exit(1)
+})

@@ -1,0 +1,117 @@
+// Server options, their defaults, and how the bin reads them from flags and the environment.
+import type { Logger } from 'pino'
+
+export interface RateLimitOptions {
+  /** Sustained requests per second allowed per API key. @default 200 */
+  perSecond?: number
+  /** Requests a key may burst above the sustained rate. @default 1000 */
+  burst?: number
+}
+
+export interface ServerOptions {
+  /** TCP port; 0 picks a free one. @default 7070 */
+  port?: number
+  /** Interface to bind. @default '127.0.0.1' */
+  host?: string
+  /** SQLite file (directories are created); ':memory:' for a throwaway store. @default './.logsieve/logsieve.db' */
+  dbPath?: string
+  /**
+   * An admin key accepted in addition to keys stored in the database (never stored). When unset and the
+   * database holds no admin key, one is created on first start and returned once (`createdAdminKey`).
+   */
+  adminKey?: string
+  /** How often stats are checked and policies regenerated for services with fresh stats; 0 turns it off. @default 60_000 */
+  generationIntervalMs?: number
+  /** How often aggregated stats are written to SQLite (one transaction per flush). @default 2_000 */
+  flushIntervalMs?: number
+  /** Largest request body, after gzip decompression. @default 1_048_576 */
+  bodyLimitBytes?: number
+  /** Origins allowed to call the ingest routes from a browser; `['*']` allows any. @default ['*'] */
+  corsOrigins?: string[]
+  /** Per-key rate limit; `false` turns it off. @default { perSecond: 200, burst: 1000 } */
+  rateLimit?: RateLimitOptions | false
+  /** Days raw minute stats are kept before being rolled up to hours. @default 7 */
+  retentionDays?: number
+  /** Days hourly rollups are kept. @default 90 */
+  rollupRetentionDays?: number
+  /** Interval of SSE heartbeat comments, so proxies keep the stream open. @default 15_000 */
+  heartbeatMs?: number
+  /** Smoothing factor of the per-pattern rate EMA (weight of the newest window). @default 0.3 */
+  emaAlpha?: number
+  /** z-score above which a pattern's rate counts as an anomaly. @default 4 */
+  anomalyZ?: number
+  /** A pino logger, or a level for a new one writing to stdout. @default 'silent' (the bin uses 'info') */
+  logger?: Logger | string
+  /** Clock in ms; tests inject one. @default Date.now */
+  now?: () => number
+}
+
+export type ResolvedOptions = Required<Omit<ServerOptions, 'adminKey' | 'logger' | 'rateLimit'>> & {
+  adminKey: string | undefined
+  rateLimit: Required<RateLimitOptions> | false
+}
+
+export const DEFAULT_PORT = 7070
+export const DEFAULT_DB_PATH = './.logsieve/logsieve.db'
+
+export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
+  const rl = options.rateLimit
+  return {
+    port: options.port ?? DEFAULT_PORT,
+    host: options.host ?? '127.0.0.1',
+    dbPath: options.dbPath ?? DEFAULT_DB_PATH,
+    adminKey: options.adminKey,
+    generationIntervalMs: options.generationIntervalMs ?? 60_000,
+    flushIntervalMs: options.flushIntervalMs ?? 2_000,
+    bodyLimitBytes: options.bodyLimitBytes ?? 1_048_576,
+    corsOrigins: options.corsOrigins ?? ['*'],
+    rateLimit: rl === false ? false : { perSecond: rl?.perSecond ?? 200, burst: rl?.burst ?? 1000 },
+    retentionDays: options.retentionDays ?? 7,
+    rollupRetentionDays: options.rollupRetentionDays ?? 90,
+    heartbeatMs: options.heartbeatMs ?? 15_000,
+    emaAlpha: options.emaAlpha ?? 0.3,
+    anomalyZ: options.anomalyZ ?? 4,
+    now: options.now ?? Date.now,
+  }
+}
+
+/**
+ * Options from command-line flags (`--port 7070`, `--db=path`) and environment variables
+ * (`LOGSIEVE_PORT`, `LOGSIEVE_DB`, `LOGSIEVE_HOST`, ...); flags win.
+ */
+export function optionsFromEnv(argv: string[], env: NodeJS.ProcessEnv): ServerOptions {
+  const flags = new Map<string, string>()
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (!arg.startsWith('--')) continue
+    const eq = arg.indexOf('=')
+    if (eq > 0) flags.set(arg.slice(2, eq), arg.slice(eq + 1))
+    else flags.set(arg.slice(2), argv[++i] ?? '')
+  }
+  const pick = (flag: string, name: string): string | undefined => flags.get(flag) ?? env[name] ?? undefined
+  const num = (flag: string, name: string): number | undefined => {
+    const v = pick(flag, name)
+    if (v === undefined || v === '') return undefined
+    const n = Number(v)
+    if (!Number.isFinite(n) || n < 0)
+      throw new Error(`LOGSIEVE_CONFIG_INVALID: --${flag} must be a number >= 0`)
+    return n
+  }
+  const origins = pick('cors-origins', 'LOGSIEVE_CORS_ORIGINS')
+  const out: ServerOptions = {
+    port: num('port', 'LOGSIEVE_PORT'),
+    host: pick('host', 'LOGSIEVE_HOST'),
+    dbPath: pick('db', 'LOGSIEVE_DB'),
+    adminKey: pick('admin-key', 'LOGSIEVE_ADMIN_KEY'),
+    generationIntervalMs: num('generation-interval-ms', 'LOGSIEVE_GENERATION_INTERVAL_MS'),
+    flushIntervalMs: num('flush-interval-ms', 'LOGSIEVE_FLUSH_INTERVAL_MS'),
+    bodyLimitBytes: num('body-limit', 'LOGSIEVE_BODY_LIMIT'),
+    retentionDays: num('retention-days', 'LOGSIEVE_RETENTION_DAYS'),
+    corsOrigins: origins ? origins.split(',').map((s) => s.trim()) : undefined,
+    logger: pick('log-level', 'LOGSIEVE_LOG_LEVEL') ?? 'info',
+  }
+  const rps = num('rate-limit', 'LOGSIEVE_RATE_LIMIT')
+  if (rps !== undefined) out.rateLimit = rps === 0 ? false : { perSecond: rps, burst: rps * 5 }
+  for (const k of Object.keys(out) as (keyof ServerOptions)[]) if (out[k] === undefined) delete out[k]
+  return out
+}

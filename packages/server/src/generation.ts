@@ -1,0 +1,237 @@
+// Policy generation around the pure core generator: turn stored stats into fleet-wide observations
+// (EMA-smoothed rates, bytes per event, anomalies), load settings, pins and the previous policy, call
+// generatePolicy, store an immutable version and notify subscribers. Periodic and on demand.
+import {
+  type PatternObservation,
+  type Policy,
+  parsePolicy,
+  parseSettings,
+  type Settings,
+} from '@logsieve/core'
+import type { Logger } from 'pino'
+import type { ResolvedOptions } from './config.js'
+import { type EmaState, emaUpdate, generatePolicy, isAnomaly, zScore } from './core-algorithms.js'
+import { ApiError } from './errors.js'
+import { type Pending, pendingSeconds, type StatsAggregator } from './ingest.js'
+import type { Metrics } from './metrics.js'
+import type { PolicyHub } from './policies.js'
+import type { PatternState, Store } from './store/types.js'
+
+const DAY = 86_400_000
+
+export interface GenerateOptions {
+  /** Compute and return the would-be policy without storing it or touching the rate baselines. */
+  dryRun?: boolean
+  author?: string
+  reason?: string
+}
+
+export interface GenerateResult {
+  /** The stored version, or the would-be policy (version = next) on a dry run. */
+  policy: Policy
+  projection: Policy['projection']
+  overBudget: boolean
+  cap: number
+  dryRun: boolean
+  /** False when the generated rules equal the current ones: no new version is stored. */
+  changed: boolean
+  stored: boolean
+}
+
+interface Deps {
+  store: Store
+  stats: StatsAggregator
+  policies: PolicyHub
+  metrics: Metrics
+  logger: Logger
+  options: ResolvedOptions
+}
+
+export const defaultSettings = (): Settings => (parseSettings({}) as { ok: true; value: Settings }).value
+
+/** Rules and defaults without boost expiries, which move on every run and are not a change by themselves. */
+const essence = (p: Pick<Policy, 'defaults' | 'rules'>): string =>
+  JSON.stringify([p.defaults, p.rules.map(({ expiresAt: _e, template: _t, ...r }) => r)])
+
+export class GenerationScheduler {
+  private timer: NodeJS.Timeout | undefined
+  private maintenanceTimer: NodeJS.Timeout | undefined
+  private readonly running = new Map<string, Promise<unknown>>()
+
+  constructor(private readonly d: Deps) {}
+
+  /** Generate for one service/environment; runs for the same pair are serialized. */
+  generate(service: string, environment: string, opts: GenerateOptions = {}): Promise<GenerateResult> {
+    const k = `${service}\u0000${environment}`
+    const prev = this.running.get(k) ?? Promise.resolve()
+    const next = prev.then(
+      () => this.run(service, environment, opts),
+      () => this.run(service, environment, opts),
+    )
+    this.running.set(k, next)
+    void next
+      .finally(() => {
+        if (this.running.get(k) === next) this.running.delete(k)
+      })
+      .catch(() => {})
+    return next
+  }
+
+  private async run(service: string, environment: string, opts: GenerateOptions): Promise<GenerateResult> {
+    const { store, stats, policies, metrics, options } = this.d
+    const dryRun = opts.dryRun === true
+    await stats.flush()
+    const now = options.now()
+    const pending = dryRun ? stats.peekPending(service, environment) : stats.takePending(service, environment)
+    const { observations, states } = await this.observe(service, environment, pending, now)
+    if (observations.length === 0 && !pending) {
+      throw new ApiError(
+        409,
+        'LOGSIEVE_NO_STATS',
+        `no stats received for ${service}/${environment} yet`,
+        'service',
+      )
+    }
+    const settings = (await store.getSettings(service)) ?? defaultSettings()
+    const pins = (await store.listPins(service)).filter((p) => !p.expiresAt || Date.parse(p.expiresAt) > now)
+    const current = await policies.load(service, environment)
+    const previous = current.policy.version > 0 ? current.policy : undefined
+    const result = generatePolicy({
+      service,
+      environment,
+      patterns: observations,
+      settings,
+      pins,
+      previous,
+      now,
+    })
+    const candidate = {
+      ...result.policy,
+      service,
+      environment,
+      source: 'generated' as const,
+      createdAt: new Date(now).toISOString(),
+      author: opts.author ?? 'generator',
+      reason:
+        opts.reason ?? (result.overBudget ? 'over budget: coverage floors exceed it' : 'periodic generation'),
+      projection: { ...result.projection, overBudget: result.overBudget },
+    }
+    const checked = parsePolicy({ ...candidate, version: current.policy.version + 1 })
+    if (!checked.ok) {
+      metrics.inc('logsieve_policy_generations_total', { result: 'invalid' })
+      throw new ApiError(500, 'LOGSIEVE_GENERATED_POLICY_INVALID', checked.error.message, checked.error.field)
+    }
+    const changed = !previous || essence(previous) !== essence(checked.value)
+    const base = {
+      projection: checked.value.projection,
+      overBudget: result.overBudget,
+      cap: result.cap,
+      dryRun,
+      changed,
+    }
+    if (dryRun) return { ...base, policy: checked.value, stored: false }
+    if (states.length) await store.updatePatternStates(service, environment, states)
+    const labels = { service, environment }
+    metrics.set('logsieve_patterns', labels, observations.length)
+    metrics.set('logsieve_observed_bytes_per_day', labels, result.projection.bytesPerDayBefore)
+    metrics.set('logsieve_projected_bytes_per_day', labels, result.projection.bytesPerDayAfter)
+    if (!changed) {
+      metrics.inc('logsieve_policy_generations_total', { result: 'unchanged' })
+      return { ...base, policy: current.policy, stored: false }
+    }
+    const { version: _v, ...rest } = checked.value
+    const stored = await policies.publish(rest)
+    metrics.inc('logsieve_policy_generations_total', { result: 'stored' })
+    this.d.logger.info(
+      { service, environment, version: stored.version, overBudget: result.overBudget },
+      'policy generated',
+    )
+    return { ...base, policy: stored, stored: true }
+  }
+
+  /** Fleet-wide observations: the rate since the last generation folded into each pattern's EMA. */
+  private async observe(service: string, environment: string, pending: Pending | undefined, now: number) {
+    const { store, options } = this.d
+    const seconds = pending ? pendingSeconds(pending) : 1
+    const observations: PatternObservation[] = []
+    const states: PatternState[] = []
+    const oldest = now - options.retentionDays * DAY
+    for (const r of await store.listPatterns(service, environment)) {
+      let ema: EmaState | undefined = r.samples
+        ? { mean: r.emaRate ?? 0, variance: r.emaVar ?? 0, count: r.samples }
+        : undefined
+      let bytesPerEvent = r.bytesPerEvent ?? 0
+      let anomaly: PatternObservation['anomaly']
+      if (pending) {
+        const pp = pending.patterns.get(`${r.signature}\u0000${r.level}`)
+        const x = (pp?.seen ?? 0) / seconds
+        if (pp && pp.seen > 0) bytesPerEvent = pp.bytes / pp.seen
+        if (ema && isAnomaly(ema, x, { threshold: options.anomalyZ })) {
+          anomaly = { zScore: zScore(ema, x), baseline: ema.mean }
+        }
+        ema = emaUpdate(ema, x, options.emaAlpha)
+        states.push({
+          signature: r.signature,
+          level: r.level,
+          emaRate: ema.mean,
+          emaVar: ema.variance,
+          bytesPerEvent,
+          samples: ema.count,
+          updatedAt: now,
+        })
+      }
+      if (!ema || !(ema.mean > 0) || r.lastSeen < oldest) continue
+      const o: PatternObservation = {
+        signature: r.signature,
+        level: r.level,
+        template: r.template,
+        eventsPerSecond: ema.mean,
+        bytesPerEvent,
+        firstSeen: r.firstSeen,
+      }
+      if (anomaly) o.anomaly = anomaly
+      observations.push(o)
+    }
+    return { observations, states }
+  }
+
+  /** Start periodic generation (services with fresh stats) and hourly retention. */
+  start(): void {
+    const { options, logger } = this.d
+    if (options.generationIntervalMs > 0) {
+      this.timer = setInterval(() => void this.tick(), options.generationIntervalMs)
+      this.timer.unref()
+    }
+    const maintain = () =>
+      void this.maintain().catch((err: unknown) => logger.error({ err }, 'retention failed'))
+    this.maintenanceTimer = setInterval(maintain, 3_600_000)
+    this.maintenanceTimer.unref()
+    maintain()
+  }
+
+  async tick(): Promise<void> {
+    for (const { service, environment } of this.d.stats.pendingGroups()) {
+      try {
+        await this.generate(service, environment)
+      } catch (err) {
+        this.d.logger.error({ err, service, environment }, 'policy generation failed')
+      }
+    }
+  }
+
+  /** Roll minute stats past the retention window into hours; drop old hours. */
+  async maintain(): Promise<void> {
+    const now = this.d.options.now()
+    const r = await this.d.store.rollup(
+      now - this.d.options.retentionDays * DAY,
+      now - this.d.options.rollupRetentionDays * DAY,
+    )
+    if (r.rolledUp || r.deleted) this.d.logger.info(r, 'stats rolled up')
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer)
+    clearInterval(this.maintenanceTimer)
+    await Promise.allSettled([...this.running.values()])
+  }
+}

@@ -1,0 +1,152 @@
+// Stats ingestion: batches are validated whole, then summed in memory per (service, environment,
+// signature, level, minute) and written in one transaction every flush interval, so ingest is never one
+// SQL row per pattern per request. A second accumulator keeps what arrived since the last generation.
+import type { LevelName, StatsBatch } from '@logsieve/core'
+import type { MinuteStats, PatternMeta, Store } from './store/types.js'
+
+const MINUTE = 60_000
+/** Distinct patterns one service/environment may accumulate between two generations. */
+const MAX_PENDING_PATTERNS = 100_000
+
+export interface PendingPattern {
+  signature: string
+  level: LevelName
+  seen: number
+  bytes: number
+}
+
+/** What arrived for one service/environment since its last generation. */
+export interface Pending {
+  patterns: Map<string, PendingPattern>
+  /** Per instance: the earliest window start and latest window end, ms. */
+  instances: Map<string, { start: number; end: number }>
+  batches: number
+}
+
+/**
+ * Seconds the pending counts cover: the mean over instances of each instance's covered span. With 20
+ * instances each reporting 60 s, the counts are 20 × one instance's over 60 s, so rates add up per fleet.
+ */
+export function pendingSeconds(p: Pending): number {
+  let sum = 0
+  for (const w of p.instances.values()) sum += w.end - w.start
+  return Math.max(1, sum / Math.max(1, p.instances.size) / 1000)
+}
+
+export const groupKey = (service: string, environment: string): string => `${service}\u0000${environment}`
+
+export class StatsAggregator {
+  private minutes = new Map<string, MinuteStats>()
+  private metas = new Map<string, PatternMeta>()
+  private readonly pending = new Map<string, Pending>()
+  private flushing: Promise<void> = Promise.resolve()
+
+  constructor(private readonly store: Store) {}
+
+  /** Add one validated batch. Synchronous: nothing is half-added. */
+  add(batch: StatsBatch): void {
+    const { service, environment } = batch
+    const start = Date.parse(batch.window.start)
+    const end = Math.max(start, Date.parse(batch.window.end))
+    // Counts are attributed to the minute the window ends in (the last millisecond of it).
+    const minute = Math.floor(Math.max(start, end - 1) / MINUTE) * MINUTE
+    const gk = groupKey(service, environment)
+    let pend = this.pending.get(gk)
+    if (!pend) {
+      pend = { patterns: new Map(), instances: new Map(), batches: 0 }
+      this.pending.set(gk, pend)
+    }
+    pend.batches++
+    const inst = batch.instance ?? ''
+    const span = pend.instances.get(inst)
+    if (span) {
+      span.start = Math.min(span.start, start)
+      span.end = Math.max(span.end, end)
+    } else pend.instances.set(inst, { start, end })
+
+    for (const p of batch.patterns) {
+      const pk = `${p.signature}\u0000${p.level}`
+      const mk = `${gk}\u0000${pk}\u0000${minute}`
+      const row = this.minutes.get(mk)
+      if (row) {
+        row.seen += p.seen
+        row.kept += p.kept
+        row.bytes += p.bytes
+        row.keptBytes += p.keptBytes ?? 0
+      } else {
+        this.minutes.set(mk, {
+          service,
+          environment,
+          signature: p.signature,
+          level: p.level,
+          minute,
+          seen: p.seen,
+          kept: p.kept,
+          bytes: p.bytes,
+          keptBytes: p.keptBytes ?? 0,
+        })
+      }
+      const metaKey = `${gk}\u0000${pk}`
+      const firstSeen = Math.min(p.firstSeen ? Date.parse(p.firstSeen) : start, start)
+      const meta = this.metas.get(metaKey)
+      if (meta) {
+        meta.template = p.template
+        if (p.example !== undefined) meta.example = p.example
+        meta.firstSeen = Math.min(meta.firstSeen, firstSeen)
+        meta.lastSeen = Math.max(meta.lastSeen, end)
+      } else {
+        this.metas.set(metaKey, {
+          service,
+          environment,
+          signature: p.signature,
+          level: p.level,
+          template: p.template,
+          example: p.example ?? null,
+          firstSeen,
+          lastSeen: end,
+        })
+      }
+      const pp = pend.patterns.get(pk)
+      if (pp) {
+        pp.seen += p.seen
+        pp.bytes += p.bytes
+      } else if (pend.patterns.size < MAX_PENDING_PATTERNS) {
+        pend.patterns.set(pk, { signature: p.signature, level: p.level, seen: p.seen, bytes: p.bytes })
+      }
+    }
+  }
+
+  /** Write everything aggregated so far in one transaction. Concurrent calls queue behind each other. */
+  flush(): Promise<void> {
+    const run = async (): Promise<void> => {
+      if (this.minutes.size === 0 && this.metas.size === 0) return
+      const rows = [...this.minutes.values()]
+      const metas = [...this.metas.values()]
+      this.minutes = new Map()
+      this.metas = new Map()
+      await this.store.writeStats(rows, metas)
+    }
+    // A failed flush must not wedge the queue: the next one runs either way.
+    this.flushing = this.flushing.then(run, run)
+    return this.flushing
+  }
+
+  /** Service/environment pairs with stats since their last generation. */
+  pendingGroups(): Array<{ service: string; environment: string }> {
+    return [...this.pending.keys()].map((k) => {
+      const [service, environment] = k.split('\u0000') as [string, string]
+      return { service, environment }
+    })
+  }
+
+  peekPending(service: string, environment: string): Pending | undefined {
+    return this.pending.get(groupKey(service, environment))
+  }
+
+  takePending(service: string, environment: string): Pending | undefined {
+    const gk = groupKey(service, environment)
+    const p = this.pending.get(gk)
+    this.pending.delete(gk)
+    return p
+  }
+}

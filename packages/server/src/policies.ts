@@ -1,0 +1,99 @@
+// Current policies: cached with their serialized body and ETag (so the 304 path touches no SQL), and
+// pushed to SSE subscribers whenever a new version is stored.
+import { createHash } from 'node:crypto'
+import { defaultPolicy, type Policy } from '@logsieve/core'
+import { LRUCache } from 'lru-cache'
+import { groupKey } from './ingest.js'
+import type { Store } from './store/types.js'
+
+export interface CachedPolicyEntry {
+  policy: Policy
+  /** The JSON body served to SDKs. */
+  body: string
+  etag: string
+}
+
+export type PolicyListener = (entry: CachedPolicyEntry) => void
+
+function entryOf(policy: Policy): CachedPolicyEntry {
+  const body = JSON.stringify(policy)
+  // The version alone could repeat after a database is replaced; the content hash cannot.
+  const hash = createHash('sha1').update(body).digest('base64url').slice(0, 16)
+  return { policy, body, etag: `"${policy.version}-${hash}"` }
+}
+
+/** True when an If-None-Match header names `etag` (or `*`); weak validators compare equal. */
+export function etagMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false
+  if (header === etag) return true
+  for (const part of header.split(',')) {
+    const t = part.trim()
+    if (t === '*' || t === etag || (t.startsWith('W/') && t.slice(2) === etag)) return true
+  }
+  return false
+}
+
+export class PolicyHub {
+  private readonly cache = new LRUCache<string, CachedPolicyEntry>({ max: 10_000 })
+  private readonly listeners = new Map<string, Set<PolicyListener>>()
+  private readonly closers = new Set<() => void>()
+
+  constructor(private readonly store: Store) {}
+
+  /** Cached entry, or undefined on a cache miss (use `load`). Synchronous for the hot path. */
+  peek(service: string, environment: string): CachedPolicyEntry | undefined {
+    return this.cache.get(groupKey(service, environment))
+  }
+
+  /** The current policy (version 0 defaults when none was ever stored). */
+  async load(service: string, environment: string): Promise<CachedPolicyEntry> {
+    const hit = this.peek(service, environment)
+    if (hit) return hit
+    const stored = await this.store.latestPolicy(service, environment)
+    const entry = entryOf(stored ?? defaultPolicy(service, environment))
+    this.cache.set(groupKey(service, environment), entry)
+    return entry
+  }
+
+  /** Store a new immutable version, refresh the cache and notify subscribers. */
+  async publish(policy: Omit<Policy, 'version'>): Promise<Policy> {
+    const stored = await this.store.insertPolicy(policy)
+    const entry = entryOf(stored)
+    this.cache.set(groupKey(stored.service, stored.environment), entry)
+    const set = this.listeners.get(groupKey(stored.service, stored.environment))
+    if (set) for (const fn of set) fn(entry)
+    return stored
+  }
+
+  subscribe(service: string, environment: string, fn: PolicyListener): () => void {
+    const k = groupKey(service, environment)
+    let set = this.listeners.get(k)
+    if (!set) {
+      set = new Set()
+      this.listeners.set(k, set)
+    }
+    set.add(fn)
+    return () => {
+      set.delete(fn)
+      if (set.size === 0) this.listeners.delete(k)
+    }
+  }
+
+  /** Register a stream to end when the server shuts down; returns the unregister function. */
+  onShutdown(fn: () => void): () => void {
+    this.closers.add(fn)
+    return () => this.closers.delete(fn)
+  }
+
+  /** End every open stream (server shutdown). */
+  shutdown(): void {
+    for (const fn of this.closers) fn()
+    this.closers.clear()
+  }
+
+  get subscribers(): number {
+    let n = 0
+    for (const set of this.listeners.values()) n += set.size
+    return n
+  }
+}

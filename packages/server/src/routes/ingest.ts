@@ -1,0 +1,102 @@
+// The routes SDKs and browsers call with an ingest key: send stats, read (or stream) their policy.
+import { parseStatsBatch } from '@logsieve/core'
+import { Hono } from 'hono'
+import { streamSSE } from 'hono/streaming'
+import { type AuthEnv, assertService, requireKey } from '../auth.js'
+import { readJson } from '../body.js'
+import type { ServerContext } from '../context.js'
+import { ApiError, invalid } from '../errors.js'
+import { etagMatches } from '../policies.js'
+import { environmentParam, serviceParam } from './params.js'
+
+export function ingestRoutes(ctx: ServerContext): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>()
+  const ingest = requireKey(ctx.keys, 'ingest')
+  const { metrics, policies } = ctx
+
+  app.post('/v1/stats', ingest, async (c) => {
+    const body = await readJson(c, ctx.options.bodyLimitBytes)
+    const parsed = parseStatsBatch(body)
+    if (!parsed.ok) {
+      metrics.inc('logsieve_stats_rejected_total', { code: parsed.error.code })
+      throw invalid(parsed.error)
+    }
+    const batch = parsed.value
+    assertService(c.var.principal, batch.service)
+    if (Date.parse(batch.window.end) < Date.parse(batch.window.start)) {
+      throw new ApiError(
+        400,
+        'LOGSIEVE_STATS_INVALID',
+        'window.end must not be before window.start',
+        'window.end',
+      )
+    }
+    ctx.stats.add(batch)
+    metrics.inc('logsieve_stats_batches_total')
+    metrics.inc('logsieve_stats_patterns_total', {}, batch.patterns.length)
+    return c.json({ accepted: batch.patterns.length }, 202)
+  })
+
+  app.get('/v1/policies/:service', ingest, async (c) => {
+    const service = serviceParam(c.req.param('service'))
+    const environment = environmentParam(c.req.query('environment'))
+    assertService(c.var.principal, service)
+    const entry = policies.peek(service, environment) ?? (await policies.load(service, environment))
+    c.header('ETag', entry.etag)
+    c.header('Cache-Control', 'no-cache')
+    if (etagMatches(c.req.header('if-none-match'), entry.etag)) return c.body(null, 304)
+    c.header('Content-Type', 'application/json')
+    return c.body(entry.body, 200)
+  })
+
+  app.get('/v1/policies/:service/stream', ingest, async (c) => {
+    const service = serviceParam(c.req.param('service'))
+    const environment = environmentParam(c.req.query('environment'))
+    assertService(c.var.principal, service)
+    const current = await policies.load(service, environment)
+    const lastId = c.req.header('last-event-id')
+    return streamSSE(c, async (stream) => {
+      let wake: () => void = () => {}
+      const queue: string[] = []
+      const push = (id: string, data: string): void => {
+        queue.push(id, data)
+        wake()
+      }
+      if (lastId !== String(current.policy.version)) push(String(current.policy.version), current.body)
+      const unsubscribe = policies.subscribe(service, environment, (e) =>
+        push(String(e.policy.version), e.body),
+      )
+      let closed = false
+      const close = (): void => {
+        closed = true
+        wake()
+      }
+      const unregister = policies.onShutdown(close)
+      stream.onAbort(close)
+      metrics.set('logsieve_sse_subscribers', {}, policies.subscribers)
+      try {
+        while (!closed && !stream.aborted) {
+          while (queue.length > 0) {
+            const id = queue.shift()!
+            await stream.writeSSE({ event: 'policy', id, data: queue.shift()! })
+          }
+          const timer = new Promise<boolean>((resolve) => {
+            const t = setTimeout(() => resolve(true), ctx.options.heartbeatMs)
+            wake = () => {
+              clearTimeout(t)
+              resolve(false)
+            }
+          })
+          // A comment line keeps proxies from closing an idle stream.
+          if (await timer) await stream.write(': heartbeat\n\n')
+        }
+      } finally {
+        unsubscribe()
+        unregister()
+        metrics.set('logsieve_sse_subscribers', {}, policies.subscribers)
+      }
+    })
+  })
+
+  return app
+}

@@ -1,0 +1,62 @@
+// Admin routes for API keys: create (the plain key is returned once), list, revoke.
+
+import { statsBatchSchema } from '@logsieve/core'
+import { Hono } from 'hono'
+import * as z from 'zod/mini'
+import { type AuthEnv, newKey, requireKey } from '../auth.js'
+import { readJson } from '../body.js'
+import type { ServerContext } from '../context.js'
+import { ApiError, notFound } from '../errors.js'
+import type { ApiKeyRecord } from '../store/types.js'
+
+const createKeySchema = z.object({
+  scope: z.enum(['ingest', 'admin']),
+  name: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'unnamed'),
+  services: z.optional(z.nullable(z.array(statsBatchSchema.shape.service).check(z.maxLength(1000)))),
+})
+
+const publicKey = (k: ApiKeyRecord) => ({
+  id: k.id,
+  name: k.name,
+  scope: k.scope,
+  services: k.services,
+  createdAt: new Date(k.createdAt).toISOString(),
+  revokedAt: k.revokedAt === null ? null : new Date(k.revokedAt).toISOString(),
+})
+
+export function keyRoutes(ctx: ServerContext): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>()
+  app.use('/v1/keys', requireKey(ctx.keys, 'admin'))
+  app.use('/v1/keys/*', requireKey(ctx.keys, 'admin'))
+
+  app.post('/v1/keys', async (c) => {
+    const parsed = createKeySchema.safeParse(await readJson(c, ctx.options.bodyLimitBytes))
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]
+      const field = issue?.path.join('.') || undefined
+      throw new ApiError(
+        400,
+        'LOGSIEVE_KEY_INVALID',
+        'expected { scope: "ingest" | "admin", name?, services? }',
+        field,
+      )
+    }
+    const { scope, name, services } = parsed.data
+    const { key, record } = newKey(scope, name, services ?? null, ctx.options.now())
+    await ctx.store.insertKey(record)
+    ctx.logger.info({ id: record.id, scope, by: c.var.principal.id }, 'api key created')
+    return c.json({ ...publicKey(record), key }, 201)
+  })
+
+  app.get('/v1/keys', async (c) => c.json({ keys: (await ctx.store.listKeys()).map(publicKey) }, 200))
+
+  app.delete('/v1/keys/:id', async (c) => {
+    const id = c.req.param('id')
+    if (!(await ctx.store.revokeKey(id, ctx.options.now()))) throw notFound(`active key ${id}`, 'id')
+    ctx.keys.invalidate()
+    ctx.logger.info({ id, by: c.var.principal.id }, 'api key revoked')
+    return c.json({ id, revoked: true }, 200)
+  })
+
+  return app
+}

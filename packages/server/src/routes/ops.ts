@@ -1,0 +1,35 @@
+// Open operational routes: liveness, readiness, version, Prometheus metrics, the OpenAPI document.
+import { Hono } from 'hono'
+import type { ServerContext } from '../context.js'
+import { openApiDocument } from '../openapi.js'
+import { SCHEMA_VERSION } from '../store/sqlite.js'
+import { SERVER_VERSION } from '../version.js'
+
+export function opsRoutes(ctx: ServerContext): Hono {
+  const app = new Hono()
+  app.get('/health', (c) => c.json({ status: 'ok' }, 200))
+  app.get('/ready', (c) => {
+    let ok = false
+    try {
+      ok = ctx.store.ready()
+    } catch {}
+    return ok ? c.json({ status: 'ready' }, 200) : c.json({ status: 'not ready' }, 503)
+  })
+  app.get('/version', (c) =>
+    c.json(
+      {
+        name: '@logsieve/server',
+        version: SERVER_VERSION,
+        schemaVersion: SCHEMA_VERSION,
+        node: process.version,
+      },
+      200,
+    ),
+  )
+  app.get('/metrics', (c) => {
+    c.header('Content-Type', 'text/plain; version=0.0.4')
+    return c.body(ctx.metrics.render(), 200)
+  })
+  app.get('/openapi.json', (c) => c.json(openApiDocument(), 200))
+  return app
+}

@@ -1,0 +1,33 @@
+// Path and query parameters validated with the same rules as the wire contract.
+import { statsBatchSchema } from '@logsieve/core'
+import { ApiError } from '../errors.js'
+
+const nameSchema = statsBatchSchema.shape.service
+
+function checkName(value: string, field: string): string {
+  if (!nameSchema.safeParse(value).success) {
+    throw new ApiError(
+      400,
+      'LOGSIEVE_PARAM_INVALID',
+      `must be 1-128 characters of A-Z a-z 0-9 . _ : / @ -`,
+      field,
+    )
+  }
+  return value
+}
+
+export const serviceParam = (value: string): string => checkName(value, 'service')
+
+export const environmentParam = (value: string | undefined): string =>
+  value === undefined || value === '' ? 'default' : checkName(value, 'environment')
+
+/** A positive integer from a path or query parameter. */
+export function intParam(value: string | undefined, field: string, fallback?: number): number {
+  if ((value === undefined || value === '') && fallback !== undefined) return fallback
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0)
+    throw new ApiError(400, 'LOGSIEVE_PARAM_INVALID', 'must be a non-negative integer', field)
+  return n
+}
+
+export const boolParam = (value: string | undefined): boolean => value === 'true' || value === '1'

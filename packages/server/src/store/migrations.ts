@@ -1,0 +1,54 @@
+// Versioned schema migrations, applied in order on start; `PRAGMA user_version` records the last one.
+// Never edit a released migration: append a new one.
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: keys, stats, patterns, policies, settings, pins
+  `
+  CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    scope TEXT NOT NULL CHECK (scope IN ('ingest', 'admin')),
+    services TEXT,
+    hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  );
+  CREATE TABLE stats_minute (
+    service TEXT NOT NULL, environment TEXT NOT NULL, signature TEXT NOT NULL, level TEXT NOT NULL,
+    minute INTEGER NOT NULL,
+    seen INTEGER NOT NULL, kept INTEGER NOT NULL, bytes REAL NOT NULL, kept_bytes REAL NOT NULL,
+    PRIMARY KEY (service, environment, signature, level, minute)
+  ) WITHOUT ROWID;
+  CREATE INDEX stats_minute_time ON stats_minute (minute);
+  CREATE TABLE stats_hour (
+    service TEXT NOT NULL, environment TEXT NOT NULL, signature TEXT NOT NULL, level TEXT NOT NULL,
+    hour INTEGER NOT NULL,
+    seen INTEGER NOT NULL, kept INTEGER NOT NULL, bytes REAL NOT NULL, kept_bytes REAL NOT NULL,
+    PRIMARY KEY (service, environment, signature, level, hour)
+  ) WITHOUT ROWID;
+  CREATE TABLE patterns (
+    service TEXT NOT NULL, environment TEXT NOT NULL, signature TEXT NOT NULL, level TEXT NOT NULL,
+    template TEXT NOT NULL, example TEXT,
+    first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,
+    ema_rate REAL, ema_var REAL, bytes_per_event REAL, samples INTEGER, state_at INTEGER,
+    PRIMARY KEY (service, environment, signature, level)
+  ) WITHOUT ROWID;
+  CREATE TABLE policies (
+    service TEXT NOT NULL, environment TEXT NOT NULL, version INTEGER NOT NULL,
+    source TEXT NOT NULL, author TEXT, reason TEXT, created_at TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (service, environment, version)
+  );
+  CREATE TABLE settings (
+    service TEXT PRIMARY KEY,
+    body TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE pins (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    service TEXT NOT NULL, signature TEXT NOT NULL, level TEXT, rate REAL NOT NULL,
+    reason TEXT NOT NULL, author TEXT, created_at TEXT NOT NULL, expires_at TEXT
+  );
+  CREATE INDEX pins_service ON pins (service);
+  `,
+]

@@ -1,0 +1,282 @@
+// SQLite storage (better-sqlite3, WAL): statements prepared once, every multi-row write in one transaction.
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import type { LevelName, Pin, Policy, Settings } from '@logsieve/core'
+import Database from 'better-sqlite3'
+import { MIGRATIONS } from './migrations.js'
+import type {
+  ApiKeyRecord,
+  MinuteStats,
+  PatternMeta,
+  PatternRecord,
+  PatternState,
+  PatternTotals,
+  PinRecord,
+  PolicySummary,
+  ServiceRecord,
+  Store,
+} from './types.js'
+
+type Row = Record<string, unknown>
+type Db = Database.Database
+
+/** Opens (creating when needed) the database file and applies pending migrations. */
+export function openDatabase(path: string): Db {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  const db = new Database(path, { timeout: 5000 })
+  db.pragma('journal_mode = WAL')
+  // NORMAL in WAL mode survives process crashes (SIGKILL); only an OS crash may lose the last commits.
+  db.pragma('synchronous = NORMAL')
+  db.pragma('foreign_keys = ON')
+  const current = db.pragma('user_version', { simple: true }) as number
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!)
+      db.pragma(`user_version = ${v + 1}`)
+    }).immediate()
+  }
+  return db
+}
+
+export const SCHEMA_VERSION = MIGRATIONS.length
+
+const keyFromRow = (r: Row): ApiKeyRecord => ({
+  id: r.id as string,
+  name: r.name as string,
+  scope: r.scope as ApiKeyRecord['scope'],
+  services: r.services === null ? null : (JSON.parse(r.services as string) as string[]),
+  hash: r.hash as string,
+  createdAt: r.created_at as number,
+  revokedAt: (r.revoked_at as number | null) ?? null,
+})
+
+const pinFromRow = (r: Row): PinRecord => {
+  const pin: PinRecord = {
+    id: r.id as number,
+    service: r.service as string,
+    signature: r.signature as string,
+    rate: r.rate as number,
+    reason: r.reason as string,
+    author: (r.author as string | null) ?? undefined,
+    createdAt: r.created_at as string,
+    expiresAt: (r.expires_at as string | null) ?? null,
+  }
+  if (r.level !== null) pin.level = r.level as LevelName
+  return pin
+}
+
+export class SqliteStore implements Store {
+  readonly db: Db
+  private readonly s: Record<string, Database.Statement>
+  private readonly writeStatsTx: Database.Transaction<(rows: MinuteStats[], patterns: PatternMeta[]) => void>
+  private readonly updateStatesTx: Database.Transaction<
+    (service: string, environment: string, states: PatternState[]) => void
+  >
+  private readonly insertPolicyTx: Database.Transaction<(policy: Omit<Policy, 'version'>) => Policy>
+
+  constructor(path: string) {
+    const db = openDatabase(path)
+    this.db = db
+    const p = (sql: string) => db.prepare(sql)
+    this.s = {
+      insertKey: p(`INSERT INTO api_keys (id, name, scope, services, hash, created_at, revoked_at)
+        VALUES (@id, @name, @scope, @services, @hash, @createdAt, NULL)`),
+      getKey: p('SELECT * FROM api_keys WHERE id = ?'),
+      listKeys: p('SELECT * FROM api_keys ORDER BY created_at'),
+      revokeKey: p('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
+      hasAdmin: p(`SELECT 1 FROM api_keys WHERE scope = 'admin' AND revoked_at IS NULL LIMIT 1`),
+      addMinute:
+        p(`INSERT INTO stats_minute (service, environment, signature, level, minute, seen, kept, bytes, kept_bytes)
+        VALUES (@service, @environment, @signature, @level, @minute, @seen, @kept, @bytes, @keptBytes)
+        ON CONFLICT DO UPDATE SET seen = seen + excluded.seen, kept = kept + excluded.kept,
+          bytes = bytes + excluded.bytes, kept_bytes = kept_bytes + excluded.kept_bytes`),
+      upsertPattern:
+        p(`INSERT INTO patterns (service, environment, signature, level, template, example, first_seen, last_seen)
+        VALUES (@service, @environment, @signature, @level, @template, @example, @firstSeen, @lastSeen)
+        ON CONFLICT DO UPDATE SET template = excluded.template, example = coalesce(excluded.example, example),
+          first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`),
+      listPatterns: p('SELECT * FROM patterns WHERE service = ? AND environment = ?'),
+      updateState:
+        p(`UPDATE patterns SET ema_rate = @emaRate, ema_var = @emaVar, bytes_per_event = @bytesPerEvent,
+        samples = @samples, state_at = @updatedAt
+        WHERE service = @service AND environment = @environment AND signature = @signature AND level = @level`),
+      totals:
+        p(`SELECT signature, level, sum(seen) AS seen, sum(kept) AS kept, sum(bytes) AS bytes FROM stats_minute
+        WHERE service = ? AND environment = ? AND minute >= ? GROUP BY signature, level`),
+      services: p(`SELECT service, environment, min(first_seen) AS firstSeen, max(last_seen) AS lastSeen,
+        count(*) AS patterns FROM patterns GROUP BY service, environment ORDER BY service, environment`),
+      latestPolicy: p(
+        `SELECT body FROM policies WHERE service = ? AND environment = ? ORDER BY version DESC LIMIT 1`,
+      ),
+      getPolicy: p('SELECT body FROM policies WHERE service = ? AND environment = ? AND version = ?'),
+      listPolicies: p(
+        `SELECT body FROM policies WHERE service = ? AND environment = ? ORDER BY version DESC LIMIT ?`,
+      ),
+      maxVersion: p('SELECT max(version) AS v FROM policies WHERE service = ? AND environment = ?'),
+      insertPolicy:
+        p(`INSERT INTO policies (service, environment, version, source, author, reason, created_at, body)
+        VALUES (@service, @environment, @version, @source, @author, @reason, @createdAt, @body)`),
+      getSettings: p('SELECT body FROM settings WHERE service = ?'),
+      putSettings: p(`INSERT INTO settings (service, body, updated_at) VALUES (?, ?, ?)
+        ON CONFLICT DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`),
+      listPins: p('SELECT * FROM pins WHERE service = ? ORDER BY id'),
+      insertPin: p(`INSERT INTO pins (service, signature, level, rate, reason, author, created_at, expires_at)
+        VALUES (@service, @signature, @level, @rate, @reason, @author, @createdAt, @expiresAt) RETURNING *`),
+      deletePin: p('DELETE FROM pins WHERE service = ? AND id = ?'),
+      rollupHours:
+        p(`INSERT INTO stats_hour (service, environment, signature, level, hour, seen, kept, bytes, kept_bytes)
+        SELECT service, environment, signature, level, (minute / 3600000) * 3600000, sum(seen), sum(kept), sum(bytes),
+          sum(kept_bytes) FROM stats_minute WHERE minute < ? GROUP BY 1, 2, 3, 4, 5
+        ON CONFLICT DO UPDATE SET seen = seen + excluded.seen, kept = kept + excluded.kept,
+          bytes = bytes + excluded.bytes, kept_bytes = kept_bytes + excluded.kept_bytes`),
+      deleteMinutes: p('DELETE FROM stats_minute WHERE minute < ?'),
+      deleteHours: p('DELETE FROM stats_hour WHERE hour < ?'),
+    }
+    const s = this.s
+    this.writeStatsTx = db.transaction((rows: MinuteStats[], patterns: PatternMeta[]) => {
+      for (const r of rows) s.addMinute!.run(r)
+      for (const m of patterns) s.upsertPattern!.run(m)
+    })
+    this.updateStatesTx = db.transaction((service: string, environment: string, states: PatternState[]) => {
+      for (const st of states) s.updateState!.run({ ...st, service, environment })
+    })
+    this.insertPolicyTx = db.transaction((policy: Omit<Policy, 'version'>) => {
+      const max = (s.maxVersion!.get(policy.service, policy.environment) as { v: number | null }).v ?? 0
+      const stored = { ...policy, version: max + 1 } as Policy
+      s.insertPolicy!.run({
+        service: stored.service,
+        environment: stored.environment,
+        version: stored.version,
+        source: stored.source,
+        author: stored.author ?? null,
+        reason: stored.reason ?? null,
+        createdAt: stored.createdAt ?? new Date().toISOString(),
+        body: JSON.stringify(stored),
+      })
+      return stored
+    })
+  }
+
+  async insertKey(key: ApiKeyRecord): Promise<void> {
+    this.s.insertKey!.run({ ...key, services: key.services === null ? null : JSON.stringify(key.services) })
+  }
+  async getKey(id: string): Promise<ApiKeyRecord | undefined> {
+    const r = this.s.getKey!.get(id) as Row | undefined
+    return r && keyFromRow(r)
+  }
+  async listKeys(): Promise<ApiKeyRecord[]> {
+    return (this.s.listKeys!.all() as Row[]).map(keyFromRow)
+  }
+  async revokeKey(id: string, at: number): Promise<boolean> {
+    return this.s.revokeKey!.run(at, id).changes > 0
+  }
+  async hasAdminKey(): Promise<boolean> {
+    return this.s.hasAdmin!.get() !== undefined
+  }
+
+  async writeStats(rows: MinuteStats[], patterns: PatternMeta[]): Promise<void> {
+    this.writeStatsTx.immediate(rows, patterns)
+  }
+  async listPatterns(service: string, environment: string): Promise<PatternRecord[]> {
+    return (this.s.listPatterns!.all(service, environment) as Row[]).map((r) => ({
+      service: r.service as string,
+      environment: r.environment as string,
+      signature: r.signature as string,
+      level: r.level as LevelName,
+      template: r.template as string,
+      example: (r.example as string | null) ?? null,
+      firstSeen: r.first_seen as number,
+      lastSeen: r.last_seen as number,
+      emaRate: (r.ema_rate as number | null) ?? undefined,
+      emaVar: (r.ema_var as number | null) ?? undefined,
+      bytesPerEvent: (r.bytes_per_event as number | null) ?? undefined,
+      samples: (r.samples as number | null) ?? undefined,
+      updatedAt: (r.state_at as number | null) ?? undefined,
+    }))
+  }
+  async updatePatternStates(service: string, environment: string, states: PatternState[]): Promise<void> {
+    this.updateStatesTx.immediate(service, environment, states)
+  }
+  async patternTotals(service: string, environment: string, sinceMs: number): Promise<PatternTotals[]> {
+    return this.s.totals!.all(service, environment, sinceMs) as PatternTotals[]
+  }
+  async listServices(): Promise<ServiceRecord[]> {
+    return this.s.services!.all() as ServiceRecord[]
+  }
+
+  async latestPolicy(service: string, environment: string): Promise<Policy | undefined> {
+    const r = this.s.latestPolicy!.get(service, environment) as { body: string } | undefined
+    return r && (JSON.parse(r.body) as Policy)
+  }
+  async getPolicy(service: string, environment: string, version: number): Promise<Policy | undefined> {
+    const r = this.s.getPolicy!.get(service, environment, version) as { body: string } | undefined
+    return r && (JSON.parse(r.body) as Policy)
+  }
+  async listPolicies(service: string, environment: string, limit: number): Promise<PolicySummary[]> {
+    return (this.s.listPolicies!.all(service, environment, limit) as { body: string }[]).map((r) => {
+      const p = JSON.parse(r.body) as Policy
+      return {
+        version: p.version,
+        source: p.source,
+        author: p.author,
+        reason: p.reason,
+        createdAt: p.createdAt,
+        rules: p.rules.length,
+        projection: p.projection,
+      }
+    })
+  }
+  async insertPolicy(policy: Omit<Policy, 'version'>): Promise<Policy> {
+    return this.insertPolicyTx.immediate(policy)
+  }
+
+  async getSettings(service: string): Promise<Settings | undefined> {
+    const r = this.s.getSettings!.get(service) as { body: string } | undefined
+    return r && (JSON.parse(r.body) as Settings)
+  }
+  async putSettings(service: string, settings: Settings): Promise<void> {
+    this.s.putSettings!.run(service, JSON.stringify(settings), Date.now())
+  }
+
+  async listPins(service: string): Promise<PinRecord[]> {
+    return (this.s.listPins!.all(service) as Row[]).map(pinFromRow)
+  }
+  async insertPin(service: string, pin: Pin, author: string | undefined, at: number): Promise<PinRecord> {
+    const row = this.s.insertPin!.get({
+      service,
+      signature: pin.signature,
+      level: pin.level ?? null,
+      rate: pin.rate,
+      reason: pin.reason,
+      author: author ?? null,
+      createdAt: new Date(at).toISOString(),
+      expiresAt: pin.expiresAt ?? null,
+    }) as Row
+    return pinFromRow(row)
+  }
+  async deletePin(service: string, id: number): Promise<boolean> {
+    return this.s.deletePin!.run(service, id).changes > 0
+  }
+
+  async rollup(minuteBefore: number, hourBefore: number): Promise<{ rolledUp: number; deleted: number }> {
+    return this.db
+      .transaction(() => {
+        this.s.rollupHours!.run(minuteBefore)
+        const rolledUp = this.s.deleteMinutes!.run(minuteBefore).changes
+        const deleted = this.s.deleteHours!.run(hourBefore).changes
+        return { rolledUp, deleted }
+      })
+      .immediate()
+  }
+
+  ready(): boolean {
+    return this.db.open && this.db.prepare('SELECT 1').pluck().get() === 1
+  }
+
+  close(): void {
+    if (!this.db.open) return
+    // Fold the WAL back into the main file so a copied .db file is complete on its own.
+    this.db.pragma('wal_checkpoint(TRUNCATE)')
+    this.db.close()
+  }
+}

@@ -1,0 +1,128 @@
+// The storage interface. Async on purpose: the SQLite adapter answers synchronously under the hood, but
+// a PostgreSQL adapter could implement the same shape without changing a route.
+import type { LevelName, Pin, Policy, Settings } from '@logsieve/core'
+
+export type KeyScope = 'ingest' | 'admin'
+
+export interface ApiKeyRecord {
+  /** Public part of the key (`lsk_<id>_<secret>`), used to find the record. */
+  id: string
+  name: string
+  scope: KeyScope
+  /** Services an ingest key may use; null means every service. */
+  services: string[] | null
+  /** sha256 of the secret part, hex. */
+  hash: string
+  createdAt: number
+  revokedAt: number | null
+}
+
+/** Counts of one (service, environment, signature, level) in one minute, summed over instances. */
+export interface MinuteStats {
+  service: string
+  environment: string
+  signature: string
+  level: LevelName
+  /** Start of the minute, ms since epoch. */
+  minute: number
+  seen: number
+  kept: number
+  bytes: number
+  keptBytes: number
+}
+
+/** What the server remembers of a pattern beyond its counts. */
+export interface PatternMeta {
+  service: string
+  environment: string
+  signature: string
+  level: LevelName
+  template: string
+  example: string | null
+  firstSeen: number
+  lastSeen: number
+}
+
+/** The smoothed rate state of a pattern, updated at each generation. */
+export interface PatternState {
+  signature: string
+  level: LevelName
+  /** EMA of fleet-wide events per second. */
+  emaRate: number
+  /** EMA of the squared deviation, for z-scores. */
+  emaVar: number
+  bytesPerEvent: number
+  /** Number of windows folded into the EMA. */
+  samples: number
+  updatedAt: number
+}
+
+export type PatternRecord = PatternMeta & Partial<Omit<PatternState, 'signature' | 'level'>>
+
+export interface ServiceRecord {
+  service: string
+  environment: string
+  firstSeen: number
+  lastSeen: number
+  patterns: number
+}
+
+export interface PolicySummary {
+  version: number
+  source: Policy['source']
+  author: string | undefined
+  reason: string | undefined
+  createdAt: string | undefined
+  rules: number
+  projection: Policy['projection']
+}
+
+export interface PinRecord extends Pin {
+  id: number
+  service: string
+  author: string | undefined
+  createdAt: string
+}
+
+export interface PatternTotals {
+  signature: string
+  level: LevelName
+  seen: number
+  kept: number
+  bytes: number
+}
+
+export interface Store {
+  insertKey(key: ApiKeyRecord): Promise<void>
+  getKey(id: string): Promise<ApiKeyRecord | undefined>
+  listKeys(): Promise<ApiKeyRecord[]>
+  /** Marks a key revoked; false when there is no such key. */
+  revokeKey(id: string, at: number): Promise<boolean>
+  hasAdminKey(): Promise<boolean>
+
+  /** Adds minute counts and upserts pattern metadata, all in one transaction. */
+  writeStats(rows: MinuteStats[], patterns: PatternMeta[]): Promise<void>
+  listPatterns(service: string, environment: string): Promise<PatternRecord[]>
+  updatePatternStates(service: string, environment: string, states: PatternState[]): Promise<void>
+  /** Counts per pattern since `sinceMs` (minute resolution). */
+  patternTotals(service: string, environment: string, sinceMs: number): Promise<PatternTotals[]>
+  listServices(): Promise<ServiceRecord[]>
+
+  latestPolicy(service: string, environment: string): Promise<Policy | undefined>
+  getPolicy(service: string, environment: string, version: number): Promise<Policy | undefined>
+  listPolicies(service: string, environment: string, limit: number): Promise<PolicySummary[]>
+  /** Stores a new immutable version; the version number is assigned here (previous + 1). */
+  insertPolicy(policy: Omit<Policy, 'version'>): Promise<Policy>
+
+  getSettings(service: string): Promise<Settings | undefined>
+  putSettings(service: string, settings: Settings): Promise<void>
+
+  listPins(service: string): Promise<PinRecord[]>
+  insertPin(service: string, pin: Pin, author: string | undefined, at: number): Promise<PinRecord>
+  deletePin(service: string, id: number): Promise<boolean>
+
+  /** Rolls minute rows older than `minuteBefore` into hours; drops hours older than `hourBefore`. */
+  rollup(minuteBefore: number, hourBefore: number): Promise<{ rolledUp: number; deleted: number }>
+  ready(): boolean
+  close(): void
+}

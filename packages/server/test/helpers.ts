@@ -1,0 +1,82 @@
+// Test helpers: a real server on an ephemeral port with a real SQLite file in a temp dir.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { StatsBatchInput } from '@logsieve/core'
+import { type RunningServer, type ServerOptions, startServer } from '../src/index.js'
+
+export const ADMIN_KEY = 'test-admin-key-0123456789'
+
+export interface TestServer {
+  server: RunningServer
+  dir: string
+  url: string
+  /** fetch with a key (admin by default); JSON bodies are serialized. */
+  call(
+    path: string,
+    init?: { method?: string; body?: unknown; key?: string | null; headers?: Record<string, string> },
+  ): Promise<Response>
+  close(): Promise<void>
+}
+
+export async function startTestServer(options: ServerOptions = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'logsieve-server-'))
+  const server = await startServer({
+    port: 0,
+    dbPath: join(dir, 'logsieve.db'),
+    adminKey: ADMIN_KEY,
+    generationIntervalMs: 0,
+    rateLimit: false,
+    ...options,
+  })
+  return {
+    server,
+    dir,
+    url: server.url,
+    call(path, init = {}) {
+      const headers: Record<string, string> = { ...init.headers }
+      const key = init.key === undefined ? ADMIN_KEY : init.key
+      if (key) headers.authorization = `Bearer ${key}`
+      let body: string | undefined
+      if (init.body !== undefined) {
+        body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body)
+        headers['content-type'] ??= 'application/json'
+      }
+      return fetch(server.url + path, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body })
+    },
+    async close() {
+      await server.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** 16-hex signature for pattern number `i`. */
+export const sig = (i: number): string => i.toString(16).padStart(16, '0')
+
+/** A stats batch: `patterns` as [signature index, level, seen, bytesPerEvent]. */
+export function batch(
+  service: string,
+  patterns: Array<[number, StatsBatchInput['patterns'][number]['level'], number, number]>,
+  opts: { instance?: string; environment?: string; end?: number; seconds?: number; firstSeen?: number } = {},
+): StatsBatchInput {
+  const end = opts.end ?? Date.now()
+  const start = end - (opts.seconds ?? 60) * 1000
+  const firstSeen = new Date(opts.firstSeen ?? end - 86_400_000).toISOString()
+  return {
+    sdk: { name: 'test', version: '0.0.0' },
+    service,
+    environment: opts.environment ?? 'prod',
+    instance: opts.instance ?? 'host-1',
+    window: { start: new Date(start).toISOString(), end: new Date(end).toISOString() },
+    patterns: patterns.map(([i, level, seen, size]) => ({
+      signature: sig(i),
+      level,
+      template: `pattern ${i} <*>`,
+      seen,
+      kept: seen,
+      bytes: seen * size,
+      firstSeen,
+    })),
+  }
+}
