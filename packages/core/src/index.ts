@@ -1,4 +1,28 @@
 // @logsieve/core: the contract and the algorithms, no I/O.
+
+export {
+  type AnomalyOptions,
+  alphaForHalfLife,
+  type EmaState,
+  emaUpdate,
+  isAnomaly,
+  type ZScoreOptions,
+  zScore,
+} from './anomaly.js'
+export * from './generator.js'
+export { createPolicyClient, memoryPolicyCache, PolicyFetchError } from './policy-client.js'
+export { isSensitiveKey, redactExample } from './redact.js'
+export { createSampler, traceThreshold } from './sampler.js'
 export * from './schema.js'
 export * from './severity.js'
+export { createStatsTable, type StatsTableOptions, toStatsBatch } from './stats-table.js'
+export {
+  formatTraceparent,
+  isValidSpanId,
+  isValidTraceId,
+  parseTraceparent,
+  randomSpanId,
+  randomTraceId,
+  type TraceContext,
+} from './traceparent.js'
 export type * from './types.js'

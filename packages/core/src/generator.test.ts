@@ -1,0 +1,276 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { generatePolicy, MIN_RATE, roundRate } from './generator.js'
+import { type Pin, parsePolicy, parseSettings, type Settings, type SettingsInput } from './schema.js'
+import type { LevelName } from './severity.js'
+import type { GeneratorInput, PatternObservation } from './types.js'
+
+const NOW = Date.parse('2026-01-01T00:00:00Z')
+const OLD = NOW - 86_400_000
+const DAY = 86_400
+const sig = (i: number) => i.toString(16).padStart(16, '0')
+
+function settings(input: SettingsInput = {}): Settings {
+  const r = parseSettings(input)
+  if (!r.ok) throw r.error
+  return r.value
+}
+
+function pattern(
+  i: number,
+  eventsPerSecond: number,
+  level: LevelName = 'info',
+  extra?: Partial<PatternObservation>,
+): PatternObservation {
+  return {
+    signature: sig(i),
+    level,
+    template: `pattern ${i} <*>`,
+    eventsPerSecond,
+    bytesPerEvent: 200,
+    firstSeen: OLD,
+    ...extra,
+  }
+}
+
+function run(patterns: PatternObservation[], s: SettingsInput, extra?: Partial<GeneratorInput>) {
+  return generatePolicy({
+    service: 'checkout',
+    environment: 'prod',
+    patterns,
+    settings: settings(s),
+    now: NOW,
+    ...extra,
+  })
+}
+
+/** A zipf-like service: a few loud patterns, many quiet ones. */
+const zipf = (n: number) => Array.from({ length: n }, (_, i) => pattern(i, 1000 / (i + 1) ** 1.2))
+const rateOf = (g: ReturnType<typeof run>, i: number, level?: LevelName) =>
+  g.policy.rules.find((r) => r.signature === sig(i) && (level === undefined || r.level === level))?.rate
+
+describe('roundRate', () => {
+  it('rounds to the nearest power of two in [1/1024, 1]', () => {
+    expect(roundRate(1)).toBe(1)
+    expect(roundRate(0.7)).toBe(0.5)
+    expect(roundRate(0.3)).toBe(0.25)
+    expect(roundRate(0.36)).toBe(0.5)
+    expect(roundRate(1e-9)).toBe(MIN_RATE)
+    expect(roundRate(0)).toBe(MIN_RATE)
+  })
+})
+
+describe('generatePolicy', () => {
+  it('keeps everything without a budget and emits a rule per pattern', () => {
+    const g = run(zipf(20), {})
+    expect(g.overBudget).toBe(false)
+    expect(g.policy.rules).toHaveLength(20)
+    expect(g.policy.rules.every((r) => r.rate === 1)).toBe(true)
+    expect(g.projection.bytesPerDayAfter).toBe(g.projection.bytesPerDayBefore)
+  })
+
+  it('fits a bytes budget within -10% and samples the loud patterns, not the quiet ones', () => {
+    const patterns = zipf(200)
+    const before = run(patterns, {}).projection.bytesPerDayBefore
+    const budget = before * 0.2
+    const g = run(patterns, { budget: { bytesPerDay: budget } })
+    expect(g.overBudget).toBe(false)
+    expect(g.projection.bytesPerDayAfter).toBeLessThanOrEqual(budget)
+    expect(g.projection.bytesPerDayAfter).toBeGreaterThanOrEqual(budget * 0.9)
+    expect(rateOf(g, 0)).toBeLessThan(0.25)
+    expect(rateOf(g, 199)).toBe(1)
+    expect(g.policy.rules.find((r) => r.signature === sig(0))?.reason).toBe('budget')
+    expect(parsePolicy({ ...g.policy, version: 1 }).ok).toBe(true)
+  })
+
+  it('supports events/s and reduction budgets', () => {
+    const patterns = zipf(100)
+    const e = run(patterns, { budget: { eventsPerSecond: 300 } })
+    expect(e.projection.eventsPerSecondAfter).toBeLessThanOrEqual(300)
+    expect(e.projection.eventsPerSecondAfter).toBeGreaterThan(270)
+    const r = run(patterns, { budget: { reduction: 0.9 } })
+    expect(r.projection.bytesPerDayAfter).toBeLessThanOrEqual(r.projection.bytesPerDayBefore * 0.1 + 1e-6)
+    expect(r.projection.budgetBytesPerDay).toBeCloseTo(r.projection.bytesPerDayBefore * 0.1)
+  })
+
+  it('never samples error and fatal, counts them in the projection, and flags overBudget', () => {
+    const patterns = [pattern(1, 100, 'error'), pattern(2, 100, 'fatal'), pattern(3, 1000)]
+    const budget = 150 * 200 * DAY
+    const g = run(patterns, { budget: { bytesPerDay: budget } })
+    expect(rateOf(g, 1)).toBe(1)
+    expect(rateOf(g, 2)).toBe(1)
+    expect(g.overBudget).toBe(true)
+    expect(g.projection.overBudget).toBe(true)
+    expect(rateOf(g, 3)).toBe(MIN_RATE)
+    expect(g.policy.defaults.levels.error).toBe(1)
+  })
+
+  it('keeps the coverage floor: every pattern at least floorPerMinute lines/min', () => {
+    const patterns = zipf(50)
+    const g = run(patterns, { budget: { bytesPerDay: 1e6 }, floorPerMinute: 6 })
+    expect(g.overBudget).toBe(true)
+    for (const p of patterns) {
+      const rate = rateOf(g, Number.parseInt(p.signature, 16)) as number
+      expect(rate * p.eventsPerSecond).toBeGreaterThanOrEqual(Math.min(p.eventsPerSecond, 0.1) - 1e-12)
+    }
+    expect(g.policy.rules.some((r) => r.reason === 'floor')).toBe(true)
+  })
+
+  it('gives debug patterns a smaller share through level weights', () => {
+    const patterns = [
+      pattern(1, 100, 'info'),
+      pattern(2, 100, 'debug'),
+      ...zipf(10).map((p, i) => ({ ...p, signature: sig(100 + i) })),
+    ]
+    const before = run(patterns, {}).projection.bytesPerDayBefore
+    const g = run(patterns, { budget: { bytesPerDay: before * 0.1 }, levelWeights: { debug: 0.25 } })
+    expect(rateOf(g, 2) as number).toBeLessThan(rateOf(g, 1) as number)
+  })
+
+  it('boosts new and anomalous patterns with a cap and an expiry', () => {
+    const patterns = [
+      pattern(1, 500, 'info', { firstSeen: NOW - 60_000 }),
+      pattern(2, 500, 'info', { anomaly: { zScore: 9, baseline: 10 } }),
+      pattern(3, 500),
+    ]
+    const g = run(patterns, {
+      budget: { bytesPerDay: 1100 * 200 * DAY },
+      boostSeconds: 600,
+      boostMaxPerSecond: 5,
+    })
+    const [r1, r2, r3] = [1, 2, 3].map((i) => g.policy.rules.find((r) => r.signature === sig(i)))
+    expect(r1).toMatchObject({
+      rate: 1,
+      reason: 'new',
+      maxPerSecond: 5,
+      expiresAt: new Date(NOW + 600_000).toISOString(),
+    })
+    expect(r2).toMatchObject({ rate: 1, reason: 'anomaly', maxPerSecond: 5 })
+    expect(r3?.rate).toBeLessThan(1)
+  })
+
+  it('lets pins override, including warn, but never error', () => {
+    const pins: Pin[] = [
+      { signature: sig(1), rate: 0, reason: 'known noise' },
+      { signature: sig(2), level: 'warn', rate: 0.125, reason: 'noisy warning' },
+      { signature: sig(3), rate: 0, reason: 'cannot drop errors' },
+      { signature: sig(9), rate: 1, reason: 'keep, expired', expiresAt: new Date(NOW - 1).toISOString() },
+      { signature: sig(42), level: 'debug', rate: 1, reason: 'not seen yet' },
+    ]
+    const patterns = [pattern(1, 100), pattern(2, 100, 'warn'), pattern(3, 100, 'error'), pattern(9, 100)]
+    const g = run(patterns, { budget: { bytesPerDay: 1e12 } }, { pins })
+    expect(g.policy.rules.find((r) => r.signature === sig(1))).toMatchObject({ rate: 0, reason: 'pin' })
+    expect(g.policy.rules.find((r) => r.signature === sig(2))).toMatchObject({ rate: 0.125, reason: 'pin' })
+    expect(g.policy.rules.find((r) => r.signature === sig(3))).toMatchObject({ rate: 1, reason: 'level' })
+    expect(g.policy.rules.find((r) => r.signature === sig(9))?.reason).not.toBe('pin')
+    expect(g.policy.rules.find((r) => r.signature === sig(42))).toMatchObject({
+      rate: 1,
+      level: 'debug',
+      reason: 'pin',
+    })
+    expect(g.projection.bytesPerDayAfter).toBe((0 * 100 + 0.125 * 100 + 100 + 100) * 200 * DAY)
+  })
+
+  it('hysteresis keeps the previous rate within a factor of two unless the budget demands it', () => {
+    const patterns = zipf(100)
+    const before = run(patterns, {}).projection.bytesPerDayBefore
+    const first = run(patterns, { budget: { bytesPerDay: before * 0.3 } })
+    const previous = { ...first.policy, version: 1 }
+    // Traffic wobbles by 20%: the rates should not churn.
+    const wobble = patterns.map((p, i) => ({
+      ...p,
+      eventsPerSecond: p.eventsPerSecond * (i % 2 ? 1.2 : 0.85),
+    }))
+    const second = run(wobble, { budget: { bytesPerDay: before * 0.3 } }, { previous })
+    const changed = second.policy.rules.filter(
+      (r) => r.rate !== previous.rules.find((p) => p.signature === r.signature)?.rate,
+    )
+    const churnWithout = run(wobble, { budget: { bytesPerDay: before * 0.3 } }).policy.rules.filter(
+      (r) => r.rate !== previous.rules.find((p) => p.signature === r.signature)?.rate,
+    )
+    expect(changed.length).toBeLessThan(churnWithout.length)
+    expect(second.projection.bytesPerDayAfter).toBeLessThanOrEqual(before * 0.3)
+    // A budget cut by 8×: the held rates must give way.
+    const cut = run(patterns, { budget: { bytesPerDay: (before * 0.3) / 8 } }, { previous })
+    expect(cut.projection.bytesPerDayAfter).toBeLessThanOrEqual((before * 0.3) / 8)
+  })
+
+  it('gives a fleet of 20 instances the same policy as one instance with 20× traffic', () => {
+    const one = zipf(30).map((p) => ({ ...p, eventsPerSecond: p.eventsPerSecond * 20 }))
+    const fleet = Array.from({ length: 20 }, () => zipf(30)).flat()
+    const s = { budget: { bytesPerDay: 5e9 } }
+    const a = run(one, s)
+    const b = run(fleet, s)
+    expect(b.policy.rules.map((r) => r.rate)).toEqual(a.policy.rules.map((r) => r.rate))
+    expect(b.projection.bytesPerDayAfter).toBeCloseTo(a.projection.bytesPerDayAfter, 0)
+  })
+
+  it('projects cost at costPerGB', () => {
+    const g = run([pattern(1, 1000)], { costPerGB: 2 })
+    expect(g.projection.costPerDayBefore).toBeCloseTo((1000 * 200 * DAY * 2) / 1e9)
+  })
+})
+
+const observations = fc.array(
+  fc.record({
+    eventsPerSecond: fc.double({ min: 0, max: 1e5, noNaN: true }),
+    bytesPerEvent: fc.double({ min: 1, max: 5000, noNaN: true }),
+    level: fc.constantFrom<LevelName>('trace', 'debug', 'info', 'warn', 'error', 'fatal'),
+  }),
+  { minLength: 1, maxLength: 60 },
+)
+
+function build(obs: Array<{ eventsPerSecond: number; bytesPerEvent: number; level: LevelName }>) {
+  return obs.map((o, i) => pattern(i, o.eventsPerSecond, o.level, { bytesPerEvent: o.bytesPerEvent }))
+}
+
+describe('generatePolicy properties', () => {
+  it('projection fits the budget or says overBudget; rates are powers of two; errors 1; floor kept', () => {
+    fc.assert(
+      fc.property(
+        observations,
+        fc.double({ min: 1e3, max: 1e13, noNaN: true }),
+        fc.nat(10),
+        (obs, budget, floor) => {
+          const patterns = build(obs)
+          const g = run(patterns, { budget: { bytesPerDay: budget }, floorPerMinute: floor })
+          if (!g.overBudget) expect(g.projection.bytesPerDayAfter).toBeLessThanOrEqual(budget * (1 + 1e-9))
+          for (const r of g.policy.rules) {
+            expect(r.rate).toBeGreaterThan(0)
+            expect(r.rate).toBeLessThanOrEqual(1)
+            expect(Number.isInteger(Math.log2(r.rate))).toBe(true)
+            if (r.level === 'error' || r.level === 'fatal') expect(r.rate).toBe(1)
+          }
+          for (const p of patterns) {
+            const rate = rateOf(g, Number.parseInt(p.signature, 16)) as number
+            expect(rate * p.eventsPerSecond).toBeGreaterThanOrEqual(
+              Math.min(p.eventsPerSecond * MIN_RATE, floor / 60, p.eventsPerSecond) * (1 - 1e-9),
+            )
+          }
+          expect(parsePolicy({ ...g.policy, version: 1 }).ok).toBe(true)
+        },
+      ),
+      { numRuns: 200 },
+    )
+  })
+
+  it('is monotone in the budget: more budget never keeps less', () => {
+    fc.assert(
+      fc.property(
+        observations,
+        fc.double({ min: 1e3, max: 1e12, noNaN: true }),
+        fc.double({ min: 1, max: 10, noNaN: true }),
+        (obs, budget, factor) => {
+          const patterns = build(obs)
+          const small = run(patterns, { budget: { bytesPerDay: budget } })
+          const large = run(patterns, { budget: { bytesPerDay: budget * factor } })
+          expect(large.cap).toBeGreaterThanOrEqual(small.cap)
+          expect(large.projection.bytesPerDayAfter).toBeGreaterThanOrEqual(
+            small.projection.bytesPerDayAfter * (1 - 1e-9),
+          )
+        },
+      ),
+      { numRuns: 200 },
+    )
+  })
+})

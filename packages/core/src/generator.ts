@@ -1,0 +1,307 @@
+// Policy generation (DESIGN §6): from fleet-wide pattern rates to per-signature sampling rates under a
+// budget. Pure, deterministic, shared by the server and the CLI. The algorithm is documented in
+// docs/policy.md; the steps below follow it.
+
+import { MAX_TEMPLATE_LENGTH, type Pin, type Projection, type Rule, type Settings } from './schema.js'
+import { LEVEL_NAMES, type LevelName } from './severity.js'
+import type { GeneratedPolicy, GeneratorInput, PatternObservation } from './types.js'
+
+/** Lowest rate the generator assigns: 1/1024. Only a pin may drop a pattern entirely. */
+export const MIN_RATE = 2 ** -10
+const SECONDS_PER_DAY = 86_400
+const BYTES_PER_GB = 1e9
+const SEARCH_STEPS = 64
+const MAX_RULES = 20_000
+
+/** Nearest power of two in log space, within [MIN_RATE, 1]. */
+export function roundRate(rate: number): number {
+  if (!(rate > 0)) return MIN_RATE
+  if (rate >= 1) return 1
+  return Math.min(1, Math.max(MIN_RATE, 2 ** Math.round(Math.log2(rate))))
+}
+
+/** Smallest power of two ≥ rate, within [MIN_RATE, 1]. */
+function ceilRate(rate: number): number {
+  if (!(rate > 0)) return MIN_RATE
+  if (rate >= 1) return 1
+  return Math.min(1, Math.max(MIN_RATE, 2 ** Math.ceil(Math.log2(rate) - 1e-12)))
+}
+
+/** One (signature, level) the generator decides for. */
+interface Item {
+  p: PatternObservation
+  /** Budget units per kept event/s: bytes/day, or 1 for an events/s budget. */
+  unit: number
+  /** Water-filling weight of the pattern's level. */
+  weight: number
+  /** Lowest rate: the coverage floor rounded up to a power of two, at least MIN_RATE. */
+  min: number
+  rate: number
+  fixed: boolean
+  held: boolean
+  rule: Rule
+}
+
+/** Sum rates across instances: the generator sees a fleet as one stream per (signature, level). */
+function mergeObservations(patterns: PatternObservation[]): PatternObservation[] {
+  const byKey = new Map<string, PatternObservation>()
+  for (const p of patterns) {
+    const eps = Number.isFinite(p.eventsPerSecond) && p.eventsPerSecond > 0 ? p.eventsPerSecond : 0
+    const size = Number.isFinite(p.bytesPerEvent) && p.bytesPerEvent > 0 ? p.bytesPerEvent : 0
+    const key = `${p.signature}\u0000${p.level}`
+    const seen = byKey.get(key)
+    if (seen === undefined) {
+      byKey.set(key, { ...p, eventsPerSecond: eps, bytesPerEvent: size })
+      continue
+    }
+    const total = seen.eventsPerSecond + eps
+    seen.bytesPerEvent = total > 0 ? (seen.bytesPerEvent * seen.eventsPerSecond + size * eps) / total : size
+    seen.eventsPerSecond = total
+    seen.firstSeen = Math.min(seen.firstSeen, p.firstSeen)
+    seen.anomaly ??= p.anomaly
+  }
+  return [...byKey.values()]
+}
+
+function pinFor(pins: Pin[], p: PatternObservation, now: number): Pin | undefined {
+  let any: Pin | undefined
+  for (const pin of pins) {
+    if (pin.signature !== p.signature) continue
+    if (pin.expiresAt && Date.parse(pin.expiresAt) <= now) continue
+    if (pin.level === p.level) return pin
+    if (pin.level === undefined) any ??= pin
+  }
+  return any
+}
+
+/** Budget in the units items are measured in, or undefined for "no budget". */
+function budgetUnits(settings: Settings, bytesPerDayBefore: number): number | undefined {
+  const b = settings.budget
+  if (!b) return undefined
+  if ('bytesPerDay' in b) return b.bytesPerDay
+  if ('eventsPerSecond' in b) return b.eventsPerSecond
+  return (1 - b.reduction) * bytesPerDayBefore
+}
+
+/** Rate of a free item at water level c, before hysteresis: the fair share, rounded. */
+function rateAt(item: Item, c: number): number {
+  const eps = item.p.eventsPerSecond
+  if (eps <= 0) return 1
+  return Math.max(item.min, roundRate(Math.min(1, (c * item.weight) / eps)))
+}
+
+function cost(items: Item[]): number {
+  let total = 0
+  for (const it of items) total += it.rate * it.p.eventsPerSecond * it.unit
+  return total
+}
+
+/**
+ * Generate a policy for one service and environment.
+ *
+ * @example
+ * const { policy, projection } = generatePolicy({ service: 'checkout', environment: 'prod',
+ *   patterns, settings: parseSettings({ budget: { bytesPerDay: 5e9 } }).value, now: Date.now() })
+ */
+export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
+  const { settings, now } = input
+  const pins = input.pins ?? []
+  const patterns = mergeObservations(input.patterns)
+  const byEvents = settings.budget != null && 'eventsPerSecond' in settings.budget
+  const floor = Math.max(0, settings.floorPerMinute) / 60
+  const alwaysKeep = new Set<LevelName>([...settings.alwaysKeep, 'error', 'fatal'])
+  const boostMs = settings.boostSeconds * 1000
+  const previous = new Map<string, Rule>()
+  for (const r of input.previous?.rules ?? []) previous.set(`${r.signature}\u0000${r.level ?? ''}`, r)
+
+  const items: Item[] = patterns.map((p) => {
+    const eps = p.eventsPerSecond
+    const rule: Rule = { signature: p.signature, level: p.level, rate: 1, reason: 'budget' }
+    if (p.template) rule.template = p.template.slice(0, MAX_TEMPLATE_LENGTH)
+    const item: Item = {
+      p,
+      unit: byEvents ? 1 : p.bytesPerEvent * SECONDS_PER_DAY,
+      weight: settings.levelWeights[p.level] ?? 1,
+      min: eps > 0 ? ceilRate(Math.min(1, floor / eps)) : 1,
+      rate: 1,
+      fixed: true,
+      held: false,
+      rule,
+    }
+    const pin = pinFor(pins, p, now)
+    if (p.level === 'error' || p.level === 'fatal') {
+      rule.reason = 'level' // never sampled, whatever a pin says
+    } else if (pin) {
+      // A pin overrides even an always-kept warn: that is how people silence known warning noise.
+      item.rate = pin.rate
+      rule.reason = 'pin'
+      if (pin.expiresAt) rule.expiresAt = pin.expiresAt
+    } else if (alwaysKeep.has(p.level)) {
+      rule.reason = 'level'
+    } else if (p.anomaly || now - p.firstSeen < boostMs) {
+      rule.reason = p.anomaly ? 'anomaly' : 'new'
+      rule.maxPerSecond = settings.boostMaxPerSecond
+      rule.expiresAt = new Date(now + boostMs).toISOString()
+    } else {
+      item.fixed = false
+    }
+    return item
+  })
+  const free = items.filter((it) => !it.fixed)
+
+  let bytesBefore = 0
+  let eventsBefore = 0
+  for (const it of items) {
+    bytesBefore += it.p.eventsPerSecond * it.p.bytesPerEvent * SECONDS_PER_DAY
+    eventsBefore += it.p.eventsPerSecond
+  }
+  const budget = budgetUnits(settings, bytesBefore)
+  const fixedCost = cost(items.filter((it) => it.fixed))
+
+  // Water-filling: the largest cap c whose rounded allocation fits what the fixed items leave.
+  let cap = 0
+  let overBudget = false
+  let maxLevel = 0
+  for (const it of free) maxLevel = Math.max(maxLevel, it.p.eventsPerSecond / it.weight)
+  if (budget === undefined) {
+    cap = maxLevel
+    for (const it of free) it.rate = 1
+  } else {
+    for (const it of free) it.rate = it.min
+    const room = budget - fixedCost
+    if (room < cost(free)) {
+      overBudget = true
+    } else {
+      let lo = 0
+      let hi = maxLevel * 2 + 1
+      for (let i = 0; i < SEARCH_STEPS; i++) {
+        const mid = (lo + hi) / 2
+        let total = 0
+        for (const it of free) total += rateAt(it, mid) * it.p.eventsPerSecond * it.unit
+        if (total <= room) lo = mid
+        else hi = mid
+      }
+      cap = lo
+      for (const it of free) it.rate = rateAt(it, cap)
+      applyHysteresis(free, previous)
+      fitBudget(free, room)
+      fillBudget(free, room)
+    }
+  }
+
+  for (const it of items) it.rule.rate = it.rate
+  for (const it of free) {
+    it.rule.reason = it.rate === it.min && it.min > MIN_RATE && it.rate < 1 ? 'floor' : 'budget'
+  }
+  const rules = items.map((it) => it.rule)
+  // Pins on signatures without observations still apply.
+  const seenKeys = new Set(items.map((it) => `${it.p.signature}\u0000${it.p.level}`))
+  for (const pin of pins) {
+    if (pin.expiresAt && Date.parse(pin.expiresAt) <= now) continue
+    if (pin.level !== undefined && seenKeys.has(`${pin.signature}\u0000${pin.level}`)) continue
+    if (pin.level === undefined && items.some((it) => it.p.signature === pin.signature)) continue
+    const rule: Rule = { signature: pin.signature, rate: pin.rate, reason: 'pin' }
+    if (pin.level !== undefined) {
+      rule.level = pin.level
+      if (pin.level === 'error' || pin.level === 'fatal') rule.rate = 1
+    }
+    if (pin.expiresAt) rule.expiresAt = pin.expiresAt
+    rules.push(rule)
+  }
+  if (rules.length > MAX_RULES) rules.length = MAX_RULES
+
+  let bytesAfter = 0
+  let eventsAfter = 0
+  for (const it of items) {
+    bytesAfter += it.rate * it.p.eventsPerSecond * it.p.bytesPerEvent * SECONDS_PER_DAY
+    eventsAfter += it.rate * it.p.eventsPerSecond
+  }
+  const budgetBytes =
+    budget === undefined
+      ? null
+      : byEvents
+        ? eventsBefore > 0
+          ? (budget * bytesBefore) / eventsBefore
+          : 0
+        : budget
+  const projection: Projection = {
+    bytesPerDayBefore: bytesBefore,
+    bytesPerDayAfter: bytesAfter,
+    eventsPerSecondBefore: eventsBefore,
+    eventsPerSecondAfter: eventsAfter,
+    costPerDayBefore: (bytesBefore / BYTES_PER_GB) * settings.costPerGB,
+    costPerDayAfter: (bytesAfter / BYTES_PER_GB) * settings.costPerGB,
+    budgetBytesPerDay: budgetBytes,
+    overBudget,
+  }
+  const levels: Partial<Record<LevelName, number>> = {}
+  for (const l of LEVEL_NAMES) if (alwaysKeep.has(l)) levels[l] = 1
+  return {
+    policy: {
+      service: input.service,
+      environment: input.environment,
+      source: 'generated',
+      refreshSeconds: settings.refreshSeconds,
+      defaults: {
+        levels,
+        newPattern: { rate: 1, maxPerSecond: settings.boostMaxPerSecond },
+        alwaysKeep: LEVEL_NAMES.filter((l) => alwaysKeep.has(l)),
+      },
+      rules,
+      projection,
+    },
+    projection,
+    overBudget,
+    cap,
+  }
+}
+
+/** Keep the previous generated rate unless the new one differs by more than a factor of two. */
+function applyHysteresis(free: Item[], previous: Map<string, Rule>): void {
+  for (const it of free) {
+    const prev = previous.get(`${it.p.signature}\u0000${it.p.level}`)
+    if (prev === undefined || (prev.reason !== 'budget' && prev.reason !== 'floor')) continue
+    if (prev.rate < it.min || prev.rate > 1 || roundRate(prev.rate) !== prev.rate) continue
+    const ratio = prev.rate > it.rate ? prev.rate / it.rate : it.rate / prev.rate
+    if (ratio <= 2 && prev.rate !== it.rate) {
+      it.rate = prev.rate
+      it.held = true
+    }
+  }
+}
+
+/** Rounding up and hysteresis can overshoot: halve the largest contributors until the total fits. */
+function fitBudget(free: Item[], room: number): void {
+  let total = cost(free)
+  if (total <= room) return
+  // Items holding a rate above their fresh share give it back first: the budget demands it.
+  const order = [...free].sort(
+    (a, b) =>
+      Number(b.held) - Number(a.held) ||
+      b.rate * b.p.eventsPerSecond * b.unit - a.rate * a.p.eventsPerSecond * a.unit,
+  )
+  while (total > room) {
+    let changed = false
+    for (const it of order) {
+      if (total <= room) break
+      if (it.rate / 2 < it.min) continue
+      total -= (it.rate / 2) * it.p.eventsPerSecond * it.unit
+      it.rate /= 2
+      changed = true
+    }
+    if (!changed) break
+  }
+}
+
+/** Spend what rounding down left: double the smallest kept streams first (max-min fair) while it fits. */
+function fillBudget(free: Item[], room: number): void {
+  let total = cost(free)
+  const order = [...free].sort((a, b) => a.rate * a.p.eventsPerSecond - b.rate * b.p.eventsPerSecond)
+  for (const it of order) {
+    if (it.rate >= 1 || it.held) continue
+    const extra = it.rate * it.p.eventsPerSecond * it.unit
+    if (total + extra > room) continue
+    it.rate *= 2
+    total += extra
+  }
+}

@@ -1,0 +1,201 @@
+import { describe, expect, it } from 'vitest'
+import { createSampler, traceThreshold } from './sampler.js'
+import { defaultPolicy, type Policy, type PolicyInput, parsePolicy } from './schema.js'
+import { computeSignature, templateSignature } from './signature.js'
+import { createStatsTable } from './stats-table.js'
+
+function policy(input: Partial<PolicyInput>): Policy {
+  const r = parsePolicy({ service: 'checkout', version: 1, ...input })
+  if (!r.ok) throw r.error
+  return r.value
+}
+
+/** Deterministic uniform numbers, so rate tests do not depend on luck. */
+function lcg(seed = 1) {
+  let s = seed
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+    return s / 2 ** 32
+  }
+}
+
+const LOGIN = 'user 42 logged in from 10.0.0.1'
+const loginSig = computeSignature(LOGIN).signature
+
+describe('createSampler', () => {
+  it('keeps everything under the default policy and counts it', () => {
+    const s = createSampler()
+    const d = s.decide('info', LOGIN)
+    expect(d).toMatchObject({
+      keep: true,
+      signature: loginSig,
+      template: 'user <*> logged in from <*>',
+      level: 'info',
+      severity: 9,
+      rate: 1,
+      sampleRate: 1,
+      reason: 'new',
+    })
+    const snap = s.stats.snapshot()
+    expect(snap.rows[0]).toMatchObject({ signature: loginSig, seen: 1, kept: 1, bytes: LOGIN.length + 64 })
+  })
+
+  it('always keeps error and fatal, and warn by default, whatever the rules say', () => {
+    const s = createSampler({ policy: policy({ rules: [{ signature: loginSig, rate: 0 }] }) })
+    expect(s.decide('error', LOGIN)).toMatchObject({ keep: true, reason: 'always' })
+    expect(s.decide(60, LOGIN)).toMatchObject({ keep: true, reason: 'always', level: 'fatal' })
+    expect(s.decide('warn', LOGIN)).toMatchObject({ keep: true, reason: 'always' })
+    expect(s.decide('info', LOGIN)).toMatchObject({ keep: false, reason: 'rule', rate: 0 })
+  })
+
+  it('lets a level-specific rule sample an always-kept warn, never an error', () => {
+    const s = createSampler({
+      policy: policy({
+        rules: [
+          { signature: loginSig, level: 'warn', rate: 0 },
+          { signature: loginSig, level: 'error', rate: 1 },
+        ],
+      }),
+    })
+    expect(s.decide('warn', LOGIN).keep).toBe(false)
+    expect(s.decide('error', LOGIN).keep).toBe(true)
+  })
+
+  it('samples by rule at about the rule rate and reports the weight', () => {
+    const s = createSampler({
+      policy: policy({ rules: [{ signature: loginSig, rate: 0.25 }] }),
+      random: lcg(),
+    })
+    let kept = 0
+    for (let i = 0; i < 4000; i++) {
+      const d = s.decide('info', `user ${i} logged in from 10.0.0.${i % 255}`)
+      if (d.keep) {
+        kept++
+        expect(d.sampleRate).toBe(4)
+      }
+    }
+    expect(kept).toBeGreaterThan(900)
+    expect(kept).toBeLessThan(1100)
+    const row = s.stats.snapshot().rows[0]
+    expect(row).toMatchObject({ seen: 4000, kept })
+  })
+
+  it('prefers a level rule over a signature-wide rule', () => {
+    const s = createSampler({
+      policy: policy({
+        rules: [
+          { signature: loginSig, rate: 0 },
+          { signature: loginSig, level: 'debug', rate: 1 },
+        ],
+      }),
+    })
+    expect(s.decide('debug', LOGIN).keep).toBe(true)
+    expect(s.decide('info', LOGIN).keep).toBe(false)
+  })
+
+  it('uses an explicit level default for unknown signatures, else the newPattern default', () => {
+    const s = createSampler({
+      policy: policy({ defaults: { levels: { debug: 0 }, newPattern: { rate: 0.5 } } }),
+      random: () => 0.7,
+    })
+    expect(s.decide('debug', 'something new')).toMatchObject({ keep: false, reason: 'level', rate: 0 })
+    expect(s.decide('info', 'something new')).toMatchObject({ keep: false, reason: 'new', rate: 0.5 })
+  })
+
+  it('caps new patterns with a token bucket per signature', () => {
+    let t = 0
+    const s = createSampler({
+      policy: policy({ defaults: { newPattern: { rate: 1, maxPerSecond: 3 } } }),
+      now: () => t,
+    })
+    const kept = () => {
+      let n = 0
+      for (let i = 0; i < 10; i++) if (s.decide('info', 'flood <x>').keep) n++
+      return n
+    }
+    expect(kept()).toBe(3)
+    expect(s.decide('info', 'another flood').keep).toBe(true) // separate bucket
+    t += 1000
+    expect(kept()).toBe(3)
+    expect(s.decide('info', 'flood <x>')).toMatchObject({ keep: false, reason: 'capped' })
+  })
+
+  it('caps rules with maxPerSecond and ignores expired rules', () => {
+    let t = Date.parse('2026-01-01T00:00:00Z')
+    const sigA = computeSignature('boosted').signature
+    const s = createSampler({
+      policy: policy({
+        defaults: { levels: { info: 0 } },
+        rules: [
+          { signature: sigA, rate: 1, maxPerSecond: 2, reason: 'new', expiresAt: '2026-01-01T00:10:00Z' },
+        ],
+      }),
+      now: () => t,
+    })
+    const results = Array.from({ length: 5 }, () => s.decide('info', 'boosted').keep)
+    expect(results).toEqual([true, true, false, false, false])
+    t += 11 * 60_000
+    expect(s.decide('info', 'boosted')).toMatchObject({ keep: false, reason: 'level' })
+  })
+
+  it('uses format strings as exact templates', () => {
+    const s = createSampler()
+    const d = s.decide(30, 'user %s logged in', { isFormat: true })
+    expect(d.template).toBe('user %s logged in')
+    expect(d.signature).toBe(templateSignature('user %s logged in').signature)
+  })
+
+  it('decides consistently per trace: a kept trace at a rate is kept at every higher rate', () => {
+    const low = createSampler({ policy: policy({ defaults: { levels: { info: 0.125 } } }) })
+    const high = createSampler({ policy: policy({ defaults: { levels: { info: 0.5 } } }) })
+    const rand = lcg(7)
+    let keptLow = 0
+    for (let i = 0; i < 2000; i++) {
+      const traceId = Array.from({ length: 4 }, () =>
+        Math.floor(rand() * 2 ** 32)
+          .toString(16)
+          .padStart(8, '0'),
+      ).join('')
+      const a = low.decide('info', 'step one', { traceId }).keep
+      expect(low.decide('info', 'step two', { traceId }).keep).toBe(a)
+      if (a) {
+        keptLow++
+        expect(high.decide('info', 'step three', { traceId }).keep).toBe(true)
+      }
+    }
+    expect(keptLow).toBeGreaterThan(150)
+    expect(keptLow).toBeLessThan(350)
+  })
+
+  it('matches OpenTelemetry consistent sampling on W3C trace ids', () => {
+    // OTel keeps when the rightmost 56 bits R ≥ (1 − p)·2^56; the sampler keeps when u ≤ rate.
+    expect(traceThreshold('f'.repeat(32))).toBeLessThan(1e-15)
+    expect(traceThreshold(`${'f'.repeat(18)}${'0'.repeat(14)}`)).toBe(1)
+    expect(traceThreshold(`${'0'.repeat(18)}80000000000000`)).toBe(0.5) // R = 2^55: kept at 1/2
+    expect(traceThreshold(`${'0'.repeat(18)}7ffffffff00000`)).toBeGreaterThan(0.5) // just below: dropped
+    expect(traceThreshold(`${'0'.repeat(18)}c0000000000000`)).toBe(0.25)
+    const s = createSampler({ policy: policy({ defaults: { levels: { info: 0.5 } } }) })
+    expect(s.decide('info', 'x', { traceId: `${'0'.repeat(18)}80000000000000` }).keep).toBe(true)
+    expect(s.decide('info', 'x', { traceId: `${'0'.repeat(18)}7ffffffff00000` }).keep).toBe(false)
+    const other = traceThreshold('req-123')
+    expect(other).toBeGreaterThanOrEqual(0)
+    expect(other).toBeLessThan(1)
+    expect(traceThreshold('req-123')).toBe(other)
+  })
+
+  it('setPolicy swaps rules and counts bytes from options', () => {
+    const stats = createStatsTable()
+    const s = createSampler({ stats })
+    expect(s.decide('info', LOGIN).keep).toBe(true)
+    s.setPolicy(policy({ rules: [{ signature: loginSig, rate: 0 }] }))
+    expect(s.policy.version).toBe(1)
+    expect(s.decide('info', LOGIN, { bytes: 1000 }).keep).toBe(false)
+    expect(stats.snapshot().rows[0]).toMatchObject({ seen: 2, kept: 1, bytes: LOGIN.length + 64 + 1000 })
+    expect(s.stats).toBe(stats)
+  })
+
+  it('reuses one decision object', () => {
+    const s = createSampler({ policy: defaultPolicy('x') })
+    expect(s.decide('info', 'a')).toBe(s.decide('debug', 'b'))
+  })
+})

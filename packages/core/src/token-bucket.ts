@@ -1,0 +1,61 @@
+// Token buckets for `maxPerSecond` caps: one per signature, in a bounded map so a flood of distinct
+// signatures cannot grow memory.
+
+/** A classic token bucket: `ratePerSecond` tokens per second, burst of `ratePerSecond` (at least 1). */
+export interface TokenBucket {
+  tokens: number
+  /** ms of the last refill. */
+  last: number
+  rate: number
+}
+
+export function createTokenBucket(ratePerSecond: number, now: number): TokenBucket {
+  return { tokens: Math.max(1, ratePerSecond), last: now, rate: ratePerSecond }
+}
+
+/** Take one token if there is one. Refills lazily from the elapsed time, so no timers. */
+export function takeToken(bucket: TokenBucket, now: number): boolean {
+  const elapsed = now - bucket.last
+  if (elapsed > 0) {
+    const burst = Math.max(1, bucket.rate)
+    bucket.tokens = Math.min(burst, bucket.tokens + (elapsed * bucket.rate) / 1000)
+    bucket.last = now
+  } else if (elapsed < 0) {
+    // The clock went backwards: restart the refill from here rather than starving the bucket.
+    bucket.last = now
+  }
+  if (bucket.tokens >= 1) {
+    bucket.tokens -= 1
+    return true
+  }
+  return false
+}
+
+/**
+ * Buckets keyed by signature, at most `capacity` of them. When full, the map is cleared: the buckets
+ * that matter refill within a second anyway, and clearing is O(1) amortized where LRU bookkeeping would
+ * cost on every call of the hot path.
+ */
+export class BucketMap {
+  private readonly map = new Map<string, TokenBucket>()
+  constructor(private readonly capacity = 4096) {}
+
+  /** True when a line of `key`, capped at `ratePerSecond`, may be kept now. */
+  take(key: string, ratePerSecond: number, now: number): boolean {
+    let bucket = this.map.get(key)
+    if (bucket === undefined || bucket.rate !== ratePerSecond) {
+      if (bucket === undefined && this.map.size >= this.capacity) this.map.clear()
+      bucket = createTokenBucket(ratePerSecond, now)
+      this.map.set(key, bucket)
+    }
+    return takeToken(bucket, now)
+  }
+
+  clear(): void {
+    this.map.clear()
+  }
+
+  get size(): number {
+    return this.map.size
+  }
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest'
+import {
+  formatTraceparent,
+  isValidSpanId,
+  isValidTraceId,
+  parseTraceparent,
+  randomSpanId,
+  randomTraceId,
+} from './traceparent.js'
+
+const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
+const SPAN = '00f067aa0ba902b7'
+
+describe('parseTraceparent', () => {
+  it('parses the example header of the W3C spec', () => {
+    expect(parseTraceparent(`00-${TRACE}-${SPAN}-01`)).toEqual({
+      traceId: TRACE,
+      spanId: SPAN,
+      sampled: true,
+    })
+    expect(parseTraceparent(`00-${TRACE}-${SPAN}-00`)?.sampled).toBe(false)
+  })
+
+  it('reads the sampled bit from any flags byte', () => {
+    expect(parseTraceparent(`00-${TRACE}-${SPAN}-03`)?.sampled).toBe(true)
+    expect(parseTraceparent(`00-${TRACE}-${SPAN}-02`)?.sampled).toBe(false)
+  })
+
+  it('rejects all-zero ids, uppercase hex, version ff and malformed input', () => {
+    expect(parseTraceparent(`00-${'0'.repeat(32)}-${SPAN}-01`)).toBeUndefined()
+    expect(parseTraceparent(`00-${TRACE}-${'0'.repeat(16)}-01`)).toBeUndefined()
+    expect(parseTraceparent(`00-${TRACE.toUpperCase()}-${SPAN}-01`)).toBeUndefined()
+    expect(parseTraceparent(`ff-${TRACE}-${SPAN}-01`)).toBeUndefined()
+    expect(parseTraceparent(`00-${TRACE}-${SPAN}`)).toBeUndefined()
+    expect(parseTraceparent(`00-${TRACE.slice(1)}-${SPAN}-01`)).toBeUndefined()
+    expect(parseTraceparent('')).toBeUndefined()
+    expect(parseTraceparent(undefined)).toBeUndefined()
+    expect(parseTraceparent(42)).toBeUndefined()
+  })
+
+  it('rejects trailing data on version 00 but accepts it on a future version', () => {
+    expect(parseTraceparent(`00-${TRACE}-${SPAN}-01-extra`)).toBeUndefined()
+    expect(parseTraceparent(`01-${TRACE}-${SPAN}-01-extra`)).toEqual({
+      traceId: TRACE,
+      spanId: SPAN,
+      sampled: true,
+    })
+  })
+})
+
+describe('formatTraceparent', () => {
+  it('round-trips through parseTraceparent', () => {
+    const ctx = { traceId: randomTraceId(), spanId: randomSpanId(), sampled: true }
+    expect(formatTraceparent(ctx)).toBe(`00-${ctx.traceId}-${ctx.spanId}-01`)
+    expect(parseTraceparent(formatTraceparent(ctx))).toEqual(ctx)
+    expect(parseTraceparent(formatTraceparent({ ...ctx, sampled: false }))?.sampled).toBe(false)
+  })
+})
+
+describe('random ids', () => {
+  it('are valid lowercase hex of the right length and differ', () => {
+    const traces = new Set<string>()
+    for (let i = 0; i < 200; i++) {
+      const t = randomTraceId()
+      expect(isValidTraceId(t)).toBe(true)
+      expect(isValidSpanId(randomSpanId())).toBe(true)
+      traces.add(t)
+    }
+    expect(traces.size).toBe(200)
+  })
+
+  it('validators reject wrong shapes', () => {
+    expect(isValidTraceId('0'.repeat(32))).toBe(false)
+    expect(isValidTraceId(TRACE.toUpperCase())).toBe(false)
+    expect(isValidSpanId(TRACE)).toBe(false)
+    expect(isValidSpanId(null)).toBe(false)
+  })
+})
