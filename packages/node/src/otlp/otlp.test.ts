@@ -229,6 +229,23 @@ describe('createOtlpExporter: spool for batches that failed for good', () => {
     expect(receiver.records).toHaveLength(1)
   })
 
+  it('two exporters sharing a spool folder deliver each spooled batch once', async () => {
+    receiver.status = 500
+    const before = exporter({ maxExportBatchSize: 1 })
+    for (let i = 0; i < 6; i++) before.emit(info(`line ${i}`))
+    await before.shutdown()
+    expect(await readdir(spoolDir)).toHaveLength(6)
+
+    receiver.status = 200
+    const [a, b] = [exporter(), exporter()] // both start a replay of the same folder
+    const [ra, rb] = await Promise.all([a.replaySpool(), b.replaySpool()])
+    expect(ra.replayed + rb.replayed).toBe(6)
+    expect(receiver.records.map((record) => record.body).sort()).toEqual(
+      [0, 1, 2, 3, 4, 5].map((i) => `line ${i}`),
+    )
+    expect(await readdir(spoolDir)).toEqual([])
+  })
+
   it('reports and counts lost batches when the spool is disabled or cannot be written', async () => {
     receiver.status = 500
     const events: OtlpDiagnostic[] = []

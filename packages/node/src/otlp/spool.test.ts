@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api'
@@ -120,17 +120,39 @@ describe('createSpool', () => {
     expect(reports).toContain('LOGSIEVE_OTLP_SPOOL_FULL')
   })
 
-  it('keeps a file being replayed out of the cap', async () => {
+  it('keeps a claimed file out of the cap, and gives it back when not delivered', async () => {
     const spool = createSpool({ dir, maxBytes: 1_000_000, report })
     await spool.write(await sdkRecords(1))
-    const [busy] = spool.entries()
-    const small = createSpool({ dir, maxBytes: busy!.bytes, report })
+    const [claimed] = spool.entries()
+    const small = createSpool({ dir, maxBytes: claimed!.bytes, report })
     await small.ready
-    small.setBusy(busy!, true)
+    expect(await small.claim(claimed!)).toHaveLength(2)
+    expect(await readdir(dir)).toEqual([`${claimed!.name}.claim-${process.pid}`])
+    // a second claim (another exporter, another process) finds nothing to take
+    expect(await spool.claim(claimed!)).toBeNull()
+
     await small.write(await sdkRecords(1))
     // the new file is the one over the cap that can go
-    expect(small.entries()).toEqual([busy])
+    expect(small.entries()).toEqual([claimed])
     expect(small.counters.droppedFiles).toBe(1)
+    await small.settle(claimed!, false)
+    expect(await readdir(dir)).toEqual([claimed!.name])
+    expect(await small.claim(claimed!)).toHaveLength(2)
+    await small.settle(claimed!, true)
+    expect(await readdir(dir)).toEqual([])
+    expect(small.entries()).toEqual([])
+  })
+
+  it('releases a claim left by a process that died mid-replay', async () => {
+    const spool = createSpool({ dir, maxBytes: 1_000_000, report })
+    await spool.write(await sdkRecords(1))
+    const [entry] = spool.entries()
+    // pid 2^22 + 1 is above Linux's pid_max: no live process has it
+    await rename(join(dir, entry!.name), join(dir, `${entry!.name}.claim-4194305`))
+    const reopened = createSpool({ dir, maxBytes: 1_000_000, report })
+    await reopened.ready
+    expect(reopened.entries()).toEqual([entry])
+    expect(await readdir(dir)).toEqual([entry!.name])
   })
 
   it('deletes and counts an unreadable file instead of failing every replay on it', async () => {
@@ -141,7 +163,7 @@ describe('createSpool', () => {
     await spool.ready
     const [entry] = spool.entries()
     expect(entry).toMatchObject({ name, records: 7 })
-    expect(await spool.read(entry!)).toBeNull()
+    expect(await spool.claim(entry!)).toBeNull()
     await spool.idle()
     expect(spool.entries()).toEqual([])
     expect(spool.counters).toMatchObject({ droppedFiles: 1, droppedRecords: 7 })

@@ -1,5 +1,7 @@
 // Bounded on-disk dead-letter queue for OTLP batches: one JSON-lines file per failed batch, written
 // atomically (temp file, fsync, rename), capped in bytes by deleting the oldest files and counting them.
+// A replay first claims a file by renaming it (atomic), so two processes sharing a folder never both
+// send it; a claim left by a dead process is released at the next start.
 import { randomBytes } from 'node:crypto'
 import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -9,6 +11,20 @@ import { decodeBatch, encodeBatch } from './spool-codec.js'
 /** `<ms since epoch, 13 digits>-<sequence>-<random>-n<records>.jsonl`: names sort oldest first. */
 const FILE_PATTERN = /^\d{13}-\d{6}-[0-9a-f]{8}-n(\d+)\.jsonl$/
 const TMP_SUFFIX = '.tmp'
+/** `<file>.claim-<pid>`: the file is being replayed by that process. */
+const CLAIM_PATTERN = /^(.+\.jsonl)\.claim-(\d+)$/
+const claimName = (name: string): string => `${name}.claim-${process.pid}`
+/** Paths this process has claimed (two exporters in one process may share a folder). */
+const activeClaims = new Set<string>()
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
 
 export interface SpoolEntry {
   readonly name: string
@@ -30,12 +46,13 @@ export interface Spool {
   entries(): SpoolEntry[]
   /** Store a batch; false when it could not be written. */
   write(records: readonly ReadableLogRecord[]): Promise<boolean>
-  /** The records of a file, or null when it is gone or unreadable (an unreadable file is deleted). */
-  read(entry: SpoolEntry): Promise<ReadableLogRecord[] | null>
-  /** Delete a file after its records were delivered. */
-  remove(entry: SpoolEntry): Promise<void>
-  /** Keep a file out of the size cap's reach while it is being replayed. */
-  setBusy(entry: SpoolEntry, busy: boolean): void
+  /**
+   * Claim a file for replay and read it: null when it is gone (size cap, another process) or unreadable
+   * (then it is deleted and counted as dropped). A claimed file is out of the size cap's reach.
+   */
+  claim(entry: SpoolEntry): Promise<ReadableLogRecord[] | null>
+  /** End a claim: delete the file once delivered, or give it back to the spool. */
+  settle(entry: SpoolEntry, delivered: boolean): Promise<void>
   /** Resolves when every queued file operation is done. */
   idle(): Promise<void>
 }
@@ -49,7 +66,7 @@ export interface SpoolOptions {
 export function createSpool(options: SpoolOptions): Spool {
   const { dir, maxBytes, report } = options
   const files = new Map<string, SpoolEntry>()
-  const busy = new Set<string>()
+  const claimed = new Set<string>()
   const counters: SpoolCounters = { spooledRecords: 0, droppedFiles: 0, droppedRecords: 0 }
   let sequence = 0
   // every mutation runs in this chain, so the in-memory index matches the folder
@@ -82,7 +99,7 @@ export function createSpool(options: SpoolOptions): Spool {
     if (excess <= 0) return
     for (const entry of sorted()) {
       if (excess <= 0) break
-      if (busy.has(entry.name)) continue
+      if (claimed.has(entry.name)) continue
       await drop(entry)
       excess -= entry.bytes
     }
@@ -94,10 +111,20 @@ export function createSpool(options: SpoolOptions): Spool {
     for (const name of await readdir(dir)) {
       // a temp file is a write that a crash interrupted: its batch was never acknowledged as stored
       if (name.endsWith(TMP_SUFFIX)) await unlink(join(dir, name)).catch(() => undefined)
-      const match = FILE_PATTERN.exec(name)
+      let fileName = name
+      const claim = CLAIM_PATTERN.exec(name)
+      if (claim) {
+        const pid = Number(claim[2])
+        // being replayed by a live process: not ours to count or send. Our own pid on a file we did not
+        // claim means an earlier process with the same pid (pid 1 in a container) died mid-replay.
+        if (pid === process.pid ? activeClaims.has(join(dir, name)) : isAlive(pid)) continue
+        fileName = claim[1]!
+        await rename(join(dir, name), join(dir, fileName))
+      }
+      const match = FILE_PATTERN.exec(fileName)
       if (!match) continue
-      const info = await stat(join(dir, name))
-      files.set(name, { name, bytes: info.size, records: Number(match[1]) })
+      const info = await stat(join(dir, fileName))
+      files.set(fileName, { name: fileName, bytes: info.size, records: Number(match[1]) })
     }
     await enforceCap()
   }
@@ -123,23 +150,48 @@ export function createSpool(options: SpoolOptions): Spool {
     return true
   }
 
-  const read = async (entry: SpoolEntry): Promise<ReadableLogRecord[] | null> => {
+  const claim = async (entry: SpoolEntry): Promise<ReadableLogRecord[] | null> => {
     if (!files.has(entry.name)) return null
-    let text: string
+    const path = join(dir, claimName(entry.name))
     try {
-      text = await readFile(join(dir, entry.name), 'utf8')
-    } catch (error) {
-      report('LOGSIEVE_OTLP_SPOOL_IO', `cannot read spool file ${entry.name}`, error)
+      await rename(join(dir, entry.name), path)
+    } catch {
+      // deleted by a size cap or claimed by another process in the meantime
+      files.delete(entry.name)
       return null
     }
+    claimed.add(entry.name)
+    activeClaims.add(path)
     try {
-      return decodeBatch(text)
+      return decodeBatch(await readFile(path, 'utf8'))
     } catch (error) {
       report('LOGSIEVE_OTLP_SPOOL_CORRUPT', `deleting unreadable spool file ${entry.name}`, error)
-      await enqueue(() => drop(entry), undefined)
+      await enqueue(async () => {
+        await unlink(path).catch(() => undefined)
+        claimed.delete(entry.name)
+        activeClaims.delete(path)
+        if (files.delete(entry.name)) {
+          counters.droppedFiles += 1
+          counters.droppedRecords += entry.records
+        }
+      }, undefined)
       return null
     }
   }
+
+  const settle = (entry: SpoolEntry, delivered: boolean): Promise<void> =>
+    enqueue(async () => {
+      const path = join(dir, claimName(entry.name))
+      claimed.delete(entry.name)
+      activeClaims.delete(path)
+      if (delivered) {
+        await unlink(path).catch(() => undefined)
+        files.delete(entry.name)
+      } else {
+        await rename(path, join(dir, entry.name))
+        await enforceCap()
+      }
+    }, undefined)
 
   const ready = enqueue(scan, undefined)
   return {
@@ -147,16 +199,8 @@ export function createSpool(options: SpoolOptions): Spool {
     counters,
     entries: sorted,
     write: (records) => enqueue(() => write(records), false),
-    read,
-    remove: (entry) =>
-      enqueue(async () => {
-        await unlink(join(dir, entry.name)).catch(() => undefined)
-        files.delete(entry.name)
-      }, undefined),
-    setBusy: (entry, isBusy) => {
-      if (isBusy) busy.add(entry.name)
-      else busy.delete(entry.name)
-    },
+    claim,
+    settle,
     idle: () => enqueue(async () => undefined, undefined),
   }
 }

@@ -48,22 +48,18 @@ export function createSpoolingExporter(
 
   const replayEntry = async (entry: SpoolEntry): Promise<boolean> => {
     if (spool === null) return false
-    spool.setBusy(entry, true)
-    try {
-      const records = await spool.read(entry)
-      if (records === null) return true // gone (size cap) or unreadable: nothing to send
-      const result = await exportOnce(records)
-      if (result.code !== ExportResultCode.SUCCESS) {
-        report('LOGSIEVE_OTLP_REPLAY_FAILED', `replay of ${entry.name} failed; kept`, result.error)
-        return false
-      }
-      // delete only after the receiver acknowledged: a crash in between may resend, never lose
-      await spool.remove(entry)
-      counters.replayedRecords += entry.records
-      return true
-    } finally {
-      spool.setBusy(entry, false)
+    const records = await spool.claim(entry)
+    if (records === null) return true // gone (size cap, another process) or unreadable: nothing to send
+    const result = await exportOnce(records)
+    const delivered = result.code === ExportResultCode.SUCCESS
+    // delete only after the receiver acknowledged: a crash in between may resend, never lose
+    await spool.settle(entry, delivered)
+    if (!delivered) {
+      report('LOGSIEVE_OTLP_REPLAY_FAILED', `replay of ${entry.name} failed; kept`, result.error)
+      return false
     }
+    counters.replayedRecords += entry.records
+    return true
   }
 
   const runReplay = async (): Promise<OtlpReplayResult> => {
