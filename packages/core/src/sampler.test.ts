@@ -194,6 +194,21 @@ describe('createSampler', () => {
     expect(s.stats).toBe(stats)
   })
 
+  it('fails open and reports through onError when its stats table throws', () => {
+    const errors: unknown[] = []
+    const broken = createStatsTable()
+    broken.count = () => {
+      throw new Error('table broke')
+    }
+    const s = createSampler({
+      policy: policy({ rules: [{ signature: loginSig, rate: 0 }] }),
+      stats: broken,
+      onError: (e) => errors.push(e),
+    })
+    expect(s.decide('info', LOGIN)).toMatchObject({ keep: true, rate: 1, sampleRate: 1 })
+    expect(errors).toHaveLength(1)
+  })
+
   it('reuses one decision object', () => {
     const s = createSampler({ policy: defaultPolicy('x') })
     expect(s.decide('info', 'a')).toBe(s.decide('debug', 'b'))

@@ -67,6 +67,7 @@ class PolicySampler implements Sampler {
   readonly stats
   private readonly random: () => number
   private readonly now: () => number
+  private readonly onError: ((error: unknown) => void) | undefined
   private rules = new Map<string, RuleEntry>()
   private alwaysKeep: boolean[] = []
   private levelRates: Array<number | undefined> = []
@@ -89,6 +90,7 @@ class PolicySampler implements Sampler {
     this.stats = options?.stats ?? createStatsTable()
     this.random = options?.random ?? Math.random
     this.now = options?.now ?? Date.now
+    this.onError = options?.onError
     this.policy = options?.policy ?? defaultPolicy('unknown')
     this.setPolicy(this.policy)
   }
@@ -123,8 +125,11 @@ class PolicySampler implements Sampler {
     const d = this.decision
     try {
       return this.decideUnsafe(level, text, options)
-    } catch {
+    } catch (error) {
       // Fail open: a sampler bug must cost storage, never a lost line or a throw into the app.
+      try {
+        this.onError?.(error)
+      } catch {}
       d.keep = true
       d.rate = 1
       d.sampleRate = 1

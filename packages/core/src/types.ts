@@ -69,6 +69,11 @@ export interface SamplerOptions {
   random?: () => number
   /** Clock in milliseconds, for token buckets and rule expiry. @default Date.now */
   now?: () => number
+  /**
+   * Diagnostic callback for an internal failure of `decide()`; the line is then kept (fail open).
+   * Errors thrown by the callback are swallowed.
+   */
+  onError?: (error: unknown) => void
 }
 
 /** One row of a stats snapshot. */
