@@ -1,0 +1,105 @@
+// Request-scoped context: one AsyncLocalStorage shared by every sieve in the process, so a scope opened
+// by the Express middleware is visible to any logger. An active OpenTelemetry span wins over our own ids,
+// but we never register a global context manager or propagator: that belongs to the user's OTel SDK.
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { formatTraceparent, parseTraceparent, randomSpanId, randomTraceId } from '@logsieve/core'
+import { isSpanContextValid, trace } from '@opentelemetry/api'
+import type { BackfillBuffer } from './backfill.js'
+
+/** What a request scope carries. */
+export interface Scope {
+  /** 32 hex characters. */
+  traceId: string
+  /** 16 hex characters: the span of this service's work (a fresh child of the incoming parent). */
+  spanId: string
+  /** The caller's span id from an incoming `traceparent`, if any. */
+  parentSpanId?: string
+  sampled: boolean
+  requestId?: string
+  /** User fields (user id, tenant, …), added to kept lines by the integrations that support it. */
+  fields?: Record<string, unknown>
+  /** Dropped lines of this scope, replayed when an error is logged in it. */
+  backfill?: BackfillBuffer
+}
+
+export interface ScopeInit {
+  /** An incoming W3C `traceparent` header: its trace id is continued. */
+  traceparent?: string | null
+  /** Use this trace id instead (32 hex characters). */
+  traceId?: string
+  requestId?: string
+  fields?: Record<string, unknown>
+}
+
+export interface TraceIds {
+  traceId: string
+  spanId: string
+  sampled: boolean
+}
+
+const storage = new AsyncLocalStorage<Scope>()
+
+/** The scope of the current async context, if any. */
+export function currentScope(): Scope | undefined {
+  return storage.getStore()
+}
+
+/** Run `fn` inside `scope`. */
+export function runInScope<T>(scope: Scope, fn: () => T): T {
+  return storage.run(scope, fn)
+}
+
+const TRACE_ID = /^[0-9a-f]{32}$/
+
+/** Build a scope: continue the incoming trace when there is one, otherwise start a new trace. */
+export function createScope(init?: ScopeInit): Scope {
+  const parent = parseTraceparent(init?.traceparent)
+  const active = otelIds()
+  const traceId =
+    init?.traceId && TRACE_ID.test(init.traceId) ? init.traceId : (parent?.traceId ?? active?.traceId)
+  const scope: Scope = {
+    traceId: traceId ?? randomTraceId(),
+    spanId: randomSpanId(),
+    sampled: parent?.sampled ?? active?.sampled ?? true,
+  }
+  if (parent) scope.parentSpanId = parent.spanId
+  if (init?.requestId !== undefined) scope.requestId = init.requestId
+  if (init?.fields) scope.fields = { ...init.fields }
+  return scope
+}
+
+/** The ids of the active OpenTelemetry span, when an OTel SDK is running and a span is active. */
+function otelIds(): TraceIds | undefined {
+  // With no OTel SDK registered this is a no-op lookup in the root context: cheap enough per line.
+  const span = trace.getActiveSpan()
+  if (span === undefined) return undefined
+  const ctx = span.spanContext()
+  if (!isSpanContextValid(ctx)) return undefined
+  return { traceId: ctx.traceId, spanId: ctx.spanId, sampled: (ctx.traceFlags & 1) === 1 }
+}
+
+/**
+ * Trace ids for the current line: the active OpenTelemetry span's when there is one, else the
+ * Logsieve scope's, else undefined.
+ */
+export function currentTraceIds(): TraceIds | undefined {
+  const fromOtel = otelIds()
+  if (fromOtel !== undefined) return fromOtel
+  const scope = storage.getStore()
+  if (scope === undefined) return undefined
+  return scope
+}
+
+/** The `traceparent` to send downstream (or back in a response) from the current context. */
+export function currentTraceparent(): string | undefined {
+  const ids = currentTraceIds()
+  if (ids === undefined) return undefined
+  return formatTraceparent({ traceId: ids.traceId, spanId: ids.spanId, sampled: ids.sampled })
+}
+
+/** Add user fields (user id, tenant, …) to the current scope. No-op outside a scope. */
+export function setScopeFields(fields: Record<string, unknown>): void {
+  const scope = storage.getStore()
+  if (scope === undefined) return
+  scope.fields = scope.fields ? Object.assign(scope.fields, fields) : { ...fields }
+}

@@ -1,0 +1,105 @@
+// Express middleware: a scope per request (trace id from the incoming `traceparent`, a fresh span id),
+// `traceparent` on the response, an optional request line, and an error handler that logs through the
+// scope so the error triggers backfill. Express is a peer: only its types are imported.
+
+import { formatTraceparent, randomSpanId } from '@logsieve/core'
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express'
+import { runInScope } from './context.js'
+import type { Sieve } from './types.js'
+
+/** A pino-style logger: `(mergeObject, message)`. pino loggers fit as they are. */
+export interface ObjectLogger {
+  info(obj: object, msg: string): void
+  error(obj: object, msg: string): void
+}
+
+export interface RequestLine {
+  method: string
+  url: string
+  status: number
+  durationMs: number
+  requestId?: string
+}
+
+export interface ExpressOptions {
+  /** Logger for the request line (pino-style `(obj, msg)`). */
+  logger?: ObjectLogger
+  /** Log one line per request with status and duration: `true` logs through `logger`; a function receives the line. @default false */
+  requestLog?: boolean | ((line: RequestLine) => void)
+  /** Header carrying a request id to reuse; a random id is made when absent. @default 'x-request-id' */
+  requestIdHeader?: string
+  /** Send `traceparent` back on the response. @default true */
+  responseHeader?: boolean
+}
+
+export interface ExpressErrorOptions {
+  /** Logger for the error line (pino-style `(obj, msg)`). Without one the error is only passed on. */
+  logger?: ObjectLogger
+}
+
+/** `app.use(sieve.express())` */
+export function expressMiddleware(sieve: Sieve, options?: ExpressOptions): RequestHandler {
+  const header = (options?.requestIdHeader ?? 'x-request-id').toLowerCase()
+  const requestLog = options?.requestLog ?? false
+  const logger = options?.logger
+  const responseHeader = options?.responseHeader ?? true
+  return function logsieveScope(req: Request, res: Response, next) {
+    const incoming = req.headers[header]
+    const requestId = typeof incoming === 'string' && incoming.length <= 128 ? incoming : randomSpanId()
+    const tp = req.headers.traceparent
+    const scope = sieve.openScope({ traceparent: typeof tp === 'string' ? tp : undefined, requestId })
+    if (responseHeader) {
+      try {
+        res.setHeader('traceparent', formatTraceparent(scope))
+      } catch (error) {
+        sieve.report('LOGSIEVE_EXPRESS', error)
+      }
+    }
+    const start = performance.now()
+    let done = false
+    const finish = (): void => {
+      if (done) return
+      done = true
+      if (requestLog) {
+        const line: RequestLine = {
+          method: req.method,
+          url: req.originalUrl ?? req.url,
+          status: res.statusCode,
+          durationMs: Math.round((performance.now() - start) * 1000) / 1000,
+          requestId,
+        }
+        try {
+          // Log inside the scope so the line carries the request's trace id (and triggers backfill on 5xx).
+          runInScope(scope, () => {
+            if (typeof requestLog === 'function') requestLog(line)
+            else if (logger) {
+              if (line.status >= 500) logger.error(line, 'request failed')
+              else logger.info(line, 'request completed')
+            }
+          })
+        } catch (error) {
+          sieve.report('LOGSIEVE_EXPRESS', error)
+        }
+      }
+      sieve.closeScope(scope)
+    }
+    res.once('finish', finish)
+    res.once('close', finish)
+    runInScope(scope, next)
+  }
+}
+
+/** `app.use(sieve.expressErrorHandler({ logger }))` after your routes: logs the error in the request scope. */
+export function expressErrorHandler(sieve: Sieve, options?: ExpressErrorOptions): ErrorRequestHandler {
+  const logger = options?.logger
+  return function logsieveErrors(err, req, _res, next) {
+    if (logger) {
+      try {
+        logger.error({ err, method: req.method, url: req.originalUrl ?? req.url }, 'unhandled error')
+      } catch (error) {
+        sieve.report('LOGSIEVE_EXPRESS', error)
+      }
+    }
+    next(err)
+  }
+}

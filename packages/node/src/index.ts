@@ -1,0 +1,21 @@
+// @logsieve/node: createSieve and the Node-side building blocks the pino and winston integrations use.
+export { BackfillBuffer, BackfillPool, estimateArgsBytes, isReplaying, type Replayer } from './backfill.js'
+export {
+  createScope,
+  currentScope,
+  currentTraceIds,
+  currentTraceparent,
+  runInScope,
+  type Scope,
+  type ScopeInit,
+  setScopeFields,
+  type TraceIds,
+} from './context.js'
+export { defaultCacheDir, diskPolicyCache } from './disk-cache.js'
+export type { ExpressErrorOptions, ExpressOptions, ObjectLogger, RequestLine } from './express.js'
+export type { RouteHandler } from './next.js'
+export * from './otlp/index.js'
+export { createSieve } from './sieve.js'
+export { createStatsSender, type StatsSender, type StatsSenderOptions } from './stats-sender.js'
+export type { Diagnostic, ExportRecord, OtlpSink, Sieve, SieveOptions } from './types.js'
+export { SDK_NAME, SDK_VERSION } from './version.js'

@@ -1,0 +1,302 @@
+// createSieve: the one entry point. Wires the core sampler and stats table to the policy server (policy
+// sync with a disk cache, stats windows) and to the request context, and never lets a failure reach
+// the app: every network path is asynchronous, bounded and reported through onDiagnostic only.
+import { hostname } from 'node:os'
+import type { DecideOptions, Decision, Policy, StatsSnapshot } from '@logsieve/core'
+import {
+  createPolicyClient,
+  createSampler,
+  createStatsTable,
+  defaultPolicy,
+  parsePolicy,
+  redactExample,
+  toStatsBatch,
+} from '@logsieve/core'
+import { BackfillBuffer, BackfillPool } from './backfill.js'
+import {
+  createScope,
+  currentTraceparent,
+  runInScope,
+  type Scope,
+  type ScopeInit,
+  setScopeFields,
+} from './context.js'
+import { defaultCacheDir, diskPolicyCache } from './disk-cache.js'
+import { expressErrorHandler, expressMiddleware } from './express.js'
+import { wrapRouteHandler } from './next.js'
+import type { OtlpExporterOptions } from './otlp/index.js'
+import { createOtlpExporter } from './otlp/index.js'
+import { followPolicyStream } from './policy-stream.js'
+import { asError, createStatsSender, type StatsSender } from './stats-sender.js'
+import type { Diagnostic, ExportRecord, OtlpSink, Sieve, SieveOptions } from './types.js'
+import { SDK_NAME, SDK_VERSION } from './version.js'
+
+const DEFAULT_BACKFILL_LINES = 100
+const DEFAULT_BACKFILL_BYTES = 4 * 1024 * 1024
+/** Examples are taken once per pattern per window; this caps the "already has one" set in a flood. */
+const MAX_EXAMPLE_KEYS = 4096
+
+/**
+ * Create a sieve: the sampler behind the pino and winston integrations, the Express and Next.js helpers,
+ * policy sync and stats.
+ *
+ * @example
+ * const sieve = createSieve({ service: 'checkout', server: { url: 'http://127.0.0.1:7070', apiKey } })
+ * const log = pino(sievePino(sieve))
+ */
+export function createSieve(options: SieveOptions): Sieve {
+  const service = options.service
+  const environment = options.environment ?? process.env.NODE_ENV ?? 'default'
+  const onDiagnostic = options.onDiagnostic
+  const fetchImpl = options.fetch ?? globalThis.fetch
+  const timeoutMs = options.timeoutMs ?? 10_000
+  const flushHooks: Array<() => unknown> = []
+  let stopped = false
+
+  function report(code: string, error: unknown): void {
+    if (!onDiagnostic) return
+    const message = error instanceof Error ? error.message : String(error)
+    const diagnostic: Diagnostic = { code, message, error }
+    try {
+      onDiagnostic(diagnostic)
+    } catch {
+      // A diagnostic callback that throws must not turn into an app error either.
+    }
+  }
+
+  let initial = defaultPolicy(service, environment)
+  // Without a server nobody will ever lift a cap on new patterns: keep everything and only count.
+  if (!options.server?.url) initial.defaults.newPattern = { rate: 1 }
+  if (options.policy !== undefined) {
+    const parsed = parsePolicy(options.policy)
+    if (parsed.ok) initial = parsed.value
+    else report('LOGSIEVE_POLICY_INVALID', parsed.error)
+  }
+
+  const stats = createStatsTable({ capacity: options.maxPatterns ?? 2000 })
+  const sampler = createSampler({
+    policy: initial,
+    stats,
+    ...(options.random ? { random: options.random } : {}),
+  })
+  const decideOptions: DecideOptions = {}
+
+  function applyPolicy(policy: Policy): void {
+    sampler.setPolicy(policy)
+    try {
+      options.onPolicy?.(policy)
+    } catch (error) {
+      report('LOGSIEVE_CALLBACK_ERROR', error)
+    }
+  }
+
+  const backfillOptions = options.backfill === false ? undefined : (options.backfill ?? {})
+  const pool = backfillOptions
+    ? new BackfillPool(
+        backfillOptions.maxBytes ?? DEFAULT_BACKFILL_BYTES,
+        backfillOptions.maxLinesPerScope ?? DEFAULT_BACKFILL_LINES,
+      )
+    : undefined
+
+  const examplesTaken = new Set<string>()
+  const otlp = resolveOtlp(options.otlp, service, environment, report)
+
+  const meta = {
+    sdk: { name: SDK_NAME, version: SDK_VERSION },
+    service,
+    environment,
+    instance: options.instance ?? `${hostname()}/${process.pid}`,
+  }
+
+  // Network side: only when a server is configured.
+  let sender: StatsSender | undefined
+  let stopPolicy: (() => void) | undefined
+  if (options.server?.url) {
+    const server = options.server
+    const client = createPolicyClient({
+      url: server.url,
+      ...(server.apiKey ? { apiKey: server.apiKey } : {}),
+      service,
+      environment,
+      ...(options.cacheDir === false
+        ? {}
+        : {
+            cache: diskPolicyCache(options.cacheDir ?? defaultCacheDir(), (e) =>
+              report('LOGSIEVE_CACHE_WRITE', e),
+            ),
+          }),
+      fetch: fetchImpl,
+      timeoutMs,
+      onPolicy: applyPolicy,
+      onError: (error) => report('LOGSIEVE_POLICY_FETCH', error),
+    })
+    sender = createStatsSender({
+      url: server.url,
+      ...(server.apiKey ? { apiKey: server.apiKey } : {}),
+      table: stats,
+      toBatch: (snapshot: StatsSnapshot) =>
+        toStatsBatch(snapshot, { ...meta, policyVersion: sampler.policy.version }),
+      intervalMs: options.statsIntervalMs ?? 30_000,
+      timeoutMs,
+      maxBackoffMs: 5 * 60_000,
+      fetch: fetchImpl,
+      onError: (error) => report('LOGSIEVE_STATS', error),
+      ...(options.onStatsSent ? { onSent: options.onStatsSent } : {}),
+    })
+    sender.start()
+    // The cache answers first (a local file), then the server; neither blocks the caller.
+    void client
+      .loadCached()
+      .then(() => client.refresh())
+      .then(() => {
+        if (stopped) return
+        if (options.follow === 'sse') {
+          stopPolicy = followPolicyStream({
+            url: server.url,
+            apiKey: server.apiKey,
+            service,
+            environment,
+            fetch: fetchImpl,
+            onPolicy: (input) => {
+              const parsed = parsePolicy(input)
+              if (parsed.ok) applyPolicy(parsed.value)
+              else report('LOGSIEVE_POLICY_INVALID', parsed.error)
+            },
+            onError: (error) => report('LOGSIEVE_POLICY_STREAM', error),
+          })
+        } else {
+          client.start()
+          stopPolicy = () => client.stop()
+        }
+      })
+      .catch((error) => report('LOGSIEVE_POLICY_FETCH', error))
+  }
+
+  async function runFlushHooks(): Promise<void> {
+    for (const hook of flushHooks) {
+      try {
+        await hook()
+      } catch (error) {
+        report('LOGSIEVE_FLUSH', error)
+      }
+    }
+  }
+
+  const sieve: Sieve = {
+    service,
+    environment,
+    sampler,
+    get policy() {
+      return sampler.policy
+    },
+    decide(level: unknown, text: unknown, isFormat: boolean, traceId?: string): Decision {
+      // One options object reused: the hot path allocates nothing here.
+      decideOptions.isFormat = isFormat
+      decideOptions.traceId = traceId
+      return sampler.decide(level, text, decideOptions)
+    },
+    setPolicy(input: unknown): boolean {
+      const parsed = parsePolicy(input)
+      if (!parsed.ok) {
+        report('LOGSIEVE_POLICY_INVALID', parsed.error)
+        return false
+      }
+      applyPolicy(parsed.value)
+      return true
+    },
+    openScope(init?: ScopeInit): Scope {
+      const scope = createScope(init)
+      if (pool) scope.backfill = new BackfillBuffer(pool)
+      return scope
+    },
+    closeScope(scope: Scope): void {
+      scope.backfill?.close()
+    },
+    run<T>(init: ScopeInit | undefined, fn: () => T): T {
+      const scope = sieve.openScope(init)
+      let result: T
+      try {
+        result = runInScope(scope, fn)
+      } catch (error) {
+        sieve.closeScope(scope)
+        throw error
+      }
+      if (result instanceof Promise) {
+        result.then(
+          () => sieve.closeScope(scope),
+          () => sieve.closeScope(scope),
+        )
+      } else sieve.closeScope(scope)
+      return result
+    },
+    setFields: setScopeFields,
+    traceparent: currentTraceparent,
+    express: (o) => expressMiddleware(sieve, o),
+    expressErrorHandler: (o) => expressErrorHandler(sieve, o),
+    route: (handler) => wrapRouteHandler(sieve, handler),
+    examples: options.examples ?? false,
+    example(decision: Decision, line: () => string): void {
+      if (!options.examples) return
+      const key = `${decision.signature}:${decision.level}`
+      if (examplesTaken.has(key) || examplesTaken.size >= MAX_EXAMPLE_KEYS) return
+      examplesTaken.add(key)
+      try {
+        stats.setExample(decision.signature, decision.level, redactExample(line()))
+      } catch (error) {
+        report('LOGSIEVE_EXAMPLE', error)
+      }
+    },
+    exporting: otlp !== undefined,
+    export(record: ExportRecord): void {
+      if (!otlp) return
+      try {
+        otlp.emit(record)
+      } catch (error) {
+        report('LOGSIEVE_OTLP_EMIT', error)
+      }
+    },
+    report,
+    onFlush(fn) {
+      flushHooks.push(fn)
+    },
+    async flush(): Promise<void> {
+      await runFlushHooks()
+      if (otlp) await otlp.flush().catch((e: unknown) => report('LOGSIEVE_OTLP_FLUSH', e))
+      if (sender) {
+        examplesTaken.clear()
+        await sender.flush()
+      }
+    },
+    async shutdown(): Promise<void> {
+      if (stopped) return
+      stopped = true
+      sender?.stop()
+      stopPolicy?.()
+      try {
+        await runFlushHooks()
+        if (otlp) await otlp.shutdown().catch((e: unknown) => report('LOGSIEVE_OTLP_SHUTDOWN', e))
+        await sender?.flush()
+      } catch (error) {
+        report('LOGSIEVE_SHUTDOWN', asError(error, 'LOGSIEVE_SHUTDOWN'))
+      }
+    },
+  }
+  return sieve
+}
+
+function resolveOtlp(
+  option: SieveOptions['otlp'],
+  service: string,
+  environment: string,
+  report: (code: string, error: unknown) => void,
+): OtlpSink | undefined {
+  if (option === undefined) return undefined
+  if (typeof (option as OtlpSink).emit === 'function') return option as OtlpSink
+  const o = option as OtlpExporterOptions
+  return createOtlpExporter({
+    service,
+    environment,
+    onDiagnostic: (d) => report(d.code, d.error ?? d.message),
+    ...o,
+  })
+}

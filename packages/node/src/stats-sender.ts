@@ -1,0 +1,141 @@
+// Sends the stats table to the policy server every window: gzip, one request in flight, backoff after
+// failures, and a failed window folded back into the table (StatsTable.merge) so memory stays bounded.
+import { promisify } from 'node:util'
+import { gzip as gzipCallback } from 'node:zlib'
+import type { StatsBatch, StatsSnapshot, StatsTable } from '@logsieve/core'
+
+const gzip = promisify(gzipCallback)
+
+export interface StatsSenderOptions {
+  /** Policy server base URL. */
+  url: string
+  apiKey?: string
+  table: StatsTable
+  /** Turns a snapshot into a wire batch (adds sdk, service, instance, policy version). */
+  toBatch: (snapshot: StatsSnapshot) => StatsBatch
+  /** Window length. */
+  intervalMs: number
+  timeoutMs: number
+  /** Longest wait between attempts after repeated failures. */
+  maxBackoffMs: number
+  fetch: typeof fetch
+  onError: (error: Error) => void
+  /** Called with every batch the server accepted (tests, metrics). */
+  onSent?: (batch: StatsBatch) => void
+}
+
+export interface StatsSender {
+  start(): void
+  /** Send the current window now. Resolves true when it was accepted (or there was nothing to send). */
+  flush(): Promise<boolean>
+  stop(): void
+  /** Consecutive failed attempts. */
+  readonly failures: number
+}
+
+export function createStatsSender(options: StatsSenderOptions): StatsSender {
+  const endpoint = `${options.url.replace(/\/+$/, '')}/v1/stats`
+  let timer: NodeJS.Timeout | undefined
+  let inFlight: Promise<boolean> | undefined
+  let failures = 0
+  let running = false
+
+  function schedule(): void {
+    if (!running) return
+    // Back off exponentially after failures, with jitter so a fleet does not retry in lockstep.
+    const base =
+      failures === 0 ? options.intervalMs : Math.min(options.intervalMs * 2 ** failures, options.maxBackoffMs)
+    const delay = failures === 0 ? base : base * (0.5 + Math.random() / 2)
+    timer = setTimeout(tick, Math.max(1, delay))
+    timer.unref()
+  }
+
+  function tick(): void {
+    timer = undefined
+    void flush().finally(schedule)
+  }
+
+  function flush(): Promise<boolean> {
+    if (inFlight) return inFlight
+    inFlight = send().finally(() => {
+      inFlight = undefined
+    })
+    return inFlight
+  }
+
+  async function send(): Promise<boolean> {
+    const snapshot = options.table.snapshot()
+    if (snapshot.rows.length === 0 && snapshot.overflow.seen === 0) return true
+    let batch: StatsBatch
+    try {
+      batch = options.toBatch(snapshot)
+    } catch (error) {
+      options.onError(asError(error, 'LOGSIEVE_STATS_ENCODE'))
+      return false
+    }
+    try {
+      const body = await gzip(JSON.stringify(batch))
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+      }
+      if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`
+      const res = await options.fetch(endpoint, {
+        method: 'POST',
+        headers,
+        body,
+        signal: AbortSignal.timeout(options.timeoutMs),
+      })
+      // Drain the body so the connection can be reused.
+      await res.arrayBuffer().catch(() => undefined)
+      if (res.ok) {
+        failures = 0
+        options.onSent?.(batch)
+        return true
+      }
+      // A 4xx other than 408/429 means this batch will never be accepted: drop it rather than retry forever.
+      const retryable = res.status >= 500 || res.status === 408 || res.status === 429
+      if (retryable) keep(snapshot)
+      failures++
+      options.onError(new Error(`LOGSIEVE_STATS_REJECTED: POST /v1/stats answered ${res.status}`))
+      return false
+    } catch (error) {
+      keep(snapshot)
+      failures++
+      options.onError(asError(error, 'LOGSIEVE_STATS_NETWORK'))
+      return false
+    }
+  }
+
+  function keep(snapshot: StatsSnapshot): void {
+    try {
+      options.table.merge(snapshot)
+    } catch (error) {
+      options.onError(asError(error, 'LOGSIEVE_STATS_MERGE'))
+    }
+  }
+
+  return {
+    start() {
+      if (running) return
+      running = true
+      schedule()
+    },
+    flush,
+    stop() {
+      running = false
+      if (timer) clearTimeout(timer)
+      timer = undefined
+    },
+    get failures() {
+      return failures
+    },
+  }
+}
+
+export function asError(error: unknown, code: string): Error {
+  const message = error instanceof Error ? error.message : String(error)
+  const out = new Error(`${code}: ${message}`)
+  if (error instanceof Error) out.cause = error
+  return out
+}

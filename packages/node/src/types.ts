@@ -1,0 +1,131 @@
+// Public options and the Sieve object returned by createSieve().
+import type { Decision, Policy, PolicyInput, Sampler, StatsBatch } from '@logsieve/core'
+import type { ErrorRequestHandler, RequestHandler } from 'express'
+import type { Scope, ScopeInit } from './context.js'
+import type { ExpressErrorOptions, ExpressOptions } from './express.js'
+import type { RouteHandler } from './next.js'
+import type { OtlpExporterOptions } from './otlp/index.js'
+
+/** Something went wrong inside the SDK; it was handled and never reached the app's log call. */
+export interface Diagnostic {
+  /** e.g. `LOGSIEVE_POLICY_FETCH`, `LOGSIEVE_STATS_NETWORK`, `LOGSIEVE_HOOK_ERROR`. */
+  code: string
+  message: string
+  error?: unknown
+}
+
+/** A kept line handed to the OTLP exporter (see `otlp` in SieveOptions). */
+export interface ExportRecord {
+  severityNumber: number
+  severityText: string
+  body: string
+  attributes: Record<string, unknown>
+  /** ms since epoch. */
+  timestamp: number
+  traceId?: string
+  spanId?: string
+}
+
+export interface SieveOptions {
+  /** Service name, as the policy server knows it (`[A-Za-z0-9._:/@-]`, up to 128 characters). */
+  service: string
+  /** @default process.env.NODE_ENV ?? 'default' */
+  environment?: string
+  /** The policy server. Without it the sieve runs on `policy` (or the safe defaults) alone. */
+  server?: {
+    /** Base URL, e.g. `http://127.0.0.1:7070`. */
+    url: string
+    /** An ingest key. */
+    apiKey?: string
+  }
+  /** The policy to start with (before the server answers, or without a server). @default defaultPolicy(service) */
+  policy?: PolicyInput
+  /** Folder for the last good policy, reused at the next start. `false` disables the disk cache. @default `${os.tmpdir()}/logsieve` */
+  cacheDir?: string | false
+  /** How the SDK learns new policies: ETag polling every `refreshSeconds`, or the server's SSE stream. @default 'poll' */
+  follow?: 'poll' | 'sse'
+  /** Stats window: how often counts are sent to the server. @default 30_000 */
+  statsIntervalMs?: number
+  /** Timeout of each request to the policy server. @default 10_000 */
+  timeoutMs?: number
+  /** Rows in the stats table (space-saving top-K; the rest is summed in an overflow row). @default 2000 */
+  maxPatterns?: number
+  /** Send one redacted example line per pattern with the stats. @default false */
+  examples?: boolean
+  /**
+   * Error-triggered backfill inside request scopes; `false` disables it.
+   * @default { maxLinesPerScope: 100, maxBytes: 4_194_304 }
+   */
+  backfill?: false | { maxLinesPerScope?: number; maxBytes?: number }
+  /** Instance name sent with stats. @default `${os.hostname()}/${process.pid}` */
+  instance?: string
+  /** Receives every error the SDK handled internally. Never let it throw. @default no-op */
+  onDiagnostic?: (diagnostic: Diagnostic) => void
+  /** Called with every stats batch the server accepted. */
+  onStatsSent?: (batch: StatsBatch) => void
+  /** Called with every new policy in effect (from the cache, the server or `setPolicy`). */
+  onPolicy?: (policy: Policy) => void
+  /**
+   * Send kept lines over OTLP/HTTP (see docs/otlp.md): options of `createOtlpExporter` (service and
+   * environment default to the sieve's), or an exporter you created (any object with `emit`, `flush`
+   * and `shutdown`). @default no export
+   */
+  otlp?: OtlpExporterOptions | OtlpSink
+  /** @default globalThis.fetch */
+  fetch?: typeof fetch
+  /** Uniform random numbers for lines without a trace id (tests). @default Math.random */
+  random?: () => number
+}
+
+/** What the sieve needs from an OTLP exporter. */
+export interface OtlpSink {
+  emit(record: ExportRecord): void
+  flush(): Promise<unknown>
+  shutdown(): Promise<unknown>
+}
+
+export interface Sieve {
+  readonly service: string
+  readonly environment: string
+  readonly sampler: Sampler
+  /** The policy in effect. */
+  readonly policy: Policy
+  /**
+   * Decide one line: `text` is the format string (`isFormat`) or the rendered message. Integrations call
+   * this; the returned object is reused, read it before the next call.
+   */
+  decide(level: unknown, text: unknown, isFormat: boolean, traceId?: string): Decision
+  /** Replace the policy locally (validated; returns false and reports a diagnostic when invalid). */
+  setPolicy(input: unknown): boolean
+  /** Open a request scope (with a backfill buffer); close it with `closeScope` when the request ends. */
+  openScope(init?: ScopeInit): Scope
+  closeScope(scope: Scope): void
+  /** Run `fn` in a new scope, closed when `fn` returns or its promise settles. */
+  run<T>(init: ScopeInit | undefined, fn: () => T): T
+  /** Add user fields (user id, tenant, …) to the current scope. */
+  setFields(fields: Record<string, unknown>): void
+  /** `traceparent` header value for the current context (send it downstream). */
+  traceparent(): string | undefined
+  /** Express middleware: `app.use(sieve.express())` before your routes. */
+  express(options?: ExpressOptions): RequestHandler
+  /** Express error middleware: `app.use(sieve.expressErrorHandler({ logger }))` after your routes. */
+  expressErrorHandler(options?: ExpressErrorOptions): ErrorRequestHandler
+  /** Wrap a Next.js App Router route handler: `export const GET = sieve.route(handler)`. */
+  route<C = unknown>(handler: RouteHandler<C>): (request: Request, context: C) => Promise<Response>
+  /** True when redacted example lines are collected (the `examples` option). */
+  readonly examples: boolean
+  /** Record a redacted example line for a kept pattern (when `examples` is on). */
+  example(decision: Decision, line: () => string): void
+  /** True when kept lines go to an OTLP exporter. */
+  readonly exporting: boolean
+  /** Hand a kept line to the OTLP exporter (no-op without one). */
+  export(record: ExportRecord): void
+  /** Report an internal failure through `onDiagnostic`. */
+  report(code: string, error: unknown): void
+  /** Register work to finish on `flush()`/`shutdown()` (integrations flush their loggers). */
+  onFlush(fn: () => Promise<unknown> | unknown): void
+  /** Send the current stats window (and flush loggers and the exporter). Never rejects. */
+  flush(): Promise<void>
+  /** Stop timers, flush everything once more and release the network. Never rejects. */
+  shutdown(): Promise<void>
+}

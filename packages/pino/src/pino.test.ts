@@ -1,0 +1,212 @@
+import { createSieve, type Sieve } from '@logsieve/node'
+import pino10 from 'pino'
+import pino8 from 'pino8'
+import pino9 from 'pino9'
+import { describe, expect, it } from 'vitest'
+import { attachSieve, sievePino } from './index.js'
+
+type Line = Record<string, unknown>
+// The three majors share the call shape we use; their option types differ slightly.
+type PinoFactory = (
+  options: object,
+  stream: { write(s: string): void },
+) => {
+  info: (...a: unknown[]) => void
+  debug: (...a: unknown[]) => void
+  warn: (...a: unknown[]) => void
+  error: (...a: unknown[]) => void
+  child: (b: object) => PinoChild
+  level: string
+}
+interface PinoChild {
+  info: (...a: unknown[]) => void
+  error: (...a: unknown[]) => void
+  child: (b: object) => PinoChild
+}
+
+function sink() {
+  const lines: Line[] = []
+  const parse = (s: string): Line => {
+    try {
+      return JSON.parse(s) as Line
+    } catch {
+      // pino itself writes `"msg":undefined` for a Symbol message; keep the raw line.
+      return { raw: s }
+    }
+  }
+  return { lines, stream: { write: (s: string) => void lines.push(parse(s)) } }
+}
+
+function sieveWith(levels: Record<string, number>, extra?: object): Sieve {
+  return createSieve({
+    service: 'pino-test',
+    cacheDir: false,
+    policy: { service: 'pino-test', version: 1, defaults: { levels, newPattern: { rate: 1 } }, ...extra },
+  })
+}
+
+const versions: Array<[string, PinoFactory]> = [
+  ['pino 8', pino8 as unknown as PinoFactory],
+  ['pino 9', pino9 as unknown as PinoFactory],
+  ['pino 10', pino10 as unknown as PinoFactory],
+]
+
+describe.each(versions)('%s', (_name, pino) => {
+  it('drops by policy before serialization and keeps errors', () => {
+    const { lines, stream } = sink()
+    const sieve = sieveWith({ info: 0, debug: 0 })
+    const log = pino(sievePino(sieve, { level: 'debug' }), stream)
+    for (let i = 0; i < 50; i++) log.info('user %s logged in', `u${i}`)
+    log.debug({ k: 1 }, 'debug detail')
+    log.error('payment failed for order %d', 42)
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatchObject({ msg: 'payment failed for order 42', level: 50 })
+    expect(lines[0]?.signature).toMatch(/^[0-9a-f]{16}$/)
+    const rows = sieve.sampler.stats.snapshot().rows
+    const info = rows.find((r) => r.level === 'info')
+    // The template is the format string: 50 distinct users, one pattern.
+    expect(info).toMatchObject({ template: 'user %s logged in', seen: 50, kept: 0 })
+  })
+
+  it('annotates kept lines with signature and sample_rate, preserving user hooks and mixin', () => {
+    const { lines, stream } = sink()
+    const sieve = sieveWith({ info: 0.5 }, { rules: [] })
+    const hookCalls: number[] = []
+    const log = pino(
+      sievePino(sieve, {
+        mixin: () => ({ app: 'shop' }),
+        hooks: {
+          logMethod(this: unknown, args: unknown[], method: (...a: unknown[]) => void, level: number) {
+            hookCalls.push(level)
+            method.apply(this, args)
+          },
+        },
+      }),
+      stream,
+    )
+    for (let i = 0; i < 400; i++) log.info({ i }, 'tick %d', i)
+    expect(lines.length).toBeGreaterThan(100)
+    expect(lines.length).toBeLessThan(300)
+    expect(hookCalls).toHaveLength(lines.length)
+    for (const line of lines) {
+      expect(line).toMatchObject({ app: 'shop', sample_rate: 2, msg: `tick ${line.i}` })
+      expect(line.signature).toBe(lines[0]?.signature)
+    }
+  })
+
+  it('keeps child loggers working, with their bindings', () => {
+    const { lines, stream } = sink()
+    const sieve = sieveWith({})
+    const log = pino(sievePino(sieve), stream)
+    const child = log.child({ component: 'db' })
+    child.info('connected to %s', 'primary')
+    child.child({ shard: 3 }).error(new Error('boom'))
+    expect(lines).toHaveLength(2)
+    expect(lines[0]).toMatchObject({ component: 'db', msg: 'connected to primary' })
+    expect(lines[1]).toMatchObject({ component: 'db', shard: 3, msg: 'boom' })
+    expect(lines[1]?.err).toMatchObject({ message: 'boom' })
+  })
+
+  it('backfills dropped lines of a scope when an error is logged in it', async () => {
+    const { lines, stream } = sink()
+    const sieve = sieveWith({ debug: 0, info: 0 })
+    const log = pino(sievePino(sieve, { level: 'debug' }), stream)
+    let traceId = ''
+    await sieve.run({}, async () => {
+      traceId = sieve.traceparent()?.split('-')[1] ?? ''
+      log.debug('loading cart %s', 'c1')
+      await new Promise((r) => setTimeout(r, 1))
+      log.info({ items: 3 }, 'cart loaded')
+      log.error('checkout failed')
+    })
+    // Outside any scope nothing is buffered.
+    log.info('no scope')
+    log.error('second error')
+    expect(lines.map((l) => l.msg)).toEqual([
+      'loading cart c1',
+      'cart loaded',
+      'checkout failed',
+      'second error',
+    ])
+    expect(lines.slice(0, 2).every((l) => l.backfilled === true && typeof l.logged_at === 'number')).toBe(
+      true,
+    )
+    expect(lines[1]?.items).toBe(3)
+    expect(lines[2]?.backfilled).toBeUndefined()
+    expect(lines.slice(0, 3).every((l) => l.trace_id === traceId)).toBe(true)
+    expect(lines[3]?.trace_id).toBeUndefined()
+  })
+})
+
+describe('pino integration edge cases', () => {
+  it('never throws on odd arguments and loses no line it keeps', () => {
+    const { lines, stream } = sink()
+    const sieve = sieveWith({})
+    const log = pino10(sievePino(sieve), stream)
+    const circular: Record<string, unknown> = { a: 1 }
+    circular.self = circular
+    const calls: unknown[][] = [
+      [circular, 'circular %s', 'x'],
+      ['x'.repeat(1_000_000)],
+      [42],
+      [null],
+      [undefined, 'after undefined'],
+      [{ msg: 'from msg key' }],
+      [Symbol('s') as unknown],
+      [{}, 123],
+      [true],
+    ]
+    const info = log.info.bind(log) as (...a: unknown[]) => void
+    for (const args of calls) expect(() => info(...args)).not.toThrow()
+    expect(lines.length).toBeGreaterThanOrEqual(8)
+  })
+
+  it('reports a throwing user mixin and still writes the line', () => {
+    const { stream } = sink()
+    const diagnostics: string[] = []
+    const sieve = createSieve({
+      service: 's',
+      cacheDir: false,
+      onDiagnostic: (d) => diagnostics.push(d.code),
+    })
+    const log = pino10(
+      sievePino(sieve, {
+        mixin: () => {
+          throw new Error('user mixin bug')
+        },
+      }),
+      stream,
+    )
+    const out = sink()
+    const log2 = pino10(
+      sievePino(sieve, {
+        mixin: () => {
+          throw new Error('user mixin bug')
+        },
+      }),
+      out.stream,
+    )
+    expect(() => log2.info('hello')).not.toThrow()
+    expect(out.lines[0]).toMatchObject({ msg: 'hello' })
+    expect(() => log.info('hello')).not.toThrow()
+    expect(diagnostics).toContain('LOGSIEVE_USER_MIXIN')
+  })
+
+  it('attaches to an existing logger and its later children', () => {
+    const { lines, stream } = sink()
+    const log = pino10({ level: 'info', mixin: () => ({ own: true }) }, stream)
+    const sieve = sieveWith({ info: 0 })
+    expect(attachSieve(log, sieve)).toBe(true)
+    log.info('dropped %s', 'now')
+    log.child({ c: 1 }).info('also dropped')
+    log.warn('kept')
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatchObject({ msg: 'kept', own: true })
+    expect(lines[0]?.signature).toMatch(/^[0-9a-f]{16}$/)
+    // Other loggers are untouched (pino's shared default hooks object was not mutated).
+    const other = sink()
+    pino10({}, other.stream).info('plain')
+    expect(other.lines[0]?.signature).toBeUndefined()
+    expect(attachSieve({}, sieve)).toBe(false)
+  })
+})
