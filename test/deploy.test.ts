@@ -1,11 +1,12 @@
 // The server image, checked without a Docker engine: the Dockerfile is parsed and held to its promises
 // (non-root, health check, port, /data volume, files it needs present and not docker-ignored), and the
 // health check command itself is run against real HTTP servers.
-import { execFile } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { dirname, resolve } from 'node:path'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 
@@ -214,4 +215,69 @@ describe('the HEALTHCHECK command', () => {
     await new Promise((r) => servers.pop()!.close(r))
     expect(await run(closed)).toBe(1)
   })
+})
+
+describe('the image entry point', () => {
+  let dir: string | undefined
+  let server: ChildProcess | undefined
+  afterEach(() => {
+    server?.kill('SIGKILL')
+    if (dir) rmSync(dir, { recursive: true, force: true })
+  })
+
+  const exec = (file: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv }) =>
+    new Promise<{ code: number; output: string }>((done) => {
+      execFile(file, args, options, (err, stdout, stderr) =>
+        done({ code: err ? Number(err.code ?? 1) : 0, output: stdout + stderr }),
+      )
+    })
+
+  it('bundles with the image config, boots on SQLite, passes the HEALTHCHECK and stops on SIGTERM', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'logsieve-image-'))
+    // The build stage's bundle step, into a temp dir whose node_modules stands in for `pnpm deploy --prod`.
+    const built = await exec(
+      resolve(repoRoot, 'node_modules/.bin/tsup'),
+      ['--config', resolve(repoRoot, 'deploy/server/tsup.config.ts'), '--out-dir', join(dir, 'dist')],
+      { cwd: resolve(repoRoot, 'packages/server') },
+    )
+    expect(built.code, built.output).toBe(0)
+    symlinkSync(resolve(repoRoot, 'packages/server/node_modules'), join(dir, 'node_modules'), 'dir')
+
+    const env = {
+      ...process.env,
+      LOGSIEVE_HOST: '127.0.0.1',
+      LOGSIEVE_PORT: '0',
+      LOGSIEVE_DB: join(dir, 'data/logsieve.db'),
+    }
+    server = spawn(process.execPath, [join(dir, 'dist/logsieve-server.js')], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    const port = await new Promise<number>((done, fail) => {
+      server!.stdout!.on('data', (chunk: Buffer) => {
+        output += chunk.toString()
+        const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)
+        if (m) done(Number(m[1]))
+      })
+      server!.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()))
+      server!.once('exit', (code) => fail(new Error(`server exited with ${code}: ${output}`)))
+    })
+    expect(output).toContain('Created the first admin key')
+    expect(existsSync(join(dir, 'data/logsieve.db'))).toBe(true)
+
+    const health = parseDockerfile(dockerfile)
+      .stages.at(-1)!
+      .instructions.find((i) => i.op === 'HEALTHCHECK')!
+    const script = (JSON.parse(health.args.slice(health.args.indexOf('['))) as string[])[2]!
+    const check = await exec(process.execPath, ['-e', script], {
+      env: { ...process.env, LOGSIEVE_PORT: String(port) },
+    })
+    expect(check.code).toBe(0)
+
+    const exited = new Promise<number | null>((done) => server!.once('exit', (code) => done(code)))
+    server.kill('SIGTERM')
+    expect(await exited).toBe(0)
+    server = undefined
+  }, 60_000)
 })
