@@ -1,10 +1,24 @@
 import { defineConfig } from 'tsup'
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-})
+export default defineConfig([
+  // For bundlers: ESM + CJS + types, @logsieve/core left as a dependency.
+  {
+    entry: ['src/index.ts'],
+    format: ['esm', 'cjs'],
+    dts: true,
+    clean: true,
+    sourcemap: true,
+    target: 'es2020',
+    platform: 'browser',
+  },
+  // For a <script type="module"> without a bundler: everything in one minified file.
+  {
+    entry: { 'logsieve-browser.min': 'src/index.ts' },
+    format: ['esm'],
+    minify: true,
+    sourcemap: true,
+    target: 'es2020',
+    platform: 'browser',
+    noExternal: [/.*/],
+  },
+])

@@ -1,0 +1,14 @@
+// @logsieve/browser: per-pattern sampling in the page, batched sending, trace correlation.
+export { encodeJson, encodeOtlp } from './otlp.js'
+export { type PinoBrowserOptions, pinoBrowser } from './pino.js'
+export { createBrowserSieve } from './sieve.js'
+export { CACHE_FORMAT, type PolicyStorage, storagePolicyCache } from './storage-cache.js'
+export { isAllowedOrigin, patchFetch } from './trace.js'
+export type {
+  BrowserLogger,
+  BrowserSieve,
+  BrowserSieveOptions,
+  EndpointOptions,
+  Fields,
+  LogRecord,
+} from './types.js'

@@ -1,0 +1,77 @@
+// Encoders for batches of kept lines: OTLP/HTTP JSON (what an OpenTelemetry collector's /v1/logs takes)
+// or a plain JSON envelope.
+import type { LogRecord } from './types.js'
+
+export interface Resource {
+  service: string
+  environment: string
+}
+
+type AnyValue =
+  | { stringValue: string }
+  | { boolValue: boolean }
+  | { doubleValue: number }
+  | { intValue: string }
+
+function anyValue(value: unknown): AnyValue {
+  if (typeof value === 'string') return { stringValue: value }
+  if (typeof value === 'boolean') return { boolValue: value }
+  // OTLP JSON carries int64 as a decimal string.
+  if (typeof value === 'number')
+    return Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value }
+  return { stringValue: safeJson(value) }
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value)
+  } catch {
+    return String(value)
+  }
+}
+
+const attr = (key: string, value: unknown) => ({ key, value: anyValue(value) })
+
+/** OTLP/HTTP JSON `ExportLogsServiceRequest` for one batch. */
+export function encodeOtlp(records: LogRecord[], resource: Resource): string {
+  const logRecords = records.map((r) => {
+    const attributes = [attr('logsieve.signature', r.signature)]
+    if (r.sampleRate !== 1) attributes.push(attr('logsieve.sample_rate', r.sampleRate))
+    for (const key in r.fields) attributes.push(attr(key, r.fields[key]))
+    return {
+      timeUnixNano: `${r.time}000000`,
+      severityNumber: r.severity,
+      severityText: r.level.toUpperCase(),
+      body: { stringValue: r.message },
+      attributes,
+      traceId: r.traceId,
+    }
+  })
+  return safeJson({
+    resourceLogs: [
+      {
+        resource: {
+          attributes: [
+            attr('service.name', resource.service),
+            attr('deployment.environment', resource.environment),
+          ],
+        },
+        scopeLogs: [{ scope: { name: '@logsieve/browser' }, logRecords }],
+      },
+    ],
+  })
+}
+
+/** `{ service, environment, lines: [{ time, level, msg, signature, sample_rate?, trace_id, ...fields }] }` */
+export function encodeJson(records: LogRecord[], resource: Resource): string {
+  const lines = records.map((r) => ({
+    ...r.fields,
+    time: new Date(r.time).toISOString(),
+    level: r.level,
+    msg: r.message,
+    signature: r.signature,
+    ...(r.sampleRate !== 1 ? { sample_rate: r.sampleRate } : {}),
+    trace_id: r.traceId,
+  }))
+  return safeJson({ ...resource, lines })
+}
