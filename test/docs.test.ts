@@ -100,7 +100,16 @@ function checkBlocks(blocks: Block[]): Failure[] {
   const { options } = ts.parseJsonConfigFileContent(base.config, ts.sys, checkDir)
   const program = ts.createProgram([...files.keys()], { ...options, noEmit: true, declaration: false })
   const failures: Failure[] = []
-  for (const d of ts.getPreEmitDiagnostics(program)) {
+  // Only the blocks are checked: package sources have their own type check (and checking them here is slow).
+  const diagnostics = [
+    ...program.getOptionsDiagnostics(),
+    ...program.getGlobalDiagnostics(),
+    ...[...files.keys()].flatMap((file) => {
+      const source = program.getSourceFile(file)!
+      return [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)]
+    }),
+  ]
+  for (const d of diagnostics) {
     const block = d.file ? files.get(resolve(d.file.fileName)) : undefined
     if (d.file && !block) continue // errors inside package sources are their own tests' business
     const line = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line : 0
