@@ -144,6 +144,7 @@ export function createOtlpExporter(options: OtlpExporterOptions = {}): OtlpExpor
         droppedFiles: spool?.counters.droppedFiles ?? 0,
         droppedRecords: spool?.counters.droppedRecords ?? 0,
         lostRecords: exporter.counters.lostRecords,
+        rejectedRecords: exporter.counters.rejectedRecords,
         replayedRecords: exporter.counters.replayedRecords,
         queueDroppedRecords: drops.dropped(),
       }

@@ -246,6 +246,29 @@ describe('createOtlpExporter: spool for batches that failed for good', () => {
     expect(await readdir(spoolDir)).toEqual([])
   })
 
+  it('does not spool batches the receiver rejects for good (400/413), and drops them from the spool', async () => {
+    receiver.status = 400
+    const otlp = exporter()
+    otlp.emit(info('malformed for this receiver'))
+    await otlp.flush()
+    expect(otlp.spoolStats()).toMatchObject({ files: 0, rejectedRecords: 1, lostRecords: 0 })
+
+    receiver.status = 500
+    otlp.emit(info('spooled, then rejected'))
+    otlp.emit(info('spooled, then delivered'))
+    await otlp.flush() // one batch of two
+    receiver.status = 503
+    otlp.emit(info('second batch'))
+    await otlp.flush()
+    expect(otlp.spoolStats()).toMatchObject({ files: 2, records: 3 })
+
+    // a rejected file is deleted and the replay goes on to the next one instead of stopping there
+    receiver.status = 413
+    expect(await otlp.replaySpool()).toEqual({ replayed: 0, failed: 0 })
+    expect(otlp.spoolStats()).toMatchObject({ files: 0, rejectedRecords: 4 })
+    expect(receiver.records).toEqual([])
+  })
+
   it('reports and counts lost batches when the spool is disabled or cannot be written', async () => {
     receiver.status = 500
     const events: OtlpDiagnostic[] = []

@@ -7,7 +7,17 @@ import type { OtlpReplayResult } from './types.js'
 
 export interface SpoolingExporter extends LogRecordExporter {
   replay(): Promise<OtlpReplayResult>
-  readonly counters: { lostRecords: number; replayedRecords: number }
+  readonly counters: { lostRecords: number; rejectedRecords: number; replayedRecords: number }
+}
+
+/**
+ * 400 and 413 say the batch itself is unacceptable (malformed, too large): sending it again can never
+ * succeed, and a spooled batch like that would block every replay behind it. Other failures (401 until a
+ * token is fixed, 404 until a route exists, 5xx, network) may pass later and are spooled.
+ */
+function isRejected(error: unknown): boolean {
+  const status = (error as { code?: unknown } | undefined)?.code
+  return status === 400 || status === 413
 }
 
 type Report = (code: string, message: string, error?: unknown) => void
@@ -17,7 +27,7 @@ export function createSpoolingExporter(
   spool: Spool | null,
   report: Report,
 ): SpoolingExporter {
-  const counters = { lostRecords: 0, replayedRecords: 0 }
+  const counters = { lostRecords: 0, rejectedRecords: 0, replayedRecords: 0 }
   const pending = new Set<Promise<unknown>>()
   let replaying: Promise<OtlpReplayResult> | null = null
 
@@ -37,6 +47,15 @@ export function createSpoolingExporter(
     })
 
   const store = async (records: ReadableLogRecord[], failure: ExportResult): Promise<ExportResult> => {
+    if (isRejected(failure.error)) {
+      report(
+        'LOGSIEVE_OTLP_REJECTED',
+        `receiver rejected ${records.length} log records; not spooled`,
+        failure.error,
+      )
+      counters.rejectedRecords += records.length
+      return failure
+    }
     report('LOGSIEVE_OTLP_EXPORT_FAILED', `export of ${records.length} log records failed`, failure.error)
     if (spool !== null && (await spool.write(records))) {
       // the batch is durable now; reporting SUCCESS keeps the batch processor from logging it as lost
@@ -52,8 +71,14 @@ export function createSpoolingExporter(
     if (records === null) return true // gone (size cap, another process) or unreadable: nothing to send
     const result = await exportOnce(records)
     const delivered = result.code === ExportResultCode.SUCCESS
+    const rejected = !delivered && isRejected(result.error)
     // delete only after the receiver acknowledged: a crash in between may resend, never lose
-    await spool.settle(entry, delivered)
+    await spool.settle(entry, delivered || rejected)
+    if (rejected) {
+      report('LOGSIEVE_OTLP_REJECTED', `receiver rejected spooled ${entry.name}; deleted`, result.error)
+      counters.rejectedRecords += entry.records
+      return true
+    }
     if (!delivered) {
       report('LOGSIEVE_OTLP_REPLAY_FAILED', `replay of ${entry.name} failed; kept`, result.error)
       return false

@@ -87,6 +87,8 @@ export interface OtlpSpoolStats {
   droppedRecords: number
   /** Records lost because the spool was disabled or a write failed. */
   lostRecords: number
+  /** Records the receiver rejected for good (HTTP 400 or 413): never spooled, or deleted from the spool. */
+  rejectedRecords: number
   /** Records delivered by replays since start. */
   replayedRecords: number
   /** Records dropped before export because the in-memory queue (`maxQueueSize`) was full. */
