@@ -23,7 +23,8 @@ WORKDIR /repo
 COPY pnpm-lock.yaml pnpm-workspace.yaml ./
 RUN pnpm fetch
 COPY . .
-RUN pnpm install --offline --frozen-lockfile
+# Only the server, its workspace dependencies and the root (for tsup): examples and SDKs are not installed.
+RUN pnpm install --offline --frozen-lockfile --filter "@logsieve/server..." --filter logsieve
 # Workspace packages export TypeScript sources; the bundle inlines them (deploy/server/tsup.config.ts).
 RUN cd packages/server && /repo/node_modules/.bin/tsup --config /repo/deploy/server/tsup.config.ts
 # A self-contained copy of the server package: its files ("files": dist) plus production node_modules.
