@@ -2,15 +2,19 @@
 // (EMA-smoothed rates, bytes per event, anomalies), load settings, pins and the previous policy, call
 // generatePolicy, store an immutable version and notify subscribers. Periodic and on demand.
 import {
+  type EmaState,
+  emaUpdate,
+  generatePolicy,
+  isAnomaly,
   type PatternObservation,
   type Policy,
   parsePolicy,
   parseSettings,
   type Settings,
+  zScore,
 } from '@logsieve/core'
 import type { Logger } from 'pino'
 import type { ResolvedOptions } from './config.js'
-import { type EmaState, emaUpdate, generatePolicy, isAnomaly, zScore } from './core-algorithms.js'
 import { ApiError } from './errors.js'
 import { type Pending, pendingSeconds, type StatsAggregator } from './ingest.js'
 import type { Metrics } from './metrics.js'

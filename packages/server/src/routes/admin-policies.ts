@@ -1,7 +1,124 @@
+// Admin policy routes: history, one version, diff, generate (or dry run), policy as code, rollback.
+import { parsePolicy } from '@logsieve/core'
 import { Hono } from 'hono'
-import type { AuthEnv } from '../auth.js'
+import { type AuthEnv, requireKey } from '../auth.js'
+import { readJson } from '../body.js'
 import type { ServerContext } from '../context.js'
+import { diffPolicies } from '../diff.js'
+import { ApiError, invalid, notFound } from '../errors.js'
+import { boolParam, environmentParam, intParam, serviceParam } from './params.js'
 
-export function adminPolicyRoutes(_ctx: ServerContext): Hono<AuthEnv> {
-  return new Hono<AuthEnv>()
+export function adminPolicyRoutes(ctx: ServerContext): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>()
+  const admin = requireKey(ctx.keys, 'admin')
+  const { store, policies } = ctx
+  const target = (c: { req: { param(n: 'service'): string; query(n: string): string | undefined } }) => ({
+    service: serviceParam(c.req.param('service')),
+    environment: environmentParam(c.req.query('environment')),
+  })
+  const version = async (service: string, environment: string, v: number, field: string) => {
+    const p = v === 0 ? undefined : await store.getPolicy(service, environment, v)
+    if (!p) throw notFound(`policy ${service}/${environment} version ${v}`, field)
+    return p
+  }
+
+  app.get('/v1/policies/:service/history', admin, async (c) => {
+    const { service, environment } = target(c)
+    const limit = Math.min(1000, intParam(c.req.query('limit'), 'limit', 50))
+    return c.json(
+      { service, environment, versions: await store.listPolicies(service, environment, limit) },
+      200,
+    )
+  })
+
+  app.get('/v1/policies/:service/versions/:version', admin, async (c) => {
+    const { service, environment } = target(c)
+    return c.json(
+      await version(service, environment, intParam(c.req.param('version'), 'version'), 'version'),
+      200,
+    )
+  })
+
+  app.get('/v1/policies/:service/diff', admin, async (c) => {
+    const { service, environment } = target(c)
+    const current = (await policies.load(service, environment)).policy
+    const to = intParam(c.req.query('to'), 'to', current.version)
+    const from = intParam(c.req.query('from'), 'from', Math.max(0, to - 1))
+    const a = from === current.version ? current : await version(service, environment, from, 'from')
+    const b = to === current.version ? current : await version(service, environment, to, 'to')
+    return c.json(diffPolicies(a, b), 200)
+  })
+
+  app.post('/v1/policies/:service/generate', admin, async (c) => {
+    const { service, environment } = target(c)
+    const result = await ctx.generation.generate(service, environment, {
+      dryRun: boolParam(c.req.query('dryRun')),
+      author: c.var.principal.name,
+      reason: c.req.query('reason') || undefined,
+    })
+    return c.json(result, result.stored ? 201 : 200)
+  })
+
+  app.put('/v1/policies/:service', admin, async (c) => {
+    const { service, environment } = target(c)
+    const body = await readJson(c, ctx.options.bodyLimitBytes)
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new ApiError(400, 'LOGSIEVE_POLICY_INVALID', 'body must be a policy object')
+    }
+    const doc = body as Record<string, unknown>
+    if (doc.service !== undefined && doc.service !== service) {
+      throw new ApiError(
+        400,
+        'LOGSIEVE_POLICY_INVALID',
+        `must match the service in the path (${service})`,
+        'service',
+      )
+    }
+    if (doc.environment !== undefined && doc.environment !== environment) {
+      throw new ApiError(
+        400,
+        'LOGSIEVE_POLICY_INVALID',
+        `must match ?environment= (${environment})`,
+        'environment',
+      )
+    }
+    const current = (await policies.load(service, environment)).policy
+    const parsed = parsePolicy({
+      ...doc,
+      service,
+      environment,
+      version: current.version + 1,
+      source: 'manual',
+    })
+    if (!parsed.ok) throw invalid(parsed.error)
+    const candidate = {
+      ...parsed.value,
+      author: c.var.principal.name,
+      createdAt: new Date(ctx.options.now()).toISOString(),
+    }
+    const diff = diffPolicies(current, candidate)
+    if (boolParam(c.req.query('dryRun')) || boolParam(c.req.query('validate'))) {
+      return c.json({ valid: true, policy: candidate, diff, stored: false }, 200)
+    }
+    const { version: _v, ...rest } = candidate
+    const stored = await policies.publish(rest)
+    return c.json({ valid: true, policy: stored, diff: { ...diff, to: stored.version }, stored: true }, 201)
+  })
+
+  app.post('/v1/policies/:service/rollback/:version', admin, async (c) => {
+    const { service, environment } = target(c)
+    const v = intParam(c.req.param('version'), 'version')
+    const old = await version(service, environment, v, 'version')
+    const { version: _v, ...rest } = old
+    const stored = await policies.publish({
+      ...rest,
+      source: 'rollback',
+      author: c.var.principal.name,
+      reason: c.req.query('reason') || `rollback to version ${v}`,
+      createdAt: new Date(ctx.options.now()).toISOString(),
+    })
+    return c.json(stored, 201)
+  })
+
+  return app
 }

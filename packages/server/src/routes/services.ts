@@ -1,7 +1,117 @@
+// Admin routes about services: what the server knows (services, patterns), settings and pins.
+import { parsePin, parseSettings } from '@logsieve/core'
 import { Hono } from 'hono'
-import type { AuthEnv } from '../auth.js'
+import { type AuthEnv, requireKey } from '../auth.js'
+import { readJson } from '../body.js'
 import type { ServerContext } from '../context.js'
+import { rateFor } from '../diff.js'
+import { invalid, notFound } from '../errors.js'
+import { defaultSettings } from '../generation.js'
+import { environmentParam, intParam, serviceParam } from './params.js'
 
-export function serviceRoutes(_ctx: ServerContext): Hono<AuthEnv> {
-  return new Hono<AuthEnv>()
+const DAY_SECONDS = 86_400
+const iso = (ms: number): string => new Date(ms).toISOString()
+
+export function serviceRoutes(ctx: ServerContext): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>()
+  const { store, policies } = ctx
+  app.use('/v1/services', requireKey(ctx.keys, 'admin'))
+  app.use('/v1/services/*', requireKey(ctx.keys, 'admin'))
+  app.use('/v1/patterns', requireKey(ctx.keys, 'admin'))
+
+  app.get('/v1/services', async (c) => {
+    await ctx.stats.flush()
+    const services = await Promise.all(
+      (await store.listServices()).map(async (s) => {
+        const { policy } = await policies.load(s.service, s.environment)
+        return {
+          service: s.service,
+          environment: s.environment,
+          patterns: s.patterns,
+          firstSeen: iso(s.firstSeen),
+          lastSeen: iso(s.lastSeen),
+          policyVersion: policy.version,
+          projection: policy.projection ?? null,
+        }
+      }),
+    )
+    return c.json({ services }, 200)
+  })
+
+  app.get('/v1/patterns', async (c) => {
+    const service = serviceParam(c.req.query('service') ?? '')
+    const environment = environmentParam(c.req.query('environment'))
+    const limit = Math.min(20_000, intParam(c.req.query('limit'), 'limit', 1000))
+    await ctx.stats.flush()
+    const now = ctx.options.now()
+    const { policy } = await policies.load(service, environment)
+    const totals = new Map(
+      (await store.patternTotals(service, environment, now - DAY_SECONDS * 1000)).map((t) => [
+        `${t.signature}:${t.level}`,
+        t,
+      ]),
+    )
+    const patterns = (await store.listPatterns(service, environment)).map((p) => {
+      const eventsPerSecond = p.emaRate ?? 0
+      const bytesPerEvent = p.bytesPerEvent ?? 0
+      const bytesPerDay = eventsPerSecond * bytesPerEvent * DAY_SECONDS
+      const { rate, reason } = rateFor(policy, p.signature, p.level)
+      const t = totals.get(`${p.signature}:${p.level}`)
+      return {
+        signature: p.signature,
+        level: p.level,
+        template: p.template,
+        example: p.example,
+        firstSeen: iso(p.firstSeen),
+        lastSeen: iso(p.lastSeen),
+        last24h: { seen: t?.seen ?? 0, kept: t?.kept ?? 0, bytes: t?.bytes ?? 0 },
+        eventsPerSecond,
+        bytesPerEvent,
+        bytesPerDay,
+        rate,
+        reason,
+        projectedBytesPerDay: bytesPerDay * rate,
+      }
+    })
+    patterns.sort((a, b) => b.bytesPerDay - a.bytesPerDay || b.last24h.bytes - a.last24h.bytes)
+    return c.json(
+      { service, environment, policyVersion: policy.version, patterns: patterns.slice(0, limit) },
+      200,
+    )
+  })
+
+  app.get('/v1/services/:service/settings', async (c) => {
+    const service = serviceParam(c.req.param('service'))
+    return c.json((await store.getSettings(service)) ?? defaultSettings(), 200)
+  })
+
+  app.put('/v1/services/:service/settings', async (c) => {
+    const service = serviceParam(c.req.param('service'))
+    const parsed = parseSettings(await readJson(c, ctx.options.bodyLimitBytes))
+    if (!parsed.ok) throw invalid(parsed.error)
+    await store.putSettings(service, parsed.value)
+    return c.json(parsed.value, 200)
+  })
+
+  app.get('/v1/services/:service/pins', async (c) => {
+    const service = serviceParam(c.req.param('service'))
+    return c.json({ service, pins: await store.listPins(service) }, 200)
+  })
+
+  app.post('/v1/services/:service/pins', async (c) => {
+    const service = serviceParam(c.req.param('service'))
+    const parsed = parsePin(await readJson(c, ctx.options.bodyLimitBytes))
+    if (!parsed.ok) throw invalid(parsed.error)
+    const pin = await store.insertPin(service, parsed.value, c.var.principal.name, ctx.options.now())
+    return c.json(pin, 201)
+  })
+
+  app.delete('/v1/services/:service/pins/:id', async (c) => {
+    const service = serviceParam(c.req.param('service'))
+    const id = intParam(c.req.param('id'), 'id')
+    if (!(await store.deletePin(service, id))) throw notFound(`pin ${id} of ${service}`, 'id')
+    return c.json({ id, deleted: true }, 200)
+  })
+
+  return app
 }
