@@ -11,7 +11,7 @@ import {
 } from '@logsieve/core'
 import { encodeJson, encodeOtlp } from './otlp.js'
 import { createBatchQueue } from './queue.js'
-import { storagePolicyCache } from './storage-cache.js'
+import { defaultStorage, storagePolicyCache } from './storage-cache.js'
 import { patchFetch, sessionTraceId } from './trace.js'
 import { post } from './transport.js'
 import type { BrowserLogger, BrowserSieve, BrowserSieveOptions, Fields, LogRecord } from './types.js'
@@ -91,10 +91,7 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
       service,
       environment,
       fetch: doFetch,
-      cache: storagePolicyCache(
-        options.storage === undefined ? globalThis.localStorage : options.storage,
-        diag,
-      ),
+      cache: storagePolicyCache(options.storage === undefined ? defaultStorage() : options.storage, diag),
       onPolicy: (policy: Policy) => sampler.setPolicy(policy),
       onError: diag,
     })
@@ -127,8 +124,9 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
   }
 
   const timers: ReturnType<typeof setInterval>[] = []
-  if (logTarget) timers.push(setInterval(() => queue.flush(), options.flushIntervalMs ?? 5000))
-  if (statsTarget) timers.push(setInterval(() => sendStats(false), options.statsIntervalMs ?? 30_000))
+  if (logTarget) timers.push(setInterval(() => queue.flush().catch(diag), options.flushIntervalMs ?? 5000))
+  if (statsTarget)
+    timers.push(setInterval(() => sendStats(false).catch(diag), options.statsIntervalMs ?? 30_000))
 
   // pagehide covers navigation and closing (and the bfcache); visibilitychange covers tabs that are
   // backgrounded and then killed without another event, which is common on mobile.

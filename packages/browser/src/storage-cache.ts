@@ -26,13 +26,22 @@ function readStored(storage: PolicyStorage, key: string): Stored | undefined {
   return value
 }
 
+/** `globalThis.localStorage`, or undefined where reading it throws (sandboxed frames, blocked storage). */
+export function defaultStorage(): PolicyStorage | undefined {
+  try {
+    return globalThis.localStorage
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * A PolicyCache backed by `storage` (localStorage by default). `load` ignores records of another format;
  * `save` never replaces a newer policy version by an older one (a slow response in one tab must not
  * undo the newer policy another tab already stored).
  */
 export function storagePolicyCache(
-  storage: PolicyStorage | null | undefined = globalThis.localStorage,
+  storage: PolicyStorage | null | undefined = defaultStorage(),
   onError?: (error: Error) => void,
 ): PolicyCache {
   const guard = <T>(fn: () => T): T | undefined => {

@@ -18,7 +18,7 @@ const NOISY = computeSignature('cache miss for key 1000')
 
 declare global {
   interface Window {
-    logsieve: typeof import('../src/index.js')
+    logsieve: typeof import('../src/index.js') & { pino: typeof import('pino').default }
     sieve: import('../src/index.js').BrowserSieve
     diagnostics: string[]
   }
@@ -51,7 +51,8 @@ beforeAll(async () => {
     )
   }
   dir = mkdtempSync(join(tmpdir(), 'logsieve-browser-'))
-  const { code } = await buildBundle(FULL_ENTRY)
+  // The test page also gets pino's browser build, to drive the pino integration.
+  const { code } = await buildBundle(`${FULL_ENTRY}\nexport { default as pino } from 'pino'`, false)
   page$ = await listen((req, res) => {
     if (req.url === '/sieve.js') {
       res.writeHead(200, { 'content-type': 'text/javascript' }).end(code)
@@ -265,5 +266,63 @@ describe('@logsieve/browser in chromium', { timeout: 30_000 }, () => {
     expect(kept).toBe(false)
     expect((await page.evaluate(() => window.diagnostics)).length).toBeGreaterThan(0)
     await context.close()
+  })
+
+  it('routes pino (browser build) through the sieve: same policy, fields kept', async () => {
+    const page = await openSieve()
+    await page.waitForFunction(() => window.sieve.policy.version >= 1, undefined, { timeout: 10_000 })
+    const traceId = await page.evaluate(async () => {
+      const { pino, pinoBrowser } = window.logsieve
+      const log = pino({ browser: pinoBrowser(window.sieve) })
+      for (let i = 0; i < 20; i++) log.info(`cache miss for key ${2000 + i}`)
+      log.error({ shard: 2 }, 'cache miss for key 7')
+      log.info({ user: 'u1' }, 'profile opened')
+      await window.sieve.flush()
+      return window.sieve.traceId
+    })
+    const lines = await waitFor('pino lines at the collector', () => {
+      const l = linesOf(collector.requests).filter((x) => x.traceId === traceId)
+      return l.length >= 2 ? l : undefined
+    })
+    expect(lines.map((l) => l.body.stringValue)).toEqual(['cache miss for key 7', 'profile opened'])
+    expect(lines[0]!.severityNumber).toBe(17)
+    expect(lines[1]!.attributes).toContainEqual({ key: 'user', value: { stringValue: 'u1' } })
+    await page.close()
+  })
+
+  it('keeps working with storage blocked and the policy server unreachable, without a page error', async () => {
+    const pageErrors: Error[] = []
+    const page = await openSieve(undefined, async (p) => {
+      p.on('pageerror', (error) => pageErrors.push(error))
+      await p.addInitScript(() => {
+        for (const name of ['localStorage', 'sessionStorage']) {
+          Object.defineProperty(window, name, {
+            get() {
+              throw new DOMException('The operation is insecure.', 'SecurityError')
+            },
+          })
+        }
+      })
+      await p.route(`${server.url}/**`, (route) => route.abort('connectionrefused'))
+    })
+    const result = await page.evaluate(async () => {
+      const kept = window.sieve.logger.info('offline line for order 5')
+      window.sieve.log('info', { not: 'a string' })
+      window.sieve.log(Number.NaN, undefined)
+      await window.sieve.flush()
+      await window.sieve.shutdown()
+      return { kept, traceId: window.sieve.traceId, version: window.sieve.policy.version }
+    })
+    expect(result.kept).toBe(true)
+    expect(result.traceId).toMatch(/^[0-9a-f]{32}$/)
+    expect(result.version).toBe(0)
+    await waitFor('the offline line at the collector', () =>
+      linesOf(collector.requests).find(
+        (l) => l.traceId === result.traceId && l.body.stringValue.includes('order 5'),
+      ),
+    )
+    expect((await page.evaluate(() => window.diagnostics)).length).toBeGreaterThan(0)
+    expect(pageErrors).toEqual([])
+    await page.close()
   })
 })
