@@ -1,0 +1,105 @@
+// Core hot-path costs as ratios against plain pino in the same run (DESIGN §9: a dropped line ≤ 15% of a
+// kept pino line), plus the stats table and the generator on 2,000 patterns.
+import pino from 'pino'
+import {
+  computeSignature,
+  createSampler,
+  createStatsTable,
+  generatePolicy,
+  type PatternObservation,
+  parsePolicy,
+  parseSettings,
+  templateSignature,
+} from '../packages/core/src/index.js'
+
+/** ns per call: best of `rounds` timed loops (the minimum filters GC and scheduler noise). */
+function measure(fn: (i: number) => void, iterations: number, rounds = 7): number {
+  for (let i = 0; i < iterations; i++) fn(i) // warm up the JIT
+  let best = Number.POSITIVE_INFINITY
+  for (let r = 0; r < rounds; r++) {
+    const start = process.hrtime.bigint()
+    for (let i = 0; i < iterations; i++) fn(i)
+    best = Math.min(best, Number(process.hrtime.bigint() - start) / iterations)
+  }
+  return best
+}
+
+const pct = (x: number, base: number) => `${((100 * x) / base).toFixed(1)}%`
+const IPS = Array.from({ length: 1000 }, (_, i) => `10.0.${i >> 8}.${i & 255}`)
+
+export default async function (): Promise<void> {
+  const N = 200_000
+  const devNull = pino.destination({ dest: '/dev/null', sync: true })
+  const toDevNull = pino({ base: { pid: 1, hostname: 'h' } }, devNull)
+  const noopStream = { write: (_s: string) => {} }
+  const toWrite = pino({ base: { pid: 1, hostname: 'h' } }, noopStream)
+
+  const pinoDevNull = measure((i) => toDevNull.info('user %s logged in from %s', i, IPS[i % 1000]), N)
+  const pinoNoop = measure((i) => toWrite.info('user %s logged in from %s', i, IPS[i % 1000]), N)
+
+  const format = 'user %s logged in from %s'
+  const fmtSig = templateSignature(format).signature
+  const rendered = IPS.map((ip, i) => `user ${i} logged in from ${ip}`)
+  const renderedSig = computeSignature(rendered[0]).signature
+  const policy = parsePolicy({
+    service: 'bench',
+    version: 1,
+    rules: [
+      { signature: fmtSig, rate: 0 },
+      { signature: renderedSig, rate: 0 },
+    ],
+  })
+  if (!policy.ok) throw policy.error
+  const dropper = createSampler({ policy: policy.value })
+  const keepPolicy = parsePolicy({ service: 'bench', version: 1, rules: [{ signature: fmtSig, rate: 1 }] })
+  if (!keepPolicy.ok) throw keepPolicy.error
+  const keeper = createSampler({ policy: keepPolicy.value })
+
+  const dropFormat = measure((i) => dropper.decide(30, format, { isFormat: true, bytes: 120 + (i & 7) }), N)
+  const dropRendered = measure((i) => dropper.decide(30, rendered[i % 1000]), N)
+  const traced = '4bf92f3577b34da6a3ce929d0e0e4736'
+  const dropTraced = measure(() => dropper.decide('info', format, { isFormat: true, traceId: traced }), N)
+  const keepFormat = measure(() => keeper.decide(30, format, { isFormat: true }), N)
+  const table = createStatsTable()
+  const sigs = Array.from({ length: 500 }, (_, i) => i.toString(16).padStart(16, '0'))
+  const count = measure((i) => table.count(sigs[i % 500] as string, 'info', 't', false, 100), N)
+
+  console.log('| measurement | ns/op | vs pino info → /dev/null | vs pino info → no-op stream |')
+  console.log('|---|---|---|---|')
+  const row = (name: string, ns: number) =>
+    console.log(`| ${name} | ${ns.toFixed(0)} | ${pct(ns, pinoDevNull)} | ${pct(ns, pinoNoop)} |`)
+  row('pino info (baseline, /dev/null)', pinoDevNull)
+  row('pino info (baseline, no-op stream)', pinoNoop)
+  row('decide() dropped, format string', dropFormat)
+  row('decide() dropped, rendered message (cached)', dropRendered)
+  row('decide() dropped, format + W3C trace id', dropTraced)
+  row('decide() kept, format string', keepFormat)
+  row('stats table count()', count)
+  console.log(
+    `\ndropped line / pino line: ${(dropFormat / pinoDevNull).toFixed(3)} (target ≤ 0.15; no-op stream: ${(dropFormat / pinoNoop).toFixed(3)})`,
+  )
+
+  // Generator on 2,000 patterns (zipf-like volumes), against JSON round-tripping the same input.
+  const now = Date.now()
+  const patterns: PatternObservation[] = Array.from({ length: 2000 }, (_, i) => ({
+    signature: i.toString(16).padStart(16, '0'),
+    level: i % 10 === 0 ? 'debug' : i % 50 === 0 ? 'error' : 'info',
+    template: `pattern ${i} <*> did <*>`,
+    eventsPerSecond: 5000 / (i + 1) ** 1.1,
+    bytesPerEvent: 150 + (i % 300),
+    firstSeen: now - 86_400_000,
+  }))
+  const settings = parseSettings({ budget: { reduction: 0.8 } })
+  if (!settings.ok) throw settings.error
+  const input = { service: 'bench', environment: 'prod', patterns, settings: settings.value, now }
+  const gen = measure(() => generatePolicy(input), 20, 5)
+  const json = measure(() => JSON.parse(JSON.stringify(input)), 20, 5)
+  const g = generatePolicy(input)
+  console.log(
+    `\ngeneratePolicy, 2,000 patterns: ${(gen / 1e6).toFixed(2)} ms (${(gen / json).toFixed(1)}× a JSON round trip of its input)`,
+  )
+  console.log(
+    `  projection: ${(g.projection.bytesPerDayAfter / (g.projection.budgetBytesPerDay ?? 1)).toFixed(3)} of the budget, cap ${g.cap.toFixed(2)} ev/s`,
+  )
+  devNull.flushSync()
+}
