@@ -211,6 +211,25 @@ describe('Grafana provisioning', () => {
     }
   })
 
+  it('Loki queries keep a matcher that cannot match the empty string, even with "All" selected', () => {
+    for (const { file, json } of dashboards) {
+      const allValues = new Map<string, string>(
+        json.templating.list.map((v: Doc) => [v.name, v.allValue ?? '']),
+      )
+      const lokiTargets = json.panels.flatMap((p: Doc) => (p.datasource?.type === 'loki' ? p.targets : []))
+      expect(lokiTargets.length, file).toBeGreaterThan(0)
+      for (const { expr } of lokiTargets as { expr: string }[]) {
+        const expanded = expr.replace(/\$(\w+)/g, (_, name: string) => allValues.get(name) ?? '')
+        const selector = /\{([^}]*)\}/.exec(expanded)?.[1] ?? ''
+        const matchers = [...selector.matchAll(/(\w+)\s*(=~|=)\s*"([^"]*)"/g)]
+        const selective = matchers.some(([, , op, value]) =>
+          op === '=' ? value !== '' : !new RegExp(`^(?:${value})$`).test(''),
+        )
+        expect(selective, `${file}: ${expr}`).toBe(true)
+      }
+    }
+  })
+
   it('the dashboard shows kept logs from Loki and server metrics from Prometheus', () => {
     const types = dashboards.flatMap(({ json }) => json.panels.map((p: Doc) => p.datasource?.type))
     expect(types).toContain('loki')
