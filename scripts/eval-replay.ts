@@ -1,0 +1,89 @@
+// `pnpm eval:replay [dir]`: signal kept per byte, Logsieve vs uniform random sampling at the same kept
+// bytes. Replays the LogHub lines (looped, stretched into a daily-shaped traffic curve, plus injected
+// errors, a burst and a brand-new pattern) through N simulated SDK instances (the real core sampler and
+// stats table) against a real policy server on a real port, on a simulated clock.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { defaultLoghubDir } from './eval-signature.js'
+import { readLoghub } from './lib/loghub.js'
+import { type Metrics, score, type Tally } from './lib/replay-metrics.js'
+import { type SimulationOptions, simulate } from './lib/replay-sim.js'
+
+export interface ReplayRow {
+  label: string
+  metrics: Metrics
+}
+
+export async function runReplay(
+  dir: string,
+  options: Omit<SimulationOptions, 'instances' | 'lines' | 'dbPath'> & { instances: number[] },
+): Promise<ReplayRow[]> {
+  const lines = readLoghub(dir)
+  if (lines.length === 0) throw new Error(`no LogHub datasets in ${dir}`)
+  const rows: ReplayRow[] = []
+  for (const n of options.instances) {
+    const tmp = mkdtempSync(join(tmpdir(), 'logsieve-replay-'))
+    try {
+      const run = await simulate({ ...options, lines, instances: n, dbPath: join(tmp, 'replay.db') })
+      rows.push({ label: `Logsieve, ${n} instance${n > 1 ? 's' : ''}`, metrics: score(run.logsieve, run) })
+      rows.push({ label: `uniform, same bytes (${n})`, metrics: score(run.uniform, run) })
+    } finally {
+      rmSync(tmp, { recursive: true, force: true })
+    }
+  }
+  return rows
+}
+
+export function formatTable(rows: ReplayRow[], budgetBytesPerDay: number): string {
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`
+  const out = [
+    `budget ${(budgetBytesPerDay / 1e9).toFixed(2)} GB/day`,
+    '',
+    '| run | bytes cut | warn+ kept | pattern coverage | kept bytes vs budget | count error median / p90 | new pattern ruled after |',
+    '|---|---|---|---|---|---|---|',
+  ]
+  for (const { label, metrics: m } of rows) {
+    const vs = m.keptBytesPerDay / budgetBytesPerDay - 1
+    const ruled = m.newPatternRuledAfterS === undefined ? 'n/a' : `${m.newPatternRuledAfterS.toFixed(0)} s`
+    out.push(
+      `| ${label} | ${pct(m.bytesCut)} | ${pct(m.warnKept)} | ${pct(m.coverage)} | ${vs >= 0 ? '+' : ''}${pct(vs)} | ${pct(m.countErrorMedian)} / ${pct(m.countErrorP90)} | ${ruled} |`,
+    )
+  }
+  return out.join('\n')
+}
+
+export type { Tally }
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      instances: { type: 'string', default: '1,20' },
+      minutes: { type: 'string', default: '60' },
+      rate: { type: 'string', default: '400' },
+      keep: { type: 'string', default: '0.08' },
+      interval: { type: 'string', default: '30' },
+      seed: { type: 'string', default: '42' },
+    },
+  })
+  const dir = resolve(positionals[0] ?? defaultLoghubDir)
+  const instances = values.instances.split(',').map(Number)
+  const minutes = Number(values.minutes)
+  const linesPerSecond = Number(values.rate)
+  const keepFraction = Number(values.keep)
+  const intervalS = Number(values.interval)
+  const seed = Number(values.seed)
+  const started = Date.now()
+  const rows = await runReplay(dir, { instances, minutes, linesPerSecond, keepFraction, intervalS, seed })
+  const budget = rows[0]!.metrics.budgetBytesPerDay
+  console.log(
+    `Replay of ${dir}: ${minutes} simulated minutes, ~${linesPerSecond} lines/s, stats every ${intervalS} s`,
+  )
+  console.log(formatTable(rows, budget))
+  console.log(`\n(${((Date.now() - started) / 1000).toFixed(1)} s)`)
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main()

@@ -1,0 +1,44 @@
+// Reads the LogHub-2k samples (structured CSV with ground-truth EventIds) as replayable lines.
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { type LevelName, normalizeLevel } from '@logsieve/core'
+import { parseCsv } from '../eval-signature.js'
+
+export interface ReplayLine {
+  /** Ground-truth pattern: `<dataset>:<EventId>`. */
+  pattern: string
+  content: string
+  level: LevelName
+  /** Size of the line as a JSON log line (pino-like envelope + message). */
+  bytes: number
+}
+
+/** A pino line's envelope without the message: `{"level":30,"time":…,"pid":…,"hostname":"…","msg":""}`. */
+export const ENVELOPE_BYTES = 72
+
+export function readDataset(dir: string, name: string): ReplayLine[] {
+  const file = join(dir, name, `${name}_2k.log_structured_corrected.csv`)
+  if (!existsSync(file)) return []
+  const [header, ...rows] = parseCsv(readFileSync(file, 'utf8'))
+  const content = header!.indexOf('Content')
+  const eventId = header!.indexOf('EventId')
+  const level = header!.indexOf('Level')
+  return rows
+    .filter((r) => r.length === header!.length)
+    .map((r) => ({
+      pattern: `${name}:${r[eventId]}`,
+      content: r[content]!,
+      level: level >= 0 ? normalizeLevel(r[level]) : 'info',
+      bytes: ENVELOPE_BYTES + Buffer.byteLength(r[content]!),
+    }))
+}
+
+/** Every dataset in `dir`, each as its own stream of lines (in file order). */
+export function readLoghub(dir: string): ReplayLine[][] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort()
+    .map((name) => readDataset(dir, name))
+    .filter((lines) => lines.length > 0)
+}
