@@ -106,6 +106,11 @@ describe('createOtlpExporter: export over real OTLP/HTTP JSON', () => {
     otlp.emit(info('compressed'))
     await otlp.flush()
     expect(receiver.records.map((record) => record.body)).toEqual(['compressed'])
+    expect(receiver.headers).toMatchObject({
+      'x-api-key': 'k1',
+      'content-encoding': 'gzip',
+      'content-type': 'application/json',
+    })
     expect(receiver.records[0]?.resource).toMatchObject({ team: 'pay', 'service.name': 'checkout' })
   })
 

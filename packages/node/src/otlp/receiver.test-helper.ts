@@ -1,7 +1,7 @@
 // A real OTLP/HTTP logs receiver for tests: node:http on an ephemeral loopback port, decoding the JSON
 // requests the official exporter sends, with a switch to answer errors instead.
 import { once } from 'node:events'
-import { createServer, type IncomingMessage } from 'node:http'
+import { createServer, type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { gunzipSync } from 'node:zlib'
 
@@ -24,6 +24,8 @@ export interface Receiver {
   records: ReceivedRecord[]
   /** Every POST, whatever the answer. */
   attempts: number
+  /** Request headers of the last POST. */
+  headers: IncomingHttpHeaders
   /** 200 to accept; 503 answers with `Retry-After: 0` so the exporter's retries run at once. */
   status: number
   close(): Promise<void>
@@ -110,11 +112,17 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 export async function startReceiver(): Promise<Receiver> {
-  const receiver = { records: [] as ReceivedRecord[], attempts: 0, status: 200 }
+  const receiver = {
+    records: [] as ReceivedRecord[],
+    attempts: 0,
+    headers: {} as IncomingHttpHeaders,
+    status: 200,
+  }
   const server = createServer((req, res) => {
     readBody(req).then(
       (body) => {
         receiver.attempts += 1
+        receiver.headers = req.headers
         if (req.method !== 'POST' || req.url !== '/v1/logs') {
           res.writeHead(404).end()
         } else if (receiver.status !== 200) {
