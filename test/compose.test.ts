@@ -30,7 +30,8 @@ const compose = yamlFile('docker-compose.yml') as { services: Record<string, Ser
 
 function composeValidator() {
   const schemaPath = resolve(repoRoot, '../shared/data/compose-spec/compose-spec.json')
-  if (!existsSync(schemaPath)) throw new Error(`the Compose specification schema is expected at ${schemaPath}`)
+  if (!existsSync(schemaPath))
+    throw new Error(`the Compose specification schema is expected at ${schemaPath}`)
   const { $schema: _draft, ...schema } = JSON.parse(readFileSync(schemaPath, 'utf8')) as Record<
     string,
     unknown
