@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rename, rm, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api'
@@ -100,13 +100,16 @@ describe('createSpool', () => {
     expect(names.filter((name) => name.endsWith('.tmp'))).toEqual([])
     expect(spool.entries().map((entry) => entry.records)).toEqual([3, 2])
 
-    // a crash left a temp file behind, and someone put a foreign file in the folder
+    // a crash left a temp file behind, another process is writing one now, and there is a foreign file
+    const old = new Date(Date.now() - 120_000)
     await writeFile(join(dir, `${names[0]}.tmp`), 'half written')
+    await utimes(join(dir, `${names[0]}.tmp`), old, old)
+    await writeFile(join(dir, `${names[1]}.tmp`), 'being written')
     await writeFile(join(dir, 'README'), 'not ours')
     const reopened = createSpool({ dir, maxBytes: 1_000_000, report })
     await reopened.ready
     expect(reopened.entries()).toEqual(spool.entries())
-    expect((await readdir(dir)).sort()).toEqual([...names, 'README'].sort())
+    expect((await readdir(dir)).sort()).toEqual([...names, `${names[1]}.tmp`, 'README'].sort())
   })
 
   it('applies the byte cap at start too, oldest first', async () => {

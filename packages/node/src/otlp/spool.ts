@@ -11,6 +11,8 @@ import { decodeBatch, encodeBatch } from './spool-codec.js'
 /** `<ms since epoch, 13 digits>-<sequence>-<random>-n<records>.jsonl`: names sort oldest first. */
 const FILE_PATTERN = /^\d{13}-\d{6}-[0-9a-f]{8}-n(\d+)\.jsonl$/
 const TMP_SUFFIX = '.tmp'
+/** A temp file older than this was left by a crash, not by a write in progress. */
+const STALE_TMP_MS = 60_000
 /** `<file>.claim-<pid>`: the file is being replayed by that process. */
 const CLAIM_PATTERN = /^(.+\.jsonl)\.claim-(\d+)$/
 const claimName = (name: string): string => `${name}.claim-${process.pid}`
@@ -106,25 +108,36 @@ export function createSpool(options: SpoolOptions): Spool {
     report('LOGSIEVE_OTLP_SPOOL_FULL', `spool over ${maxBytes} bytes: oldest batches deleted`)
   }
 
+  /** Index one directory entry; release a dead process's claim, delete an abandoned temp file. */
+  const indexEntry = async (name: string): Promise<void> => {
+    if (name.endsWith(TMP_SUFFIX)) {
+      // a crash interrupted that write (its batch was never acknowledged as stored); a recent one may
+      // still be in progress in another process sharing the folder
+      const info = await stat(join(dir, name))
+      if (Date.now() - info.mtimeMs > STALE_TMP_MS) await unlink(join(dir, name))
+      return
+    }
+    let fileName = name
+    const claim = CLAIM_PATTERN.exec(name)
+    if (claim) {
+      const pid = Number(claim[2])
+      // being replayed by a live process: not ours to count or send. Our own pid on a file we did not
+      // claim means an earlier process with the same pid (pid 1 in a container) died mid-replay.
+      if (pid === process.pid ? activeClaims.has(join(dir, name)) : isAlive(pid)) return
+      fileName = claim[1]!
+      await rename(join(dir, name), join(dir, fileName))
+    }
+    const match = FILE_PATTERN.exec(fileName)
+    if (!match) return
+    const info = await stat(join(dir, fileName))
+    files.set(fileName, { name: fileName, bytes: info.size, records: Number(match[1]) })
+  }
+
   const scan = async (): Promise<void> => {
     await mkdir(dir, { recursive: true })
     for (const name of await readdir(dir)) {
-      // a temp file is a write that a crash interrupted: its batch was never acknowledged as stored
-      if (name.endsWith(TMP_SUFFIX)) await unlink(join(dir, name)).catch(() => undefined)
-      let fileName = name
-      const claim = CLAIM_PATTERN.exec(name)
-      if (claim) {
-        const pid = Number(claim[2])
-        // being replayed by a live process: not ours to count or send. Our own pid on a file we did not
-        // claim means an earlier process with the same pid (pid 1 in a container) died mid-replay.
-        if (pid === process.pid ? activeClaims.has(join(dir, name)) : isAlive(pid)) continue
-        fileName = claim[1]!
-        await rename(join(dir, name), join(dir, fileName))
-      }
-      const match = FILE_PATTERN.exec(fileName)
-      if (!match) continue
-      const info = await stat(join(dir, fileName))
-      files.set(fileName, { name: fileName, bytes: info.size, records: Number(match[1]) })
+      // another process may rename or delete a file under us: skip it, keep scanning
+      await indexEntry(name).catch(() => undefined)
     }
     await enforceCap()
   }
@@ -136,6 +149,8 @@ export function createSpool(options: SpoolOptions): Spool {
     const seq = String(sequence).padStart(6, '0')
     const name = `${stamp}-${seq}-${randomBytes(4).toString('hex')}-n${records.length}.jsonl`
     const tmp = join(dir, name + TMP_SUFFIX)
+    // the folder may have been removed since start (a tmp cleaner): recreate it
+    await mkdir(dir, { recursive: true })
     const handle = await open(tmp, 'w')
     try {
       await handle.writeFile(text)
