@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs'
+import { chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type ExampleServer, startExample } from '../src/serve.js'
 
@@ -28,4 +30,51 @@ describe('browser example', () => {
     expect(res.status).toBe(204)
     expect(printed).toEqual([JSON.stringify({ msg: 'hello' })])
   })
+})
+
+describe('browser example in chromium', () => {
+  const chromiumPath = process.env.LOGSIEVE_CHROMIUM ?? '/usr/bin/chromium'
+
+  it('samples the noisy button, keeps the error, and sends the trace id to the backend', async () => {
+    if (!existsSync(chromiumPath))
+      throw new Error(`chromium not found at ${chromiumPath} (apt-get install chromium)`)
+    const printed: string[] = []
+    const example = await startExample(0, (line) => printed.push(line))
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+      ],
+    })
+    try {
+      const page = await browser.newPage()
+      await page.goto(example.url)
+      await page.click('#noise')
+      await page.click('#fail')
+      await page.click('#call')
+      await page.waitForFunction(() => document.querySelector('#out')?.textContent?.includes('backend saw'))
+      const out = (await page.textContent('#out')) ?? ''
+      const pageTrace = /page trace ([0-9a-f]{32})/.exec(out)?.[1]
+      expect(out).toMatch(new RegExp(`traceparent 00-${pageTrace}-[0-9a-f]{16}-01`))
+      // A new pattern is kept at rate 1 but capped (newPattern.maxPerSecond, 20 by default).
+      const kept = Number(/100 noisy lines, (\d+) kept/.exec(out)?.[1])
+      expect(kept).toBeGreaterThan(0)
+      expect(kept).toBeLessThan(100)
+      // Closing the tab sends what is queued by beacon; the example server prints it.
+      await page.close({ runBeforeUnload: true })
+      const deadline = Date.now() + 10_000
+      while (!printed.some((l) => l.includes('payment declined')) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50))
+      }
+      const error = printed.map((l) => JSON.parse(l)).find((l) => l.msg === 'payment declined')
+      expect(error).toMatchObject({ level: 'error', provider: 'acme', trace_id: pageTrace })
+    } finally {
+      await browser.close()
+      await example.close()
+    }
+  }, 30_000)
 })
