@@ -10,11 +10,13 @@ export {
   zScore,
 } from './anomaly.js'
 export * from './generator.js'
+export { hash32, hash64Hex } from './hash.js'
 export { createPolicyClient, memoryPolicyCache, PolicyFetchError } from './policy-client.js'
 export { isSensitiveKey, redactExample } from './redact.js'
 export { createSampler, traceThreshold } from './sampler.js'
 export * from './schema.js'
 export * from './severity.js'
+export * from './signature.js'
 export { createStatsTable, type StatsTableOptions, toStatsBatch } from './stats-table.js'
 export {
   formatTraceparent,

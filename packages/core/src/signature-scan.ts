@@ -1,0 +1,397 @@
+// The masking scanner of message signatures (spec: docs/signature.md). One left-to-right pass over char
+// codes with bounded look-ahead and memoized quote search, so the work is linear in the scanned length.
+
+/** Only the first MAX_SCAN UTF-16 code units of a rendered message are scanned (bounded work). */
+export const MAX_SCAN = 4096
+/** The mask written in place of a variable token. */
+export const MASK = '<*>'
+
+// Character classes, indexed by char code for the ASCII range; codes >= 0x80 are classified in `cls`.
+const SPACE = 1 // whitespace and control characters: separate words
+const WORD = 2 // letters, '_', '-', '.', '$', and every non-space code >= 0x80: parts of a token
+const DIGIT = 3 // 0-9: parts of a token, and make it variable
+const PUNCT = 4 // every other printable ASCII character: separates tokens inside a word
+const ASCII = new Uint8Array(128)
+for (let c = 0; c < 128; c++) {
+  ASCII[c] =
+    c <= 0x20 || c === 0x7f
+      ? SPACE
+      : c >= 0x30 && c <= 0x39
+        ? DIGIT
+        : (c >= 0x41 && c <= 0x5a) ||
+            (c >= 0x61 && c <= 0x7a) ||
+            c === 0x5f ||
+            c === 0x2d ||
+            c === 0x2e ||
+            c === 0x24
+          ? WORD
+          : PUNCT
+}
+
+function cls(c: number): number {
+  if (c < 0x80) return ASCII[c]!
+  // C1 controls, NBSP, the Unicode spaces JavaScript's \s knows, and the BOM count as whitespace.
+  if (c <= 0x9f || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a)) return SPACE
+  if (c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff) {
+    return SPACE
+  }
+  return WORD
+}
+
+const isToken = (k: number): boolean => k === WORD || k === DIGIT
+const isHexLetter = (c: number): boolean => (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)
+const isQuote = (c: number): boolean => c === 0x22 || c === 0x27 || c === 0x60 // " ' `
+// Ends a key=value value: , ; & ) ] } > and whitespace.
+const endsValue = (c: number): boolean =>
+  c === 0x2c || c === 0x3b || c === 0x26 || c === 0x29 || c === 0x5d || c === 0x7d || c === 0x3e
+
+/**
+ * Scanner state for one message. Module-level (not a closure per call) so the hot path allocates only
+ * the output string; the scanner is synchronous, so there is no re-entrancy.
+ */
+let src = ''
+let end = 0
+// The output is built in `out`; separators written right after a mask wait in `pending`, because the
+// next mask collapses them away. Reading back from `out` (charCodeAt/slice) would flatten V8's rope
+// string on every call, so the writer keeps this state instead.
+let out = ''
+let pending = ''
+let afterMask = false
+// Opening brackets swallowed by a collapse: as many closing brackets right after it are swallowed too.
+let dropClosers = 0
+// The next word is a value whatever it looks like (after a lone '=' or the word 'user').
+let maskNextWord = false
+// Per quote kind (" ' `): position from which no closing quote exists, the last closing quote found and
+// the last whitespace before it. These memos keep the quote search linear (docs/signature.md, quotes).
+const noClose = new Int32Array(3)
+const lastClose = new Int32Array(3)
+const lastSpace = new Int32Array(3)
+let quoteHasSpace = false
+
+const isOpener = (c: number): boolean => c === 0x28 || c === 0x5b || c === 0x7b // ( [ {
+const isCloser = (c: number): boolean => c === 0x29 || c === 0x5d || c === 0x7d // ) ] }
+// Comparison or sign prefixes that belong to the number they precede ("<1 sec", "~5", "+3").
+const isNumberPrefix = (c: number): boolean => c === 0x3c || c === 0x3e || c === 0x7e || c === 0x2b
+
+function writeText(text: string): void {
+  if (afterMask) {
+    out += pending
+    pending = ''
+    afterMask = false
+  }
+  out += text
+  dropClosers = 0
+}
+
+/** Writes one separator char; after a mask it waits in `pending` (a following mask drops it). */
+function writeSep(c: number): void {
+  if (!afterMask) {
+    out += String.fromCharCode(c)
+  } else if (dropClosers > 0 && isCloser(c)) {
+    dropClosers--
+  } else {
+    pending += String.fromCharCode(c)
+  }
+}
+
+function writeSeps(from: number, to: number): void {
+  for (let k = from; k < to; k++) writeSep(src.charCodeAt(k))
+}
+
+function writeMask(): void {
+  if (!afterMask) {
+    out += MASK
+    afterMask = true
+    pending = ''
+    dropClosers = 0
+    return
+  }
+  // Only separators since the previous mask: the run collapses into that mask. Closing brackets right
+  // after the previous mask close brackets opened before it, so they stay; opening ones are dropped
+  // and so will be their closing brackets.
+  let keep = 0
+  while (keep < pending.length && isCloser(pending.charCodeAt(keep))) keep++
+  for (let k = keep; k < pending.length; k++) {
+    const c = pending.charCodeAt(k)
+    if (isOpener(c)) dropClosers++
+    else if (isCloser(c) && dropClosers > 0) dropClosers--
+  }
+  if (keep > 0) out += pending.slice(0, keep)
+  pending = ''
+}
+
+/**
+ * Index of the quote closing the one at `open`, or -1: the next same quote that is not followed by a
+ * token char. Sets quoteHasSpace when the quoted text holds whitespace.
+ */
+function findClose(q: number, open: number): number {
+  const x = q === 0x22 ? 0 : q === 0x27 ? 1 : 2
+  if (noClose[x]! >= 0 && open >= noClose[x]!) return -1
+  if (open < lastClose[x]!) {
+    // No valid close lies between an earlier opening and lastClose, so it closes this opening too.
+    quoteHasSpace = lastSpace[x]! > open
+    return lastClose[x]!
+  }
+  const ch = q === 0x22 ? '"' : q === 0x27 ? "'" : '`'
+  let at = src.indexOf(ch, open + 1)
+  while (at >= 0 && at < end) {
+    if (at + 1 >= end || !isToken(cls(src.charCodeAt(at + 1)))) {
+      let sp = at - 1
+      while (sp > open && cls(src.charCodeAt(sp)) !== SPACE) sp--
+      lastClose[x] = at
+      lastSpace[x] = sp > open ? sp : -1
+      quoteHasSpace = sp > open
+      return at
+    }
+    at = src.indexOf(ch, at + 1)
+  }
+  // No valid close after `open`, hence none after any later opening either.
+  noClose[x] = open
+  return -1
+}
+
+/** Lower-case ASCII words with a fixed meaning for the scanner (see docs/signature.md, "word lists"). */
+const UNITS = new Set(
+  'b byte bytes kb mb gb tb kib mib gib tib ns us ms s sec secs second seconds min mins minute minutes h hr hrs hour hours day days'.split(
+    ' ',
+  ),
+)
+const DATE_NAMES = new Set(
+  'jan feb mar apr may jun jul aug sep oct nov dec mon tue wed thu fri sat sun january february march april june july august september october november december monday tuesday wednesday thursday friday saturday sunday'.split(
+    ' ',
+  ),
+)
+const VALUE_KEYWORDS = new Set(['user', 'username'])
+
+/** True when [from, to) is 8+ chars of hex letters (an id without digits). */
+function isHexId(from: number, to: number): boolean {
+  if (to - from < 8) return false
+  for (let k = from; k < to; k++) if (!isHexLetter(src.charCodeAt(k))) return false
+  return true
+}
+
+/** True when [from, to) has 3+ non-empty dot-separated labels: a host name or another dotted name. */
+function isDottedName(from: number, to: number): boolean {
+  let labels = 1
+  for (let k = from + 1; k < to - 1; k++) {
+    if (src.charCodeAt(k) === 0x2e && src.charCodeAt(k - 1) !== 0x2e && src.charCodeAt(k + 1) !== 0x2e)
+      labels++
+  }
+  return labels >= 3
+}
+
+/** True when [at, …) is ':' and digits up to a non-token char: the token before it is a host (host:port). */
+function isPortAt(at: number, wordEnd: number): boolean {
+  if (src.charCodeAt(at) !== 0x3a) return false
+  let k = at + 1
+  while (k < wordEnd && cls(src.charCodeAt(k)) === DIGIT) k++
+  return k > at + 1 && (k === wordEnd || !isToken(cls(src.charCodeAt(k))))
+}
+
+/** The next word after `k` starts with a digit, or is a date name followed by such a word ("Fri Jul 1"). */
+function dateFollows(k: number, again: boolean): boolean {
+  while (k < end && cls(src.charCodeAt(k)) === SPACE) k++
+  if (k >= end) return false
+  if (cls(src.charCodeAt(k)) === DIGIT) return true
+  if (!again) return false
+  let w = k
+  while (w < end && w - k < 10 && cls(src.charCodeAt(w)) === WORD) w++
+  return DATE_NAMES.has(wordKey(k, w)) && dateFollows(w, false)
+}
+
+/** [from, to) lower-cased for a word-list lookup: ASCII letters only, at most 9 chars, else ''. */
+function wordKey(from: number, to: number): string {
+  if (to - from > 9) return ''
+  for (let k = from; k < to; k++) if (src.charCodeAt(k) >= 0x80) return ''
+  return src.slice(from, to).toLowerCase()
+}
+
+const isHex = (c: number): boolean => (c >= 0x30 && c <= 0x39) || isHexLetter(c)
+
+/**
+ * End of an IPv6-like address starting at `k` (hex groups and ':' with 2+ colons and a digit or '::',
+ * optionally an embedded IPv4 and a %zone), or -1. Also matches MAC addresses and hh:mm:ss times.
+ */
+function colonHexEnd(k: number, wordEnd: number): number {
+  let colons = 0
+  let digit = false
+  let double = false
+  let e = k
+  for (; e < wordEnd; e++) {
+    const c = src.charCodeAt(e)
+    if (c === 0x3a) {
+      colons++
+      if (src.charCodeAt(e + 1) === 0x3a) double = true
+    } else if (c >= 0x30 && c <= 0x39) digit = true
+    else if (!isHex(c) && c !== 0x2e) break
+  }
+  if (colons < 2 || !(digit || double)) return -1
+  if (e < wordEnd && src.charCodeAt(e) === 0x25) {
+    e++ // %zone
+    while (e < wordEnd && isToken(cls(src.charCodeAt(e)))) e++
+  }
+  return e === wordEnd || !isToken(cls(src.charCodeAt(e))) ? e : -1
+}
+
+/** Writes the token [from, to) of a word ending at wordEnd, masked or not. */
+function writeToken(from: number, to: number, hasDigit: boolean, wordEnd: number): void {
+  if (hasDigit || isHexId(from, to) || isDottedName(from, to) || isPortAt(to, wordEnd)) {
+    writeMask()
+    return
+  }
+  const key = wordKey(from, to)
+  if (key !== '') {
+    if (DATE_NAMES.has(key) && (afterMask || dateFollows(to, true))) {
+      writeMask()
+      return
+    }
+    if (afterMask && pending === ' ' && UNITS.has(key)) {
+      // "10 KB": the unit is part of the size; drop it and the space before it.
+      pending = ''
+      return
+    }
+    if (to === wordEnd && VALUE_KEYWORDS.has(key)) maskNextWord = true
+  }
+  writeText(src.slice(from, to))
+}
+
+/** Masks the word [i, wordEnd) as one value, keeping its leading and trailing punctuation. */
+function maskWhole(i: number, wordEnd: number): void {
+  let a = i
+  let b = wordEnd
+  while (a < b && !isToken(cls(src.charCodeAt(a)))) a++
+  while (b > a && !isToken(cls(src.charCodeAt(b - 1)))) b--
+  writeSeps(i, a)
+  if (b > a) writeMask()
+  writeSeps(b, wordEnd)
+}
+
+/** Scans the rest of a whitespace-delimited word from `i`; returns the index after it. */
+function maskWord(i: number): number {
+  let wordEnd = i
+  const first = src.charCodeAt(i)
+  let whole = maskNextWord && !isOpener(first) && first !== 0x3c
+  maskNextWord = false
+  for (; wordEnd < end; wordEnd++) {
+    const c = src.charCodeAt(wordEnd)
+    if (cls(c) === SPACE) break
+    // '@' inside a word (user@host) or '://' (a URL): the whole word is one value.
+    if (c === 0x40 && wordEnd > i) whole = true
+    else if (c === 0x3a && src.charCodeAt(wordEnd + 1) === 0x2f && src.charCodeAt(wordEnd + 2) === 0x2f)
+      whole = true
+  }
+  if (whole) {
+    maskWhole(i, wordEnd)
+    return wordEnd
+  }
+  let k = i
+  while (k < wordEnd) {
+    const c = src.charCodeAt(k)
+    if ((isHex(c) || c === 0x3a) && (k === i || isOpener(src.charCodeAt(k - 1)))) {
+      // Only tried at the start of a word or after a bracket, so each char is looked at twice at most.
+      const e = colonHexEnd(k, wordEnd)
+      if (e > k) {
+        writeMask()
+        k = e
+        continue
+      }
+    }
+    if (isToken(cls(c))) {
+      const from = k
+      let hasDigit = false
+      for (; k < wordEnd; k++) {
+        const t = cls(src.charCodeAt(k))
+        if (t === DIGIT) hasDigit = true
+        else if (t !== WORD) break
+      }
+      let to = k
+      while (to > from + 1 && src.charCodeAt(to - 1) === 0x2e) to-- // trailing dots end a sentence
+      writeToken(from, to, hasDigit, wordEnd)
+      writeSeps(to, k)
+      continue
+    }
+    if (k === i && isOpener(c) && src.charCodeAt(k + 1) === c + (c === 0x28 ? 1 : 2)) {
+      // A standalone empty "()" / "[]" / "{}" is an empty value.
+      writeMask()
+      k += 2
+      continue
+    }
+    if (isQuote(c) && (k === i || !isToken(cls(src.charCodeAt(k - 1))))) {
+      const close = findClose(c, k)
+      if (close >= 0 && !quoteHasSpace) {
+        const next = close + 1 < end ? src.charCodeAt(close + 1) : 0
+        if (close === k + 1 || next === 0x3a || next === 0x3d) {
+          // Empty quotes, or a quoted key ("id": / "id"=): structure, kept verbatim.
+          writeText(src.slice(k, close + 1))
+        } else {
+          // A quoted single token is a value. Quoted text with spaces is scanned like the rest.
+          writeSep(c)
+          writeMask()
+          writeSep(c)
+        }
+        k = close + 1
+        continue
+      }
+    }
+    if (c === 0x3d) {
+      const n = k + 1 < wordEnd ? src.charCodeAt(k + 1) : 0
+      if (k === i && k + 1 === wordEnd) {
+        // A lone '=' ("log source = /dev/log"): the next word is the value.
+        writeSep(0x3d)
+        maskNextWord = true
+        k++
+        continue
+      }
+      if (k > i && n !== 0 && !isQuote(n) && n !== 0x3d && !endsValue(n)) {
+        // key=value: the value runs to a value terminator and is masked whatever it looks like.
+        let v = k + 1
+        while (v < wordEnd && !endsValue(src.charCodeAt(v))) v++
+        writeSep(0x3d)
+        writeMask()
+        k = v
+        continue
+      }
+    }
+    if (k === i && isNumberPrefix(c) && k + 1 < wordEnd && cls(src.charCodeAt(k + 1)) === DIGIT) {
+      k++ // "<1", "~5", "+3": the prefix is part of the number
+      continue
+    }
+    writeSep(c)
+    k++
+  }
+  return wordEnd
+}
+
+/** The template of a rendered message: the scanner of docs/signature.md. Never throws. */
+export function maskMessageText(text: string): string {
+  src = text
+  end = text.length > MAX_SCAN ? MAX_SCAN : text.length
+  out = ''
+  pending = ''
+  afterMask = false
+  dropClosers = 0
+  maskNextWord = false
+  noClose.fill(-1)
+  lastClose.fill(-1)
+  let i = 0
+  while (i < end) {
+    if (cls(src.charCodeAt(i)) === SPACE) {
+      i++
+      continue
+    }
+    // Words are joined by one space; the space itself does not break a run of masks.
+    if (out.length > 0) writeSep(0x20)
+    i = maskWord(i)
+  }
+  if (text.length > end) {
+    if (out.length > 0) writeSep(0x20)
+    writeMask() // truncated: the rest of the message is one value
+  }
+  // Separators after the last mask are kept, trailing spaces trimmed (a dropped unit can leave one).
+  let result = out + pending
+  while (result.length > 0 && result.charCodeAt(result.length - 1) === 0x20) result = result.slice(0, -1)
+  src = ''
+  out = ''
+  pending = ''
+  return result
+}
