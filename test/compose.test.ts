@@ -5,6 +5,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { parser as logql } from '@grafana/lezer-logql'
+import type { LRParser } from '@lezer/lr'
+import { parser as promql } from '@prometheus-io/lezer-promql'
 import Ajv from 'ajv'
 import addFormats from 'ajv-formats'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -320,5 +323,56 @@ describe('metric names in alert rules and dashboards', () => {
     }
     expect(series('logsieve_http_requests_total').some((l) => /status="2\d\d"/.test(l))).toBe(true)
     expect(series('logsieve_policy_generations_total').some((l) => l.includes('result="'))).toBe(true)
+  })
+})
+
+/** Offsets of syntax errors in a query (empty: it parses). Grafana's variables are expanded first. */
+function syntaxErrors(parser: LRParser, query: string): number[] {
+  const expanded = query.replace(/\$__(rate_interval|auto|interval)/g, '1m').replace(/\$\w+/g, '.+')
+  const errors: number[] = []
+  parser.parse(expanded).iterate({
+    enter: (node) => {
+      if (node.type.isError) errors.push(node.from)
+    },
+  })
+  return errors
+}
+
+describe('queries parse (PromQL and LogQL grammars of Prometheus and Grafana)', () => {
+  const rulesDir = resolve(repoRoot, 'deploy/prometheus/rules')
+  const rules = readdirSync(rulesDir).flatMap((f) =>
+    (parse(readFileSync(resolve(rulesDir, f), 'utf8')) as { groups: Doc[] }).groups.flatMap((g) => g.rules),
+  )
+  const dashboardsDir = resolve(repoRoot, 'deploy/grafana/dashboards')
+  const dashboards = readdirSync(dashboardsDir).map((f) =>
+    JSON.parse(readFileSync(resolve(dashboardsDir, f), 'utf8')),
+  )
+  const targets = dashboards.flatMap((d) =>
+    d.panels.flatMap((p: Doc) =>
+      (p.targets ?? []).map((t: Doc) => ({ type: p.datasource?.type, expr: t.expr })),
+    ),
+  ) as { type: string; expr: string }[]
+
+  it('the checker reports broken queries', () => {
+    expect(syntaxErrors(promql, 'sum(rate(x[5m])')).not.toEqual([])
+    expect(syntaxErrors(logql, '{service_name="a"} | json | ')).not.toEqual([])
+    expect(
+      syntaxErrors(promql, 'sum by (status) (rate(logsieve_http_requests_total[$__rate_interval]))'),
+    ).toEqual([])
+  })
+
+  it('every alert expression is valid PromQL', () => {
+    expect(rules.length).toBeGreaterThan(0)
+    for (const rule of rules) expect(syntaxErrors(promql, rule.expr), rule.alert).toEqual([])
+  })
+
+  it('every dashboard query is valid PromQL or LogQL for its data source', () => {
+    expect(targets.some((t) => t.type === 'loki')).toBe(true)
+    for (const { type, expr } of targets) {
+      expect(syntaxErrors(type === 'loki' ? logql : promql, expr), expr).toEqual([])
+    }
+    for (const d of dashboards) {
+      for (const a of d.annotations.list) expect(syntaxErrors(promql, a.expr), a.expr).toEqual([])
+    }
   })
 })
