@@ -114,6 +114,12 @@ export function createOtlpExporter(options: OtlpExporterOptions = {}): OtlpExpor
           attributes: toAttributes(record.attributes, MAX_STRING_LENGTH),
           timestamp: record.timestamp ?? Date.now(),
         }
+        const errorKey = exceptionKey(record.attributes)
+        if (errorKey !== undefined) {
+          // the SDK turns it into exception.type/message/stacktrace, which backends show as an exception
+          logRecord.exception = record.attributes?.[errorKey]
+          delete logRecord.attributes?.[errorKey]
+        }
         const context = traceContext(record)
         // without ids of its own, the record takes the active OpenTelemetry span's (Logger.emit default)
         if (context !== undefined) logRecord.context = context
@@ -150,6 +156,14 @@ export function createOtlpExporter(options: OtlpExporterOptions = {}): OtlpExpor
       }
     },
   }
+}
+
+/** The attribute holding the line's Error, under the names pino (`err`) and winston users (`error`) use. */
+function exceptionKey(attributes: Record<string, unknown> | undefined): 'err' | 'error' | undefined {
+  if (attributes === undefined || attributes === null) return undefined
+  if (attributes.err instanceof Error) return 'err'
+  if (attributes.error instanceof Error) return 'error'
+  return undefined
 }
 
 /** A context carrying the record's own trace ids, so they appear in OTLP's traceId/spanId fields. */

@@ -119,19 +119,34 @@ describe('createOtlpExporter: export over real OTLP/HTTP JSON', () => {
     const circular: Record<string, unknown> = { name: 'loop' }
     circular.self = circular
     const error = Object.assign(new Error('boom'), { code: 'E_BOOM' })
-    otlp.emit(info(circular, { err: error, big: 10n, nan: Number.NaN, fn: () => 1, when: new Date(0) }))
+    const inner = new Error('inner')
+    otlp.emit(
+      info(circular, {
+        err: error,
+        nested: { inner },
+        big: 10n,
+        nan: Number.NaN,
+        fn: () => 1,
+        when: new Date(0),
+      }),
+    )
     otlp.emit(info('x'.repeat(100_000)))
     await otlp.flush()
 
     const [odd, huge] = receiver.records
     expect(odd?.body).toEqual({ name: 'loop', self: '[Circular]' })
     expect(odd?.attributes).toMatchObject({
-      err: { name: 'Error', message: 'boom', code: 'E_BOOM' },
+      // the line's error becomes OpenTelemetry exception attributes; nested Errors become maps
+      'exception.type': 'E_BOOM',
+      'exception.message': 'boom',
+      'exception.stacktrace': error.stack,
+      nested: { inner: { name: 'Error', message: 'inner', stack: inner.stack } },
       big: '10',
       nan: 'NaN',
       when: '1970-01-01T00:00:00.000Z',
     })
     expect(odd?.attributes).not.toHaveProperty('fn')
+    expect(odd?.attributes).not.toHaveProperty('err')
     expect(String(huge?.body)).toHaveLength(64 * 1024 + '…[truncated]'.length)
 
     await otlp.shutdown()
