@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs'
-import { chromium } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchChromium } from '../../../packages/browser/test/chromium.js'
 import { type ExampleServer, startExample } from '../src/serve.js'
 
 describe('browser example', () => {
@@ -33,23 +32,10 @@ describe('browser example', () => {
 })
 
 describe('browser example in chromium', () => {
-  const chromiumPath = process.env.LOGSIEVE_CHROMIUM ?? '/usr/bin/chromium'
-
   it('samples the noisy button, keeps the error, and sends the trace id to the backend', async () => {
-    if (!existsSync(chromiumPath))
-      throw new Error(`chromium not found at ${chromiumPath} (apt-get install chromium)`)
     const printed: string[] = []
     const example = await startExample(0, (line) => printed.push(line))
-    const browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    })
+    const browser = await launchChromium()
     try {
       const page = await browser.newPage()
       await page.goto(example.url)

@@ -1,16 +1,16 @@
 // The built bundle in Debian's chromium (driven by playwright-core) against the real policy server, a
 // local collector for kept lines, and two local backends (one allowed to receive traceparent).
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { computeSignature, parseTraceparent } from '@logsieve/core'
 import { startServer } from '@logsieve/server'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildBundle, FULL_ENTRY } from './bundle.js'
+import { launchChromium } from './chromium.js'
 import { listen, type Recorded, type Running, recorder, waitFor } from './http.js'
 
-const CHROMIUM = process.env.LOGSIEVE_CHROMIUM ?? '/usr/bin/chromium'
 const ADMIN_KEY = 'test-admin-key-0123456789'
 const SERVICE = 'shop-web'
 const ENVIRONMENT = 'prod'
@@ -45,11 +45,8 @@ async function admin(method: string, path: string, body?: unknown): Promise<unkn
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `chromium not found at ${CHROMIUM}: the browser tests need Debian's chromium (apt-get install chromium; .ci/run installs it) or LOGSIEVE_CHROMIUM=<path>`,
-    )
-  }
+  // First, so that a missing chromium fails before anything else starts.
+  browser = await launchChromium()
   dir = mkdtempSync(join(tmpdir(), 'logsieve-browser-'))
   // The test page also gets pino's browser build, to drive the pino integration.
   const { code } = await buildBundle(`${FULL_ENTRY}\nexport { default as pino } from 'pino'`, false)
@@ -86,19 +83,6 @@ beforeAll(async () => {
     source: 'manual',
     defaults: { levels: { debug: 0 } },
     rules: [{ signature: NOISY.signature, rate: 0, reason: 'manual', template: NOISY.template }],
-  })
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
   })
 }, 60_000)
 
