@@ -87,7 +87,7 @@ export class GenerationScheduler {
     await stats.flush()
     const now = options.now()
     const pending = dryRun ? stats.peekPending(service, environment) : stats.takePending(service, environment)
-    const { observations, states } = await this.observe(service, environment, pending, now)
+    const { observations, states, knownSince } = await this.observe(service, environment, pending, now)
     if (observations.length === 0 && !pending) {
       throw new ApiError(
         409,
@@ -104,6 +104,7 @@ export class GenerationScheduler {
       service,
       environment,
       patterns: observations,
+      knownSince,
       settings,
       pins,
       previous,
@@ -160,14 +161,16 @@ export class GenerationScheduler {
     const observations: PatternObservation[] = []
     const states: PatternState[] = []
     const oldest = now - options.retentionDays * DAY
+    let knownSince = Number.POSITIVE_INFINITY
     for (const r of await store.listPatterns(service, environment)) {
+      knownSince = Math.min(knownSince, r.firstSeen)
       let ema: EmaState | undefined = r.samples
         ? { mean: r.emaRate ?? 0, variance: r.emaVar ?? 0, count: r.samples }
         : undefined
       let bytesPerEvent = r.bytesPerEvent ?? 0
       let anomaly: PatternObservation['anomaly']
       if (pending) {
-        const pp = pending.patterns.get(`${r.signature}\u0000${r.level}`)
+        const pp = pending.patterns.get(r.signature + r.level)
         const x = (pp?.seen ?? 0) / seconds
         if (pp && pp.seen > 0) bytesPerEvent = pp.bytes / pp.seen
         if (ema && isAnomaly(ema, x, { threshold: options.anomalyZ })) {
@@ -196,7 +199,7 @@ export class GenerationScheduler {
       if (anomaly) o.anomaly = anomaly
       observations.push(o)
     }
-    return { observations, states }
+    return { observations, states, knownSince: Number.isFinite(knownSince) ? knownSince : undefined }
   }
 
   /** Start periodic generation (services with fresh stats) and hourly retention. */

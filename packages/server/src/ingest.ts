@@ -35,11 +35,20 @@ export function pendingSeconds(p: Pending): number {
 
 export const groupKey = (service: string, environment: string): string => `${service}\u0000${environment}`
 
+/** Counts and metadata of one service/environment waiting for the next flush. */
+interface Unflushed {
+  /** minute → (signature + level) → counts */
+  minutes: Map<number, Map<string, MinuteStats>>
+  metas: Map<string, PatternMeta>
+}
+
 export class StatsAggregator {
-  private minutes = new Map<string, MinuteStats>()
-  private metas = new Map<string, PatternMeta>()
+  private unflushed = new Map<string, Unflushed>()
   private readonly pending = new Map<string, Pending>()
   private flushing: Promise<void> = Promise.resolve()
+  // Batches of one SDK repeat the same firstSeen strings; parsing each once saves most Date.parse calls.
+  private lastFirstSeen = ''
+  private lastFirstSeenMs = 0
 
   constructor(private readonly store: Store) {}
 
@@ -63,18 +72,30 @@ export class StatsAggregator {
       span.start = Math.min(span.start, start)
       span.end = Math.max(span.end, end)
     } else pend.instances.set(inst, { start, end })
+    let group = this.unflushed.get(gk)
+    if (!group) {
+      group = { minutes: new Map(), metas: new Map() }
+      this.unflushed.set(gk, group)
+    }
+    let rows = group.minutes.get(minute)
+    if (!rows) {
+      rows = new Map()
+      group.minutes.set(minute, rows)
+    }
+    const { metas } = group
+    const pendingPatterns = pend.patterns
 
     for (const p of batch.patterns) {
-      const pk = `${p.signature}\u0000${p.level}`
-      const mk = `${gk}\u0000${pk}\u0000${minute}`
-      const row = this.minutes.get(mk)
+      // Signatures are exactly 16 characters, so signature + level is an unambiguous key.
+      const pk = p.signature + p.level
+      const row = rows.get(pk)
       if (row) {
         row.seen += p.seen
         row.kept += p.kept
         row.bytes += p.bytes
         row.keptBytes += p.keptBytes ?? 0
       } else {
-        this.minutes.set(mk, {
+        rows.set(pk, {
           service,
           environment,
           signature: p.signature,
@@ -86,16 +107,22 @@ export class StatsAggregator {
           keptBytes: p.keptBytes ?? 0,
         })
       }
-      const metaKey = `${gk}\u0000${pk}`
-      const firstSeen = Math.min(p.firstSeen ? Date.parse(p.firstSeen) : start, start)
-      const meta = this.metas.get(metaKey)
+      let firstSeen = start
+      if (p.firstSeen !== undefined) {
+        if (p.firstSeen !== this.lastFirstSeen) {
+          this.lastFirstSeen = p.firstSeen
+          this.lastFirstSeenMs = Date.parse(p.firstSeen)
+        }
+        firstSeen = Math.min(this.lastFirstSeenMs, start)
+      }
+      const meta = metas.get(pk)
       if (meta) {
         meta.template = p.template
         if (p.example !== undefined) meta.example = p.example
-        meta.firstSeen = Math.min(meta.firstSeen, firstSeen)
-        meta.lastSeen = Math.max(meta.lastSeen, end)
+        if (firstSeen < meta.firstSeen) meta.firstSeen = firstSeen
+        if (end > meta.lastSeen) meta.lastSeen = end
       } else {
-        this.metas.set(metaKey, {
+        metas.set(pk, {
           service,
           environment,
           signature: p.signature,
@@ -106,12 +133,12 @@ export class StatsAggregator {
           lastSeen: end,
         })
       }
-      const pp = pend.patterns.get(pk)
+      const pp = pendingPatterns.get(pk)
       if (pp) {
         pp.seen += p.seen
         pp.bytes += p.bytes
-      } else if (pend.patterns.size < MAX_PENDING_PATTERNS) {
-        pend.patterns.set(pk, { signature: p.signature, level: p.level, seen: p.seen, bytes: p.bytes })
+      } else if (pendingPatterns.size < MAX_PENDING_PATTERNS) {
+        pendingPatterns.set(pk, { signature: p.signature, level: p.level, seen: p.seen, bytes: p.bytes })
       }
     }
   }
@@ -119,11 +146,15 @@ export class StatsAggregator {
   /** Write everything aggregated so far in one transaction. Concurrent calls queue behind each other. */
   flush(): Promise<void> {
     const run = async (): Promise<void> => {
-      if (this.minutes.size === 0 && this.metas.size === 0) return
-      const rows = [...this.minutes.values()]
-      const metas = [...this.metas.values()]
-      this.minutes = new Map()
-      this.metas = new Map()
+      if (this.unflushed.size === 0) return
+      const groups = this.unflushed
+      this.unflushed = new Map()
+      const rows: MinuteStats[] = []
+      const metas: PatternMeta[] = []
+      for (const g of groups.values()) {
+        for (const byPattern of g.minutes.values()) for (const r of byPattern.values()) rows.push(r)
+        for (const m of g.metas.values()) metas.push(m)
+      }
       await this.store.writeStats(rows, metas)
     }
     // A failed flush must not wedge the queue: the next one runs either way.

@@ -1,0 +1,157 @@
+// Policy server throughput (DESIGN §9): the GET 304 path against a hello-world Hono route served the same
+// way in the same process (target ≥ 70%), POST /v1/stats with 500 patterns per batch (target ≥ 1,000
+// batches/s on one core), and p50/p99 latency at 200 concurrent connections. The servers run in a child
+// process (one core); autocannon drives them from this one.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const CONNECTIONS = 200
+const SECONDS = 8
+const ADMIN = 'bench-admin-key-0123456789'
+
+interface Target {
+  policyUrl: string
+  helloUrl: string
+  statsUrl: string
+  key: string
+  etag: string
+}
+
+interface AutocannonResult {
+  requests: { average: number; total: number }
+  latency: { p50: number; p99: number }
+  non2xx: number
+  errors: number
+  timeouts: number
+  statusCodeStats: Record<string, { count: number }>
+}
+type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>
+
+/** In the child: start the policy server and a hello-world Hono app, print their URLs. */
+async function serve(): Promise<void> {
+  // The bench folder has no dependencies of its own: resolve hono from the server package (same version).
+  const req = createRequire(new URL('../packages/server/package.json', import.meta.url))
+  const { serve: nodeServe } = req('@hono/node-server') as typeof import('@hono/node-server')
+  const { Hono } = req('hono') as typeof import('hono')
+  const { startServer } = await import('../packages/server/src/index.js')
+  const dir = process.env.LOGSIEVE_BENCH_DIR!
+  const server = await startServer({
+    port: 0,
+    dbPath: join(dir, 'bench.db'),
+    adminKey: ADMIN,
+    rateLimit: false,
+    generationIntervalMs: 0,
+  })
+  const hello = new Hono().get('/hello', (c) => c.text('hello'))
+  const helloServer = nodeServe({ fetch: hello.fetch, port: 0, hostname: '127.0.0.1' })
+  await new Promise((ok) => helloServer.once('listening', ok))
+  const key = await server.createKey('ingest', ['bench'])
+  const policyUrl = `${server.url}/v1/policies/bench?environment=prod`
+  const etag = (await fetch(policyUrl, { headers: { authorization: `Bearer ${key}` } })).headers.get('etag')!
+  const { port } = helloServer.address() as { port: number }
+  const target: Target = {
+    policyUrl,
+    helloUrl: `http://127.0.0.1:${port}/hello`,
+    statsUrl: `${server.url}/v1/stats`,
+    key,
+    etag,
+  }
+  process.stdout.write(`${JSON.stringify(target)}\n`)
+}
+
+function statsBody(): string {
+  const now = Date.now()
+  const patterns = Array.from({ length: 500 }, (_, i) => ({
+    signature: i.toString(16).padStart(16, '0'),
+    level: i % 10 === 0 ? 'debug' : 'info',
+    template: `request ${i} handled for user <*> in <*> ms from <*>`,
+    seen: 1000 + i,
+    kept: 100 + i,
+    bytes: (1000 + i) * 180,
+    firstSeen: new Date(now - 3_600_000).toISOString(),
+  }))
+  return JSON.stringify({
+    sdk: { name: '@logsieve/node', version: '0.1.0' },
+    service: 'bench',
+    environment: 'prod',
+    instance: 'bench-1',
+    window: { start: new Date(now - 30_000).toISOString(), end: new Date(now).toISOString() },
+    patterns,
+  })
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
+
+export default async function (): Promise<void> {
+  const autocannon = createRequire(new URL('../packages/server/package.json', import.meta.url))(
+    'autocannon',
+  ) as Autocannon
+  const dir = mkdtempSync(join(tmpdir(), 'logsieve-bench-'))
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+    env: { ...process.env, LOGSIEVE_BENCH_CHILD: '1', LOGSIEVE_BENCH_DIR: dir },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  try {
+    const target = await new Promise<Target>((ok, fail) => {
+      let out = ''
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d
+        const line = out.split('\n').find((l) => l.startsWith('{'))
+        if (line) ok(JSON.parse(line) as Target)
+      })
+      child.once('exit', (code) => fail(new Error(`bench server exited with ${code}`)))
+    })
+    const run = async (name: string, opts: Record<string, unknown>) => {
+      const r = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...opts })
+      const bad = r.errors + r.timeouts
+      const codes = Object.entries(r.statusCodeStats)
+        .map(([s, v]) => `${s}×${v.count}`)
+        .join(' ')
+      console.log(
+        `${name.padEnd(34)} ${fmt(r.requests.average).padStart(8)} req/s   p50 ${r.latency.p50} ms   p99 ${r.latency.p99} ms   [${codes}${bad ? ` errors ${bad}` : ''}]`,
+      )
+      return r
+    }
+    console.log(
+      `autocannon, ${CONNECTIONS} connections, ${SECONDS} s each; servers in one child process (one core)\n`,
+    )
+    await autocannon({ url: target.helloUrl, connections: 50, duration: 1 }) // warm up the JIT
+    await autocannon({
+      url: target.policyUrl,
+      connections: 50,
+      duration: 1,
+      headers: { authorization: `Bearer ${target.key}`, 'if-none-match': target.etag },
+    })
+    const hello = await run('GET /hello (hello-world Hono)', { url: target.helloUrl })
+    const notModified = await run('GET /v1/policies/:service → 304', {
+      url: target.policyUrl,
+      headers: { authorization: `Bearer ${target.key}`, 'if-none-match': target.etag },
+    })
+    const stats = await run('POST /v1/stats (500 patterns)', {
+      url: target.statsUrl,
+      method: 'POST',
+      headers: { authorization: `Bearer ${target.key}`, 'content-type': 'application/json' },
+      body: statsBody(),
+    })
+    const ratio = notModified.requests.average / hello.requests.average
+    console.log(
+      `\n304 path vs hello-world: ${(ratio * 100).toFixed(1)}% (target ≥ 70%) ${ratio >= 0.7 ? 'ok' : 'MISSED'}`,
+    )
+    console.log(
+      `stats batches/s: ${fmt(stats.requests.average)} = ${(stats.requests.average / 1000).toFixed(2)}× the 1,000/s target (${fmt(stats.requests.average * 500)} patterns/s) ${stats.requests.average >= 1000 ? 'ok' : 'MISSED'}`,
+    )
+  } finally {
+    child.kill('SIGTERM')
+    await new Promise((ok) => (child.exitCode !== null ? ok(null) : child.once('exit', ok)))
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+if (process.env.LOGSIEVE_BENCH_CHILD) {
+  await serve()
+  process.on('SIGTERM', () => process.exit(0))
+}
