@@ -16,20 +16,28 @@ export interface ExampleResult {
   replayed: number
 }
 
-export async function runExample(print: (line: string) => void = console.log): Promise<ExampleResult> {
+/**
+ * Run the example. With `collectorUrl` (e.g. the docker-compose collector at
+ * http://127.0.0.1:4318/v1/logs) lines go there and the local receiver and its outage are skipped.
+ */
+export async function runExample(
+  print: (line: string) => void = console.log,
+  collectorUrl?: string,
+): Promise<ExampleResult> {
   const received: PrintedRecord[] = []
-  const receiver = await startReceiver((record) => {
+  const onRecord = (record: PrintedRecord) => {
     received.push(record)
     const trace = record.traceId ? ` trace=${record.traceId}` : ''
     print(
       `collector got: ${record.severity} ${JSON.stringify(record.body)} ${JSON.stringify(record.attributes)}${trace}`,
     )
-  })
+  }
+  const receiver = collectorUrl === undefined ? await startReceiver(onRecord) : undefined
   const spoolDir = await mkdtemp(join(tmpdir(), 'logsieve-otlp-example-'))
 
   // Your exporter: keep the handle for spoolStats() and replaySpool().
   const otlp = createOtlpExporter({
-    url: receiver.url,
+    url: collectorUrl ?? receiver?.url,
     service: 'checkout',
     environment: 'example',
     spoolDir,
@@ -53,22 +61,27 @@ export async function runExample(print: (line: string) => void = console.log): P
   })
   await sieve.flush()
 
-  // The collector goes down: the batch fails after the exporter's retries and lands in the spool.
-  receiver.failing = true
-  log.warn('disk almost full')
-  await sieve.flush()
-  print(`collector down, spool now: ${JSON.stringify(otlp.spoolStats())}`)
+  let replayed = 0
+  if (receiver !== undefined) {
+    // The collector goes down: the batch fails after the exporter's retries and lands in the spool.
+    receiver.failing = true
+    log.warn('disk almost full')
+    await sieve.flush()
+    print(`collector down, spool now: ${JSON.stringify(otlp.spoolStats())}`)
 
-  receiver.failing = false
-  const { replayed } = await otlp.replaySpool()
-  print(`collector back, replayed ${replayed} record(s) from the spool`)
+    receiver.failing = false
+    replayed = (await otlp.replaySpool()).replayed
+    print(`collector back, replayed ${replayed} record(s) from the spool`)
+  } else {
+    print(`exported to ${collectorUrl}; failed batches in the spool: ${JSON.stringify(otlp.spoolStats())}`)
+  }
 
   await sieve.shutdown() // flushes and stops the exporter too
-  await receiver.close()
+  await receiver?.close()
   await rm(spoolDir, { recursive: true, force: true })
   return { received, replayed }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  await runExample()
+  await runExample(console.log, process.env.OTLP_URL)
 }
