@@ -1,0 +1,43 @@
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { createShop } from '../src/app.js'
+
+type Line = Record<string, unknown>
+const lines: Line[] = []
+const shop = createShop({ write: (s: string) => void lines.push(JSON.parse(s) as Line) })
+let url = ''
+let close: () => Promise<void>
+
+beforeAll(async () => {
+  const server = shop.app.listen(0, '127.0.0.1')
+  await new Promise((r) => server.once('listening', r))
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  close = () => new Promise((r) => server.close(() => r()))
+})
+afterAll(async () => {
+  await close()
+  await shop.sieve.shutdown()
+})
+
+it('samples the busy pattern, keeps whole failing requests', async () => {
+  for (let i = 0; i < 200; i++) await fetch(`${url}/products/${i}`)
+  const viewed = lines.filter((l) => String(l.msg).startsWith('product '))
+  expect(viewed.length).toBeGreaterThan(5)
+  expect(viewed.length).toBeLessThan(70)
+  expect(viewed.every((l) => l.sample_rate === 8)).toBe(true)
+  expect(lines.some((l) => String(l.msg).startsWith('cache lookup'))).toBe(false)
+
+  lines.length = 0
+  const res = await fetch(`${url}/checkout?fail=1`, { method: 'POST', headers: { 'x-user': 'ada' } })
+  expect(res.status).toBe(500)
+  await new Promise((r) => setTimeout(r, 20))
+  expect(lines.map((l) => l.msg)).toEqual([
+    'validating cart',
+    'reserving stock',
+    'unhandled error',
+    'request failed',
+  ])
+  expect(
+    lines.every((l) => l.userId === 'ada' && l.trace_id === res.headers.get('traceparent')?.split('-')[1]),
+  ).toBe(true)
+})

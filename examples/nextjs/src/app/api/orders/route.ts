@@ -1,0 +1,15 @@
+// GET /api/orders?id=… — an App Router route handler wrapped by sieve.route().
+import { log, sieve } from '../../../lib/log.js'
+
+export const runtime = 'nodejs'
+
+export const GET = sieve.route(async (request: Request) => {
+  const id = new URL(request.url).searchParams.get('id')
+  log.debug('looking up order %s', id)
+  if (!id) {
+    log.error('missing order id') // the debug line above is written first (backfill)
+    return Response.json({ error: 'id required' }, { status: 400 })
+  }
+  log.info('order %s served', id)
+  return Response.json({ id, traceparent: sieve.traceparent() })
+})
