@@ -1,0 +1,186 @@
+// Offline analysis: stream a log file, group lines by signature, and run the server's own generator on
+// what was seen, so "what would this save on my logs?" is answered by the code that will decide it.
+import {
+  type Budget,
+  computeSignature,
+  type GeneratedPolicy,
+  generatePolicy,
+  type LevelName,
+  type PatternObservation,
+  type Policy,
+  parseSettings,
+} from '@logsieve/core'
+import { CliError, EXIT } from './errors.js'
+import { type LineFormat, parseLine } from './line-parse.js'
+import { type ReadLinesResult, readLines } from './line-reader.js'
+
+export interface AnalyzeOptions {
+  format?: LineFormat
+  budget?: Budget | null
+  /** Seconds of traffic the input represents. @default the span of its timestamps, else one day */
+  windowSeconds?: number
+  /** Distinct (signature, level) rows kept; the rest are summed as overflow. @default 20_000 */
+  maxPatterns?: number
+  /** @default 0.5 */
+  costPerGB?: number
+  /** Coverage floor, lines per minute per pattern. @default 1 */
+  floorPerMinute?: number
+  service?: string
+  onProgress?: (bytesRead: number, lines: number) => void
+}
+
+export interface PatternSummary {
+  signature: string
+  level: LevelName
+  template: string
+  count: number
+  bytes: number
+  example: string
+  /** Rate the generated policy gives this pattern. */
+  rate: number
+}
+
+export interface AnalysisReport {
+  input: ReadLinesResult & { jsonLines: number; textLines: number; timedLines: number }
+  window: { seconds: number; source: 'timestamps' | 'option' | 'assumed'; start?: string; end?: string }
+  patterns: PatternSummary[]
+  distinctPatterns: number
+  overflow: { count: number; bytes: number }
+  generated: GeneratedPolicy
+  /** Bytes of the input the policy would keep. */
+  keptBytes: number
+  keptLines: number
+}
+
+const EXAMPLE_CHARS = 300
+const DAY = 86_400
+
+type Row = Omit<PatternSummary, 'rate'>
+
+/** Analyze a stream of log lines. Memory is bounded by maxPatterns, not by the input size. */
+export async function analyzeStream(
+  source: AsyncIterable<Buffer | string>,
+  options?: AnalyzeOptions,
+): Promise<AnalysisReport> {
+  const format = options?.format ?? 'auto'
+  const maxPatterns = options?.maxPatterns ?? 20_000
+  const rows = new Map<string, Row>()
+  const overflow = { count: 0, bytes: 0 }
+  let jsonLines = 0
+  let timedLines = 0
+  let minTime = Number.POSITIVE_INFINITY
+  let maxTime = Number.NEGATIVE_INFINITY
+  let lines = 0
+
+  const onLine = (text: string, bytes: number) => {
+    lines++
+    const parsed = parseLine(text, format)
+    if (parsed.json) jsonLines++
+    if (parsed.time !== undefined) {
+      timedLines++
+      if (parsed.time < minTime) minTime = parsed.time
+      if (parsed.time > maxTime) maxTime = parsed.time
+    }
+    const { signature, template } = computeSignature(parsed.message)
+    const key = `${signature}:${parsed.level}`
+    const row = rows.get(key)
+    if (row) {
+      row.count++
+      row.bytes += bytes
+    } else if (rows.size < maxPatterns) {
+      // Slice + copy: a substring could keep the whole (up to 64 KB) line alive.
+      const example = text.length > EXAMPLE_CHARS ? `${text.slice(0, EXAMPLE_CHARS)}…` : (' ' + text).slice(1)
+      rows.set(key, { signature, level: parsed.level, template, count: 1, bytes, example })
+    } else {
+      overflow.count++
+      overflow.bytes += bytes
+    }
+  }
+
+  const onProgress = options?.onProgress
+  const input = await readLines(source, onLine, onProgress && { onProgress: (b) => onProgress(b, lines) })
+  if (input.lines === 0) throw new CliError(EXIT.input, 'the input has no log lines')
+
+  const window = measureWindow(options?.windowSeconds, timedLines, input.lines, minTime, maxTime)
+  const settings = parseSettings({
+    budget: options?.budget ?? null,
+    ...(options?.costPerGB !== undefined && { costPerGB: options.costPerGB }),
+    ...(options?.floorPerMinute !== undefined && { floorPerMinute: options.floorPerMinute }),
+  })
+  if (!settings.ok) throw new CliError(EXIT.usage, settings.error.message)
+
+  const now = Date.now()
+  const patterns: PatternObservation[] = []
+  for (const row of rows.values()) {
+    patterns.push({
+      signature: row.signature,
+      level: row.level,
+      template: row.template,
+      eventsPerSecond: row.count / window.seconds,
+      bytesPerEvent: row.bytes / row.count,
+      // Everything in the file is an established pattern: no "new pattern" boosts offline.
+      firstSeen: 0,
+    })
+  }
+  const service = options?.service ?? 'analyze'
+  const generated = generatePolicy({
+    service,
+    environment: 'default',
+    patterns,
+    settings: settings.value,
+    now,
+  })
+
+  const summaries: PatternSummary[] = []
+  let keptBytes = overflow.bytes
+  let keptLines = overflow.count
+  const rateFor = createRateLookup(generated.policy)
+  for (const row of rows.values()) {
+    const rate = rateFor(row.signature, row.level)
+    keptBytes += row.bytes * rate
+    keptLines += row.count * rate
+    summaries.push({ ...row, rate })
+  }
+  summaries.sort((a, b) => b.bytes - a.bytes || b.count - a.count)
+
+  return {
+    input: { ...input, jsonLines, textLines: input.lines - jsonLines, timedLines },
+    window,
+    patterns: summaries,
+    distinctPatterns: rows.size,
+    overflow,
+    generated,
+    keptBytes,
+    keptLines,
+  }
+}
+
+function measureWindow(
+  option: number | undefined,
+  timed: number,
+  total: number,
+  min: number,
+  max: number,
+): AnalysisReport['window'] {
+  const span = timed > 0 ? { start: new Date(min).toISOString(), end: new Date(max).toISOString() } : {}
+  if (option !== undefined) return { seconds: option, source: 'option', ...span }
+  // Trust timestamps when most lines carry one and they span at least a second.
+  if (timed * 2 >= total && max - min >= 1000)
+    return { seconds: (max - min) / 1000, source: 'timestamps', ...span }
+  return { seconds: DAY, source: 'assumed', ...span }
+}
+
+/** Looks up the rate a policy applies to a (signature, level): its rules first, then level defaults. */
+export function createRateLookup(
+  policy: Pick<Policy, 'rules' | 'defaults'>,
+): (signature: string, level: LevelName) => number {
+  const byKey = new Map<string, number>()
+  for (const rule of policy.rules) byKey.set(`${rule.signature}:${rule.level ?? '*'}`, rule.rate)
+  const alwaysKeep = new Set<LevelName>(['error', 'fatal', ...policy.defaults.alwaysKeep])
+  return (signature, level) => {
+    if (alwaysKeep.has(level)) return 1
+    return (
+      byKey.get(`${signature}:${level}`) ?? byKey.get(`${signature}:*`) ?? policy.defaults.levels[level] ?? 1
+    )
+  }
+}

@@ -1,0 +1,196 @@
+// `logsieve patterns top` and `logsieve budget check`: what the server has observed, and the CI gate.
+import type { LevelName, Policy } from '@logsieve/core'
+import { createRateLookup } from '../analyze.js'
+import { clientFrom, int, parse, SERVER_OPTIONS, str, target } from '../args.js'
+import type { Client } from '../client.js'
+import { CliError, EXIT } from '../errors.js'
+import { fields, type Io, printJson, table } from '../output.js'
+import { loadPolicyFile } from '../policy-file.js'
+import { formatBytes, formatCount, formatPercent, formatRate, parseBytesPerDay } from '../units.js'
+import { help } from './analyze.js'
+import { current, listOf } from './policy.js'
+
+const DAY = 86_400
+
+/** One pattern as the server reports it (fields the CLI reads; others are passed through). */
+export interface ServerPattern {
+  signature: string
+  level: LevelName
+  template: string
+  eventsPerSecond: number
+  bytesPerEvent: number
+  /** Rate the current policy gives the pattern, when the server says. */
+  rate?: number
+  example?: string | null
+}
+
+export const PATTERNS_HELP = `Usage: logsieve patterns top --service S [--env E] [--limit N] [--json]
+
+The service's patterns by volume: events/s, bytes/day, the current rate and what it keeps.`
+
+export async function patternsCommand(args: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = args
+  const { values } = parse(
+    rest,
+    { ...SERVER_OPTIONS, limit: { type: 'string' } },
+    `patterns ${sub ?? ''}`.trim(),
+  )
+  if (!sub || values.help || sub === 'help') return help(io, PATTERNS_HELP)
+  if (sub !== 'top')
+    throw new CliError(EXIT.usage, `patterns: unknown command "${sub}" (see: logsieve patterns --help)`)
+  const client = clientFrom(values, io)
+  const { service, env } = target(values, io, 'patterns top')
+  const [patterns, policy] = await Promise.all([
+    fetchPatterns(client, service, env),
+    current(client, service, env),
+  ])
+  if (patterns.length === 0) await assertKnown(client, service, env)
+  const rateFor = createRateLookup(policy)
+  const rows = patterns
+    .map((p) => ({
+      ...p,
+      rate: p.rate ?? rateFor(p.signature, p.level),
+      bytesPerDay: p.eventsPerSecond * p.bytesPerEvent * DAY,
+    }))
+    .sort((a, b) => b.bytesPerDay - a.bytesPerDay)
+    .slice(0, int(values, 'limit', 20))
+  if (values.json) {
+    printJson(io, { service, environment: env, policyVersion: policy.version, patterns: rows })
+    return EXIT.ok
+  }
+  const total = rows.reduce((sum, r) => sum + r.bytesPerDay, 0)
+  io.out(
+    `${table(rows, [
+      { header: 'EVENTS/S', value: (r) => formatCount(r.eventsPerSecond), align: 'right' },
+      { header: 'BYTES/DAY', value: (r) => formatBytes(r.bytesPerDay), align: 'right' },
+      { header: 'SHARE', value: (r) => formatPercent(total > 0 ? r.bytesPerDay / total : 0), align: 'right' },
+      { header: 'LEVEL', value: (r) => r.level },
+      { header: 'RATE', value: (r) => formatRate(r.rate), align: 'right' },
+      { header: 'SIGNATURE', value: (r) => r.signature },
+      { header: 'TEMPLATE', value: (r) => r.template, max: 80 },
+    ])}\n`,
+  )
+  return EXIT.ok
+}
+
+export const BUDGET_HELP = `Usage: logsieve budget check --service S --max 10GB/day [--policy file] [--env E] [--json]
+
+Exit 1 when the volume the service would keep exceeds --max: the projected volume of the current
+policy (or of --policy, a proposed file) on the traffic the server has observed.`
+
+export async function budgetCommand(args: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = args
+  const options = { ...SERVER_OPTIONS, max: { type: 'string' }, policy: { type: 'string' } } as const
+  const { values } = parse(rest, options, `budget ${sub ?? ''}`.trim())
+  if (!sub || values.help || sub === 'help') return help(io, BUDGET_HELP)
+  if (sub !== 'check')
+    throw new CliError(EXIT.usage, `budget: unknown command "${sub}" (see: logsieve budget --help)`)
+  const maxText = str(values, 'max')
+  if (!maxText) throw new CliError(EXIT.usage, 'budget check: --max is required (e.g. --max 10GB/day)')
+  const max = parseBytesPerDay(maxText)
+  const client = clientFrom(values, io)
+  const { service, env } = target(values, io, 'budget check')
+  const file = str(values, 'policy')
+  const [patterns, policy] = await Promise.all([
+    fetchPatterns(client, service, env),
+    file ? loadPolicyFile(file, { service, environment: env }) : current(client, service, env),
+  ])
+  const result = project(patterns, policy)
+  if (patterns.length === 0 && result.projectedBytesPerDay === undefined) {
+    await assertKnown(client, service, env)
+    throw new CliError(EXIT.notFound, `no traffic observed for ${service} (${env}) yet: nothing to check`, {
+      code: 'LOGSIEVE_NO_DATA',
+    })
+  }
+  const projected = result.projectedBytesPerDay ?? 0
+  const ok = projected <= max
+  const summary = {
+    service,
+    environment: env,
+    ok,
+    maxBytesPerDay: max,
+    policy: file ? { file } : { version: policy.version },
+    observedBytesPerDay: result.observedBytesPerDay,
+    projectedBytesPerDay: projected,
+    patterns: patterns.length,
+    headroom: max > 0 ? 1 - projected / max : 0,
+  }
+  if (values.json) printJson(io, summary)
+  else {
+    io.out(
+      `${fields([
+        ['budget check', `${ok ? 'PASS' : 'FAIL'}: ${service} (${env})`],
+        ['policy', file ? file : `version ${policy.version}`],
+        [
+          'observed',
+          `${formatBytes(result.observedBytesPerDay)}/day before sampling (${formatCount(patterns.length)} patterns)`,
+        ],
+        ['projected', `${formatBytes(projected)}/day kept`],
+        ['max', `${formatBytes(max)}/day`],
+        [
+          ok ? 'headroom' : 'over by',
+          ok
+            ? formatPercent(summary.headroom)
+            : `${formatBytes(projected - max)}/day (${formatPercent(projected / max - 1)})`,
+        ],
+      ])}\n`,
+    )
+  }
+  return ok ? EXIT.ok : EXIT.failed
+}
+
+/** Observed and kept volume of a policy on observed traffic; falls back to the policy's own projection. */
+export function project(patterns: ServerPattern[], policy: Policy) {
+  if (patterns.length === 0) {
+    return {
+      observedBytesPerDay: policy.projection?.bytesPerDayBefore ?? 0,
+      projectedBytesPerDay: policy.projection?.bytesPerDayAfter,
+    }
+  }
+  const rateFor = createRateLookup(policy)
+  let observed = 0
+  let projected = 0
+  for (const p of patterns) {
+    const bytesPerDay = p.eventsPerSecond * p.bytesPerEvent * DAY
+    observed += bytesPerDay
+    projected += bytesPerDay * rateFor(p.signature, p.level)
+  }
+  return { observedBytesPerDay: observed, projectedBytesPerDay: projected }
+}
+
+/** Unknown service: the server answers an empty pattern list, so ask for the list of known services. */
+async function assertKnown(client: Client, service: string, env: string): Promise<void> {
+  const res = await client.request<unknown>('GET', '/v1/services')
+  const known = listOf<{ service: string; environment: string }>(res.body, 'services')
+  if (known.some((s) => s.service === service && s.environment === env)) return
+  const names = [...new Set(known.map((s) => `${s.service}/${s.environment}`))].slice(0, 10).join(', ')
+  throw new CliError(
+    EXIT.notFound,
+    `unknown service ${service}/${env} (the server knows: ${names || 'none'})`,
+    {
+      code: 'LOGSIEVE_UNKNOWN_SERVICE',
+    },
+  )
+}
+
+export async function fetchPatterns(client: Client, service: string, env: string): Promise<ServerPattern[]> {
+  const res = await client.request<unknown>('GET', '/v1/patterns', {
+    query: { service, environment: env, limit: 20_000 },
+  })
+  return listOf<Record<string, unknown>>(res.body, 'patterns').map(toPattern)
+}
+
+function toPattern(raw: Record<string, unknown>): ServerPattern {
+  const n = (...keys: string[]) => {
+    for (const k of keys) if (typeof raw[k] === 'number') return raw[k] as number
+    return 0
+  }
+  return {
+    ...raw,
+    signature: String(raw.signature),
+    level: raw.level as LevelName,
+    template: String(raw.template ?? ''),
+    eventsPerSecond: n('eventsPerSecond', 'emaRate'),
+    bytesPerEvent: n('bytesPerEvent'),
+  } as ServerPattern
+}
