@@ -149,6 +149,22 @@ describe('generatePolicy', () => {
     expect(r3?.rate).toBeLessThan(1)
   })
 
+  it('treats patterns seen at the service start as its baseline, not as new', () => {
+    const start = NOW - 300_000
+    const patterns = [
+      pattern(1, 500, 'info', { firstSeen: start + 10_000 }), // in the first stats: baseline
+      pattern(2, 500, 'info', { firstSeen: NOW - 60_000 }), // appeared later: new
+    ]
+    const g = run(
+      patterns,
+      { budget: { bytesPerDay: 200 * 200 * DAY }, baselineSeconds: 120 },
+      { knownSince: start },
+    )
+    expect(g.policy.rules.find((r) => r.signature === sig(1))).toMatchObject({ reason: 'budget' })
+    expect(g.policy.rules.find((r) => r.signature === sig(1))?.rate).toBeLessThan(1)
+    expect(g.policy.rules.find((r) => r.signature === sig(2))).toMatchObject({ rate: 1, reason: 'new' })
+  })
+
   it('lets pins override, including warn, but never error', () => {
     const pins: Pin[] = [
       { signature: sig(1), rate: 0, reason: 'known noise' },

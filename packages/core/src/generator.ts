@@ -111,6 +111,7 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
   const floor = Math.max(0, settings.floorPerMinute) / 60
   const alwaysKeep = new Set<LevelName>([...settings.alwaysKeep, 'error', 'fatal'])
   const boostMs = settings.boostSeconds * 1000
+  const baselineUntil = (input.knownSince ?? Number.NEGATIVE_INFINITY) + settings.baselineSeconds * 1000
   const previous = new Map<string, Rule>()
   for (const r of input.previous?.rules ?? []) previous.set(`${r.signature}\u0000${r.level ?? ''}`, r)
 
@@ -138,7 +139,7 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
       if (pin.expiresAt) rule.expiresAt = pin.expiresAt
     } else if (alwaysKeep.has(p.level)) {
       rule.reason = 'level'
-    } else if (p.anomaly || now - p.firstSeen < boostMs) {
+    } else if (p.anomaly || (now - p.firstSeen < boostMs && p.firstSeen > baselineUntil)) {
       rule.reason = p.anomaly ? 'anomaly' : 'new'
       rule.maxPerSecond = settings.boostMaxPerSecond
       rule.expiresAt = new Date(now + boostMs).toISOString()

@@ -154,6 +154,11 @@ export const settingsSchema = z.object({
   }),
   /** Dollars per GB ingested, for cost projections. */
   costPerGB: z._default(z.number().check(z.nonnegative()), 0.5),
+  /**
+   * Patterns first seen within this many seconds of the service's first stats are its baseline, not
+   * "new": a service's first policy boosts nothing just because everything is new to the server.
+   */
+  baselineSeconds: z._default(z.number().check(z.int(), z.nonnegative()), 120),
   /** How long a new or anomalous pattern is kept at rate 1. */
   boostSeconds: z._default(z.number().check(z.int(), z.positive()), 900),
   /** Cap on kept lines per second per instance for boosted patterns. */

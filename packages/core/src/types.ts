@@ -189,6 +189,11 @@ export interface GeneratorInput {
   pins?: Pin[]
   /** The current policy, for hysteresis. */
   previous?: Policy
+  /**
+   * When stats for this service were first seen (ms since epoch). Patterns first seen within
+   * `settings.baselineSeconds` of it are the baseline and are not boosted as new. @default no baseline
+   */
+  knownSince?: number
   /** ms since epoch. */
   now: number
 }
