@@ -51,7 +51,13 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
   const service = options.service
   const environment = options.environment ?? 'default'
   const resource = { service, environment }
-  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis)
+  // Taken before patchFetch: the sieve's own requests never carry traceparent (the policy server's CORS
+  // need not allow it). Where fetch is missing, sends fail quietly instead of throwing here.
+  const doFetch: typeof fetch =
+    options.fetch ??
+    (typeof fetch === 'function'
+      ? fetch.bind(globalThis)
+      : () => Promise.reject(new Error('fetch is unavailable')))
   const instance = options.instance ?? `browser/${Math.random().toString(36).slice(2, 10)}`
   const scope = options.traceScope ?? 'session'
   let traceId = sessionTraceId(scope)
