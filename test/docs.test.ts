@@ -18,7 +18,8 @@ import ts from 'typescript'
 import { afterAll, describe, expect, it } from 'vitest'
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-const checkDir = join(repoRoot, '.docs-check')
+// One folder per run: the working tree is shared, and several test runs may check the docs at once.
+const checkDir = join(repoRoot, '.docs-check', `${process.pid}-${Date.now().toString(36)}`)
 
 interface Block {
   doc: string
@@ -129,7 +130,12 @@ function docFiles(): string[] {
 }
 
 describe('docs code blocks', () => {
-  afterAll(() => rmSync(checkDir, { recursive: true, force: true }))
+  afterAll(() => {
+    rmSync(checkDir, { recursive: true, force: true })
+    // The shared parent goes too once no other run uses it.
+    if (readdirSync(dirname(checkDir)).length === 0)
+      rmSync(dirname(checkDir), { recursive: true, force: true })
+  })
 
   it('extracts ts blocks with their markdown line, skipping no-check and other languages', () => {
     const md = ['# t', '```ts', 'const a = 1', '```', '```sh', 'ls', '```', '```ts no-check', 'x', '```']
@@ -149,9 +155,9 @@ describe('docs code blocks', () => {
       ...failures.filter((f) => f.where.startsWith('canary.md')),
       ...failures.filter((f) => !f.where.startsWith('canary.md')),
     ]
-    expect(canaryFailure).toMatchObject({ where: 'canary.md:11', code: 'TS2322' })
     const report = others.map((f) => `${f.where} ${f.code} ${f.message}`).join('\n')
+    expect(canaryFailure, report).toMatchObject({ where: 'canary.md:11', code: 'TS2322' })
     expect(others, `${others.length} failing docs blocks:\n${report}`).toEqual([])
-    expect(relative(repoRoot, checkDir)).toBe('.docs-check')
+    expect(relative(repoRoot, dirname(checkDir))).toBe('.docs-check')
   }, 120_000)
 })
