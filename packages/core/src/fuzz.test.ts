@@ -69,7 +69,7 @@ describe('decide() on any input', () => {
       { numRuns: 2000 },
     )
     expect(failures).toEqual([]) // decided on the real path, not by the fail-open fallback
-  })
+  }, 30_000)
 
   it('handles 1 MB strings, circular objects and throwing getters', () => {
     const failures: unknown[] = []
@@ -115,7 +115,7 @@ describe('bounded memory', () => {
     const snap = table.snapshot()
     expect(snap.rows).toHaveLength(2000)
     expect(snap.rows.reduce((s, r) => s + r.seen, 0) + snap.overflow.seen).toBe(1_000_000)
-  })
+  }, 30_000) // a million lines take ~2 s alone; the generous limit is for a loaded CI machine
 
   it('a sampler flooded with distinct messages keeps its table bounded', () => {
     const sampler = createSampler({ policy: sampledPolicy, stats: createStatsTable({ capacity: 500 }) })
@@ -126,5 +126,5 @@ describe('bounded memory', () => {
       sampler.decide('info', `event ${word} happened`)
     }
     expect(sampler.stats.size).toBe(500)
-  })
+  }, 30_000)
 })

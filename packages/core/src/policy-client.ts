@@ -40,6 +40,7 @@ class HttpPolicyClient implements PolicyClient {
   private failures = 0
   private timer: Timer | undefined
   private running = false
+  private stopped = false
   private inflight: Promise<Policy | undefined> | undefined
   private abort: AbortController | undefined
   private readonly key: string
@@ -76,11 +77,13 @@ class HttpPolicyClient implements PolicyClient {
   start(): void {
     if (this.running) return
     this.running = true
+    this.stopped = false
     this.schedule(0)
   }
 
   stop(): void {
     this.running = false
+    this.stopped = true
     if (this.timer !== undefined) clearTimeout(this.timer)
     this.timer = undefined
     this.abort?.abort()
@@ -145,6 +148,7 @@ class HttpPolicyClient implements PolicyClient {
       this.accept(parsed.value, res.headers.get('etag') ?? undefined, true)
     } catch (error) {
       this.failures++
+      if (controller.signal.aborted && this.stopped) return this.current // stop() is not a failure
       this.report(
         controller.signal.aborted && !(error instanceof PolicyFetchError)
           ? new PolicyFetchError('LOGSIEVE_POLICY_FETCH', 'request timed out or was aborted')

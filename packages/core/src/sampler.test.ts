@@ -209,6 +209,13 @@ describe('createSampler', () => {
     expect(errors).toHaveLength(1)
   })
 
+  it('treats levels named like Object.prototype members as info', () => {
+    const s = createSampler()
+    for (const level of ['toString', '__proto__', 'constructor', 'hasOwnProperty']) {
+      expect(s.decide(level, LOGIN)).toMatchObject({ level: 'info', severity: 9 })
+    }
+  })
+
   it('reuses one decision object', () => {
     const s = createSampler({ policy: defaultPolicy('x') })
     expect(s.decide('info', 'a')).toBe(s.decide('debug', 'b'))

@@ -26,6 +26,11 @@ interface RuleEntry {
 const LINE_OVERHEAD_BYTES = 64
 const TWO_POW_56 = 2 ** 56
 const TWO_POW_32 = 2 ** 32
+// Null prototype: a bogus level such as 'toString' must find nothing, not Object.prototype.toString.
+const LEVEL_INDEX: Readonly<Record<string, number>> = Object.assign(
+  Object.create(null),
+  Object.fromEntries(LEVEL_NAMES.map((l, i) => [l, i])),
+)
 const ERROR_INDEX = LEVEL_NAMES.indexOf('error')
 
 function compile(rule: Rule): CompiledRule {
@@ -142,7 +147,7 @@ class PolicySampler implements Sampler {
     const d = this.decision
     const severity = toSeverityNumber(level)
     const name: LevelName = levelName(severity)
-    const li = LEVEL_NAMES.indexOf(name)
+    const li = LEVEL_INDEX[name] as number
     const message = toMessageText(text)
     const sig: SignatureResult = options?.isFormat ? templateSignature(message) : computeSignature(message)
     d.signature = sig.signature

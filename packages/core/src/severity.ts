@@ -17,8 +17,11 @@ export const SEVERITY: Readonly<Record<LevelName, number>> = {
 /** pino's numeric levels → OpenTelemetry severity numbers (same mapping as instrumentation-pino). */
 export const PINO_SEVERITY: Readonly<Record<number, number>> = { 10: 1, 20: 5, 30: 9, 40: 13, 50: 17, 60: 21 }
 
-/** Level names used by pino, winston (npm and syslog levels), console and OpenTelemetry. */
-const NAME_SEVERITY: Readonly<Record<string, number>> = {
+/**
+ * Level names used by pino, winston (npm and syslog levels), console and OpenTelemetry. A null-prototype
+ * object, so that a level such as `'toString'` or `'__proto__'` finds nothing instead of Object.prototype.
+ */
+const NAME_SEVERITY: Readonly<Record<string, number>> = Object.assign(Object.create(null), {
   trace: 1,
   silly: 1,
   debug: 5,
@@ -36,7 +39,7 @@ const NAME_SEVERITY: Readonly<Record<string, number>> = {
   alert: 22,
   emerg: 23,
   fatal: 21,
-}
+})
 
 /**
  * Normalize any level (a pino number 10–60, or a name such as `'info'`,

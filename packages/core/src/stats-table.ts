@@ -28,7 +28,11 @@ interface Row extends StatsRow {
   levelIndex: number
 }
 
-const LEVEL_INDEX: Readonly<Record<string, number>> = Object.fromEntries(LEVEL_NAMES.map((l, i) => [l, i]))
+// Null prototype: a bogus level such as 'toString' must find nothing, not Object.prototype.toString.
+const LEVEL_INDEX: Readonly<Record<string, number>> = Object.assign(
+  Object.create(null),
+  Object.fromEntries(LEVEL_NAMES.map((l, i) => [l, i])),
+)
 
 function clip(text: string, max: number): string {
   return text.length > max ? text.slice(0, max) : text
@@ -40,6 +44,11 @@ class SpaceSavingTable implements StatsTable {
   /** signature → one slot per level, so the hot path needs no key concatenation. */
   private bySignature = new Map<string, Array<Row | undefined>>()
   private heap: Row[] = []
+  /**
+   * The heap order is only needed to find the minimum for an eviction, so it is built when the table
+   * first fills up: a service with fewer patterns than `capacity` pays no heap upkeep per line.
+   */
+  private ordered = false
   private overflow = { seen: 0, kept: 0, bytes: 0 }
   private start: number
 
@@ -68,7 +77,7 @@ class SpaceSavingTable implements StatsTable {
       row.keptBytes += b
     }
     row.rank++
-    this.siftDown(row.pos)
+    if (this.ordered) this.siftDown(row.pos)
   }
 
   setExample(signature: string, level: LevelName, example: string): void {
@@ -95,6 +104,7 @@ class SpaceSavingTable implements StatsTable {
     const snap: StatsSnapshot = { start: this.start, end, rows, overflow: this.overflow }
     this.bySignature = new Map()
     this.heap = []
+    this.ordered = false
     this.overflow = { seen: 0, kept: 0, bytes: 0 }
     this.start = end
     return snap
@@ -116,7 +126,7 @@ class SpaceSavingTable implements StatsTable {
       if (r.firstSeen < row.firstSeen) row.firstSeen = r.firstSeen
       if (row.example === undefined && r.example !== undefined) row.example = r.example
       row.rank += r.seen
-      this.siftDown(row.pos)
+      if (this.ordered) this.siftDown(row.pos)
     }
   }
 
@@ -134,6 +144,7 @@ class SpaceSavingTable implements StatsTable {
     if (existing !== undefined) return existing
     let rank = 0
     if (this.heap.length >= this.capacity) {
+      if (!this.ordered) this.heapify()
       const min = this.heap[0] as Row
       // Weighted space-saving: an incoming merged row lighter than the minimum goes to overflow instead.
       if (weight > 1 && min.rank >= weight) return undefined
@@ -161,7 +172,7 @@ class SpaceSavingTable implements StatsTable {
     }
     slots[li] = row
     this.heap.push(row)
-    this.siftUp(row.pos)
+    if (this.ordered) this.siftUp(row.pos)
     return row
   }
 
@@ -179,6 +190,11 @@ class SpaceSavingTable implements StatsTable {
       this.heap[0] = last
       this.siftDown(0)
     }
+  }
+
+  private heapify(): void {
+    for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.siftDown(i)
+    this.ordered = true
   }
 
   private siftUp(i: number): void {
