@@ -6,6 +6,8 @@ export const MAX_SCAN = 4096
 /** The mask written in place of a variable token. */
 export const MASK = '<*>'
 
+// Every read stays below `end` (the scanned length), so text after the cut never changes the template.
+
 // Character classes, indexed by char code for the ASCII range; codes >= 0x80 are classified in `cls`.
 const SPACE = 1 // whitespace and control characters: separate words
 const WORD = 2 // letters, '_', '-', '.', '$', and every non-space code >= 0x80: parts of a token
@@ -162,6 +164,7 @@ const DATE_NAMES = new Set(
   ),
 )
 const VALUE_KEYWORDS = new Set(['user', 'username'])
+const DATE_FIRST = 'jfmasondtw' // first letters of DATE_NAMES
 
 /** True when [from, to) is 8+ chars of hex letters (an id without digits). */
 function isHexId(from: number, to: number): boolean {
@@ -196,7 +199,7 @@ function dateFollows(k: number, again: boolean): boolean {
   if (!again) return false
   let w = k
   while (w < end && w - k < 10 && cls(src.charCodeAt(w)) === WORD) w++
-  return DATE_NAMES.has(wordKey(k, w)) && dateFollows(w, false)
+  return w - k >= 3 && DATE_NAMES.has(wordKey(k, w)) && dateFollows(w, false)
 }
 
 /** [from, to) lower-cased for a word-list lookup: ASCII letters only, at most 9 chars, else ''. */
@@ -221,7 +224,7 @@ function colonHexEnd(k: number, wordEnd: number): number {
     const c = src.charCodeAt(e)
     if (c === 0x3a) {
       colons++
-      if (src.charCodeAt(e + 1) === 0x3a) double = true
+      if (e + 1 < wordEnd && src.charCodeAt(e + 1) === 0x3a) double = true
     } else if (c >= 0x30 && c <= 0x39) digit = true
     else if (!isHex(c) && c !== 0x2e) break
   }
@@ -239,18 +242,22 @@ function writeToken(from: number, to: number, hasDigit: boolean, wordEnd: number
     writeMask()
     return
   }
-  const key = wordKey(from, to)
-  if (key !== '') {
-    if (DATE_NAMES.has(key) && (afterMask || dateFollows(to, true))) {
+  // Word-list lookups allocate a lower-cased copy, so they only run for tokens that could match.
+  const len = to - from
+  const first = src.charCodeAt(from) | 0x20
+  if (len >= 3 && len <= 9 && DATE_FIRST.includes(String.fromCharCode(first))) {
+    if ((afterMask || dateFollows(to, true)) && DATE_NAMES.has(wordKey(from, to))) {
       writeMask()
       return
     }
-    if (afterMask && pending === ' ' && UNITS.has(key)) {
-      // "10 KB": the unit is part of the size; drop it and the space before it.
-      pending = ''
-      return
-    }
-    if (to === wordEnd && VALUE_KEYWORDS.has(key)) maskNextWord = true
+  }
+  if (afterMask && pending === ' ' && len <= 7 && UNITS.has(wordKey(from, to))) {
+    // "10 KB": the unit is part of the size; drop it and the space before it.
+    pending = ''
+    return
+  }
+  if (to === wordEnd && first === 0x75 && (len === 4 || len === 8) && VALUE_KEYWORDS.has(wordKey(from, to))) {
+    maskNextWord = true
   }
   writeText(src.slice(from, to))
 }
@@ -277,8 +284,9 @@ function maskWord(i: number): number {
     if (cls(c) === SPACE) break
     // '@' inside a word (user@host) or '://' (a URL): the whole word is one value.
     if (c === 0x40 && wordEnd > i) whole = true
-    else if (c === 0x3a && src.charCodeAt(wordEnd + 1) === 0x2f && src.charCodeAt(wordEnd + 2) === 0x2f)
-      whole = true
+    else if (c === 0x3a && wordEnd + 2 < end && src.charCodeAt(wordEnd + 1) === 0x2f) {
+      if (src.charCodeAt(wordEnd + 2) === 0x2f) whole = true
+    }
   }
   if (whole) {
     maskWhole(i, wordEnd)
@@ -310,7 +318,7 @@ function maskWord(i: number): number {
       writeSeps(to, k)
       continue
     }
-    if (k === i && isOpener(c) && src.charCodeAt(k + 1) === c + (c === 0x28 ? 1 : 2)) {
+    if (k === i && isOpener(c) && k + 1 < wordEnd && src.charCodeAt(k + 1) === c + (c === 0x28 ? 1 : 2)) {
       // A standalone empty "()" / "[]" / "{}" is an empty value.
       writeMask()
       k += 2

@@ -171,6 +171,16 @@ describe('any input', () => {
     )
   })
 
+  it('ignores everything after the first MAX_SCAN code units', () => {
+    fc.assert(
+      fc.property(fc.string({ unit, minLength: MAX_SCAN, maxLength: MAX_SCAN }), messages, (head, tail) => {
+        const cut = head.slice(0, MAX_SCAN)
+        return t(`${cut}x${tail}`) === t(`${cut}${tail}y`)
+      }),
+      { numRuns: 100 },
+    )
+  })
+
   it('handles 1 MB strings of any shape', () => {
     fc.assert(
       fc.property(fc.string({ unit, minLength: 1, maxLength: 8 }), (piece) => {
