@@ -62,9 +62,9 @@ async function main(): Promise<void> {
     allowPositionals: true,
     options: {
       instances: { type: 'string', default: '1,20' },
-      minutes: { type: 'string', default: '60' },
+      minutes: { type: 'string', default: '30' },
       rate: { type: 'string', default: '400' },
-      keep: { type: 'string', default: '0.08' },
+      keep: { type: 'string', default: '0.2' },
       interval: { type: 'string', default: '30' },
       seed: { type: 'string', default: '42' },
     },
