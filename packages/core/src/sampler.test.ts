@@ -138,6 +138,26 @@ describe('createSampler', () => {
     expect(s.decide('info', 'boosted')).toMatchObject({ keep: false, reason: 'level' })
   })
 
+  it('gives each rule its own bucket, so per-level caps of one signature do not interfere', () => {
+    const sigA = computeSignature('shared').signature
+    const s = createSampler({
+      policy: policy({
+        rules: [
+          { signature: sigA, level: 'info', rate: 1, maxPerSecond: 2 },
+          { signature: sigA, level: 'debug', rate: 1, maxPerSecond: 5 },
+        ],
+      }),
+      now: () => 0,
+    })
+    let info = 0
+    let debug = 0
+    for (let i = 0; i < 20; i++) {
+      if (s.decide('info', 'shared').keep) info++
+      if (s.decide('debug', 'shared').keep) debug++
+    }
+    expect([info, debug]).toEqual([2, 5])
+  })
+
   it('uses format strings as exact templates', () => {
     const s = createSampler()
     const d = s.decide(30, 'user %s logged in', { isFormat: true })

@@ -5,7 +5,7 @@ import { defaultPolicy, type Policy, type Rule } from './schema.js'
 import { LEVEL_NAMES, type LevelName, levelName, toSeverityNumber } from './severity.js'
 import { computeSignature, templateSignature, toMessageText } from './signature.js'
 import { createStatsTable } from './stats-table.js'
-import { BucketMap } from './token-bucket.js'
+import { BucketMap, createTokenBucket, type TokenBucket, takeToken } from './token-bucket.js'
 import type { DecideOptions, Decision, Sampler, SamplerOptions, SignatureResult } from './types.js'
 
 /** A rule ready for the hot path: expiry parsed once in setPolicy. */
@@ -14,6 +14,8 @@ interface CompiledRule {
   maxPerSecond: number
   /** ms since epoch; Infinity when the rule never expires. */
   expiresAt: number
+  /** The rule's own maxPerSecond bucket: two rules of one signature (per level) must not share one. */
+  bucket: TokenBucket | undefined
 }
 
 /** Rules of one signature: one for any level, and per-level overrides (index = LEVEL_NAMES order). */
@@ -39,6 +41,7 @@ function compile(rule: Rule): CompiledRule {
     rate: rule.rate,
     maxPerSecond: rule.maxPerSecond ?? 0,
     expiresAt: Number.isNaN(t) ? Number.POSITIVE_INFINITY : t,
+    bucket: undefined,
   }
 }
 
@@ -78,7 +81,6 @@ class PolicySampler implements Sampler {
   private levelRates: Array<number | undefined> = []
   private newRate = 1
   private newMax = 0
-  private readonly ruleBuckets = new BucketMap()
   private readonly newBuckets = new BucketMap()
   private readonly decision: Decision = {
     keep: true,
@@ -122,7 +124,6 @@ class PolicySampler implements Sampler {
     this.newMax = defaults?.newPattern?.maxPerSecond ?? 0
     this.rules = rules
     this.policy = policy
-    this.ruleBuckets.clear()
     this.newBuckets.clear()
   }
 
@@ -157,6 +158,7 @@ class PolicySampler implements Sampler {
 
     let rate: number
     let cap = 0
+    let capped: CompiledRule | undefined
     const entry = this.rules.get(sig.signature)
     // error and fatal are always kept; other always-kept levels (warn) yield to a rule naming that level.
     if (this.alwaysKeep[li] && (li >= ERROR_INDEX || entry?.byLevel?.[li] === undefined)) {
@@ -177,6 +179,7 @@ class PolicySampler implements Sampler {
       if (rule !== undefined) {
         rate = rule.rate
         cap = rule.maxPerSecond
+        capped = rule
         d.reason = 'rule'
       } else {
         const levelRate = this.levelRates[li]
@@ -201,8 +204,13 @@ class PolicySampler implements Sampler {
       keep = u <= rate
     }
     if (keep && cap > 0) {
-      const buckets = d.reason === 'new' ? this.newBuckets : this.ruleBuckets
-      if (!buckets.take(sig.signature, cap, this.now())) {
+      const now = this.now()
+      let allowed: boolean
+      if (capped !== undefined) {
+        capped.bucket ??= createTokenBucket(cap, now)
+        allowed = takeToken(capped.bucket, now)
+      } else allowed = this.newBuckets.take(sig.signature, cap, now)
+      if (!allowed) {
         keep = false
         d.reason = 'capped'
       }
