@@ -14,10 +14,10 @@ const winston = createRequire(new URL('../packages/winston/package.json', import
 ) as typeof winstonType
 
 /**
- * ns per call: the fastest of `rounds` short timed loops, variants interleaved so drift hits all alike.
- * The minimum filters GC pauses and other processes on a shared machine better than the median.
+ * CPU ns per call (process.cpuUsage: time this process ran, not wall time, so other processes on a
+ * shared machine do not count): the lowest of `rounds` loops, variants interleaved so drift hits all alike.
  */
-function compare(variants: Record<string, (i: number) => void>, iterations: number, rounds = 25) {
+function compare(variants: Record<string, (i: number) => void>, iterations: number, rounds = 15) {
   const samples: Record<string, number[]> = {}
   for (const [name, fn] of Object.entries(variants)) {
     samples[name] = []
@@ -25,9 +25,10 @@ function compare(variants: Record<string, (i: number) => void>, iterations: numb
   }
   for (let r = 0; r < rounds; r++) {
     for (const [name, fn] of Object.entries(variants)) {
-      const start = process.hrtime.bigint()
+      const start = process.cpuUsage()
       for (let i = 0; i < iterations; i++) fn(i)
-      samples[name]?.push(Number(process.hrtime.bigint() - start) / iterations)
+      const used = process.cpuUsage(start)
+      samples[name]?.push(((used.user + used.system) * 1000) / iterations)
     }
   }
   const out: Record<string, number> = {}

@@ -5,6 +5,7 @@ export {
   currentScope,
   currentTraceIds,
   currentTraceparent,
+  otelIds,
   runInScope,
   type Scope,
   type ScopeInit,

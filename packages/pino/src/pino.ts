@@ -5,9 +5,10 @@ import { format } from 'node:util'
 import { levelName, toSeverityNumber } from '@logsieve/core'
 import {
   currentScope,
-  currentTraceIds,
   estimateArgsBytes,
   isReplaying,
+  otelIds,
+  type Scope,
   type Sieve,
   type TraceIds,
 } from '@logsieve/node'
@@ -21,6 +22,7 @@ interface Slot {
   signature: string
   sampleRate: number
   ids: TraceIds | undefined
+  scope: Scope | undefined
   loggedAt: number
 }
 
@@ -49,7 +51,14 @@ export function createIntegration(
   const traceFields = options?.traceFields ?? true
   const scopeFields = options?.scopeFields ?? true
   const signatureField = options?.signatureField ?? true
-  const slot: Slot = { active: false, signature: '', sampleRate: 1, ids: undefined, loggedAt: 0 }
+  const slot: Slot = {
+    active: false,
+    signature: '',
+    sampleRate: 1,
+    ids: undefined,
+    scope: undefined,
+    loggedAt: 0,
+  }
   let flushTarget: PinoLike | undefined
 
   sieve.onFlush(() => flushLogger(flushTarget))
@@ -64,7 +73,9 @@ export function createIntegration(
     slot.active = true
     slot.signature = signature
     slot.sampleRate = 1
-    slot.ids = traceFields ? currentTraceIds() : undefined
+    const scope = currentScope()
+    slot.scope = scope
+    slot.ids = traceFields ? (otelIds() ?? scope) : undefined
     slot.loggedAt = b.loggedAt
     if (sieve.exporting) {
       extract(b.args)
@@ -90,15 +101,16 @@ export function createIntegration(
 
   function logMethod(this: PinoLike, args: unknown[], method: LogFn, level: number): void {
     if (flushTarget === undefined) flushTarget = this
+    // One context lookup per line: the scope serves trace ids, backfill and the mixin's scope fields.
+    const scope = currentScope()
     let ids: TraceIds | undefined
     try {
       extract(args)
       const text = scratch.text
       const isFormat = scratch.isFormat
-      ids = currentTraceIds()
+      ids = otelIds() ?? scope
       const d = sieve.decide(level, text, isFormat, ids?.traceId)
       if (!d.keep) {
-        const scope = currentScope()
         if (scope?.backfill !== undefined) {
           const payload: Buffered = { method, args, level, loggedAt: Date.now() }
           scope.backfill.push(this, payload, replay, d.signature, estimateArgsBytes(args))
@@ -110,7 +122,7 @@ export function createIntegration(
       const sampleRate = d.sampleRate
       const severity = d.severity
       const levelText = d.level
-      if (severity >= ERROR_SEVERITY) currentScope()?.backfill?.drain(onReplayError)
+      if (severity >= ERROR_SEVERITY) scope?.backfill?.drain(onReplayError)
       if (sieve.exporting)
         exportLine(sieve, args, text, isFormat, severity, levelText, signature, sampleRate, ids)
       if (sieve.examples) sieve.example(d, () => renderExample(args, text, isFormat))
@@ -124,6 +136,7 @@ export function createIntegration(
     }
     slot.active = true
     slot.ids = traceFields ? ids : undefined
+    slot.scope = scope
     slot.loggedAt = 0
     try {
       write(this, method, args, level)
@@ -154,7 +167,7 @@ export function createIntegration(
     if (signatureField && slot.signature !== '') out.signature = slot.signature
     if (slot.sampleRate !== 1) out.sample_rate = slot.sampleRate
     if (scopeFields) {
-      const scope = currentScope()
+      const scope = slot.scope
       if (scope !== undefined) {
         if (scope.requestId !== undefined) out.request_id = scope.requestId
         if (scope.fields !== undefined) Object.assign(out, scope.fields)
