@@ -297,12 +297,18 @@ function fitBudget(free: Item[], room: number): void {
 /** Spend what rounding down left: double the smallest kept streams first (max-min fair) while it fits. */
 function fillBudget(free: Item[], room: number): void {
   let total = cost(free)
-  const order = [...free].sort((a, b) => a.rate * a.p.eventsPerSecond - b.rate * b.p.eventsPerSecond)
-  for (const it of order) {
-    if (it.rate >= 1 || it.held) continue
-    const extra = it.rate * it.p.eventsPerSecond * it.unit
-    if (total + extra > room) continue
-    it.rate *= 2
-    total += extra
+  // A rate doubles at most 10 times (1/1024 → 1), so a pass per doubling level is enough.
+  for (let pass = 0; pass < 10; pass++) {
+    let changed = false
+    const order = [...free].sort((a, b) => a.rate * a.p.eventsPerSecond - b.rate * b.p.eventsPerSecond)
+    for (const it of order) {
+      if (it.rate >= 1 || it.held) continue
+      const extra = it.rate * it.p.eventsPerSecond * it.unit
+      if (total + extra > room) continue
+      it.rate *= 2
+      total += extra
+      changed = true
+    }
+    if (!changed) break
   }
 }
