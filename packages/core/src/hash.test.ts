@@ -39,10 +39,11 @@ describe('hash64Hex (FNV-1a 64 over UTF-8)', () => {
     expect(hash64Hex('x\ud83d')).toBe(hash64Hex('x\ufffd'))
   })
 
-  it('agrees with the BigInt reference on any UTF-16 string', () => {
+  // BigInt arithmetic is slow; the timeout leaves room for a loaded CI machine (nothing here is timed).
+  it('agrees with the BigInt reference on any UTF-16 string', { timeout: 30_000 }, () => {
     fc.assert(
       fc.property(anyUtf16, (s) => hash64Hex(s) === fnv1a64Reference(s)),
-      { numRuns: 500 },
+      { numRuns: 200 },
     )
     fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => hash64Hex(s) === fnv1a64Reference(s)))
   })
@@ -59,13 +60,13 @@ describe('hash32 (FNV-1a 32 over UTF-8)', () => {
     expect(hash32('foobar')).toBe(0xbf9cf968)
   })
 
-  it('agrees with the BigInt reference and stays an unsigned 32-bit integer', () => {
+  it('agrees with the BigInt reference and stays an unsigned 32-bit integer', { timeout: 30_000 }, () => {
     fc.assert(
       fc.property(anyUtf16, (s) => {
         const h = hash32(s)
         return h === fnv1a32Reference(s) && Number.isInteger(h) && h >= 0 && h < 2 ** 32
       }),
-      { numRuns: 500 },
+      { numRuns: 300 },
     )
   })
 })

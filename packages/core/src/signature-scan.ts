@@ -373,7 +373,7 @@ function maskWord(i: number): number {
 /** The template of a rendered message: the scanner of docs/signature.md. Never throws. */
 export function maskMessageText(text: string): string {
   src = text
-  end = text.length > MAX_SCAN ? MAX_SCAN : text.length
+  end = Math.min(text.length, MAX_SCAN)
   out = ''
   pending = ''
   afterMask = false

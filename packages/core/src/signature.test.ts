@@ -155,7 +155,7 @@ describe('any input', () => {
   )
   const messages = fc.string({ unit, maxLength: 400 })
 
-  it('never throws, is deterministic, bounded and always 16 hex (fuzz)', () => {
+  it('never throws, is deterministic, bounded and always 16 hex (fuzz)', { timeout: 30_000 }, () => {
     fc.assert(
       fc.property(messages, (m) => {
         const r = computeSignature(m)
@@ -171,7 +171,7 @@ describe('any input', () => {
     )
   })
 
-  it('ignores everything after the first MAX_SCAN code units', () => {
+  it('ignores everything after the first MAX_SCAN code units', { timeout: 30_000 }, () => {
     fc.assert(
       fc.property(fc.string({ unit, minLength: MAX_SCAN, maxLength: MAX_SCAN }), messages, (head, tail) => {
         const cut = head.slice(0, MAX_SCAN)
@@ -181,7 +181,7 @@ describe('any input', () => {
     )
   })
 
-  it('handles 1 MB strings of any shape', () => {
+  it('handles 1 MB strings of any shape', { timeout: 30_000 }, () => {
     fc.assert(
       fc.property(fc.string({ unit, minLength: 1, maxLength: 8 }), (piece) => {
         const big = piece.repeat(Math.ceil(1_048_576 / piece.length))
@@ -206,7 +206,9 @@ describe('caches stay bounded', () => {
     expect(c.count).toBeLessThanOrEqual(4)
   })
 
-  it('holds at most 2 × CACHE_GENERATION_SIZE entries after a flood of distinct messages', () => {
+  it('holds at most 2 × CACHE_GENERATION_SIZE entries after a flood of distinct messages', {
+    timeout: 30_000,
+  }, () => {
     for (let i = 0; i < 20_000; i++) {
       computeSignature(`flood message ${i} id-${i.toString(36)}`)
       templateSignature(`flood format %s ${i}`)
@@ -221,7 +223,7 @@ describe('grouping accuracy on LogHub-2k', () => {
   // The data lives beside the repository (CI has it); a missing folder must fail, not skip.
   const dir = resolve(import.meta.dirname, '../../..', '../shared/data/loghub')
 
-  it('averages at least 0.90 over the development datasets', () => {
+  it('averages at least 0.90 over the development datasets', { timeout: 30_000 }, () => {
     expect(existsSync(dir)).toBe(true)
     const scores = evaluateAll(dir)
     expect(scores.length).toBeGreaterThanOrEqual(7)
