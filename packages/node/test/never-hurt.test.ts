@@ -64,6 +64,25 @@ describe('never hurt the app', () => {
     expect(rows[0]?.seen).toBe(100)
   })
 
+  it('merges unsent windows instead of queueing them', async () => {
+    const diagnostics: Diagnostic[] = []
+    const failing = await startHostileServer((_req, res) => {
+      res.statusCode = 503
+      res.end()
+    })
+    servers.push(failing)
+    const sieve = make(failing.url, diagnostics, { maxPatterns: 50 })
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; i < 200; i++) sieve.decide('info', `pattern ${round * 200 + i} at <x>`, true)
+      await sieve.flush()
+    }
+    const snapshot = sieve.sampler.stats.snapshot()
+    expect(snapshot.rows.length).toBeLessThanOrEqual(50)
+    const seen = snapshot.rows.reduce((n, r) => n + r.seen, 0) + snapshot.overflow.seen
+    expect(seen).toBe(1000)
+    expect(failing.statsBodies().length).toBeGreaterThanOrEqual(5)
+  })
+
   it('survives a slow server with a short timeout, without blocking log calls', async () => {
     const diagnostics: Diagnostic[] = []
     const slow = await startHostileServer((_req, res) => {

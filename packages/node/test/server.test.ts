@@ -129,6 +129,39 @@ describe('with the real policy server', () => {
     await until(() => offline.policy.version === version)
   })
 
+  it('keeps sampling with the last policy when the server dies mid-run', async () => {
+    const own = await startServer({
+      port: 0,
+      host: '127.0.0.1',
+      dbPath: join(dir, 'dying.sqlite'),
+      adminKey: ADMIN,
+      generationIntervalMs: 0,
+    })
+    const key = await own.createKey('ingest', ['checkout'])
+    await fetch(`${own.url}/v1/policies/checkout?environment=test`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshSeconds: 1, defaults: { levels: { info: 0 } } }),
+    })
+    const diagnostics: Diagnostic[] = []
+    const sieve = make({
+      server: { url: own.url, apiKey: key },
+      cacheDir: false,
+      onDiagnostic: (d: Diagnostic) => diagnostics.push(d),
+    })
+    await until(() => sieve.policy.version >= 1)
+    const version = sieve.policy.version
+    await own.close()
+    expect(keptOf(sieve, 200)).toBe(0)
+    expect(keptOf(sieve, 50, 'error')).toBe(50)
+    await sieve.flush()
+    // Polls fail in the background (refreshSeconds: 1); the policy in memory stays.
+    await until(() => diagnostics.some((d) => d.code === 'LOGSIEVE_POLICY_FETCH'), 5000)
+    expect(diagnostics.some((d) => d.code === 'LOGSIEVE_STATS')).toBe(true)
+    expect(sieve.policy.version).toBe(version)
+    expect(sieve.sampler.stats.snapshot().rows.reduce((n, r) => n + r.seen, 0)).toBe(250)
+  })
+
   it('two processes with the same trace ids keep the same requests', async () => {
     const version = await putPolicy({ info: 0.25 })
     const run = promisify(execFile)
