@@ -158,10 +158,10 @@ function linesOf(requests: Recorded[]): OtlpLine[] {
     .flatMap((r) => JSON.parse(r.body).resourceLogs[0].scopeLogs[0].logRecords as OtlpLine[])
 }
 
-describe('@logsieve/browser in chromium', { timeout: 30_000 }, () => {
+describe('@logsieve/browser in chromium', { timeout: 60_000 }, () => {
   it('applies the server policy: noisy pattern dropped, errors kept, trace id on every line, stats at the server', async () => {
     const page = await openSieve()
-    await page.waitForFunction(() => window.sieve.policy.version >= 1, undefined, { timeout: 10_000 })
+    await page.waitForFunction(() => window.sieve.policy.version >= 1, undefined, { timeout: 20_000 })
     const traceId = await page.evaluate(async () => {
       const { logger } = window.sieve
       for (let i = 0; i < 50; i++) logger.info(`cache miss for key ${1000 + i}`)
@@ -217,7 +217,7 @@ describe('@logsieve/browser in chromium', { timeout: 30_000 }, () => {
 
   it('delivers the last batch and the last stats with a beacon when the page closes', async () => {
     const page = await openSieve()
-    await page.waitForFunction(() => window.sieve.policy.version >= 1, undefined, { timeout: 10_000 })
+    await page.waitForFunction(() => window.sieve.policy.version >= 1, undefined, { timeout: 20_000 })
     const traceId = await page.evaluate(() => {
       window.sieve.logger.warn('payment form abandoned at step 3')
       return window.sieve.traceId
@@ -239,13 +239,13 @@ describe('@logsieve/browser in chromium', { timeout: 30_000 }, () => {
   it('starts from the policy cached in localStorage when the server is unreachable', async () => {
     const context = await browser.newContext()
     const first = await openSieve(context)
-    await first.waitForFunction(() => window.sieve.policy.version >= 1, undefined, { timeout: 10_000 })
+    await first.waitForFunction(() => window.sieve.policy.version >= 1, undefined, { timeout: 20_000 })
     await first.close()
     // Every request to the policy server now fails: only the localStorage copy can bring version 1.
     const page = await openSieve(context, (p) =>
       p.route(`${server.url}/**`, (route) => route.abort('connectionrefused')),
     )
-    await page.waitForFunction(() => window.sieve.policy.version >= 1, undefined, { timeout: 10_000 })
+    await page.waitForFunction(() => window.sieve.policy.version >= 1, undefined, { timeout: 20_000 })
     const kept = await page.evaluate(() => window.sieve.logger.info('cache miss for key 4242'))
     expect(kept).toBe(false)
     expect((await page.evaluate(() => window.diagnostics)).length).toBeGreaterThan(0)
@@ -254,7 +254,7 @@ describe('@logsieve/browser in chromium', { timeout: 30_000 }, () => {
 
   it('routes pino (browser build) through the sieve: same policy, fields kept', async () => {
     const page = await openSieve()
-    await page.waitForFunction(() => window.sieve.policy.version >= 1, undefined, { timeout: 10_000 })
+    await page.waitForFunction(() => window.sieve.policy.version >= 1, undefined, { timeout: 20_000 })
     const traceId = await page.evaluate(async () => {
       const { pino, pinoBrowser } = window.logsieve
       const log = pino({ browser: pinoBrowser(window.sieve) })

@@ -57,7 +57,7 @@ export async function recorder(): Promise<Running & { requests: Recorded[] }> {
 export async function waitFor<T>(
   what: string,
   probe: () => T | undefined | Promise<T | undefined>,
-  ms = 10_000,
+  ms = 20_000,
 ) {
   const deadline = Date.now() + ms
   for (;;) {
