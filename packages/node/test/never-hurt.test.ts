@@ -83,6 +83,20 @@ describe('never hurt the app', () => {
     expect(failing.statsBodies().length).toBeGreaterThanOrEqual(5)
   })
 
+  it('drops a window the server rejects for good (4xx) instead of retrying it forever', async () => {
+    const diagnostics: Diagnostic[] = []
+    const rejecting = await startHostileServer((_req, res) => {
+      res.statusCode = 422
+      res.end('{"error": {"code": "LOGSIEVE_STATS_INVALID", "message": "no", "field": "patterns"}}')
+    })
+    servers.push(rejecting)
+    const sieve = make(rejecting.url, diagnostics)
+    logSome(sieve)
+    await sieve.flush()
+    expect(diagnostics.some((d) => d.message.includes('422'))).toBe(true)
+    expect(sieve.sampler.stats.snapshot().rows).toHaveLength(0)
+  })
+
   it('survives a slow server with a short timeout, without blocking log calls', async () => {
     const diagnostics: Diagnostic[] = []
     const slow = await startHostileServer((_req, res) => {
