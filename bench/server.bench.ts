@@ -10,10 +10,11 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const CONNECTIONS = 200
-const SECONDS = 8
+const SECONDS = 5
 const ADMIN = 'bench-admin-key-0123456789'
 
 interface Target {
+  parseUrl: string
   policyUrl: string
   helloUrl: string
   statsUrl: string
@@ -29,14 +30,26 @@ interface AutocannonResult {
   timeouts: number
   statusCodeStats: Record<string, { count: number }>
 }
+type FetchApp = { fetch: (request: Request) => Response | Promise<Response> }
+interface HelloContext {
+  text(body: string, status?: 202): Response
+  req: { json(): Promise<unknown> }
+}
+// Just the slice of Hono's types the baselines use (the bench folder cannot import hono's types directly).
+interface HelloApp extends FetchApp {
+  get(path: string, handler: (c: HelloContext) => Response): unknown
+  post(path: string, handler: (c: HelloContext) => Promise<Response>): unknown
+}
+type HonoCtor = new () => HelloApp
+type NodeServe = (options: FetchApp & { port: number; hostname: string }) => import('node:net').Server
 type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>
 
 /** In the child: start the policy server and a hello-world Hono app, print their URLs. */
 async function serve(): Promise<void> {
   // The bench folder has no dependencies of its own: resolve hono from the server package (same version).
   const req = createRequire(new URL('../packages/server/package.json', import.meta.url))
-  const { serve: nodeServe } = req('@hono/node-server') as typeof import('@hono/node-server')
-  const { Hono } = req('hono') as typeof import('hono')
+  const { serve: nodeServe } = req('@hono/node-server') as { serve: NodeServe }
+  const { Hono } = req('hono') as { Hono: HonoCtor }
   const { startServer } = await import('../packages/server/src/index.js')
   const dir = process.env.LOGSIEVE_BENCH_DIR!
   const server = await startServer({
@@ -46,7 +59,13 @@ async function serve(): Promise<void> {
     rateLimit: false,
     generationIntervalMs: 0,
   })
-  const hello = new Hono().get('/hello', (c) => c.text('hello'))
+  // Baselines: hello-world, and a route that only parses a JSON body (the floor of any stats endpoint).
+  const hello = new Hono()
+  hello.get('/hello', (c) => c.text('hello'))
+  hello.post('/parse', async (c) => {
+    await c.req.json()
+    return c.text('ok', 202)
+  })
   const helloServer = nodeServe({ fetch: hello.fetch, port: 0, hostname: '127.0.0.1' })
   await new Promise((ok) => helloServer.once('listening', ok))
   const key = await server.createKey('ingest', ['bench'])
@@ -54,6 +73,7 @@ async function serve(): Promise<void> {
   const etag = (await fetch(policyUrl, { headers: { authorization: `Bearer ${key}` } })).headers.get('etag')!
   const { port } = helloServer.address() as { port: number }
   const target: Target = {
+    parseUrl: `http://127.0.0.1:${port}/parse`,
     policyUrl,
     helloUrl: `http://127.0.0.1:${port}/hello`,
     statsUrl: `${server.url}/v1/stats`,
@@ -126,20 +146,38 @@ export default async function (): Promise<void> {
       duration: 1,
       headers: { authorization: `Bearer ${target.key}`, 'if-none-match': target.etag },
     })
-    const hello = await run('GET /hello (hello-world Hono)', { url: target.helloUrl })
-    const notModified = await run('GET /v1/policies/:service → 304', {
+    // Alternate the two GET runs and keep each one's best: other load on the machine then hits both alike.
+    const policyGet = {
       url: target.policyUrl,
       headers: { authorization: `Bearer ${target.key}`, 'if-none-match': target.etag },
-    })
-    const stats = await run('POST /v1/stats (500 patterns)', {
-      url: target.statsUrl,
+    }
+    const helloRuns = []
+    const policyRuns = []
+    for (let round = 1; round <= 2; round++) {
+      helloRuns.push(await run(`GET /hello (hello-world), round ${round}`, { url: target.helloUrl }))
+      policyRuns.push(await run(`GET /v1/policies/:svc 304, round ${round}`, policyGet))
+    }
+    const best = (rs: AutocannonResult[]) =>
+      rs.reduce((a, b) => (b.requests.average > a.requests.average ? b : a))
+    const hello = best(helloRuns)
+    const notModified = best(policyRuns)
+    const body = statsBody()
+    const post = {
       method: 'POST',
       headers: { authorization: `Bearer ${target.key}`, 'content-type': 'application/json' },
-      body: statsBody(),
-    })
+      body,
+    }
+    const parseOnly = await run('POST /parse (JSON.parse baseline)', { url: target.parseUrl, ...post })
+    const stats = await run('POST /v1/stats (500 patterns)', { url: target.statsUrl, ...post })
     const ratio = notModified.requests.average / hello.requests.average
     console.log(
-      `\n304 path vs hello-world: ${(ratio * 100).toFixed(1)}% (target ≥ 70%) ${ratio >= 0.7 ? 'ok' : 'MISSED'}`,
+      `\n304 path vs hello-world (best of 2 each): ${(ratio * 100).toFixed(1)}% (target ≥ 70%) ${ratio >= 0.7 ? 'ok' : 'MISSED'}`,
+    )
+    console.log(
+      `latency at ${CONNECTIONS} connections: 304 p50 ${notModified.latency.p50} ms / p99 ${notModified.latency.p99} ms; stats p50 ${stats.latency.p50} ms / p99 ${stats.latency.p99} ms`,
+    )
+    console.log(
+      `stats vs a route that only parses the same ${Math.round(body.length / 1024)} KB body: ${((100 * stats.requests.average) / parseOnly.requests.average).toFixed(1)}%`,
     )
     console.log(
       `stats batches/s: ${fmt(stats.requests.average)} = ${(stats.requests.average / 1000).toFixed(2)}× the 1,000/s target (${fmt(stats.requests.average * 500)} patterns/s) ${stats.requests.average >= 1000 ? 'ok' : 'MISSED'}`,

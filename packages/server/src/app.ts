@@ -15,7 +15,7 @@ export function createApp(ctx: ServerContext): Hono {
 
   app.use('*', async (c, next) => {
     await next()
-    metrics.inc('logsieve_http_requests_total', { method: c.req.method, status: String(c.res.status) })
+    metrics.request(c.req.method, c.res.status)
   })
   // Browsers call the ingest routes; keys travel in Authorization, never cookies, so no credentials mode.
   const origins = ctx.options.corsOrigins

@@ -111,16 +111,16 @@ export class KeyRing {
 /** The presented key: `Authorization: Bearer <key>`, or `?apiKey=` where a browser cannot set headers (sendBeacon, EventSource). */
 export function presentedKey(
   authorization: string | undefined,
-  query: string | undefined,
+  query: () => string | undefined,
 ): string | undefined {
   if (authorization?.startsWith('Bearer ')) return authorization.slice(7).trim() || undefined
-  return query || undefined
+  return query() || undefined
 }
 
 /** Middleware: a valid key of at least `scope` (admin covers ingest), within its rate limit. */
 export function requireKey(keys: KeyRing, scope: KeyScope): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
-    const token = presentedKey(c.req.header('authorization'), c.req.query('apiKey'))
+    const token = presentedKey(c.req.header('authorization'), () => c.req.query('apiKey'))
     if (!token)
       throw new ApiError(401, 'LOGSIEVE_UNAUTHORIZED', 'an API key is required (Authorization: Bearer <key>)')
     const principal = await keys.verify(token)

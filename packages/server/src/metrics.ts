@@ -42,6 +42,14 @@ export class Metrics {
     this.families.set(name, { help, type, values: new Map() })
   }
 
+  private readonly requests = new Map<string, number>()
+
+  /** Count one HTTP request. Label text is built at render time: this runs on every request. */
+  request(method: string, status: number): void {
+    const k = `${method} ${status}`
+    this.requests.set(k, (this.requests.get(k) ?? 0) + 1)
+  }
+
   inc(name: string, labels: Labels = {}, by = 1): void {
     const f = this.families.get(name)
     if (!f) return
@@ -54,6 +62,11 @@ export class Metrics {
   }
 
   render(): string {
+    const http = this.families.get('logsieve_http_requests_total')!
+    for (const [k, v] of this.requests) {
+      const [method, status] = k.split(' ') as [string, string]
+      http.values.set(labelText({ method, status }), v)
+    }
     let out = ''
     for (const [name, f] of this.families) {
       out += `# HELP ${name} ${f.help}\n# TYPE ${name} ${f.type}\n`

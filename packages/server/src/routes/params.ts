@@ -4,8 +4,15 @@ import { ApiError } from '../errors.js'
 
 const nameSchema = statsBatchSchema.shape.service
 
+// Names seen on the hot path (policy GETs) are checked once; the set is cleared if it grows large.
+const known = new Set<string>()
+
 function checkName(value: string, field: string): string {
-  if (!nameSchema.safeParse(value).success) {
+  if (known.has(value)) return value
+  if (nameSchema.safeParse(value).success) {
+    if (known.size >= 10_000) known.clear()
+    known.add(value)
+  } else {
     throw new ApiError(
       400,
       'LOGSIEVE_PARAM_INVALID',
