@@ -69,8 +69,10 @@ export function hash32(text: string): number {
   return h >>> 0
 }
 
-// Number#toString(16) is native and much faster than building the digits one by one.
-const hex8 = (x: number): string => x.toString(16).padStart(8, '0')
+// Two hex digits per byte from a table: measured faster than Number#toString(16) + padStart.
+const HEX2: string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'))
+const hex8 = (x: number): string =>
+  HEX2[x >>> 24]! + HEX2[(x >>> 16) & 255]! + HEX2[(x >>> 8) & 255]! + HEX2[x & 255]!
 
 /**
  * FNV-1a 64 of the UTF-8 bytes of `text`, as 16 lowercase hex characters. This is the signature hash.
@@ -91,7 +93,7 @@ export function hash64Hex(text: string): string {
       const l = (lo ^ c) >>> 0
       const t = l * 0x1b3
       lo = t >>> 0
-      hi = (Math.imul(hi, 0x1b3) + Math.floor(t / TWO_POW_32) + (l << 8)) >>> 0
+      hi = (Math.imul(hi, 0x1b3) + ((t / TWO_POW_32) | 0) + (l << 8)) >>> 0
       continue
     }
     let count = encodeAt(text, i)
@@ -103,7 +105,7 @@ export function hash64Hex(text: string): string {
       const l = (lo ^ bytes[b]!) >>> 0
       const t = l * 0x1b3
       lo = t >>> 0
-      hi = (Math.imul(hi, 0x1b3) + Math.floor(t / TWO_POW_32) + (l << 8)) >>> 0
+      hi = (Math.imul(hi, 0x1b3) + ((t / TWO_POW_32) | 0) + (l << 8)) >>> 0
     }
   }
   return hex8(hi) + hex8(lo)

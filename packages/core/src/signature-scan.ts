@@ -53,10 +53,14 @@ const endsValue = (c: number): boolean =>
  */
 let src = ''
 let end = 0
-// The output is built in `out`; separators written right after a mask wait in `pending`, because the
-// next mask collapses them away. Reading back from `out` (charCodeAt/slice) would flatten V8's rope
-// string on every call, so the writer keeps this state instead.
+// The output is built in `out`. Text copied unchanged from the source is not appended piece by piece:
+// it grows a verbatim run [runStart, runEnd) of `src` that is sliced once when something else must be
+// written (fewer small strings). Separators written right after a mask wait in `pending`, because the
+// next mask collapses them away. Nothing reads back from `out` (that would flatten V8's rope string).
 let out = ''
+let runStart = 0
+let runEnd = -1
+let hasOutput = false
 let pending = ''
 let afterMask = false
 // Opening brackets swallowed by a collapse: as many closing brackets right after it are swallowed too.
@@ -75,34 +79,60 @@ const isCloser = (c: number): boolean => c === 0x29 || c === 0x5d || c === 0x7d 
 // Comparison or sign prefixes that belong to the number they precede ("<1 sec", "~5", "+3").
 const isNumberPrefix = (c: number): boolean => c === 0x3c || c === 0x3e || c === 0x7e || c === 0x2b
 
-function writeText(text: string): void {
+function flushRun(): void {
+  if (runEnd > runStart) out += src.slice(runStart, runEnd)
+  runEnd = -1
+}
+
+/** Appends src[from, to) unchanged. */
+function copy(from: number, to: number): void {
+  if (runEnd === from) runEnd = to
+  else {
+    flushRun()
+    runStart = from
+    runEnd = to
+  }
+  hasOutput = true
+}
+
+/** Writes src[from, to) as text (it breaks a run of masks). */
+function writeText(from: number, to: number): void {
   if (afterMask) {
     out += pending
     pending = ''
     afterMask = false
   }
-  out += text
+  copy(from, to)
   dropClosers = 0
 }
 
-/** Writes one separator char; after a mask it waits in `pending` (a following mask drops it). */
-function writeSep(c: number): void {
-  if (!afterMask) {
-    out += String.fromCharCode(c)
-  } else if (dropClosers > 0 && isCloser(c)) {
-    dropClosers--
-  } else {
-    pending += String.fromCharCode(c)
-  }
+/** Writes the separator src[k]; after a mask it waits in `pending` (a following mask drops it). */
+function writeSep(k: number): void {
+  const c = src.charCodeAt(k)
+  if (!afterMask) copy(k, k + 1)
+  else if (dropClosers > 0 && isCloser(c)) dropClosers--
+  else pending += String.fromCharCode(c)
 }
 
 function writeSeps(from: number, to: number): void {
-  for (let k = from; k < to; k++) writeSep(src.charCodeAt(k))
+  for (let k = from; k < to; k++) writeSep(k)
+}
+
+/** Writes the single space that joins the word starting at `i` to the previous one. */
+function writeSpace(i: number): void {
+  if (afterMask) pending += ' '
+  else if (runEnd === i - 1 && src.charCodeAt(i - 1) === 0x20) runEnd = i
+  else {
+    flushRun()
+    out += ' '
+  }
 }
 
 function writeMask(): void {
   if (!afterMask) {
+    flushRun()
     out += MASK
+    hasOutput = true
     afterMask = true
     pending = ''
     dropClosers = 0
@@ -259,7 +289,7 @@ function writeToken(from: number, to: number, hasDigit: boolean, wordEnd: number
   if (to === wordEnd && first === 0x75 && (len === 4 || len === 8) && VALUE_KEYWORDS.has(wordKey(from, to))) {
     maskNextWord = true
   }
-  writeText(src.slice(from, to))
+  writeText(from, to)
 }
 
 /** Masks the word [i, wordEnd) as one value, keeping its leading and trailing punctuation. */
@@ -330,12 +360,12 @@ function maskWord(i: number): number {
         const next = close + 1 < end ? src.charCodeAt(close + 1) : 0
         if (close === k + 1 || next === 0x3a || next === 0x3d) {
           // Empty quotes, or a quoted key ("id": / "id"=): structure, kept verbatim.
-          writeText(src.slice(k, close + 1))
+          writeText(k, close + 1)
         } else {
           // A quoted single token is a value. Quoted text with spaces is scanned like the rest.
-          writeSep(c)
+          writeSep(k)
           writeMask()
-          writeSep(c)
+          writeSep(close)
         }
         k = close + 1
         continue
@@ -345,7 +375,7 @@ function maskWord(i: number): number {
       const n = k + 1 < wordEnd ? src.charCodeAt(k + 1) : 0
       if (k === i && k + 1 === wordEnd) {
         // A lone '=' ("log source = /dev/log"): the next word is the value.
-        writeSep(0x3d)
+        writeSep(k)
         maskNextWord = true
         k++
         continue
@@ -354,7 +384,7 @@ function maskWord(i: number): number {
         // key=value: the value runs to a value terminator and is masked whatever it looks like.
         let v = k + 1
         while (v < wordEnd && !endsValue(src.charCodeAt(v))) v++
-        writeSep(0x3d)
+        writeSep(k)
         writeMask()
         k = v
         continue
@@ -364,7 +394,7 @@ function maskWord(i: number): number {
       k++ // "<1", "~5", "+3": the prefix is part of the number
       continue
     }
-    writeSep(c)
+    writeSep(k)
     k++
   }
   return wordEnd
@@ -375,6 +405,8 @@ export function maskMessageText(text: string): string {
   src = text
   end = Math.min(text.length, MAX_SCAN)
   out = ''
+  runEnd = -1
+  hasOutput = false
   pending = ''
   afterMask = false
   dropClosers = 0
@@ -388,14 +420,15 @@ export function maskMessageText(text: string): string {
       continue
     }
     // Words are joined by one space; the space itself does not break a run of masks.
-    if (out.length > 0) writeSep(0x20)
+    if (hasOutput) writeSpace(i)
     i = maskWord(i)
   }
   if (text.length > end) {
-    if (out.length > 0) writeSep(0x20)
+    if (hasOutput) writeSpace(end)
     writeMask() // truncated: the rest of the message is one value
   }
   // Separators after the last mask are kept, trailing spaces trimmed (a dropped unit can leave one).
+  flushRun()
   let result = out + pending
   while (result.length > 0 && result.charCodeAt(result.length - 1) === 0x20) result = result.slice(0, -1)
   src = ''
