@@ -1,6 +1,8 @@
 // Spawns the real `logsieve` bin (through its shim) and collects its output and exit code.
-import { spawn } from 'node:child_process'
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { type RunningServer, startServer } from '@logsieve/server'
 import { inject } from 'vitest'
 
 /** The bin shim a user runs (TypeScript source through tsx in the workspace). */
@@ -31,16 +33,7 @@ export function runCli(
       cwd: options?.cwd,
       stdio: ['pipe', 'pipe', 'pipe'],
     })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d
-    })
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d
-    })
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
+    collect(child).then(resolve, reject)
     child.stdin.on('error', () => {})
     child.stdin.end(options?.input)
   })
@@ -58,3 +51,24 @@ export function json<T = Record<string, unknown>>(result: CliResult): T {
 /** CLI JSON output in tests: its shape is what the assertions check. */
 // biome-ignore lint/suspicious/noExplicitAny: assertions, not types, check the shape of CLI output
 export type Loose = any
+
+/** Exit code and output of a spawned process. */
+export function collect(child: ChildProcessWithoutNullStreams): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d
+    })
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d
+    })
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+/** A policy server on an ephemeral port with a SQLite file in `dir`; no background generation. */
+export function startTestServer(dir: string, adminKey: string): Promise<RunningServer> {
+  return startServer({ port: 0, dbPath: join(dir, 'logsieve.db'), adminKey, generationIntervalMs: 0 })
+}

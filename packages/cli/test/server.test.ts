@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type RunningServer, startServer } from '@logsieve/server'
+import type { RunningServer } from '@logsieve/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { json, type Loose, runCli } from './helpers.js'
+import { json, type Loose, runCli, startTestServer } from './helpers.js'
 
 const ADMIN = 'lsk_test_admin_key_for_cli_tests'
 const NOISY = 'aaaaaaaaaaaaaaa1'
@@ -51,12 +51,7 @@ async function sendStats(ingestKey: string, service: string): Promise<void> {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'logsieve-cli-server-'))
-  server = await startServer({
-    port: 0,
-    dbPath: join(dir, 'logsieve.db'),
-    adminKey: ADMIN,
-    generationIntervalMs: 0,
-  })
+  server = await startTestServer(dir, ADMIN)
   env = { LOGSIEVE_URL: server.url, LOGSIEVE_KEY: ADMIN }
   const ingest = await server.createKey('ingest')
   await sendStats(ingest, 'checkout')

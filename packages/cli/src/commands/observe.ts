@@ -8,7 +8,7 @@ import { fields, type Io, printJson, table } from '../output.js'
 import { loadPolicyFile } from '../policy-file.js'
 import { formatBytes, formatCount, formatPercent, formatRate, parseBytesPerDay } from '../units.js'
 import { help } from './analyze.js'
-import { current, listOf } from './policy.js'
+import { current, listOf, targetOf } from './policy.js'
 
 const DAY = 86_400
 
@@ -89,8 +89,8 @@ export async function budgetCommand(args: string[], io: Io): Promise<number> {
   if (!maxText) throw new CliError(EXIT.usage, 'budget check: --max is required (e.g. --max 10GB/day)')
   const max = parseBytesPerDay(maxText)
   const client = clientFrom(values, io)
-  const { service, env } = target(values, io, 'budget check')
   const file = str(values, 'policy')
+  const { service, env } = await targetOf(values, io, 'budget check', file)
   const [patterns, policy] = await Promise.all([
     fetchPatterns(client, service, env),
     file ? loadPolicyFile(file, { service, environment: env }) : current(client, service, env),

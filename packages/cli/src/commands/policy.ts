@@ -59,7 +59,9 @@ export async function policyCommand(args: string[], io: Io): Promise<number> {
   }
 
   const client = clientFrom(values, io)
-  const { service, env } = target(values, io, `policy ${sub}`)
+  // apply and diff --file may take the service (and environment) from the policy file itself.
+  const file = sub === 'apply' || sub === 'diff' ? (positionals[0] ?? str(values, 'file')) : undefined
+  const { service, env } = await targetOf(values, io, `policy ${sub}`, file)
   const query = { environment: env }
 
   switch (sub) {
@@ -83,7 +85,6 @@ export async function policyCommand(args: string[], io: Io): Promise<number> {
       return EXIT.ok
     }
     case 'diff': {
-      const file = str(values, 'file') ?? positionals[0]
       let from: Policy
       let to: Policy
       if (file) {
@@ -107,7 +108,6 @@ export async function policyCommand(args: string[], io: Io): Promise<number> {
       return values['exit-code'] && !isEmptyDiff(diff) ? EXIT.failed : EXIT.ok
     }
     case 'apply': {
-      const file = positionals[0] ?? str(values, 'file')
       if (!file) throw new CliError(EXIT.usage, 'policy apply: give a policy file')
       const policy = await loadPolicyFile(file, { service, environment: env })
       const reason = str(values, 'reason')
@@ -161,9 +161,22 @@ export async function policyCommand(args: string[], io: Io): Promise<number> {
   }
 }
 
+/** --service/--env (or LOGSIEVE_SERVICE/LOGSIEVE_ENV), else the `service`/`environment` a policy file names. */
+export async function targetOf(
+  values: Record<string, string | boolean | undefined>,
+  io: Io,
+  command: string,
+  file: string | undefined,
+): Promise<{ service: string; env: string }> {
+  const given = fallbackTarget(values, io)
+  if (given.service || !file) return target(values, io, command)
+  const policy = await loadPolicyFile(file, given)
+  return { service: policy.service, env: given.environment ?? policy.environment }
+}
+
 export const policyPath = (service: string) => `/v1/policies/${encodeURIComponent(service)}`
 
-function fallbackTarget(values: Record<string, unknown>, io: Io) {
+function fallbackTarget(values: Record<string, unknown>, io: Io): { service?: string; environment?: string } {
   const service = (values.service as string | undefined) ?? io.env.LOGSIEVE_SERVICE
   const environment = (values.env as string | undefined) ?? io.env.LOGSIEVE_ENV
   return { ...(service && { service }), ...(environment && { environment }) }
