@@ -1,0 +1,36 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { SqliteStore } from '../src/index.js'
+import { batch, startTestServer, type TestServer } from './helpers.js'
+
+const DAY = 86_400_000
+
+describe('retention', () => {
+  let t: TestServer
+  beforeAll(async () => {
+    t = await startTestServer({ retentionDays: 7, rollupRetentionDays: 30 })
+  })
+  afterAll(() => t.close())
+
+  it('rolls minute stats older than the retention window into hours and drops old hours', async () => {
+    const key = await t.server.createKey('ingest', ['old'])
+    const now = Date.now()
+    const send = (end: number, seen: number) =>
+      t.call('/v1/stats', { body: batch('old', [[1, 'info', seen, 100]], { end, seconds: 30 }), key })
+    const tenDaysAgo = Math.floor((now - 10 * DAY) / 3_600_000) * 3_600_000 + 20 * 60_000
+    await send(tenDaysAgo, 5)
+    await send(tenDaysAgo + 60_000, 7) // another minute of the same hour
+    await send(now - 40 * DAY, 3) // past the rollup retention too
+    await send(now, 11) // recent: stays at minute resolution
+    await t.server.flush()
+    const db = (t.server.store as SqliteStore).db
+    const minutes = () => db.prepare('SELECT count(*) FROM stats_minute').pluck().get()
+    expect(minutes()).toBe(4)
+
+    await t.server.context.generation.maintain()
+    expect(minutes()).toBe(1)
+    const hours = db.prepare('SELECT hour, seen FROM stats_hour').all()
+    expect(hours).toEqual([{ hour: Math.floor(tenDaysAgo / 3_600_000) * 3_600_000, seen: 12 }])
+    const totals = await t.server.store.patternTotals('old', 'prod', now - DAY)
+    expect(totals).toEqual([expect.objectContaining({ seen: 11 })])
+  })
+})
