@@ -3,7 +3,7 @@
 // the template because it runs before format.splat(), and annotates kept lines.
 import { format as utilFormat } from 'node:util'
 import { levelName, toSeverityNumber } from '@logsieve/core'
-import { currentScope, currentTraceIds, isReplaying, type Sieve, type TraceIds } from '@logsieve/node'
+import { currentScope, isReplaying, otelIds, type Scope, type Sieve, type TraceIds } from '@logsieve/node'
 import type { SieveFormat, SieveFormatOptions, WinstonInfo, WinstonLoggerLike } from './types.js'
 
 const LEVEL = Symbol.for('level')
@@ -63,6 +63,7 @@ export function sieveFormat(sieve: Sieve, options?: SieveFormatOptions): SieveFo
     signature: string,
     sampleRate: number,
     ids: TraceIds | undefined,
+    scope: Scope | undefined,
   ): void {
     if (traceFields && ids !== undefined) {
       info.trace_id = ids.traceId
@@ -71,7 +72,6 @@ export function sieveFormat(sieve: Sieve, options?: SieveFormatOptions): SieveFo
     if (signature !== '') info.signature = signature
     if (sampleRate !== 1) info.sample_rate = sampleRate
     if (scopeFields) {
-      const scope = currentScope()
       if (scope?.requestId !== undefined) info.request_id = scope.requestId
       if (scope?.fields !== undefined) {
         for (const key in scope.fields) if (info[key] === undefined) info[key] = scope.fields[key]
@@ -82,10 +82,12 @@ export function sieveFormat(sieve: Sieve, options?: SieveFormatOptions): SieveFo
   function replay(target: unknown, payload: unknown, signature: string): void {
     const { info, loggedAt } = payload as Buffered
     info[DECIDED] = true
-    annotate(info, signature, 1, currentTraceIds())
+    const scope = currentScope()
+    const ids = otelIds() ?? scope
+    annotate(info, signature, 1, ids, scope)
     info.backfilled = true
     info.logged_at = loggedAt
-    if (sieve.exporting) exportInfo(sieve, info, signature, 1, currentTraceIds())
+    if (sieve.exporting) exportInfo(sieve, info, signature, 1, ids)
     ;(target as WinstonLoggerLike).write(info)
   }
 
@@ -101,10 +103,12 @@ export function sieveFormat(sieve: Sieve, options?: SieveFormatOptions): SieveFo
       const splat = info[SPLAT] as unknown[] | undefined
       const isFormat =
         typeof message === 'string' && splat !== undefined && splat.length > 0 && message.includes('%')
-      const ids = currentTraceIds()
+      // One context lookup per line: the scope serves trace ids, backfill and the scope fields.
+      const scope = currentScope()
+      const ids = otelIds() ?? scope
       const d = sieve.decide(level, message, isFormat, ids?.traceId)
       if (!d.keep) {
-        const backfill = logger === undefined ? undefined : currentScope()?.backfill
+        const backfill = logger === undefined ? undefined : scope?.backfill
         if (backfill !== undefined) {
           const size = typeof message === 'string' ? message.length + 128 : 192
           backfill.push(logger, { info, loggedAt: Date.now() } satisfies Buffered, replay, d.signature, size)
@@ -114,19 +118,19 @@ export function sieveFormat(sieve: Sieve, options?: SieveFormatOptions): SieveFo
       const signature = d.signature
       const sampleRate = d.sampleRate
       if (d.severity >= ERROR_SEVERITY && logger !== undefined) {
-        const backfill = currentScope()?.backfill
+        const backfill = scope?.backfill
         if (backfill !== undefined && backfill.size > 0) {
           // Inside a transform the logger's stream is busy: writes queue behind this one, in order. So
           // hold this error back and write it again after the backfilled lines.
           backfill.drain((e) => sieve.report('LOGSIEVE_BACKFILL_REPLAY', e))
-          annotate(info, signature, sampleRate, ids)
+          annotate(info, signature, sampleRate, ids, scope)
           if (sieve.exporting) exportInfo(sieve, info, signature, sampleRate, ids)
           info[DECIDED] = true
           logger.write(info)
           return false
         }
       }
-      annotate(info, signature, sampleRate, ids)
+      annotate(info, signature, sampleRate, ids, scope)
       if (sieve.exporting) exportInfo(sieve, info, signature, sampleRate, ids)
       if (sieve.examples) sieve.example(d, () => renderExample(info))
       return info
