@@ -70,6 +70,21 @@ describe('createStatsTable', () => {
     expect(snap.overflow.seen).toBeGreaterThan(90)
   })
 
+  it('evicts the row with the fewest lines once full, and the newcomer inherits its rank', () => {
+    const t = createStatsTable({ capacity: 3 })
+    for (const [i, n] of [
+      [1, 5],
+      [2, 1],
+      [3, 9],
+    ] as const)
+      for (let k = 0; k < n; k++) t.count(sig(i), 'info', 't', true, 1)
+    t.count(sig(4), 'info', 't', true, 1) // evicts sig(2), rank 1 + 1
+    t.count(sig(5), 'info', 't', true, 1) // evicts sig(4) (rank 2), not sig(1) (rank 5)
+    const snap = t.snapshot()
+    expect(snap.rows.map((r) => r.signature).sort()).toEqual([sig(1), sig(3), sig(5)])
+    expect(snap.overflow.seen).toBe(2)
+  })
+
   it('setExample attaches one example per row', () => {
     const t = createStatsTable()
     t.count(sig(1), 'warn', 'x', true, 1)
