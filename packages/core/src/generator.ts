@@ -2,7 +2,8 @@
 // budget. Pure, deterministic, shared by the server and the CLI. The algorithm is documented in
 // docs/policy.md; the steps below follow it.
 
-import { MAX_TEMPLATE_LENGTH, type Pin, type Projection, type Rule, type Settings } from './schema.js'
+import { MAX_RULES, MAX_TEMPLATE_LENGTH } from './contract.js'
+import type { Pin, Projection, Rule, Settings } from './schema.js'
 import { LEVEL_NAMES, type LevelName } from './severity.js'
 import type { GeneratedPolicy, GeneratorInput, PatternObservation } from './types.js'
 
@@ -11,7 +12,6 @@ export const MIN_RATE = 2 ** -10
 const SECONDS_PER_DAY = 86_400
 const BYTES_PER_GB = 1e9
 const SEARCH_STEPS = 64
-const MAX_RULES = 20_000
 
 /** Nearest power of two in log space, within [MIN_RATE, 1]. */
 export function roundRate(rate: number): number {

@@ -1,6 +1,7 @@
 // Fetches a service's policy in the background: ETag / If-None-Match, a pluggable cache of the last
 // good policy, exponential backoff with full jitter after failures. Never rejects, never throws.
-import { type Policy, parsePolicy } from './schema.js'
+import { checkPolicy } from './contract.js'
+import type { Policy } from './schema.js'
 import type { CachedPolicy, PolicyCache, PolicyClient, PolicyClientOptions } from './types.js'
 
 /** A failure the client reports through `onError`: code `LOGSIEVE_POLICY_FETCH` or `LOGSIEVE_POLICY_HTTP`. */
@@ -55,7 +56,7 @@ class HttpPolicyClient implements PolicyClient {
     try {
       const cached = await this.options.cache?.load(this.key)
       if (cached === undefined || this.current !== undefined) return this.current
-      const parsed = parsePolicy(cached.policy)
+      const parsed = checkPolicy(cached.policy)
       if (!parsed.ok) {
         this.report(parsed.error)
         return this.current
@@ -142,7 +143,7 @@ class HttpPolicyClient implements PolicyClient {
           200,
         )
       }
-      const parsed = parsePolicy(body)
+      const parsed = checkPolicy(body)
       if (!parsed.ok) throw parsed.error
       this.failures = 0
       this.accept(parsed.value, res.headers.get('etag') ?? undefined, true)

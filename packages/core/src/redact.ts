@@ -1,6 +1,6 @@
 // Redaction of the optional example line sent with a pattern's stats: the server must never receive
 // credentials or personal data, so secrets are masked before anything leaves the process.
-import { MAX_EXAMPLE_LENGTH } from './schema.js'
+import { MAX_EXAMPLE_LENGTH } from './contract.js'
 
 const MASK = '[REDACTED]'
 /** Input beyond this is not scanned: the example is truncated to MAX_EXAMPLE_LENGTH anyway. */

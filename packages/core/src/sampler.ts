@@ -1,7 +1,9 @@
 // The hot-path sampling decision (DESIGN §4): signature → rule → token bucket → consistent threshold.
 // Allocates nothing on the drop path: one Decision object per sampler is reused.
+
+import { defaultPolicy } from './contract.js'
 import { hash32 } from './hash.js'
-import { defaultPolicy, type Policy, type Rule } from './schema.js'
+import type { Policy, Rule } from './schema.js'
 import { LEVEL_NAMES, type LevelName, levelName, toSeverityNumber } from './severity.js'
 import { computeSignature, templateSignature, toMessageText } from './signature.js'
 import { createStatsTable } from './stats-table.js'

@@ -1,18 +1,26 @@
 // The wire contract between SDKs, the policy server and the CLI: one set of schemas, imported by all.
 // zod/mini keeps the browser bundle small (tree-shakable functions instead of methods).
 import * as z from 'zod/mini'
+import {
+  ContractError,
+  formatPath,
+  MAX_EXAMPLE_LENGTH,
+  MAX_NAME_LENGTH,
+  MAX_PATTERNS_PER_BATCH,
+  MAX_RULES,
+  MAX_TEMPLATE_LENGTH,
+  NAME_PATTERN,
+  type ParseResult,
+  POLICY_SOURCES,
+  RULE_REASONS,
+  SIGNATURE_PATTERN,
+  samplesErrors,
+} from './contract.js'
 import { LEVEL_NAMES } from './severity.js'
 
-export const SIGNATURE_PATTERN = /^[0-9a-f]{16}$/
-/** Longest template the server stores; SDKs truncate before sending. */
-export const MAX_TEMPLATE_LENGTH = 1024
-/** Longest redacted example line an SDK may send per pattern. */
-export const MAX_EXAMPLE_LENGTH = 2048
-/** Most patterns in one stats batch (the SDK table holds 2,000 by default). */
-export const MAX_PATTERNS_PER_BATCH = 5000
-export const MAX_NAME_LENGTH = 128
+export * from './contract.js'
 
-const name = z.string().check(z.minLength(1), z.maxLength(MAX_NAME_LENGTH), z.regex(/^[A-Za-z0-9._:/@-]+$/))
+const name = z.string().check(z.minLength(1), z.maxLength(MAX_NAME_LENGTH), z.regex(NAME_PATTERN))
 const count = z.number().check(z.int(), z.nonnegative())
 const nonNegative = z.number().check(z.nonnegative(), z.refine(Number.isFinite, 'must be finite'))
 const isoTime = z.iso.datetime({ offset: true })
@@ -62,9 +70,6 @@ export type StatsBatchInput = z.input<typeof statsBatchSchema>
 
 // ── Policy (server → SDK, GET /v1/policies/:service) ────────────────────────────────────────────────
 
-export const RULE_REASONS = ['budget', 'floor', 'new', 'anomaly', 'pin', 'manual', 'level'] as const
-export type RuleReason = (typeof RULE_REASONS)[number]
-
 export const ruleSchema = z.object({
   signature: signatureSchema,
   /** When set, the rule applies to this level only; otherwise to every level of the signature. */
@@ -89,8 +94,6 @@ export const projectionSchema = z.object({
   overBudget: z.optional(z.boolean()),
 })
 
-export const POLICY_SOURCES = ['default', 'generated', 'manual', 'rollback'] as const
-
 export const policySchema = z.object({
   service: name,
   environment: z._default(name, 'default'),
@@ -113,7 +116,7 @@ export const policySchema = z.object({
     }),
     { levels: {}, newPattern: { rate: 1, maxPerSecond: 20 }, alwaysKeep: ['warn', 'error', 'fatal'] },
   ),
-  rules: z._default(z.array(ruleSchema).check(z.maxLength(20_000)), []),
+  rules: z._default(z.array(ruleSchema).check(z.maxLength(MAX_RULES)), []),
   projection: z.optional(projectionSchema),
 })
 
@@ -122,16 +125,6 @@ export type Projection = z.infer<typeof projectionSchema>
 export type Policy = z.infer<typeof policySchema>
 export type PolicyInput = z.input<typeof policySchema>
 export type PolicySource = (typeof POLICY_SOURCES)[number]
-
-/** Level defaults used when a policy says nothing (and before any policy arrives). */
-export const DEFAULT_LEVEL_RATES: Readonly<Record<(typeof LEVEL_NAMES)[number], number>> = {
-  trace: 1,
-  debug: 1,
-  info: 1,
-  warn: 1,
-  error: 1,
-  fatal: 1,
-}
 
 // ── Service settings and pins (CLI/admin ↔ server) ─────────────────────────────────────────────────
 
@@ -181,35 +174,6 @@ export type Pin = z.infer<typeof pinSchema>
 
 // ── Errors ───────────────────────────────────────────────────────────────────────────────────────────
 
-/** The JSON error body every server error uses. */
-export interface ErrorBody {
-  error: { code: string; message: string; field?: string }
-}
-
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: ContractError }
-
-/** A validation failure that names the offending field, e.g. `rules[3].rate`. */
-export class ContractError extends Error {
-  readonly code: string
-  readonly field: string | undefined
-  constructor(code: string, message: string, field?: string) {
-    super(field ? `${code}: ${field} ${message}` : `${code}: ${message}`)
-    this.name = 'ContractError'
-    this.code = code
-    this.field = field
-  }
-}
-
-/** `['rules', 3, 'rate']` → `rules[3].rate` */
-export function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = ''
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`
-    else out += out ? `.${String(part)}` : String(part)
-  }
-  return out
-}
-
 function parseWith<S extends z.ZodMiniType>(
   schema: S,
   input: unknown,
@@ -230,23 +194,8 @@ function parseWith<S extends z.ZodMiniType>(
 export function parsePolicy(input: unknown): ParseResult<Policy> {
   const parsed = parseWith(policySchema, input, 'LOGSIEVE_POLICY_INVALID')
   if (!parsed.ok) return parsed
-  const policy = parsed.value
-  for (const level of ['error', 'fatal'] as const) {
-    const r = policy.defaults.levels[level]
-    if (r !== undefined && r !== 1) {
-      return fail(`defaults.levels.${level}`, `must be 1: ${level} lines are never sampled`)
-    }
-  }
-  for (let i = 0; i < policy.rules.length; i++) {
-    const rule = policy.rules[i]!
-    if ((rule.level === 'error' || rule.level === 'fatal') && rule.rate !== 1) {
-      return fail(
-        `rules[${i}].rate`,
-        `must be 1 for level ${rule.level}: ${rule.level} lines are never sampled`,
-      )
-    }
-  }
-  return parsed
+  const unsafe = samplesErrors(parsed.value)
+  return unsafe ? { ok: false, error: unsafe } : parsed
 }
 
 // zod/mini ships no locale (that keeps it small), so messages are phrased here from the issue itself.
@@ -278,10 +227,6 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   }
 }
 
-function fail(field: string, message: string): ParseResult<never> {
-  return { ok: false, error: new ContractError('LOGSIEVE_POLICY_INVALID', message, field) }
-}
-
 export function parseStatsBatch(input: unknown): ParseResult<StatsBatch> {
   return parseWith(statsBatchSchema, input, 'LOGSIEVE_STATS_INVALID')
 }
@@ -292,21 +237,4 @@ export function parseSettings(input: unknown): ParseResult<Settings> {
 
 export function parsePin(input: unknown): ParseResult<Pin> {
   return parseWith(pinSchema, input, 'LOGSIEVE_PIN_INVALID')
-}
-
-/** The policy an SDK uses before any policy arrives: keep everything, cap brand-new patterns. */
-export function defaultPolicy(service: string, environment = 'default'): Policy {
-  return {
-    service,
-    environment,
-    version: 0,
-    source: 'default',
-    refreshSeconds: 30,
-    defaults: {
-      levels: {},
-      newPattern: { rate: 1, maxPerSecond: 20 },
-      alwaysKeep: ['warn', 'error', 'fatal'],
-    },
-    rules: [],
-  }
 }

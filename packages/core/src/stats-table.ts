@@ -3,13 +3,13 @@
 // minimum and inherits its rank + 1, so heavy hitters (> N/capacity lines) are never evicted. Reported
 // counts stay exact: an evicted row's seen/kept/bytes move to the overflow row, never to its successor.
 
-import type { StatsBatch } from './schema.js'
 import {
   MAX_EXAMPLE_LENGTH,
   MAX_PATTERNS_PER_BATCH,
   MAX_TEMPLATE_LENGTH,
   SIGNATURE_PATTERN,
-} from './schema.js'
+} from './contract.js'
+import type { StatsBatch } from './schema.js'
 import { LEVEL_NAMES, type LevelName } from './severity.js'
 import type { BatchMeta, StatsRow, StatsSnapshot, StatsTable } from './types.js'
 
