@@ -119,5 +119,6 @@ export function formatRate(rate: number): string {
 
 export function formatPercent(fraction: number): string {
   if (!Number.isFinite(fraction)) return '-'
+  if (fraction > 0 && fraction < 0.001) return '<0.1%'
   return `${(fraction * 100).toFixed(Math.abs(fraction) < 0.1 ? 1 : 0)}%`
 }
