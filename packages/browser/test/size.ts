@@ -1,9 +1,9 @@
 // `pnpm --filter @logsieve/browser size`: the min+gzip size of the browser bundle against its budget.
-// Exits with 1 when the sampler + sender bundle is over the budget.
-import { BUNDLE_BUDGET_BYTES, buildBundle, describeSize, FULL_ENTRY } from './bundle.js'
+// Exits with 1 when the sampler + sender bundle is over the ceiling CI enforces.
+import { BUNDLE_CEILING_BYTES, buildBundle, describeSize, FULL_ENTRY } from './bundle.js'
 
 const sieve = await buildBundle()
 const full = await buildBundle(FULL_ENTRY)
 console.log(`createBrowserSieve (sampler + sender): ${describeSize(sieve)}`)
 console.log(`every export: ${describeSize(full, 0)}`)
-if (sieve.gzipBytes > BUNDLE_BUDGET_BYTES) process.exitCode = 1
+if (sieve.gzipBytes > BUNDLE_CEILING_BYTES) process.exitCode = 1
