@@ -129,6 +129,38 @@ function docFiles(): string[] {
   return ['README.md', ...pages.map((f) => `docs/${f}`)].filter((f) => existsSync(join(repoRoot, f)))
 }
 
+describe('docs links', () => {
+  it('every relative link in README.md and docs/*.md points at a file that exists (and an existing heading)', () => {
+    const broken: string[] = []
+    for (const doc of docFiles()) {
+      const text = readFileSync(join(repoRoot, doc), 'utf8').replace(/```[\s\S]*?```/g, '')
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/i.test(target!) || target!.startsWith('#')) continue
+        const [path, anchor] = target!.split('#') as [string, string | undefined]
+        const file = resolve(repoRoot, dirname(doc), path)
+        if (!existsSync(file)) {
+          broken.push(`${doc}: ${target}`)
+          continue
+        }
+        if (anchor && file.endsWith('.md')) {
+          const slugs = [...readFileSync(file, 'utf8').matchAll(/^#+\s+(.+)$/gm)].map((m) => slug(m[1]!))
+          if (!slugs.includes(anchor)) broken.push(`${doc}: ${target} (no such heading)`)
+        }
+      }
+    }
+    expect(broken).toEqual([])
+  })
+})
+
+/** GitHub's heading anchors: lowercase, punctuation dropped, spaces to dashes. */
+function slug(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s-]/gu, '')
+    .replace(/\s/g, '-')
+}
+
 describe('docs code blocks', () => {
   afterAll(() => {
     rmSync(checkDir, { recursive: true, force: true })
