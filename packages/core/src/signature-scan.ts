@@ -194,7 +194,24 @@ const DATE_NAMES = new Set(
   ),
 )
 const VALUE_KEYWORDS = new Set(['user', 'username'])
-const DATE_FIRST = 'jfmasondtw' // first letters of DATE_NAMES
+// The first three letters of every date name, as 15-bit numbers: isDateName rejects most tokens
+// without allocating a lower-cased copy.
+const letters3 = (w: string): number =>
+  ((w.charCodeAt(0) - 0x60) << 10) | ((w.charCodeAt(1) - 0x60) << 5) | (w.charCodeAt(2) - 0x60)
+const DATE_PREFIXES = new Set(Array.from(DATE_NAMES, letters3))
+
+/** True when [from, to) is a date name (ASCII case-insensitive). */
+function isDateName(from: number, to: number): boolean {
+  const len = to - from
+  if (len < 3 || len > 9) return false
+  let key = 0
+  for (let k = from; k < from + 3; k++) {
+    const c = src.charCodeAt(k) | 0x20
+    if (c < 0x61 || c > 0x7a) return false
+    key = (key << 5) | (c - 0x60)
+  }
+  return DATE_PREFIXES.has(key) && (len === 3 || DATE_NAMES.has(wordKey(from, to)))
+}
 
 /** True when [from, to) is 8+ chars of hex letters (an id without digits). */
 function isHexId(from: number, to: number): boolean {
@@ -229,7 +246,7 @@ function dateFollows(k: number, again: boolean): boolean {
   if (!again) return false
   let w = k
   while (w < end && w - k < 10 && cls(src.charCodeAt(w)) === WORD) w++
-  return w - k >= 3 && DATE_NAMES.has(wordKey(k, w)) && dateFollows(w, false)
+  return isDateName(k, w) && dateFollows(w, false)
 }
 
 /** [from, to) lower-cased for a word-list lookup: ASCII letters only, at most 9 chars, else ''. */
@@ -266,20 +283,18 @@ function colonHexEnd(k: number, wordEnd: number): number {
   return e === wordEnd || !isToken(cls(src.charCodeAt(e))) ? e : -1
 }
 
-/** Writes the token [from, to) of a word ending at wordEnd, masked or not. */
-function writeToken(from: number, to: number, hasDigit: boolean, wordEnd: number): void {
-  if (hasDigit || isHexId(from, to) || isDottedName(from, to) || isPortAt(to, wordEnd)) {
+/** Writes the token [from, to) of a word ending at wordEnd: masked if `variable` or by the rules of §3.2. */
+function writeToken(from: number, to: number, variable: boolean, wordEnd: number): void {
+  if (variable || isHexId(from, to) || isPortAt(to, wordEnd)) {
     writeMask()
     return
   }
   // Word-list lookups allocate a lower-cased copy, so they only run for tokens that could match.
   const len = to - from
   const first = src.charCodeAt(from) | 0x20
-  if (len >= 3 && len <= 9 && DATE_FIRST.includes(String.fromCharCode(first))) {
-    if ((afterMask || dateFollows(to, true)) && DATE_NAMES.has(wordKey(from, to))) {
-      writeMask()
-      return
-    }
+  if (isDateName(from, to) && (afterMask || dateFollows(to, true))) {
+    writeMask()
+    return
   }
   if (afterMask && pending === ' ' && len <= 7 && UNITS.has(wordKey(from, to))) {
     // "10 KB": the unit is part of the size; drop it and the space before it.
@@ -337,14 +352,17 @@ function maskWord(i: number): number {
     if (isToken(cls(c))) {
       const from = k
       let hasDigit = false
+      let dots = 0
       for (; k < wordEnd; k++) {
-        const t = cls(src.charCodeAt(k))
+        const ch = src.charCodeAt(k)
+        const t = cls(ch)
         if (t === DIGIT) hasDigit = true
         else if (t !== WORD) break
+        else if (ch === 0x2e) dots++
       }
       let to = k
       while (to > from + 1 && src.charCodeAt(to - 1) === 0x2e) to-- // trailing dots end a sentence
-      writeToken(from, to, hasDigit, wordEnd)
+      writeToken(from, to, hasDigit || (dots >= 2 && isDottedName(from, to)), wordEnd)
       writeSeps(to, k)
       continue
     }
