@@ -2,7 +2,7 @@
 // and serialization and still sees the format string; kept lines get their fields from `mixin`, which
 // reads what the hook just decided (pino is synchronous, so one shared slot per integration suffices).
 import { format } from 'node:util'
-import { levelName, toSeverityNumber } from '@logsieve/core'
+import { type Decision, levelName, toSeverityNumber } from '@logsieve/core'
 import {
   currentScope,
   estimateArgsBytes,
@@ -125,7 +125,7 @@ export function createIntegration(
       if (severity >= ERROR_SEVERITY) scope?.backfill?.drain(onReplayError)
       if (sieve.exporting)
         exportLine(sieve, args, text, isFormat, severity, levelText, signature, sampleRate, ids)
-      if (sieve.examples) sieve.example(d, () => renderExample(args, text, isFormat))
+      if (sieve.examples) takeExample(sieve, d, args, text, isFormat)
       slot.signature = signature
       slot.sampleRate = sampleRate
     } catch (error) {
@@ -220,6 +220,12 @@ function renderMessage(args: unknown[], text: unknown, isFormat: boolean): strin
   if (!isFormat) return text
   const start = typeof args[0] === 'string' ? 1 : 2
   return format(text, ...args.slice(start))
+}
+
+// Outside logMethod on purpose: a closure there would make V8 allocate a context for `args` on every
+// call, dropped lines included.
+function takeExample(sieve: Sieve, d: Decision, args: unknown[], text: unknown, isFormat: boolean): void {
+  sieve.example(d, () => renderExample(args, text, isFormat))
 }
 
 function renderExample(args: unknown[], text: unknown, isFormat: boolean): string {

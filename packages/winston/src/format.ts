@@ -2,7 +2,7 @@
 // anything else (winston runs logger formats even for disabled levels), drops by returning false, sees
 // the template because it runs before format.splat(), and annotates kept lines.
 import { format as utilFormat } from 'node:util'
-import { levelName, toSeverityNumber } from '@logsieve/core'
+import { type Decision, levelName, toSeverityNumber } from '@logsieve/core'
 import { currentScope, isReplaying, otelIds, type Scope, type Sieve, type TraceIds } from '@logsieve/node'
 import type { SieveFormat, SieveFormatOptions, WinstonInfo, WinstonLoggerLike } from './types.js'
 
@@ -132,7 +132,7 @@ export function sieveFormat(sieve: Sieve, options?: SieveFormatOptions): SieveFo
       }
       annotate(info, signature, sampleRate, ids, scope)
       if (sieve.exporting) exportInfo(sieve, info, signature, sampleRate, ids)
-      if (sieve.examples) sieve.example(d, () => renderExample(info))
+      if (sieve.examples) takeExample(sieve, d, info)
       return info
     } catch (error) {
       sieve.report('LOGSIEVE_FORMAT_ERROR', error)
@@ -158,6 +158,11 @@ function render(info: WinstonInfo): string {
   if (typeof message !== 'string') return message === undefined || message === null ? '' : String(message)
   if (splat === undefined || splat.length === 0 || !message.includes('%')) return message
   return utilFormat(message, ...splat)
+}
+
+// Outside transform on purpose: a closure there would make V8 allocate a context for `info` per line.
+function takeExample(sieve: Sieve, d: Decision, info: WinstonInfo): void {
+  sieve.example(d, () => renderExample(info))
 }
 
 function renderExample(info: WinstonInfo): string {
