@@ -67,7 +67,7 @@ export function renderDiff(d: PolicyDiff): string {
   const show = (v: unknown) => (typeof v === 'number' ? formatRate(v) : (JSON.stringify(v) ?? 'unset'))
   for (const s of d.settings) lines.push(`~ ${s.path}: ${show(s.from)} -> ${show(s.to)}`)
   const describe = (c: RuleChange) =>
-    `${c.signature} ${(c.level ?? '*').padEnd(5)} ${c.template ? ` ${c.template.slice(0, 80)}` : ''}`
+    `${c.signature} ${(c.level ?? '*').padEnd(5)}${c.template ? `  ${c.template.slice(0, 80)}` : ''}`
   const rule = (r: Rule) =>
     `rate ${formatRate(r.rate)}${r.maxPerSecond ? ` max ${r.maxPerSecond}/s` : ''} (${r.reason})`
   for (const c of d.added) lines.push(`+ ${describe(c)}  ${rule(c.to!)}`)

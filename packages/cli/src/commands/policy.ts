@@ -73,6 +73,9 @@ export async function policyCommand(args: string[], io: Io): Promise<number> {
           : await getVersion(client, service, env, version)
       if (json) printJson(io, policy)
       else io.out(renderPolicy(policy))
+      // The server answers defaults for a service it has no policy for: say so, a typo looks the same.
+      if (policy.version === 0)
+        io.err(`note: no policy stored for ${service}/${env} yet: these are the defaults\n`)
       return EXIT.ok
     }
     case 'history': {
