@@ -111,7 +111,7 @@ export function evaluateAll(dir: string): DatasetScore[] {
 
 function main(): void {
   const dir = resolve(process.argv[2] ?? defaultLoghubDir)
-  const scores = evaluateAll(dir)
+  const scores = existsSync(dir) ? evaluateAll(dir) : []
   if (scores.length === 0) {
     console.error(`no LogHub datasets (<Name>/<Name>_2k.log_structured_corrected.csv) in ${dir}`)
     process.exitCode = 1

@@ -198,7 +198,11 @@ const VALUE_KEYWORDS = new Set(['user', 'username'])
 // without allocating a lower-cased copy.
 const letters3 = (w: string): number =>
   ((w.charCodeAt(0) - 0x60) << 10) | ((w.charCodeAt(1) - 0x60) << 5) | (w.charCodeAt(2) - 0x60)
-const DATE_PREFIXES = new Set(Array.from(DATE_NAMES, letters3))
+const DATE_PREFIXES = new Uint8Array(1 << 15)
+for (const name of DATE_NAMES) DATE_PREFIXES[letters3(name)] = 1
+// First letters of the units, as a bit mask over 'a'..'z' (prefilter before the lower-cased lookup).
+let unitFirst = 0
+for (const unit of UNITS) unitFirst |= 1 << (unit.charCodeAt(0) - 0x61)
 
 /** True when [from, to) is a date name (ASCII case-insensitive). */
 function isDateName(from: number, to: number): boolean {
@@ -210,7 +214,7 @@ function isDateName(from: number, to: number): boolean {
     if (c < 0x61 || c > 0x7a) return false
     key = (key << 5) | (c - 0x60)
   }
-  return DATE_PREFIXES.has(key) && (len === 3 || DATE_NAMES.has(wordKey(from, to)))
+  return DATE_PREFIXES[key] === 1 && (len === 3 || DATE_NAMES.has(wordKey(from, to)))
 }
 
 /** True when [from, to) is 8+ chars of hex letters (an id without digits). */
@@ -296,7 +300,15 @@ function writeToken(from: number, to: number, variable: boolean, wordEnd: number
     writeMask()
     return
   }
-  if (afterMask && pending === ' ' && len <= 7 && UNITS.has(wordKey(from, to))) {
+  if (
+    afterMask &&
+    pending === ' ' &&
+    len <= 7 &&
+    first >= 0x61 &&
+    first <= 0x7a &&
+    (unitFirst & (1 << (first - 0x61))) !== 0 &&
+    UNITS.has(wordKey(from, to))
+  ) {
     // "10 KB": the unit is part of the size; drop it and the space before it.
     pending = ''
     return
@@ -429,8 +441,9 @@ export function maskMessageText(text: string): string {
   afterMask = false
   dropClosers = 0
   maskNextWord = false
-  noClose.fill(-1)
-  lastClose.fill(-1)
+  // Plain stores: TypedArray#fill costs a builtin call per message.
+  noClose[0] = noClose[1] = noClose[2] = -1
+  lastClose[0] = lastClose[1] = lastClose[2] = -1
   let i = 0
   while (i < end) {
     if (cls(src.charCodeAt(i)) === SPACE) {
@@ -446,9 +459,10 @@ export function maskMessageText(text: string): string {
     writeMask() // truncated: the rest of the message is one value
   }
   // Separators after the last mask are kept, trailing spaces trimmed (a dropped unit can leave one).
+  // Only `pending` can end with a space: every word written outside a run of masks writes something.
   flushRun()
-  let result = out + pending
-  while (result.length > 0 && result.charCodeAt(result.length - 1) === 0x20) result = result.slice(0, -1)
+  while (pending.length > 0 && pending.charCodeAt(pending.length - 1) === 0x20) pending = pending.slice(0, -1)
+  const result = out + pending
   src = ''
   out = ''
   pending = ''
