@@ -1,7 +1,8 @@
 // Every server command as CI runs it: a spawned `logsieve` against a real policy server on a real port,
 // with a SQLite file in a temp dir.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { createServer as createHttpServer } from 'node:http'
+import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { RunningServer } from '@logsieve/server'
@@ -105,6 +106,31 @@ describe('errors every server command shares', () => {
     expect(json<Loose>(top).error).toMatchObject({ code: 'LOGSIEVE_UNKNOWN_SERVICE', exitCode: 5 })
     expect(top.stderr).toMatch(/unknown service nope\/default \(the server knows: .*checkout\/default/)
     expect(budget.code).toBe(5)
+  })
+})
+
+describe('keys with the wrong powers, and servers that are not logsieve', () => {
+  it('refuses an ingest key on admin commands (exit 4) and reports a non-JSON answer (exit 7)', async () => {
+    const ingest = await server.createKey('ingest', ['checkout'])
+    const html = createHttpServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<html>hi</html>'),
+    )
+    await new Promise<void>((resolve) => html.listen(0, '127.0.0.1', resolve))
+    const { port } = html.address() as AddressInfo
+    try {
+      const [forbidden, notLogsieve] = await Promise.all([
+        cli(['keys', 'list'], { LOGSIEVE_KEY: ingest }),
+        cli(['settings', 'get', '-s', 'checkout'], { LOGSIEVE_URL: `http://127.0.0.1:${port}` }),
+      ])
+      expect(forbidden.code).toBe(4)
+      expect(forbidden.stderr).toMatch(/the key is not allowed to do this/)
+      expect(notLogsieve.code).toBe(7)
+      expect(notLogsieve.stderr).toMatch(
+        /body that is not JSON \(is http:\/\/127\.0\.0\.1:\d+ a logsieve server\?\)/,
+      )
+    } finally {
+      await new Promise((resolve) => html.close(resolve))
+    }
   })
 })
 
