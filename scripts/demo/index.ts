@@ -36,8 +36,8 @@ const server = await startServer({
   port: 0,
   dbPath: values.db,
   adminKey: 'demo-admin-key',
-  generationIntervalMs: 4_000,
-  flushIntervalMs: 1_000,
+  generationIntervalMs: 2_500,
+  flushIntervalMs: 500,
   rateLimit: false,
 })
 const admin = { authorization: 'Bearer demo-admin-key', 'content-type': 'application/json' }
@@ -45,7 +45,7 @@ const ingestKey = await server.createKey('ingest', [SERVICE], 'demo service')
 await fetch(`${server.url}/v1/services/${SERVICE}/settings?environment=${ENVIRONMENT}`, {
   method: 'PUT',
   headers: admin,
-  body: JSON.stringify({ budget: { reduction }, floorPerMinute: 6, boostSeconds: 20 }),
+  body: JSON.stringify({ budget: { reduction }, floorPerMinute: 6, boostSeconds: 20, baselineSeconds: 8 }),
 })
 note(
   `policy server on ${server.url} (SQLite ${values.db}); budget: cut ${Math.round(reduction * 100)}% of bytes`,
