@@ -87,6 +87,15 @@ describe('templateSignature', () => {
     expect(templateSignature('cached %d')).toBe(templateSignature('cached %d'))
   })
 
+  it('hashes formats longer than MAX_CACHED_MESSAGE exactly but does not cache them', () => {
+    const long = `${'format %s '.repeat(40)}end`
+    const first = templateSignature(long)
+    const second = templateSignature(long)
+    expect(first).not.toBe(second)
+    expect(first).toEqual(second)
+    expect(first.template).toBe(long)
+  })
+
   it('cuts huge formats to MAX_FORMAT code units', () => {
     expect(templateSignature('x'.repeat(MAX_FORMAT * 3)).template).toBe('x'.repeat(MAX_FORMAT))
   })

@@ -49,8 +49,15 @@ export class GenerationCache<V> {
 
 /** Entries per generation of each cache (so at most twice this many are alive). */
 export const CACHE_GENERATION_SIZE = 1024
-/** Rendered messages longer than this are not cached (bounds the cache's memory: ≈ 2 × 1024 × 1 KB). */
+/**
+ * Messages and format strings longer than this are not cached, which bounds each cache to about
+ * 2 × 1024 × (key + template) ≤ 2 × 1024 × 2 KB in the worst case (two-byte strings).
+ */
 export const MAX_CACHED_MESSAGE = 256
+
+// Copy a string before caching it: a short slice of a huge string (a line split from a file) would
+// otherwise keep all of that string alive.
+const ownKey = (text: string): string => (text.length < 13 ? text : ` ${text}`.slice(1))
 
 const formatCache = new GenerationCache<SignatureResult>(CACHE_GENERATION_SIZE)
 const messageCache = new GenerationCache<SignatureResult>(CACHE_GENERATION_SIZE)
@@ -89,14 +96,12 @@ function result(template: string): SignatureResult {
  */
 export function computeSignature(message: unknown): SignatureResult {
   const text = toMessageText(message)
-  const cacheable = text.length <= MAX_CACHED_MESSAGE
-  if (cacheable) {
-    const hit = messageCache.get(text)
-    if (hit !== undefined) return hit
-  }
-  const r = result(maskMessageText(text))
-  // Copy the key: a short slice of a huge string (a line split from a file) would keep all of it alive.
-  if (cacheable) messageCache.set(text.length < 13 ? text : ` ${text}`.slice(1), r)
+  if (text.length > MAX_CACHED_MESSAGE) return result(maskMessageText(text))
+  const hit = messageCache.get(text)
+  if (hit !== undefined) return hit
+  // The template is built from slices of the message, so it gets its own copy too.
+  const r = result(ownKey(maskMessageText(text)))
+  messageCache.set(ownKey(text), r)
   return r
 }
 
@@ -118,9 +123,11 @@ export function maskMessage(message: unknown): string {
 export function templateSignature(format: unknown): SignatureResult {
   let text = toMessageText(format)
   if (text.length > MAX_FORMAT) text = text.slice(0, MAX_FORMAT)
+  if (text.length > MAX_CACHED_MESSAGE) return result(text)
   const hit = formatCache.get(text)
   if (hit !== undefined) return hit
-  const r = result(text)
-  formatCache.set(text, r)
+  const key = ownKey(text)
+  const r = result(key)
+  formatCache.set(key, r)
   return r
 }
