@@ -5,6 +5,7 @@ import type { MiddlewareHandler } from 'hono'
 import { LRUCache } from 'lru-cache'
 import type { ResolvedOptions } from './config.js'
 import { ApiError } from './errors.js'
+import { header } from './headers.js'
 import type { ApiKeyRecord, KeyScope, Store } from './store/types.js'
 
 /** Who is calling: set on the context by `requireKey`. */
@@ -19,6 +20,8 @@ export interface Principal {
 export type AuthEnv = { Variables: { principal: Principal } }
 
 const KEY_PATTERN = /^lsk_([a-z0-9]{12})_([A-Za-z0-9_-]{20,128})$/
+/** How long a verified (or rejected) key is trusted without looking at the database again. */
+const VERIFIED_TTL_MS = 60_000
 const ENV_ADMIN: Principal = { id: 'env', name: 'LOGSIEVE_ADMIN_KEY', scope: 'admin', services: null }
 
 const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest()
@@ -50,7 +53,10 @@ interface Bucket {
 }
 
 export class KeyRing {
-  private readonly verified = new LRUCache<string, Principal | false>({ max: 10_000, ttl: 60_000 })
+  // Expiry is checked by hand: lru-cache's ttl mode reads a clock and tracks timers on every get.
+  private readonly verified = new LRUCache<string, { principal: Principal | false; until: number }>({
+    max: 10_000,
+  })
   private readonly buckets = new LRUCache<string, Bucket>({ max: 10_000 })
   private readonly adminHash: Buffer | undefined
 
@@ -64,9 +70,10 @@ export class KeyRing {
   /** The principal of a presented key, or undefined when the key is unknown or revoked. */
   async verify(token: string): Promise<Principal | undefined> {
     const hit = this.verified.get(token)
-    if (hit !== undefined) return hit || undefined
+    const now = Date.now()
+    if (hit !== undefined && hit.until > now) return hit.principal || undefined
     const principal = await this.lookup(token)
-    this.verified.set(token, principal ?? false)
+    this.verified.set(token, { principal: principal ?? false, until: now + VERIFIED_TTL_MS })
     return principal
   }
 
@@ -120,7 +127,7 @@ export function presentedKey(
 /** Middleware: a valid key of at least `scope` (admin covers ingest), within its rate limit. */
 export function requireKey(keys: KeyRing, scope: KeyScope): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
-    const token = presentedKey(c.req.header('authorization'), () => c.req.query('apiKey'))
+    const token = presentedKey(header(c, 'authorization'), () => c.req.query('apiKey'))
     if (!token)
       throw new ApiError(401, 'LOGSIEVE_UNAUTHORIZED', 'an API key is required (Authorization: Bearer <key>)')
     const principal = await keys.verify(token)

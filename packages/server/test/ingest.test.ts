@@ -33,6 +33,25 @@ describe('stats ingest', () => {
     expect(p1.template).toBe('pattern 1 <*>')
   })
 
+  it('serves the default policy (version 0) with an ETag and answers 304 to If-None-Match', async () => {
+    const res = await t.call('/v1/policies/checkout?environment=prod', { key: ingest })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toMatchObject({ service: 'checkout', environment: 'prod', version: 0 })
+    const etag = res.headers.get('etag')!
+    expect(etag).toMatch(/^"0-/)
+    const match = { key: ingest, headers: { 'if-none-match': etag } }
+    const again = await t.call('/v1/policies/checkout?environment=prod', match)
+    expect(again.status).toBe(304)
+    expect(again.headers.get('etag')).toBe(etag)
+    expect(await again.text()).toBe('')
+    const weak = { key: ingest, headers: { 'if-none-match': `"other", W/${etag}` } }
+    expect((await t.call('/v1/policies/checkout?environment=prod', weak)).status).toBe(304)
+    const stale = { key: ingest, headers: { 'if-none-match': '"0-stale"' } }
+    expect((await t.call('/v1/policies/checkout?environment=prod', stale)).status).toBe(200)
+    // Another environment is another policy.
+    expect((await t.call('/v1/policies/checkout?environment=staging', match)).status).toBe(200)
+  })
+
   it('accepts a gzip body', async () => {
     const body = gzipSync(JSON.stringify(batch('checkout', [[3, 'debug', 10, 100]])))
     const res = await fetch(`${t.url}/v1/stats`, {

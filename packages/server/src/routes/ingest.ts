@@ -6,6 +6,7 @@ import { type AuthEnv, assertService, requireKey } from '../auth.js'
 import { readJson } from '../body.js'
 import type { ServerContext } from '../context.js'
 import { ApiError, invalid } from '../errors.js'
+import { header } from '../headers.js'
 import { etagMatches } from '../policies.js'
 import { environmentParam, serviceParam } from './params.js'
 
@@ -44,7 +45,7 @@ export function ingestRoutes(ctx: ServerContext): Hono<AuthEnv> {
     const entry = policies.peek(service, environment) ?? (await policies.load(service, environment))
     c.header('ETag', entry.etag)
     c.header('Cache-Control', 'no-cache')
-    if (etagMatches(c.req.header('if-none-match'), entry.etag)) return c.body(null, 304)
+    if (etagMatches(header(c, 'if-none-match'), entry.etag)) return c.body(null, 304)
     c.header('Content-Type', 'application/json')
     return c.body(entry.body, 200)
   })
