@@ -1,7 +1,7 @@
-// Two ways in: `pino(sievePino(sieve, options))` merges our hook and mixin into the options of a new
+// Two ways in: `pino(sievePino(sieve, options))` merges our hook into the options of a new
 // logger (the supported path); `attachSieve(logger, sieve)` patches a logger that already exists.
 import type { Sieve } from '@logsieve/node'
-import { createIntegration } from './pino.js'
+import { createIntegration, findSymbol } from './pino.js'
 import type { LogMethodHook, MixinFn, SievePinoOptions } from './types.js'
 
 interface PinoOptionsShape {
@@ -20,7 +20,7 @@ export function sievePino<O extends object = Record<string, never>>(
   sieve: Sieve,
   options?: O,
   sieveOptions?: SievePinoOptions,
-): O & { hooks: { logMethod: LogMethodHook }; mixin: MixinFn } {
+): O & { hooks: { logMethod: LogMethodHook }; mixin?: MixinFn } {
   const opts = (options ?? {}) as O & PinoOptionsShape
   const integration = createIntegration(
     sieve,
@@ -28,22 +28,16 @@ export function sievePino<O extends object = Record<string, never>>(
     opts.mixin as MixinFn | undefined,
     sieveOptions,
   )
-  return {
-    ...opts,
-    hooks: { ...opts.hooks, logMethod: integration.logMethod },
-    mixin: integration.mixin,
+  const out = { ...opts, hooks: { ...opts.hooks, logMethod: integration.logMethod } } as O & {
+    hooks: { logMethod: LogMethodHook }
+    mixin?: MixinFn
   }
+  // Only the user's own mixin (guarded): without one pino skips the mixin path entirely.
+  if (integration.mixin) out.mixin = integration.mixin
+  return out
 }
 
 const HOOKS = Symbol.for('pino.hooks')
-
-/** pino's mixin symbol is not registered globally (`Symbol('pino.mixin')`): find it by its description. */
-function findSymbol(obj: object, description: string): symbol | undefined {
-  for (let o: object | null = obj; o !== null; o = Object.getPrototypeOf(o)) {
-    for (const s of Object.getOwnPropertySymbols(o)) if (s.description === description) return s
-  }
-  return undefined
-}
 
 /**
  * Add Logsieve to a pino logger that already exists. Child loggers created afterwards inherit it;
@@ -55,19 +49,14 @@ function findSymbol(obj: object, description: string): symbol | undefined {
  */
 export function attachSieve(logger: object, sieve: Sieve, sieveOptions?: SievePinoOptions): boolean {
   const target = logger as Record<symbol, unknown> & { level?: string }
-  const mixinSym = findSymbol(logger, 'pino.mixin')
   const hooks = target[HOOKS] as { logMethod?: LogMethodHook } | undefined
-  if (mixinSym === undefined || hooks === undefined || typeof target.level !== 'string') return false
-  const integration = createIntegration(
-    sieve,
-    hooks.logMethod,
-    (target[mixinSym] as MixinFn | undefined) ?? undefined,
-    sieveOptions,
-  )
+  const isPino = findSymbol(logger, 'pino.chindings') !== undefined
+  if (!isPino || hooks === undefined || typeof target.level !== 'string') return false
+  // The logger's mixin stays as it is: our fields do not go through it.
+  const integration = createIntegration(sieve, hooks.logMethod, undefined, sieveOptions)
   // A new hooks object: without user hooks the instance shares pino's default hooks object, and
   // mutating it would change every logger created later in the process.
   target[HOOKS] = { ...hooks, logMethod: integration.logMethod }
-  target[mixinSym] = integration.mixin
   // setLevel() builds the level methods from the hook: re-run it so the new hook takes effect.
   const level = target.level
   target.level = level

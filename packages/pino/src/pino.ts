@@ -1,6 +1,7 @@
 // pino integration. The drop happens in `hooks.logMethod`, the only point that runs before interpolation
-// and serialization and still sees the format string; kept lines get their fields from `mixin`, which
-// reads what the hook just decided (pino is synchronous, so one shared slot per integration suffices).
+// and serialization and still sees the format string. Kept lines get their fields as a JSON fragment
+// appended to the logger's serialized bindings for the duration of the write: no mixin call, no extra
+// object, no merge (that path cost more than the decision itself).
 import { format } from 'node:util'
 import { type Decision, levelName, toSeverityNumber } from '@logsieve/core'
 import {
@@ -16,16 +17,6 @@ import type { LogFn, LogMethodHook, MixinFn, PinoLike, SievePinoOptions } from '
 
 const ERROR_SEVERITY = 17
 
-/** What the hook tells the mixin about the line being written. */
-interface Slot {
-  active: boolean
-  signature: string
-  sampleRate: number
-  ids: TraceIds | undefined
-  scope: Scope | undefined
-  loggedAt: number
-}
-
 interface Buffered {
   method: LogFn
   args: unknown[]
@@ -35,11 +26,20 @@ interface Buffered {
 
 interface Integration {
   logMethod: LogMethodHook
-  mixin: MixinFn
+  /** The user's mixin, guarded so that its errors are reported (undefined when there was none). */
+  mixin: MixinFn | undefined
+}
+
+/** pino's bindings symbol is not registered globally (`Symbol('pino.chindings')`): find it by description. */
+export function findSymbol(obj: object, description: string): symbol | undefined {
+  for (let o: object | null = obj; o !== null; o = Object.getPrototypeOf(o)) {
+    for (const s of Object.getOwnPropertySymbols(o)) if (s.description === description) return s
+  }
+  return undefined
 }
 
 /**
- * Build our hook and mixin around the user's (either may be undefined). Shared by `sievePino` (new
+ * Build our hook around the user's hook and mixin (either may be undefined). Shared by `sievePino` (new
  * loggers) and `attachSieve` (existing ones).
  */
 export function createIntegration(
@@ -51,32 +51,55 @@ export function createIntegration(
   const traceFields = options?.traceFields ?? true
   const scopeFields = options?.scopeFields ?? true
   const signatureField = options?.signatureField ?? true
-  const slot: Slot = {
-    active: false,
-    signature: '',
-    sampleRate: 1,
-    ids: undefined,
-    scope: undefined,
-    loggedAt: 0,
-  }
   let flushTarget: PinoLike | undefined
+  // Resolved on the first call: every logger of one pino copy shares the symbol.
+  let bindingsKey: symbol | undefined
 
   sieve.onFlush(() => flushLogger(flushTarget))
 
-  function write(logger: PinoLike, method: LogFn, args: unknown[], level: number): void {
-    if (userHook) userHook.call(logger, args, method, level)
-    else method.apply(logger, args)
+  /** The JSON fragment (`,"k":v…`) a kept line gains. Values are hex ids, numbers or JSON-encoded. */
+  function fields(
+    signature: string,
+    sampleRate: number,
+    ids: TraceIds | undefined,
+    scope: Scope | undefined,
+    loggedAt: number,
+  ): string {
+    let out = ''
+    if (traceFields && ids !== undefined) out += `,"trace_id":"${ids.traceId}","span_id":"${ids.spanId}"`
+    if (signatureField && signature !== '') out += `,"signature":"${signature}"`
+    if (sampleRate !== 1) out += `,"sample_rate":${sampleRate}`
+    if (scopeFields && scope !== undefined) {
+      if (scope.requestId !== undefined) out += `,"request_id":${JSON.stringify(scope.requestId)}`
+      if (scope.fields !== undefined) {
+        for (const key in scope.fields) {
+          const value = safeJson(scope.fields[key])
+          if (value !== '') out += `,${JSON.stringify(key)}:${value}`
+        }
+      }
+    }
+    if (loggedAt !== 0) out += `,"backfilled":true,"logged_at":${loggedAt}`
+    return out
+  }
+
+  /** Write one line through pino with `extra` appended to the logger's bindings, then restore them. */
+  function write(logger: PinoLike, method: LogFn, args: unknown[], level: number, extra: string): void {
+    const key = bindingsKey
+    const target = logger as unknown as Record<symbol, unknown>
+    const saved = key === undefined || extra === '' ? undefined : target[key]
+    if (saved !== undefined) target[key as symbol] = `${saved}${extra}`
+    try {
+      if (userHook) userHook.call(logger, args, method, level)
+      else method.apply(logger, args)
+    } finally {
+      if (saved !== undefined) target[key as symbol] = saved
+    }
   }
 
   function replay(target: unknown, payload: unknown, signature: string): void {
     const b = payload as Buffered
-    slot.active = true
-    slot.signature = signature
-    slot.sampleRate = 1
     const scope = currentScope()
-    slot.scope = scope
-    slot.ids = traceFields ? (otelIds() ?? scope) : undefined
-    slot.loggedAt = b.loggedAt
+    const ids = otelIds() ?? scope
     if (sieve.exporting) {
       extract(b.args)
       const severity = toSeverityNumber(b.level)
@@ -89,26 +112,25 @@ export function createIntegration(
         levelName(severity),
         signature,
         1,
-        slot.ids,
+        ids,
       )
     }
-    try {
-      write(target as PinoLike, b.method, b.args, b.level)
-    } finally {
-      slot.active = false
-    }
+    write(target as PinoLike, b.method, b.args, b.level, fields(signature, 1, ids, scope, b.loggedAt))
   }
 
   function logMethod(this: PinoLike, args: unknown[], method: LogFn, level: number): void {
-    if (flushTarget === undefined) flushTarget = this
-    // One context lookup per line: the scope serves trace ids, backfill and the mixin's scope fields.
+    if (flushTarget === undefined) {
+      flushTarget = this
+      bindingsKey = findSymbol(this, 'pino.chindings')
+    }
+    // One context lookup per line: the scope serves trace ids, backfill and the scope fields.
     const scope = currentScope()
-    let ids: TraceIds | undefined
+    let extra = ''
     try {
       extract(args)
       const text = scratch.text
       const isFormat = scratch.isFormat
-      ids = otelIds() ?? scope
+      const ids = otelIds() ?? scope
       const d = sieve.decide(level, text, isFormat, ids?.traceId)
       if (!d.keep) {
         if (scope?.backfill !== undefined) {
@@ -122,63 +144,34 @@ export function createIntegration(
       const sampleRate = d.sampleRate
       const severity = d.severity
       const levelText = d.level
+      if (sieve.examples) takeExample(sieve, d, args, text, isFormat)
       if (severity >= ERROR_SEVERITY) scope?.backfill?.drain(onReplayError)
       if (sieve.exporting)
         exportLine(sieve, args, text, isFormat, severity, levelText, signature, sampleRate, ids)
-      if (sieve.examples) takeExample(sieve, d, args, text, isFormat)
-      slot.signature = signature
-      slot.sampleRate = sampleRate
+      extra = fields(signature, sampleRate, ids, scope, 0)
     } catch (error) {
       // Fail open: an SDK bug must not lose the app's line.
       sieve.report('LOGSIEVE_HOOK_ERROR', error)
-      slot.signature = ''
-      slot.sampleRate = 1
     }
-    slot.active = true
-    slot.ids = traceFields ? ids : undefined
-    slot.scope = scope
-    slot.loggedAt = 0
-    try {
-      write(this, method, args, level)
-    } finally {
-      slot.active = false
-    }
+    write(this, method, args, level, extra)
   }
 
   function onReplayError(error: unknown): void {
     sieve.report('LOGSIEVE_BACKFILL_REPLAY', error)
   }
 
-  function mixin(mergeObject: object, level: number, logger: unknown): object {
-    // pino mutates the returned object, so it must be a fresh one per line.
-    let out: Record<string, unknown>
-    try {
-      out = userMixin ? ((userMixin(mergeObject, level, logger) ?? {}) as Record<string, unknown>) : {}
-    } catch (error) {
-      sieve.report('LOGSIEVE_USER_MIXIN', error)
-      out = {}
-    }
-    if (!slot.active) return out
-    const ids = slot.ids
-    if (ids !== undefined) {
-      out.trace_id = ids.traceId
-      out.span_id = ids.spanId
-    }
-    if (signatureField && slot.signature !== '') out.signature = slot.signature
-    if (slot.sampleRate !== 1) out.sample_rate = slot.sampleRate
-    if (scopeFields) {
-      const scope = slot.scope
-      if (scope !== undefined) {
-        if (scope.requestId !== undefined) out.request_id = scope.requestId
-        if (scope.fields !== undefined) Object.assign(out, scope.fields)
-      }
-    }
-    if (isReplaying()) {
-      out.backfilled = true
-      out.logged_at = slot.loggedAt
-    }
-    return out
-  }
+  const mixin: MixinFn | undefined =
+    userMixin === undefined
+      ? undefined
+      : (mergeObject, level, logger) => {
+          try {
+            return userMixin(mergeObject, level, logger) ?? {}
+          } catch (error) {
+            // The same line without the user's fields beats an exception inside the app's log call.
+            sieve.report('LOGSIEVE_USER_MIXIN', error)
+            return {}
+          }
+        }
 
   return { logMethod, mixin }
 }
