@@ -83,7 +83,8 @@ export function optionsFromEnv(argv: string[], env: NodeJS.ProcessEnv): ServerOp
   const flags = new Map<string, string>()
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
-    if (!arg.startsWith('--')) continue
+    // A bare `--` (what `pnpm start -- --port 8080` passes through) separates nothing here.
+    if (!arg.startsWith('--') || arg === '--') continue
     const eq = arg.indexOf('=')
     if (eq > 0) flags.set(arg.slice(2, eq), arg.slice(eq + 1))
     else flags.set(arg.slice(2), argv[++i] ?? '')

@@ -105,6 +105,7 @@ export class GenerationScheduler {
       environment,
       patterns: observations,
       knownSince,
+      instances: pending?.instances.size,
       settings,
       pins,
       previous,

@@ -68,3 +68,23 @@ describe('operational routes', () => {
     expect((await t.call('/v1/patterns')).status).toBe(400)
   })
 })
+
+describe('bin options', () => {
+  it('reads flags (with or without =, after a bare --) over environment variables', async () => {
+    const { optionsFromEnv } = await import('../src/index.js')
+    const env = {
+      LOGSIEVE_PORT: '9000',
+      LOGSIEVE_DB: '/tmp/x.db',
+      LOGSIEVE_CORS_ORIGINS: 'https://a.example, https://b.example',
+    }
+    expect(optionsFromEnv(['--', '--port', '0', '--host=0.0.0.0', '--rate-limit', '0'], env)).toEqual({
+      port: 0,
+      host: '0.0.0.0',
+      dbPath: '/tmp/x.db',
+      corsOrigins: ['https://a.example', 'https://b.example'],
+      logger: 'info',
+      rateLimit: false,
+    })
+    expect(() => optionsFromEnv(['--port', 'abc'], {})).toThrow(/--port must be a number/)
+  })
+})
