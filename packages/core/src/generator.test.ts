@@ -134,7 +134,7 @@ describe('generatePolicy', () => {
       pattern(3, 500),
     ]
     const g = run(patterns, {
-      budget: { bytesPerDay: 1100 * 200 * DAY },
+      budget: { bytesPerDay: 300 * 200 * DAY },
       boostSeconds: 600,
       boostMaxPerSecond: 5,
     })
@@ -147,6 +147,16 @@ describe('generatePolicy', () => {
     })
     expect(r2).toMatchObject({ rate: 1, reason: 'anomaly', maxPerSecond: 5 })
     expect(r3?.rate).toBeLessThan(1)
+  })
+
+  it('counts a boost at its cap across instances, so it does not starve the other patterns', () => {
+    const patterns = [pattern(1, 500, 'info', { firstSeen: NOW - 60_000 }), pattern(3, 500)]
+    const budget = { bytesPerDay: 100 * 200 * DAY }
+    const g = run(patterns, { budget, boostMaxPerSecond: 5 }, { instances: 2 })
+    expect(g.policy.rules.find((r) => r.signature === sig(1))).toMatchObject({ rate: 1, reason: 'new' })
+    expect(rateOf(g, 3)).toBe(0.125)
+    expect(g.projection.eventsPerSecondAfter).toBeCloseTo(10 + 500 * 0.125)
+    expect(g.overBudget).toBe(false)
   })
 
   it('treats patterns seen at the service start as its baseline, not as new', () => {

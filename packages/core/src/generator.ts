@@ -37,6 +37,8 @@ interface Item {
   /** Lowest rate: the coverage floor rounded up to a power of two, at least MIN_RATE. */
   min: number
   rate: number
+  /** Boosted patterns: the events/s their maxPerSecond cap lets through fleet-wide. */
+  cappedEps?: number
   fixed: boolean
   held: boolean
   rule: Rule
@@ -90,9 +92,12 @@ function rateAt(item: Item, c: number): number {
   return Math.max(item.min, roundRate(Math.min(1, (c * item.weight) / eps)))
 }
 
+/** Events/s an item's rate applies to: a boost's cap bounds what its rate 1 lets through. */
+const keptEps = (it: Item): number => it.cappedEps ?? it.p.eventsPerSecond
+
 function cost(items: Item[]): number {
   let total = 0
-  for (const it of items) total += it.rate * it.p.eventsPerSecond * it.unit
+  for (const it of items) total += it.rate * keptEps(it) * it.unit
   return total
 }
 
@@ -106,6 +111,7 @@ function cost(items: Item[]): number {
 export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
   const { settings, now } = input
   const pins = input.pins ?? []
+  const instances = Math.max(1, input.instances ?? 1)
   const patterns = mergeObservations(input.patterns)
   const byEvents = settings.budget != null && 'eventsPerSecond' in settings.budget
   const floor = Math.max(0, settings.floorPerMinute) / 60
@@ -142,6 +148,7 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
     } else if (p.anomaly || (now - p.firstSeen < boostMs && p.firstSeen > baselineUntil)) {
       rule.reason = p.anomaly ? 'anomaly' : 'new'
       rule.maxPerSecond = settings.boostMaxPerSecond
+      item.cappedEps = Math.min(eps, settings.boostMaxPerSecond * instances)
       rule.expiresAt = new Date(now + boostMs).toISOString()
     } else {
       item.fixed = false
@@ -214,8 +221,8 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
   let bytesAfter = 0
   let eventsAfter = 0
   for (const it of items) {
-    bytesAfter += it.rate * it.p.eventsPerSecond * it.p.bytesPerEvent * SECONDS_PER_DAY
-    eventsAfter += it.rate * it.p.eventsPerSecond
+    bytesAfter += it.rate * keptEps(it) * it.p.bytesPerEvent * SECONDS_PER_DAY
+    eventsAfter += it.rate * keptEps(it)
   }
   const budgetBytes =
     budget === undefined

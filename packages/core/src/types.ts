@@ -194,6 +194,11 @@ export interface GeneratorInput {
    * `settings.baselineSeconds` of it are the baseline and are not boosted as new. @default no baseline
    */
   knownSince?: number
+  /**
+   * SDK instances reporting for the service. Boosted patterns are capped at `boostMaxPerSecond` per
+   * instance, so this bounds what a boost costs in the projection. @default 1
+   */
+  instances?: number
   /** ms since epoch. */
   now: number
 }
