@@ -1,51 +1,32 @@
 // The masking scanner of message signatures (spec: docs/signature.md). One left-to-right pass over char
 // codes with bounded look-ahead and memoized quote search, so the work is linear in the scanned length.
 
+import {
+  cls,
+  DIGIT,
+  endsValue,
+  isCloser,
+  isDateName,
+  isDottedName,
+  isHex,
+  isHexId,
+  isNumberPrefix,
+  isOpener,
+  isQuote,
+  isToken,
+  isUnit,
+  SPACE,
+  VALUE_KEYWORDS,
+  WORD,
+  wordKey,
+} from './signature-lexicon.js'
+
 /** Only the first MAX_SCAN UTF-16 code units of a rendered message are scanned (bounded work). */
 export const MAX_SCAN = 4096
 /** The mask written in place of a variable token. */
 export const MASK = '<*>'
 
 // Every read stays below `end` (the scanned length), so text after the cut never changes the template.
-
-// Character classes, indexed by char code for the ASCII range; codes >= 0x80 are classified in `cls`.
-const SPACE = 1 // whitespace and control characters: separate words
-const WORD = 2 // letters, '_', '-', '.', '$', and every non-space code >= 0x80: parts of a token
-const DIGIT = 3 // 0-9: parts of a token, and make it variable
-const PUNCT = 4 // every other printable ASCII character: separates tokens inside a word
-const ASCII = new Uint8Array(128)
-for (let c = 0; c < 128; c++) {
-  ASCII[c] =
-    c <= 0x20 || c === 0x7f
-      ? SPACE
-      : c >= 0x30 && c <= 0x39
-        ? DIGIT
-        : (c >= 0x41 && c <= 0x5a) ||
-            (c >= 0x61 && c <= 0x7a) ||
-            c === 0x5f ||
-            c === 0x2d ||
-            c === 0x2e ||
-            c === 0x24
-          ? WORD
-          : PUNCT
-}
-
-function cls(c: number): number {
-  if (c < 0x80) return ASCII[c]!
-  // C1 controls, NBSP, the Unicode spaces JavaScript's \s knows, and the BOM count as whitespace.
-  if (c <= 0x9f || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a)) return SPACE
-  if (c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff) {
-    return SPACE
-  }
-  return WORD
-}
-
-const isToken = (k: number): boolean => k === WORD || k === DIGIT
-const isHexLetter = (c: number): boolean => (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)
-const isQuote = (c: number): boolean => c === 0x22 || c === 0x27 || c === 0x60 // " ' `
-// Ends a key=value value: , ; & ) ] } > and whitespace.
-const endsValue = (c: number): boolean =>
-  c === 0x2c || c === 0x3b || c === 0x26 || c === 0x29 || c === 0x5d || c === 0x7d || c === 0x3e
 
 /**
  * Scanner state for one message. Module-level (not a closure per call) so the hot path allocates only
@@ -73,11 +54,6 @@ const noClose = new Int32Array(3)
 const lastClose = new Int32Array(3)
 const lastSpace = new Int32Array(3)
 let quoteHasSpace = false
-
-const isOpener = (c: number): boolean => c === 0x28 || c === 0x5b || c === 0x7b // ( [ {
-const isCloser = (c: number): boolean => c === 0x29 || c === 0x5d || c === 0x7d // ) ] }
-// Comparison or sign prefixes that belong to the number they precede ("<1 sec", "~5", "+3").
-const isNumberPrefix = (c: number): boolean => c === 0x3c || c === 0x3e || c === 0x7e || c === 0x2b
 
 function flushRun(): void {
   if (runEnd > runStart) out += src.slice(runStart, runEnd)
@@ -182,58 +158,6 @@ function findClose(q: number, open: number): number {
   return -1
 }
 
-/** Lower-case ASCII words with a fixed meaning for the scanner (see docs/signature.md, "word lists"). */
-const UNITS = new Set(
-  'b byte bytes kb mb gb tb kib mib gib tib ns us ms s sec secs second seconds min mins minute minutes h hr hrs hour hours day days'.split(
-    ' ',
-  ),
-)
-const DATE_NAMES = new Set(
-  'jan feb mar apr may jun jul aug sep oct nov dec mon tue wed thu fri sat sun january february march april june july august september october november december monday tuesday wednesday thursday friday saturday sunday'.split(
-    ' ',
-  ),
-)
-const VALUE_KEYWORDS = new Set(['user', 'username'])
-// The first three letters of every date name, as 15-bit numbers: isDateName rejects most tokens
-// without allocating a lower-cased copy.
-const letters3 = (w: string): number =>
-  ((w.charCodeAt(0) - 0x60) << 10) | ((w.charCodeAt(1) - 0x60) << 5) | (w.charCodeAt(2) - 0x60)
-const DATE_PREFIXES = new Uint8Array(1 << 15)
-for (const name of DATE_NAMES) DATE_PREFIXES[letters3(name)] = 1
-// First letters of the units, as a bit mask over 'a'..'z' (prefilter before the lower-cased lookup).
-let unitFirst = 0
-for (const unit of UNITS) unitFirst |= 1 << (unit.charCodeAt(0) - 0x61)
-
-/** True when [from, to) is a date name (ASCII case-insensitive). */
-function isDateName(from: number, to: number): boolean {
-  const len = to - from
-  if (len < 3 || len > 9) return false
-  let key = 0
-  for (let k = from; k < from + 3; k++) {
-    const c = src.charCodeAt(k) | 0x20
-    if (c < 0x61 || c > 0x7a) return false
-    key = (key << 5) | (c - 0x60)
-  }
-  return DATE_PREFIXES[key] === 1 && (len === 3 || DATE_NAMES.has(wordKey(from, to)))
-}
-
-/** True when [from, to) is 8+ chars of hex letters (an id without digits). */
-function isHexId(from: number, to: number): boolean {
-  if (to - from < 8) return false
-  for (let k = from; k < to; k++) if (!isHexLetter(src.charCodeAt(k))) return false
-  return true
-}
-
-/** True when [from, to) has 3+ non-empty dot-separated labels: a host name or another dotted name. */
-function isDottedName(from: number, to: number): boolean {
-  let labels = 1
-  for (let k = from + 1; k < to - 1; k++) {
-    if (src.charCodeAt(k) === 0x2e && src.charCodeAt(k - 1) !== 0x2e && src.charCodeAt(k + 1) !== 0x2e)
-      labels++
-  }
-  return labels >= 3
-}
-
 /** True when [at, …) is ':' and digits up to a non-token char: the token before it is a host (host:port). */
 function isPortAt(at: number, wordEnd: number): boolean {
   if (src.charCodeAt(at) !== 0x3a) return false
@@ -250,17 +174,8 @@ function dateFollows(k: number, again: boolean): boolean {
   if (!again) return false
   let w = k
   while (w < end && w - k < 10 && cls(src.charCodeAt(w)) === WORD) w++
-  return isDateName(k, w) && dateFollows(w, false)
+  return isDateName(src, k, w) && dateFollows(w, false)
 }
-
-/** [from, to) lower-cased for a word-list lookup: ASCII letters only, at most 9 chars, else ''. */
-function wordKey(from: number, to: number): string {
-  if (to - from > 9) return ''
-  for (let k = from; k < to; k++) if (src.charCodeAt(k) >= 0x80) return ''
-  return src.slice(from, to).toLowerCase()
-}
-
-const isHex = (c: number): boolean => (c >= 0x30 && c <= 0x39) || isHexLetter(c)
 
 /**
  * End of an IPv6-like address starting at `k` (hex groups and ':' with 2+ colons and a digit or '::',
@@ -289,31 +204,28 @@ function colonHexEnd(k: number, wordEnd: number): number {
 
 /** Writes the token [from, to) of a word ending at wordEnd: masked if `variable` or by the rules of §3.2. */
 function writeToken(from: number, to: number, variable: boolean, wordEnd: number): void {
-  if (variable || isHexId(from, to) || isPortAt(to, wordEnd)) {
+  if (variable || isHexId(src, from, to) || isPortAt(to, wordEnd)) {
     writeMask()
     return
   }
   // Word-list lookups allocate a lower-cased copy, so they only run for tokens that could match.
   const len = to - from
   const first = src.charCodeAt(from) | 0x20
-  if (isDateName(from, to) && (afterMask || dateFollows(to, true))) {
+  if (isDateName(src, from, to) && (afterMask || dateFollows(to, true))) {
     writeMask()
     return
   }
-  if (
-    afterMask &&
-    pending === ' ' &&
-    len <= 7 &&
-    first >= 0x61 &&
-    first <= 0x7a &&
-    (unitFirst & (1 << (first - 0x61))) !== 0 &&
-    UNITS.has(wordKey(from, to))
-  ) {
+  if (afterMask && pending === ' ' && isUnit(src, from, to)) {
     // "10 KB": the unit is part of the size; drop it and the space before it.
     pending = ''
     return
   }
-  if (to === wordEnd && first === 0x75 && (len === 4 || len === 8) && VALUE_KEYWORDS.has(wordKey(from, to))) {
+  if (
+    to === wordEnd &&
+    first === 0x75 &&
+    (len === 4 || len === 8) &&
+    VALUE_KEYWORDS.has(wordKey(src, from, to))
+  ) {
     maskNextWord = true
   }
   writeText(from, to)
@@ -374,7 +286,7 @@ function maskWord(i: number): number {
       }
       let to = k
       while (to > from + 1 && src.charCodeAt(to - 1) === 0x2e) to-- // trailing dots end a sentence
-      writeToken(from, to, hasDigit || (dots >= 2 && isDottedName(from, to)), wordEnd)
+      writeToken(from, to, hasDigit || (dots >= 2 && isDottedName(src, from, to)), wordEnd)
       writeSeps(to, k)
       continue
     }

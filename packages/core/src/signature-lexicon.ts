@@ -1,0 +1,113 @@
+// The vocabulary of the signature scanner (docs/signature.md §2 and §5): character classes, bracket and
+// quote kinds, and the word lists, with the token predicates that need nothing but the text.
+
+// Character classes, indexed by char code for the ASCII range; codes >= 0x80 are classified in `cls`.
+export const SPACE = 1 // whitespace and control characters: separate words
+export const WORD = 2 // letters, '_', '-', '.', '$', and every non-space code >= 0x80: parts of a token
+export const DIGIT = 3 // 0-9: parts of a token, and make it variable
+export const PUNCT = 4 // every other printable ASCII character: separates tokens inside a word
+const ASCII = new Uint8Array(128)
+for (let c = 0; c < 128; c++) {
+  ASCII[c] =
+    c <= 0x20 || c === 0x7f
+      ? SPACE
+      : c >= 0x30 && c <= 0x39
+        ? DIGIT
+        : (c >= 0x41 && c <= 0x5a) ||
+            (c >= 0x61 && c <= 0x7a) ||
+            c === 0x5f ||
+            c === 0x2d ||
+            c === 0x2e ||
+            c === 0x24
+          ? WORD
+          : PUNCT
+}
+
+export function cls(c: number): number {
+  if (c < 0x80) return ASCII[c]!
+  // C1 controls, NBSP, the Unicode spaces JavaScript's \s knows, and the BOM count as whitespace.
+  if (c <= 0x9f || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a)) return SPACE
+  if (c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff) {
+    return SPACE
+  }
+  return WORD
+}
+
+export const isToken = (k: number): boolean => k === WORD || k === DIGIT
+export const isHexLetter = (c: number): boolean => (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)
+export const isQuote = (c: number): boolean => c === 0x22 || c === 0x27 || c === 0x60 // " ' `
+// Ends a key=value value: , ; & ) ] } > and whitespace.
+export const endsValue = (c: number): boolean =>
+  c === 0x2c || c === 0x3b || c === 0x26 || c === 0x29 || c === 0x5d || c === 0x7d || c === 0x3e
+
+export const isOpener = (c: number): boolean => c === 0x28 || c === 0x5b || c === 0x7b // ( [ {
+export const isCloser = (c: number): boolean => c === 0x29 || c === 0x5d || c === 0x7d // ) ] }
+// Comparison or sign prefixes that belong to the number they precede ("<1 sec", "~5", "+3").
+export const isNumberPrefix = (c: number): boolean => c === 0x3c || c === 0x3e || c === 0x7e || c === 0x2b
+
+/** Lower-case ASCII words with a fixed meaning for the scanner (see docs/signature.md, "word lists"). */
+export const UNITS = new Set(
+  'b byte bytes kb mb gb tb kib mib gib tib ns us ms s sec secs second seconds min mins minute minutes h hr hrs hour hours day days'.split(
+    ' ',
+  ),
+)
+export const DATE_NAMES = new Set(
+  'jan feb mar apr may jun jul aug sep oct nov dec mon tue wed thu fri sat sun january february march april june july august september october november december monday tuesday wednesday thursday friday saturday sunday'.split(
+    ' ',
+  ),
+)
+export const VALUE_KEYWORDS = new Set(['user', 'username'])
+// The first three letters of every date name, as 15-bit numbers: isDateName rejects most tokens
+// without allocating a lower-cased copy.
+const letters3 = (w: string): number =>
+  ((w.charCodeAt(0) - 0x60) << 10) | ((w.charCodeAt(1) - 0x60) << 5) | (w.charCodeAt(2) - 0x60)
+const DATE_PREFIXES = new Uint8Array(1 << 15)
+for (const name of DATE_NAMES) DATE_PREFIXES[letters3(name)] = 1
+// First letters of the units, as a bit mask over 'a'..'z' (prefilter before the lower-cased lookup).
+let unitFirst = 0
+for (const unit of UNITS) unitFirst |= 1 << (unit.charCodeAt(0) - 0x61)
+
+/** True when [from, to) is a date name (ASCII case-insensitive). */
+export function isDateName(s: string, from: number, to: number): boolean {
+  const len = to - from
+  if (len < 3 || len > 9) return false
+  let key = 0
+  for (let k = from; k < from + 3; k++) {
+    const c = s.charCodeAt(k) | 0x20
+    if (c < 0x61 || c > 0x7a) return false
+    key = (key << 5) | (c - 0x60)
+  }
+  return DATE_PREFIXES[key] === 1 && (len === 3 || DATE_NAMES.has(wordKey(s, from, to)))
+}
+
+/** True when [from, to) is 8+ chars of hex letters (an id without digits). */
+export function isHexId(s: string, from: number, to: number): boolean {
+  if (to - from < 8) return false
+  for (let k = from; k < to; k++) if (!isHexLetter(s.charCodeAt(k))) return false
+  return true
+}
+
+/** True when [from, to) has 3+ non-empty dot-separated labels: a host name or another dotted name. */
+export function isDottedName(s: string, from: number, to: number): boolean {
+  let labels = 1
+  for (let k = from + 1; k < to - 1; k++) {
+    if (s.charCodeAt(k) === 0x2e && s.charCodeAt(k - 1) !== 0x2e && s.charCodeAt(k + 1) !== 0x2e) labels++
+  }
+  return labels >= 3
+}
+
+/** [from, to) lower-cased for a word-list lookup: ASCII letters only, at most 9 chars, else ''. */
+export function wordKey(s: string, from: number, to: number): string {
+  if (to - from > 9) return ''
+  for (let k = from; k < to; k++) if (s.charCodeAt(k) >= 0x80) return ''
+  return s.slice(from, to).toLowerCase()
+}
+
+export const isHex = (c: number): boolean => (c >= 0x30 && c <= 0x39) || isHexLetter(c)
+
+/** True when [from, to) is a unit (ASCII case-insensitive); the bit mask rejects most words cheaply. */
+export function isUnit(s: string, from: number, to: number): boolean {
+  const first = s.charCodeAt(from) | 0x20
+  if (to - from > 7 || first < 0x61 || first > 0x7a || (unitFirst & (1 << (first - 0x61))) === 0) return false
+  return UNITS.has(wordKey(s, from, to))
+}
