@@ -6,6 +6,7 @@ import {
   type GeneratedPolicy,
   generatePolicy,
   type LevelName,
+  MAX_TEMPLATE_LENGTH,
   type PatternObservation,
   type Policy,
   parseSettings,
@@ -88,9 +89,15 @@ export async function analyzeStream(
       row.count++
       row.bytes += bytes
     } else if (rows.size < maxPatterns) {
-      // Slice + copy: a substring could keep the whole (up to 64 KB) line alive.
-      const example = text.length > EXAMPLE_CHARS ? `${text.slice(0, EXAMPLE_CHARS)}…` : (' ' + text).slice(1)
-      rows.set(key, { signature, level: parsed.level, template, count: 1, bytes, example })
+      const example = text.length > EXAMPLE_CHARS ? `${copy(text.slice(0, EXAMPLE_CHARS))}…` : text
+      rows.set(key, {
+        signature,
+        level: parsed.level,
+        template: copy(template.slice(0, MAX_TEMPLATE_LENGTH)),
+        count: 1,
+        bytes,
+        example,
+      })
     } else {
       overflow.count++
       overflow.bytes += bytes
@@ -153,6 +160,14 @@ export async function analyzeStream(
     keptBytes,
     keptLines,
   }
+}
+
+/**
+ * A flat copy of a string. Slices of a line (templates, examples) would otherwise keep the whole line,
+ * up to 64 KB, alive for as long as the pattern row: 20,000 rows of that is gigabytes.
+ */
+function copy(text: string): string {
+  return Buffer.from(text).toString()
 }
 
 function measureWindow(

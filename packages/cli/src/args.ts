@@ -72,3 +72,13 @@ export function target(values: Parsed['values'], io: Io, command: string): { ser
   if (!service) throw new CliError(EXIT.usage, `${command}: --service is required (or set LOGSIEVE_SERVICE)`)
   return { service, env: str(values, 'env') ?? io.env.LOGSIEVE_ENV ?? 'default' }
 }
+
+/**
+ * Help for a command with subcommands: `logsieve policy --help`, `logsieve policy help` or
+ * `logsieve policy get --help` print it (exit 0); a missing subcommand prints it as a usage error (exit 2).
+ */
+export function subcommandHelp(sub: string | undefined, values: Parsed['values']): number | undefined {
+  if (sub === undefined) return EXIT.usage
+  if (sub === 'help' || sub === '--help' || sub === '-h' || values.help) return EXIT.ok
+  return undefined
+}

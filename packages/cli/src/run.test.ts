@@ -50,3 +50,19 @@ describe('progress', () => {
     }
   })
 })
+
+describe('help', () => {
+  it('prints help for --help / help (exit 0) and for a missing subcommand on stderr (exit 2)', async () => {
+    for (const command of ['policy', 'pins', 'settings', 'patterns', 'budget', 'keys']) {
+      const asked = io(false)
+      expect(await run([command, '--help'], asked.value)).toBe(0)
+      expect(asked.out.join('')).toMatch(/^Usage: logsieve /)
+      const missing = io(false)
+      expect(await run([command], missing.value)).toBe(2)
+      expect(missing.err.join('')).toMatch(/^Usage: logsieve /)
+      expect(missing.out).toEqual([])
+    }
+    const sub = io(false)
+    expect(await run(['policy', 'get', '--help'], sub.value)).toBe(0)
+  })
+})

@@ -73,4 +73,22 @@ describe('logsieve analyze on a large file', () => {
         `${report.performance.linesPerCpuSecond} lines per CPU-second`,
     )
   }, 120_000)
+
+  it('does not keep long lines alive through their pattern rows', async () => {
+    // 4,000 distinct patterns whose lines are 24 KB each (96 MB): a row that kept its line would hold it all.
+    const longFile = join(dir, 'long-lines.log')
+    const fd = openSync(longFile, 'w')
+    const filler = ' tail'.repeat(4800)
+    for (let i = 0; i < 4000; i++) writeSync(fd, `WARN ${word(i)} ${word(i + 7)} ${word(i + 11)}${filler}\n`)
+    closeSync(fd)
+    const small = join(dir, 'small-2.log')
+    writeFileSync(small, 'WARN one line\n')
+    const baseline = json<Loose>(await runCli(['analyze', small, '--json'])).performance.maxRssBytes as number
+    const result = await runCli(['analyze', longFile, '--json', '--top', '1'])
+    expect(result.code, result.stderr).toBe(0)
+    const report = json<Loose>(result)
+    expect(report.distinctPatterns).toBe(4000)
+    expect(report.patterns[0].template.length).toBeLessThanOrEqual(1024)
+    expect(report.performance.maxRssBytes - baseline).toBeLessThan(statSync(longFile).size / 2)
+  })
 })

@@ -1,6 +1,6 @@
 // `logsieve pins`, `logsieve settings`, `logsieve keys`: the admin API, one request per command.
 import { type Pin, parsePin, parseSettings, type Settings } from '@logsieve/core'
-import { clientFrom, num, parse, SERVER_OPTIONS, str, target } from '../args.js'
+import { clientFrom, num, parse, SERVER_OPTIONS, str, subcommandHelp, target } from '../args.js'
 import { CliError, EXIT } from '../errors.js'
 import { fields, type Io, printJson, table } from '../output.js'
 import { formatBytes, formatRate, parseBudget, parseDuration } from '../units.js'
@@ -35,7 +35,8 @@ export async function pinsCommand(args: string[], io: Io): Promise<number> {
     expires: { type: 'string' },
   } as const
   const { values, positionals } = parse(rest, options, `pins ${sub ?? ''}`.trim())
-  if (!sub || values.help || sub === 'help') return help(io, PINS_HELP)
+  const helpCode = subcommandHelp(sub, values)
+  if (helpCode !== undefined) return help(io, PINS_HELP, helpCode)
   const client = clientFrom(values, io)
   const { service } = target(values, io, `pins ${sub}`)
   const path = `${servicePath(service)}/pins`
@@ -128,7 +129,8 @@ export async function settingsCommand(args: string[], io: Io): Promise<number> {
     refresh: { type: 'string' },
   } as const
   const { values } = parse(rest, options, `settings ${sub ?? ''}`.trim())
-  if (!sub || values.help || sub === 'help') return help(io, SETTINGS_HELP)
+  const helpCode = subcommandHelp(sub, values)
+  if (helpCode !== undefined) return help(io, SETTINGS_HELP, helpCode)
   const client = clientFrom(values, io)
   const { service } = target(values, io, `settings ${sub}`)
   const path = `${servicePath(service)}/settings`
@@ -213,7 +215,8 @@ export async function keysCommand(args: string[], io: Io): Promise<number> {
     services: { type: 'string' },
   } as const
   const { values, positionals } = parse(rest, options, `keys ${sub ?? ''}`.trim())
-  if (!sub || values.help || sub === 'help') return help(io, KEYS_HELP)
+  const helpCode = subcommandHelp(sub, values)
+  if (helpCode !== undefined) return help(io, KEYS_HELP, helpCode)
   const client = clientFrom(values, io)
   if (sub === 'list') {
     const keys = listOf<KeyRow>((await client.request('GET', '/v1/keys')).body, 'keys')

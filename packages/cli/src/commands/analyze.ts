@@ -221,7 +221,9 @@ function formatDuration(seconds: number): string {
   return `${+seconds.toFixed(2)} s`
 }
 
-export function help(io: Io, text: string): number {
-  io.out(`${text}\n`)
-  return EXIT.ok
+/** Print a command's help: on stdout when asked for (exit 0), on stderr as a usage error. */
+export function help(io: Io, text: string, code: number = EXIT.ok): number {
+  if (code === EXIT.ok) io.out(`${text}\n`)
+  else io.err(`${text}\n`)
+  return code
 }

@@ -1,7 +1,7 @@
 // `logsieve patterns top` and `logsieve budget check`: what the server has observed, and the CI gate.
 import type { LevelName, Policy } from '@logsieve/core'
 import { createRateLookup } from '../analyze.js'
-import { clientFrom, int, parse, SERVER_OPTIONS, str, target } from '../args.js'
+import { clientFrom, int, parse, SERVER_OPTIONS, str, subcommandHelp, target } from '../args.js'
 import type { Client } from '../client.js'
 import { CliError, EXIT } from '../errors.js'
 import { fields, type Io, printJson, table } from '../output.js'
@@ -35,7 +35,8 @@ export async function patternsCommand(args: string[], io: Io): Promise<number> {
     { ...SERVER_OPTIONS, limit: { type: 'string' } },
     `patterns ${sub ?? ''}`.trim(),
   )
-  if (!sub || values.help || sub === 'help') return help(io, PATTERNS_HELP)
+  const helpCode = subcommandHelp(sub, values)
+  if (helpCode !== undefined) return help(io, PATTERNS_HELP, helpCode)
   if (sub !== 'top')
     throw new CliError(EXIT.usage, `patterns: unknown command "${sub}" (see: logsieve patterns --help)`)
   const client = clientFrom(values, io)
@@ -82,7 +83,8 @@ export async function budgetCommand(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args
   const options = { ...SERVER_OPTIONS, max: { type: 'string' }, policy: { type: 'string' } } as const
   const { values } = parse(rest, options, `budget ${sub ?? ''}`.trim())
-  if (!sub || values.help || sub === 'help') return help(io, BUDGET_HELP)
+  const helpCode = subcommandHelp(sub, values)
+  if (helpCode !== undefined) return help(io, BUDGET_HELP, helpCode)
   if (sub !== 'check')
     throw new CliError(EXIT.usage, `budget: unknown command "${sub}" (see: logsieve budget --help)`)
   const maxText = str(values, 'max')

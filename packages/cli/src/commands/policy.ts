@@ -1,6 +1,6 @@
 // `logsieve policy get|history|diff|validate|apply|rollback|generate`: policy as code against a server.
 import type { Policy } from '@logsieve/core'
-import { clientFrom, int, parse, SERVER_OPTIONS, str, target } from '../args.js'
+import { clientFrom, int, parse, SERVER_OPTIONS, str, subcommandHelp, target } from '../args.js'
 import type { Client } from '../client.js'
 import { CliError, EXIT } from '../errors.js'
 import { fields, type Io, printJson, table } from '../output.js'
@@ -38,7 +38,8 @@ const OPTIONS = {
 export async function policyCommand(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args
   const { values, positionals } = parse(rest, OPTIONS, `policy ${sub ?? ''}`.trim())
-  if (!sub || values.help || sub === 'help') return help(io, POLICY_HELP)
+  const helpCode = subcommandHelp(sub, values)
+  if (helpCode !== undefined) return help(io, POLICY_HELP, helpCode)
   const json = values.json === true
 
   if (sub === 'validate') {
