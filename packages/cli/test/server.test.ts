@@ -354,6 +354,18 @@ describe('pins, patterns and the budget gate', () => {
     )
     expect(withFile.projectedBytesPerDay).toBeLessThan(summary.projectedBytesPerDay)
     expect(withFile.policy).toEqual({ file: proposed })
+    // --observed checks what the SDKs actually kept over the last 24 h (the batch above: 600,000 × 200 B + …).
+    const observed = json<Loose>(
+      await cli(['budget', 'check', '-s', 'search', '--max', '200MB/day', '--observed', '--json']),
+    )
+    expect(observed).toMatchObject({
+      basis: 'observed',
+      ok: true,
+      keptBytesLast24h: 600_000 * 200 + 6_000 * 300 + 60 * 400,
+    })
+    const observedFail = await cli(['budget', 'check', '-s', 'search', '--max', '100MB/day', '--observed'])
+    expect(observedFail.code).toBe(1)
+    expect(observedFail.stdout).toMatch(/^kept, last 24 h: +122 MB \(checked\)$/m)
     const usage = await cli(['budget', 'check', '-s', 'search', '--max', '90%'])
     expect(usage.code).toBe(2)
   })

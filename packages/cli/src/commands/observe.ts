@@ -21,6 +21,8 @@ export interface ServerPattern {
   bytesPerEvent: number
   /** Rate the current policy gives the pattern, when the server says. */
   rate?: number
+  /** Bytes of the lines SDKs kept over the last 24 hours (measured, not projected). */
+  keptBytesLast24h?: number
   example?: string | null
 }
 
@@ -74,14 +76,20 @@ export async function patternsCommand(args: string[], io: Io): Promise<number> {
   return EXIT.ok
 }
 
-export const BUDGET_HELP = `Usage: logsieve budget check --service S --max 10GB/day [--policy file] [--env E] [--json]
+export const BUDGET_HELP = `Usage: logsieve budget check --service S --max 10GB/day [--policy file | --observed] [--env E] [--json]
 
 Exit 1 when the volume the service would keep exceeds --max: the projected volume of the current
-policy (or of --policy, a proposed file) on the traffic the server has observed.`
+policy (or of --policy, a proposed file) on the traffic the server has observed. With --observed, the
+bytes the SDKs actually kept over the last 24 hours are checked instead.`
 
 export async function budgetCommand(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args
-  const options = { ...SERVER_OPTIONS, max: { type: 'string' }, policy: { type: 'string' } } as const
+  const options = {
+    ...SERVER_OPTIONS,
+    max: { type: 'string' },
+    policy: { type: 'string' },
+    observed: { type: 'boolean' },
+  } as const
   const { values } = parse(rest, options, `budget ${sub ?? ''}`.trim())
   const helpCode = subcommandHelp(sub, values)
   if (helpCode !== undefined) return help(io, BUDGET_HELP, helpCode)
@@ -92,6 +100,8 @@ export async function budgetCommand(args: string[], io: Io): Promise<number> {
   const max = parseBytesPerDay(maxText)
   const client = clientFrom(values, io)
   const file = str(values, 'policy')
+  if (file && values.observed)
+    throw new CliError(EXIT.usage, 'budget check: --observed measures the running policy; drop --policy')
   const { service, env } = await targetOf(values, io, 'budget check', file)
   const [patterns, policy] = await Promise.all([
     fetchPatterns(client, service, env),
@@ -105,7 +115,9 @@ export async function budgetCommand(args: string[], io: Io): Promise<number> {
     })
   }
   const projected = result.projectedBytesPerDay ?? 0
-  const ok = projected <= max
+  const keptLast24h = patterns.reduce((sum, p) => sum + (p.keptBytesLast24h ?? 0), 0)
+  const checked = values.observed ? keptLast24h : projected
+  const ok = checked <= max
   const summary = {
     service,
     environment: env,
@@ -114,8 +126,10 @@ export async function budgetCommand(args: string[], io: Io): Promise<number> {
     policy: file ? { file } : { version: policy.version },
     observedBytesPerDay: result.observedBytesPerDay,
     projectedBytesPerDay: projected,
+    keptBytesLast24h: keptLast24h,
+    basis: values.observed ? 'observed' : 'projected',
     patterns: patterns.length,
-    headroom: max > 0 ? 1 - projected / max : 0,
+    headroom: max > 0 ? 1 - checked / max : 0,
   }
   if (values.json) printJson(io, summary)
   else {
@@ -127,13 +141,14 @@ export async function budgetCommand(args: string[], io: Io): Promise<number> {
           'observed',
           `${formatBytes(result.observedBytesPerDay)}/day before sampling (${formatCount(patterns.length)} patterns)`,
         ],
-        ['projected', `${formatBytes(projected)}/day kept`],
+        ['projected', `${formatBytes(projected)}/day kept${values.observed ? '' : ' (checked)'}`],
+        ['kept, last 24 h', `${formatBytes(keptLast24h)}${values.observed ? ' (checked)' : ''}`],
         ['max', `${formatBytes(max)}/day`],
         [
           ok ? 'headroom' : 'over by',
           ok
             ? formatPercent(summary.headroom)
-            : `${formatBytes(projected - max)}/day (${formatPercent(projected / max - 1)})`,
+            : `${formatBytes(checked - max)}/day (${formatPercent(checked / max - 1)})`,
         ],
       ])}\n`,
     )
@@ -194,5 +209,14 @@ function toPattern(raw: Record<string, unknown>): ServerPattern {
     template: String(raw.template ?? ''),
     eventsPerSecond: n('eventsPerSecond', 'emaRate'),
     bytesPerEvent: n('bytesPerEvent'),
+    keptBytesLast24h: keptBytes(raw.last24h),
   } as ServerPattern
+}
+
+/** Kept bytes from a `{ seen, kept, bytes }` window: bytes cover every seen line, so scale by kept/seen. */
+function keptBytes(window: unknown): number {
+  const w = window as { seen?: unknown; kept?: unknown; bytes?: unknown } | undefined
+  if (typeof w?.seen !== 'number' || typeof w.kept !== 'number' || typeof w.bytes !== 'number' || w.seen <= 0)
+    return 0
+  return (w.bytes * w.kept) / w.seen
 }
