@@ -60,6 +60,15 @@ describe('parseLine', () => {
     })
   })
 
+  it('reads JSON after leading whitespace or a byte-order mark', () => {
+    expect(parseLine('\uFEFF{"level":40,"msg":"first line"}')).toMatchObject({
+      json: true,
+      level: 'warn',
+      message: 'first line',
+    })
+    expect(parseLine('  {"msg":"indented"}')).toMatchObject({ json: true, message: 'indented' })
+  })
+
   it('does not try JSON when told the format is text', () => {
     expect(parseLine('{"msg":"x"}', 'text').json).toBe(false)
   })

@@ -31,7 +31,8 @@ export function parseLine(text: string, format: LineFormat = 'auto'): ParsedLine
   if (format !== 'text') {
     const first = text.charCodeAt(0) === 0x7b ? 0 : text.search(/\S/)
     if (first !== -1 && text.charCodeAt(first) === 0x7b) {
-      const json = parseJson(text)
+      // Leading whitespace or a byte-order mark (first line of some files) is not part of the JSON.
+      const json = parseJson(first === 0 ? text : text.slice(first))
       if (json) return json
     }
   }
