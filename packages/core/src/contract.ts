@@ -1,7 +1,7 @@
 // The zod-free half of the wire contract: limits, errors, the default policy and `checkPolicy`, the
 // policy check SDKs run on the hot side. zod's schema setup cannot be tree-shaken, so anything a browser
 // bundle imports lives here; schema.ts (zod) re-exports it and stays the server's and CLI's validator.
-import type { Policy, Rule } from './schema.js'
+import type { Policy } from './schema.js'
 import { LEVEL_NAMES, type LevelName } from './severity.js'
 
 export const SIGNATURE_PATTERN = /^[0-9a-f]{16}$/
@@ -29,13 +29,14 @@ export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: Contra
 
 /** A validation failure that names the offending field, e.g. `rules[3].rate`. */
 export class ContractError extends Error {
-  readonly code: string
-  readonly field: string | undefined
+  // `declare`: assigned in the constructor, so no class-field initializers in the browser bundle.
+  declare readonly code: string
+  declare readonly field: string | undefined
   constructor(code: string, message: string, field?: string) {
     super(field ? `${code}: ${field} ${message}` : `${code}: ${message}`)
     this.name = 'ContractError'
-    this.code = code
-    this.field = field
+    ;(this as { code: string }).code = code
+    ;(this as { field: string | undefined }).field = field
   }
 }
 
@@ -64,108 +65,132 @@ export function defaultPolicy(service: string, environment = 'default'): Policy 
 
 /** The one rule both validators share: error and fatal lines are never sampled. */
 export function samplesErrors(policy: Policy): ContractError | undefined {
-  for (const level of ['error', 'fatal'] as const) {
-    const r = policy.defaults.levels[level]
-    if (r !== undefined && r !== 1)
-      return invalid(`defaults.levels.${level}`, `must be 1: ${level} lines are never sampled`)
-  }
-  for (let i = 0; i < policy.rules.length; i++) {
-    const rule = policy.rules[i]!
-    if ((rule.level === 'error' || rule.level === 'fatal') && rule.rate !== 1) {
-      return invalid(
-        `rules[${i}].rate`,
-        `must be 1 for level ${rule.level}: ${rule.level} lines are never sampled`,
-      )
-    }
-  }
-  return undefined
+  const field =
+    ['error', 'fatal'].find((l) => (policy.defaults.levels[l as LevelName] ?? 1) !== 1) ??
+    policy.rules.findIndex((r) => (r.level === 'error' || r.level === 'fatal') && r.rate !== 1)
+  if (typeof field === 'string') return invalid(`defaults.levels.${field}`, NEVER_SAMPLED)
+  return field < 0 ? undefined : invalid(`rules[${field}].rate`, NEVER_SAMPLED)
 }
+
+const NEVER_SAMPLED = 'must be 1: error and fatal lines are never sampled'
 
 const invalid = (field: string, message: string) =>
   new ContractError('LOGSIEVE_POLICY_INVALID', message, field || undefined)
 
-/** Thrown inside checkPolicy and turned into its result; never escapes. */
-class Bad {
-  constructor(
-    readonly field: string,
-    readonly message: string,
-  ) {}
+// checkPolicy is built from a few checkers rather than a schema library: each takes the value and its
+// field path, returns the value (or a fresh copy with defaults filled in) and throws a ContractError.
+type Check<T = unknown> = (v: unknown, field: string) => T
+
+const fail = (field: string, message: string): never => {
+  throw invalid(field, message)
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
 
-function num(v: unknown, field: string, min: number, max: number, int = false): number {
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new Bad(field, 'must be number')
-  if (int && !Number.isInteger(v)) throw new Bad(field, 'must be int')
-  if (v < min) throw new Bad(field, `must be >= ${min}`)
-  if (v > max) throw new Bad(field, `must be <= ${max}`)
-  return v
-}
+const num =
+  (min: number, max = 1, int?: boolean): Check<number> =>
+  (v, f) =>
+    typeof v === 'number' && v >= min && v <= max && (!int || Number.isInteger(v))
+      ? v
+      : fail(f, `must be ${int ? 'an integer' : 'a number'} from ${min} to ${max}`)
 
-function str(v: unknown, field: string, max: number, pattern?: RegExp): string {
-  if (typeof v !== 'string') throw new Bad(field, 'must be string')
-  if (v.length > max) throw new Bad(field, `must have at most ${max} characters`)
-  if (pattern && !pattern.test(v)) throw new Bad(field, 'is invalid')
-  return v
-}
+const positive: Check<number> = (v, f) =>
+  typeof v === 'number' && v > 0 ? v : fail(f, 'must be a number > 0')
 
-function oneOf<T extends string>(v: unknown, field: string, values: readonly T[]): T {
-  if (!values.includes(v as T))
-    throw new Bad(field, `must be one of ${values.map((x) => `"${x}"`).join(', ')}`)
-  return v as T
-}
+const str =
+  (max: number, pattern?: RegExp, min = 0): Check<string> =>
+  (v, f) =>
+    typeof v === 'string' && v.length >= min && v.length <= max && (!pattern || pattern.test(v))
+      ? v
+      : fail(f, `must be a string of ${min} to ${max} characters${pattern ? ` matching ${pattern}` : ''}`)
 
-function time(v: unknown, field: string): string {
-  if (typeof v !== 'string' || Number.isNaN(Date.parse(v))) throw new Bad(field, 'must be a valid datetime')
-  return v
-}
+const oneOf =
+  <T extends string>(values: readonly T[]): Check<T> =>
+  (v, f) =>
+    values.includes(v as T) ? (v as T) : fail(f, `must be one of ${values.join(', ')}`)
 
-const positive = (v: unknown, field: string): number => {
-  const n = num(v, field, 0, Number.POSITIVE_INFINITY)
-  if (n === 0) throw new Bad(field, 'must be > 0')
-  return n
-}
+const time: Check<string> = (v, f) =>
+  typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? v : fail(f, 'must be a valid datetime')
 
-function rule(v: unknown, f: string): Rule {
-  if (!isObject(v)) throw new Bad(f, 'must be object')
-  const out: Rule = {
-    signature: str(v.signature, `${f}.signature`, 16, SIGNATURE_PATTERN),
-    rate: num(v.rate, `${f}.rate`, 0, 1),
-    reason: v.reason === undefined ? 'manual' : oneOf(v.reason, `${f}.reason`, RULE_REASONS),
+const array =
+  <T>(item: Check<T>, max = Number.POSITIVE_INFINITY): Check<T[]> =>
+  (v, f) =>
+    Array.isArray(v) && v.length <= max
+      ? v.map((x, i) => item(x, `${f}[${i}]`))
+      : fail(f, `must be an array of at most ${max} items`)
+
+/** Absent: `fallback` (an input, checked like one, so every default is a fresh copy). */
+const or =
+  <T>(check: Check<T>, fallback: unknown): Check<T> =>
+  (v, f) =>
+    check(v === undefined ? fallback : v, f)
+
+/** Absent stays absent. */
+const opt =
+  <T>(check: Check<T>): Check<T | undefined> =>
+  (v, f) =>
+    v === undefined ? undefined : check(v, f)
+
+/** An object with the keys of `shape` (others are dropped, as zod does); undefined results stay unset. */
+const object =
+  (shape: Record<string, Check>): Check<Record<string, unknown>> =>
+  (v, f) => {
+    if (!isObject(v)) return fail(f, 'must be an object')
+    const out: Record<string, unknown> = {}
+    for (const key in shape) {
+      const value = (shape[key] as Check)(v[key], f ? `${f}.${key}` : key)
+      if (value !== undefined) out[key] = value
+    }
+    return out
   }
-  if (v.level !== undefined) out.level = oneOf(v.level, `${f}.level`, LEVEL_NAMES)
-  if (v.maxPerSecond !== undefined) out.maxPerSecond = positive(v.maxPerSecond, `${f}.maxPerSecond`)
-  if (v.template !== undefined) out.template = str(v.template, `${f}.template`, MAX_TEMPLATE_LENGTH)
-  if (v.expiresAt !== undefined) out.expiresAt = time(v.expiresAt, `${f}.expiresAt`)
+
+const rate = num(0)
+const level = oneOf(LEVEL_NAMES)
+const name = str(MAX_NAME_LENGTH, NAME_PATTERN, 1)
+
+const levels: Check = (v, f) => {
+  if (!isObject(v)) return fail(f, 'must be an object')
+  const out: Record<string, number> = {}
+  for (const [k, r] of Object.entries(v)) out[level(k, f)] = rate(r, `${f}.${k}`)
   return out
 }
 
-function defaults(v: unknown): Policy['defaults'] {
-  if (v === undefined) return defaultPolicy('_').defaults
-  if (!isObject(v)) throw new Bad('defaults', 'must be object')
-  const levels: Policy['defaults']['levels'] = {}
-  if (v.levels !== undefined) {
-    if (!isObject(v.levels)) throw new Bad('defaults.levels', 'must be object')
-    for (const [k, r] of Object.entries(v.levels)) {
-      levels[oneOf(k, 'defaults.levels', LEVEL_NAMES)] = num(r, `defaults.levels.${k}`, 0, 1)
-    }
-  }
-  let newPattern: Policy['defaults']['newPattern'] = { rate: 1, maxPerSecond: 20 }
-  if (v.newPattern !== undefined) {
-    const n = v.newPattern
-    if (!isObject(n)) throw new Bad('defaults.newPattern', 'must be object')
-    newPattern = { rate: n.rate === undefined ? 1 : num(n.rate, 'defaults.newPattern.rate', 0, 1) }
-    if (n.maxPerSecond !== undefined)
-      newPattern.maxPerSecond = positive(n.maxPerSecond, 'defaults.newPattern.maxPerSecond')
-  }
-  let alwaysKeep = [...ALWAYS_KEEP]
-  if (v.alwaysKeep !== undefined) {
-    if (!Array.isArray(v.alwaysKeep)) throw new Bad('defaults.alwaysKeep', 'must be array')
-    alwaysKeep = v.alwaysKeep.map((l, i) => oneOf(l, `defaults.alwaysKeep[${i}]`, LEVEL_NAMES))
-  }
-  return { levels, newPattern, alwaysKeep }
-}
+const policy = object({
+  service: name,
+  environment: or(name, 'default'),
+  version: num(0, Number.MAX_SAFE_INTEGER, true),
+  source: or(oneOf(POLICY_SOURCES), 'manual'),
+  createdAt: opt(time),
+  author: opt(str(256)),
+  reason: opt(str(1024)),
+  refreshSeconds: or(num(1, 86_400, true), 30),
+  defaults: or(
+    object({
+      levels: or(levels, {}),
+      newPattern: or(object({ rate: or(rate, 1), maxPerSecond: opt(positive) }), { maxPerSecond: 20 }),
+      alwaysKeep: or(array(level), ALWAYS_KEEP),
+    }),
+    {},
+  ),
+  rules: or(
+    array(
+      object({
+        signature: str(16, SIGNATURE_PATTERN),
+        level: opt(level),
+        rate,
+        maxPerSecond: opt(positive),
+        reason: or(oneOf(RULE_REASONS), 'manual'),
+        template: opt(str(MAX_TEMPLATE_LENGTH)),
+        expiresAt: opt(time),
+      }),
+      MAX_RULES,
+    ),
+    [],
+  ),
+  // Lenient: the sampler never reads the projection, so its contents are passed on unchecked.
+  projection: opt((v, f) => (isObject(v) ? v : fail(f, 'must be an object'))),
+})
 
 /**
  * The SDK-side policy check: zod-free (a few hundred bytes in a bundle), with the same shape, defaults and
@@ -174,40 +199,10 @@ function defaults(v: unknown): Policy['defaults'] {
  */
 export function checkPolicy(input: unknown): ParseResult<Policy> {
   try {
-    if (!isObject(input)) throw new Bad('', 'must be object')
-    const name = (v: unknown, f: string) => {
-      const s = str(v, f, MAX_NAME_LENGTH, NAME_PATTERN)
-      if (s.length === 0) throw new Bad(f, 'must have at least 1 characters')
-      return s
-    }
-    const policy: Policy = {
-      service: name(input.service, 'service'),
-      environment: input.environment === undefined ? 'default' : name(input.environment, 'environment'),
-      version: num(input.version, 'version', 0, Number.MAX_SAFE_INTEGER, true),
-      source: input.source === undefined ? 'manual' : oneOf(input.source, 'source', POLICY_SOURCES),
-      refreshSeconds:
-        input.refreshSeconds === undefined
-          ? 30
-          : num(input.refreshSeconds, 'refreshSeconds', 1, 86_400, true),
-      defaults: defaults(input.defaults),
-      rules: [],
-    }
-    if (input.createdAt !== undefined) policy.createdAt = time(input.createdAt, 'createdAt')
-    if (input.author !== undefined) policy.author = str(input.author, 'author', 256)
-    if (input.reason !== undefined) policy.reason = str(input.reason, 'reason', 1024)
-    if (input.rules !== undefined) {
-      if (!Array.isArray(input.rules)) throw new Bad('rules', 'must be array')
-      if (input.rules.length > MAX_RULES) throw new Bad('rules', `must have at most ${MAX_RULES} items`)
-      policy.rules = input.rules.map((r, i) => rule(r, `rules[${i}]`))
-    }
-    if (input.projection !== undefined) {
-      if (!isObject(input.projection)) throw new Bad('projection', 'must be object')
-      policy.projection = input.projection as Policy['projection']
-    }
-    const unsafe = samplesErrors(policy)
-    return unsafe ? { ok: false, error: unsafe } : { ok: true, value: policy }
+    const value = policy(input, '') as unknown as Policy
+    const unsafe = samplesErrors(value)
+    return unsafe ? { ok: false, error: unsafe } : { ok: true, value }
   } catch (e) {
-    if (e instanceof Bad) return { ok: false, error: invalid(e.field, e.message) }
-    return { ok: false, error: invalid('', String(e)) }
+    return { ok: false, error: e instanceof ContractError ? e : invalid('', String(e)) }
   }
 }

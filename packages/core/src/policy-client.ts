@@ -6,13 +6,14 @@ import type { CachedPolicy, PolicyCache, PolicyClient, PolicyClientOptions } fro
 
 /** A failure the client reports through `onError`: code `LOGSIEVE_POLICY_FETCH` or `LOGSIEVE_POLICY_HTTP`. */
 export class PolicyFetchError extends Error {
-  readonly code: string
-  readonly status: number | undefined
+  // `declare`: assigned in the constructor, so no class-field initializers in the browser bundle.
+  declare readonly code: string
+  declare readonly status: number | undefined
   constructor(code: string, message: string, status?: number) {
     super(`${code}: ${message}`)
     this.name = 'PolicyFetchError'
-    this.code = code
-    this.status = status
+    ;(this as { code: string }).code = code
+    ;(this as { status: number | undefined }).status = status
   }
 }
 
@@ -35,161 +36,6 @@ function unref(timer: Timer): Timer {
   return timer
 }
 
-class HttpPolicyClient implements PolicyClient {
-  current: Policy | undefined
-  private etag: string | undefined
-  private failures = 0
-  private timer: Timer | undefined
-  private running = false
-  private stopped = false
-  private inflight: Promise<Policy | undefined> | undefined
-  private abort: AbortController | undefined
-  private readonly key: string
-  private readonly environment: string
-
-  constructor(private readonly options: PolicyClientOptions) {
-    this.environment = options.environment ?? 'default'
-    this.key = `${options.service}:${this.environment}`
-  }
-
-  async loadCached(): Promise<Policy | undefined> {
-    try {
-      const cached = await this.options.cache?.load(this.key)
-      if (cached === undefined || this.current !== undefined) return this.current
-      const parsed = checkPolicy(cached.policy)
-      if (!parsed.ok) {
-        this.report(parsed.error)
-        return this.current
-      }
-      this.accept(parsed.value, cached.etag, false)
-    } catch (error) {
-      this.report(error)
-    }
-    return this.current
-  }
-
-  refresh(): Promise<Policy | undefined> {
-    this.inflight ??= this.fetchOnce().finally(() => {
-      this.inflight = undefined
-    })
-    return this.inflight
-  }
-
-  start(): void {
-    if (this.running) return
-    this.running = true
-    this.stopped = false
-    this.schedule(0)
-  }
-
-  stop(): void {
-    this.running = false
-    this.stopped = true
-    if (this.timer !== undefined) clearTimeout(this.timer)
-    this.timer = undefined
-    this.abort?.abort()
-  }
-
-  private schedule(delayMs: number): void {
-    if (!this.running) return
-    if (this.timer !== undefined) clearTimeout(this.timer)
-    this.timer = unref(
-      setTimeout(() => {
-        this.timer = undefined
-        void this.refresh().then(() => this.schedule(this.nextDelay()))
-      }, delayMs),
-    )
-  }
-
-  /** Full jitter after failures (uniform in [0, min(max, base·2^n))); ±10% around refreshSeconds otherwise. */
-  private nextDelay(): number {
-    if (this.failures > 0) {
-      const base = this.options.backoff?.baseMs ?? 1000
-      const max = this.options.backoff?.maxMs ?? 300_000
-      return Math.random() * Math.min(max, base * 2 ** Math.min(this.failures - 1, 30))
-    }
-    const seconds = this.current?.refreshSeconds ?? 30
-    return seconds * 1000 * (0.9 + 0.2 * Math.random())
-  }
-
-  private async fetchOnce(): Promise<Policy | undefined> {
-    const { url, service, apiKey } = this.options
-    const doFetch = this.options.fetch ?? globalThis.fetch
-    const controller = new AbortController()
-    this.abort = controller
-    const timeout = unref(setTimeout(() => controller.abort(), this.options.timeoutMs ?? 10_000))
-    try {
-      const headers: Record<string, string> = { accept: 'application/json' }
-      if (apiKey) headers.authorization = `Bearer ${apiKey}`
-      if (this.etag) headers['if-none-match'] = this.etag
-      const target = `${url.replace(/\/+$/, '')}/v1/policies/${encodeURIComponent(service)}?environment=${encodeURIComponent(this.environment)}`
-      const res = await doFetch(target, { headers, signal: controller.signal })
-      if (res.status === 304) {
-        await res.body?.cancel()
-        this.failures = 0
-        return this.current
-      }
-      if (res.status !== 200) {
-        await res.body?.cancel()
-        throw new PolicyFetchError('LOGSIEVE_POLICY_HTTP', `GET ${target} answered ${res.status}`, res.status)
-      }
-      let body: unknown
-      try {
-        body = await res.json()
-      } catch {
-        throw new PolicyFetchError(
-          'LOGSIEVE_POLICY_HTTP',
-          `GET ${target} answered a body that is not JSON`,
-          200,
-        )
-      }
-      const parsed = checkPolicy(body)
-      if (!parsed.ok) throw parsed.error
-      this.failures = 0
-      this.accept(parsed.value, res.headers.get('etag') ?? undefined, true)
-    } catch (error) {
-      this.failures++
-      if (controller.signal.aborted && this.stopped) return this.current // stop() is not a failure
-      this.report(
-        controller.signal.aborted && !(error instanceof PolicyFetchError)
-          ? new PolicyFetchError('LOGSIEVE_POLICY_FETCH', 'request timed out or was aborted')
-          : error,
-      )
-    } finally {
-      clearTimeout(timeout)
-      if (this.abort === controller) this.abort = undefined
-    }
-    return this.current
-  }
-
-  private accept(policy: Policy, etag: string | undefined, save: boolean): void {
-    this.current = policy
-    this.etag = etag
-    if (save && this.options.cache) {
-      try {
-        const saved = this.options.cache.save(this.key, etag === undefined ? { policy } : { policy, etag })
-        if (saved instanceof Promise) saved.catch((e: unknown) => this.report(e))
-      } catch (error) {
-        this.report(error)
-      }
-    }
-    try {
-      this.options.onPolicy?.(policy)
-    } catch {
-      // The host's callback failing is its own business; the client keeps polling.
-    }
-  }
-
-  private report(error: unknown): void {
-    try {
-      const e = error instanceof Error ? error : new PolicyFetchError('LOGSIEVE_POLICY_FETCH', String(error))
-      this.options.onError?.(e)
-    } catch {
-      // Same as onPolicy: never let a diagnostic callback throw into the polling loop.
-    }
-  }
-}
-
 /**
  * Create a policy client. It does nothing until `loadCached()`, `refresh()` or `start()`; timers are
  * unref'd so it never keeps a Node process alive.
@@ -201,5 +47,144 @@ class HttpPolicyClient implements PolicyClient {
  * client.start()
  */
 export function createPolicyClient(options: PolicyClientOptions): PolicyClient {
-  return new HttpPolicyClient(options)
+  const environment = options.environment ?? 'default'
+  const key = `${options.service}:${environment}`
+  let current: Policy | undefined
+  let etag: string | undefined
+  let failures = 0
+  let timer: Timer | undefined
+  let running = false
+  let stopped = false
+  let inflight: Promise<Policy | undefined> | undefined
+  let abort: AbortController | undefined
+
+  function report(error: unknown): void {
+    try {
+      options.onError?.(
+        error instanceof Error ? error : new PolicyFetchError('LOGSIEVE_POLICY_FETCH', String(error)),
+      )
+    } catch {
+      // Never let a diagnostic callback throw into the polling loop.
+    }
+  }
+
+  function accept(policy: Policy, tag: string | undefined, save: boolean): void {
+    current = policy
+    etag = tag
+    if (save && options.cache) {
+      try {
+        const saved = options.cache.save(key, tag === undefined ? { policy } : { policy, etag: tag })
+        if (saved instanceof Promise) saved.catch(report)
+      } catch (error) {
+        report(error)
+      }
+    }
+    try {
+      options.onPolicy?.(policy)
+    } catch {
+      // The host's callback failing is its own business; the client keeps polling.
+    }
+  }
+
+  /** Full jitter after failures (uniform in [0, min(max, base·2^n))); ±10% around refreshSeconds otherwise. */
+  function nextDelay(): number {
+    if (failures > 0) {
+      const base = options.backoff?.baseMs ?? 1000
+      const max = options.backoff?.maxMs ?? 300_000
+      return Math.random() * Math.min(max, base * 2 ** Math.min(failures - 1, 30))
+    }
+    return (current?.refreshSeconds ?? 30) * 1000 * (0.9 + 0.2 * Math.random())
+  }
+
+  function schedule(delayMs: number): void {
+    if (!running) return
+    clearTimeout(timer)
+    timer = unref(
+      setTimeout(() => {
+        timer = undefined
+        void refresh().then(() => schedule(nextDelay()))
+      }, delayMs),
+    )
+  }
+
+  async function fetchOnce(): Promise<Policy | undefined> {
+    const controller = new AbortController()
+    abort = controller
+    const timeout = unref(setTimeout(() => controller.abort(), options.timeoutMs ?? 10_000))
+    const target = `${options.url.replace(/\/+$/, '')}/v1/policies/${encodeURIComponent(options.service)}?environment=${encodeURIComponent(environment)}`
+    const httpError = (what: string, status: number) =>
+      new PolicyFetchError('LOGSIEVE_POLICY_HTTP', `GET ${target} answered ${what}`, status)
+    try {
+      const headers: Record<string, string> = { accept: 'application/json' }
+      if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`
+      if (etag) headers['if-none-match'] = etag
+      const res = await (options.fetch ?? globalThis.fetch)(target, { headers, signal: controller.signal })
+      if (res.status !== 200) {
+        await res.body?.cancel()
+        if (res.status !== 304) throw httpError(String(res.status), res.status)
+        failures = 0
+        return current
+      }
+      const parsed = checkPolicy(
+        await res.json().catch(() => {
+          throw httpError('a body that is not JSON', 200)
+        }),
+      )
+      if (!parsed.ok) throw parsed.error
+      failures = 0
+      accept(parsed.value, res.headers.get('etag') ?? undefined, true)
+    } catch (error) {
+      failures++
+      const aborted = controller.signal.aborted
+      if (aborted && stopped) return current // stop() is not a failure
+      report(
+        aborted && !(error instanceof PolicyFetchError)
+          ? new PolicyFetchError('LOGSIEVE_POLICY_FETCH', 'request timed out or was aborted')
+          : error,
+      )
+    } finally {
+      clearTimeout(timeout)
+      if (abort === controller) abort = undefined
+    }
+    return current
+  }
+
+  function refresh(): Promise<Policy | undefined> {
+    inflight ??= fetchOnce().finally(() => {
+      inflight = undefined
+    })
+    return inflight
+  }
+
+  return {
+    get current() {
+      return current
+    },
+    async loadCached() {
+      try {
+        const cached = await options.cache?.load(key)
+        if (cached === undefined || current !== undefined) return current
+        const parsed = checkPolicy(cached.policy)
+        if (parsed.ok) accept(parsed.value, cached.etag, false)
+        else report(parsed.error)
+      } catch (error) {
+        report(error)
+      }
+      return current
+    },
+    refresh,
+    start() {
+      if (running) return
+      running = true
+      stopped = false
+      schedule(0)
+    },
+    stop() {
+      running = false
+      stopped = true
+      clearTimeout(timer)
+      timer = undefined
+      abort?.abort()
+    },
+  }
 }

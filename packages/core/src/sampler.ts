@@ -3,11 +3,11 @@
 
 import { defaultPolicy } from './contract.js'
 import { hash32 } from './hash.js'
-import type { Policy, Rule } from './schema.js'
+import type { Policy } from './schema.js'
 import { LEVEL_NAMES, type LevelName, levelName, toSeverityNumber } from './severity.js'
 import { computeSignature, templateSignature, toMessageText } from './signature.js'
 import { createStatsTable } from './stats-table.js'
-import { BucketMap, createTokenBucket, type TokenBucket, takeToken } from './token-bucket.js'
+import { createBucketMap, createTokenBucket, type TokenBucket, takeToken } from './token-bucket.js'
 import type { DecideOptions, Decision, Sampler, SamplerOptions, SignatureResult } from './types.js'
 
 /** A rule ready for the hot path: expiry parsed once in setPolicy. */
@@ -20,11 +20,9 @@ interface CompiledRule {
   bucket: TokenBucket | undefined
 }
 
-/** Rules of one signature: one for any level, and per-level overrides (index = LEVEL_NAMES order). */
-interface RuleEntry {
-  any: CompiledRule | undefined
-  byLevel: Array<CompiledRule | undefined> | undefined
-}
+/** Rules of one signature: per-level rules at LEVEL_NAMES indexes 0–5, the any-level rule at ANY. */
+type RuleEntry = Array<CompiledRule | undefined>
+const ANY = 6
 
 /** Bytes a serialized line adds beyond its message (time, level, pid, hostname, keys): an estimate. */
 const LINE_OVERHEAD_BYTES = 64
@@ -36,16 +34,6 @@ const LEVEL_INDEX: Readonly<Record<string, number>> = Object.assign(
   Object.fromEntries(LEVEL_NAMES.map((l, i) => [l, i])),
 )
 const ERROR_INDEX = LEVEL_NAMES.indexOf('error')
-
-function compile(rule: Rule): CompiledRule {
-  const t = rule.expiresAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(rule.expiresAt)
-  return {
-    rate: rule.rate,
-    maxPerSecond: rule.maxPerSecond ?? 0,
-    expiresAt: Number.isNaN(t) ? Number.POSITIVE_INFINITY : t,
-    bucket: undefined,
-  }
-}
 
 /**
  * The sampling threshold u of a trace; a line is kept when u ≤ rate. For a W3C trace id, u = 1 − R/2^56
@@ -72,164 +60,6 @@ export function traceThreshold(traceId: string): number {
   return hash32(traceId) / TWO_POW_32
 }
 
-class PolicySampler implements Sampler {
-  policy: Policy
-  readonly stats
-  private readonly random: () => number
-  private readonly now: () => number
-  private readonly onError: ((error: unknown) => void) | undefined
-  private rules = new Map<string, RuleEntry>()
-  private alwaysKeep: boolean[] = []
-  private levelRates: Array<number | undefined> = []
-  private newRate = 1
-  private newMax = 0
-  private readonly newBuckets = new BucketMap()
-  private readonly decision: Decision = {
-    keep: true,
-    signature: '',
-    template: '',
-    level: 'info',
-    severity: 9,
-    rate: 1,
-    sampleRate: 1,
-    reason: 'always',
-  }
-
-  constructor(options?: SamplerOptions) {
-    this.stats = options?.stats ?? createStatsTable()
-    this.random = options?.random ?? Math.random
-    this.now = options?.now ?? Date.now
-    this.onError = options?.onError
-    this.policy = options?.policy ?? defaultPolicy('unknown')
-    this.setPolicy(this.policy)
-  }
-
-  setPolicy(policy: Policy): void {
-    const rules = new Map<string, RuleEntry>()
-    for (const rule of policy.rules ?? []) {
-      let entry = rules.get(rule.signature)
-      if (entry === undefined) {
-        entry = { any: undefined, byLevel: undefined }
-        rules.set(rule.signature, entry)
-      }
-      if (rule.level === undefined) entry.any = compile(rule)
-      else {
-        entry.byLevel ??= [undefined, undefined, undefined, undefined, undefined, undefined]
-        entry.byLevel[LEVEL_NAMES.indexOf(rule.level)] = compile(rule)
-      }
-    }
-    const defaults = policy.defaults
-    const keep = defaults?.alwaysKeep ?? ['warn', 'error', 'fatal']
-    this.alwaysKeep = LEVEL_NAMES.map((l) => l === 'error' || l === 'fatal' || keep.includes(l))
-    this.levelRates = LEVEL_NAMES.map((l) => defaults?.levels?.[l])
-    this.newRate = defaults?.newPattern?.rate ?? 1
-    this.newMax = defaults?.newPattern?.maxPerSecond ?? 0
-    this.rules = rules
-    this.policy = policy
-    this.newBuckets.clear()
-  }
-
-  decide(level: unknown, text: unknown, options?: DecideOptions): Decision {
-    const d = this.decision
-    try {
-      return this.decideUnsafe(level, text, options)
-    } catch (error) {
-      // Fail open: a sampler bug must cost storage, never a lost line or a throw into the app.
-      try {
-        this.onError?.(error)
-      } catch {}
-      d.keep = true
-      d.rate = 1
-      d.sampleRate = 1
-      d.reason = 'always'
-      return d
-    }
-  }
-
-  private decideUnsafe(level: unknown, text: unknown, options: DecideOptions | undefined): Decision {
-    const d = this.decision
-    const severity = toSeverityNumber(level)
-    const name: LevelName = levelName(severity)
-    const li = LEVEL_INDEX[name] as number
-    const message = toMessageText(text)
-    const sig: SignatureResult = options?.isFormat ? templateSignature(message) : computeSignature(message)
-    d.signature = sig.signature
-    d.template = sig.template
-    d.level = name
-    d.severity = severity
-
-    let rate: number
-    let cap = 0
-    let capped: CompiledRule | undefined
-    const entry = this.rules.get(sig.signature)
-    // error and fatal are always kept; other always-kept levels (warn) yield to a rule naming that level.
-    if (this.alwaysKeep[li] && (li >= ERROR_INDEX || entry?.byLevel?.[li] === undefined)) {
-      rate = 1
-      d.reason = 'always'
-    } else {
-      let rule = entry?.byLevel?.[li] ?? entry?.any
-      if (rule !== undefined && rule.expiresAt !== Number.POSITIVE_INFINITY && this.now() > rule.expiresAt) {
-        rule = entry?.any !== rule && entry?.any !== undefined ? entry.any : undefined
-        if (
-          rule !== undefined &&
-          rule.expiresAt !== Number.POSITIVE_INFINITY &&
-          this.now() > rule.expiresAt
-        ) {
-          rule = undefined
-        }
-      }
-      if (rule !== undefined) {
-        rate = rule.rate
-        cap = rule.maxPerSecond
-        capped = rule
-        d.reason = 'rule'
-      } else {
-        const levelRate = this.levelRates[li]
-        if (levelRate !== undefined) {
-          // An explicit level default is the policy author's intent for every line of that level.
-          rate = levelRate
-          d.reason = 'level'
-        } else {
-          rate = this.newRate
-          cap = this.newMax
-          d.reason = 'new'
-        }
-      }
-    }
-
-    let keep: boolean
-    if (rate >= 1) keep = true
-    else if (!(rate > 0)) keep = false
-    else {
-      const traceId = options?.traceId
-      const u = typeof traceId === 'string' && traceId.length > 0 ? traceThreshold(traceId) : this.random()
-      keep = u <= rate
-    }
-    if (keep && cap > 0) {
-      const now = this.now()
-      let allowed: boolean
-      if (capped !== undefined) {
-        capped.bucket ??= createTokenBucket(cap, now)
-        allowed = takeToken(capped.bucket, now)
-      } else allowed = this.newBuckets.take(sig.signature, cap, now)
-      if (!allowed) {
-        keep = false
-        d.reason = 'capped'
-      }
-    }
-    d.keep = keep
-    d.rate = rate
-    d.sampleRate = rate > 0 && rate < 1 ? 1 / rate : 1
-    const b = options?.bytes
-    const bytes =
-      typeof b === 'number' && b >= 0 && b < Number.MAX_SAFE_INTEGER
-        ? b
-        : message.length + LINE_OVERHEAD_BYTES
-    this.stats.count(sig.signature, name, sig.template, keep, bytes)
-    return d
-  }
-}
-
 /**
  * Create a sampler: `decide(level, text, { traceId, isFormat, bytes })` says whether to keep a line,
  * with its signature and weight, and counts it in `stats`. Never throws.
@@ -240,5 +70,144 @@ class PolicySampler implements Sampler {
  * if (d.keep) log({ msg, signature: d.signature, sample_rate: d.sampleRate })
  */
 export function createSampler(options?: SamplerOptions): Sampler {
-  return new PolicySampler(options)
+  const stats = options?.stats ?? createStatsTable()
+  const random = options?.random ?? Math.random
+  const now = options?.now ?? Date.now
+  const onError = options?.onError
+  let policy: Policy
+  let rules = new Map<string, RuleEntry>()
+  let alwaysKeep: boolean[] = []
+  let levelRates: Array<number | undefined> = []
+  let newRate = 1
+  let newMax = 0
+  const newBuckets = createBucketMap()
+  // One Decision per sampler, overwritten by every call: the drop path allocates nothing.
+  const d: Decision = {
+    keep: true,
+    signature: '',
+    template: '',
+    level: 'info',
+    severity: 9,
+    rate: 1,
+    sampleRate: 1,
+    reason: 'always',
+  }
+
+  /** The rule unless it has expired; expiry-free rules skip the clock. */
+  const live = (rule: CompiledRule | undefined) =>
+    rule !== undefined && (rule.expiresAt === Number.POSITIVE_INFINITY || now() <= rule.expiresAt)
+      ? rule
+      : undefined
+
+  function setPolicy(next: Policy): void {
+    const compiled = new Map<string, RuleEntry>()
+    for (const rule of next.rules ?? []) {
+      let entry = compiled.get(rule.signature)
+      if (entry === undefined) {
+        entry = []
+        compiled.set(rule.signature, entry)
+      }
+      const t = rule.expiresAt === undefined ? Number.NaN : Date.parse(rule.expiresAt)
+      entry[rule.level === undefined ? ANY : LEVEL_NAMES.indexOf(rule.level)] = {
+        rate: rule.rate,
+        maxPerSecond: rule.maxPerSecond ?? 0,
+        expiresAt: Number.isNaN(t) ? Number.POSITIVE_INFINITY : t,
+        bucket: undefined,
+      }
+    }
+    const defaults = next.defaults
+    const keep = defaults?.alwaysKeep ?? ['warn', 'error', 'fatal']
+    alwaysKeep = LEVEL_NAMES.map((l, i) => i >= ERROR_INDEX || keep.includes(l))
+    levelRates = LEVEL_NAMES.map((l) => defaults?.levels?.[l])
+    newRate = defaults?.newPattern?.rate ?? 1
+    newMax = defaults?.newPattern?.maxPerSecond ?? 0
+    rules = compiled
+    policy = next
+    newBuckets.clear()
+  }
+
+  function decideUnsafe(level: unknown, text: unknown, opts: DecideOptions | undefined): Decision {
+    const severity = toSeverityNumber(level)
+    const name: LevelName = levelName(severity)
+    const li = LEVEL_INDEX[name] as number
+    const message = toMessageText(text)
+    const sig: SignatureResult = opts?.isFormat ? templateSignature(message) : computeSignature(message)
+    d.signature = sig.signature
+    d.template = sig.template
+    d.level = name
+    d.severity = severity
+
+    let rate = 1
+    let cap = 0
+    const entry = rules.get(sig.signature)
+    // error and fatal are always kept; other always-kept levels (warn) yield to a rule naming that level.
+    const always = alwaysKeep[li] && (li >= ERROR_INDEX || entry?.[li] === undefined)
+    const rule = always ? undefined : (live(entry?.[li]) ?? live(entry?.[ANY]))
+    if (always) d.reason = 'always'
+    else if (rule !== undefined) {
+      rate = rule.rate
+      cap = rule.maxPerSecond
+      d.reason = 'rule'
+    } else if (levelRates[li] !== undefined) {
+      // An explicit level default is the policy author's intent for every line of that level.
+      rate = levelRates[li]
+      d.reason = 'level'
+    } else {
+      rate = newRate
+      cap = newMax
+      d.reason = 'new'
+    }
+
+    let keep = rate >= 1
+    if (!keep && rate > 0) {
+      const traceId = opts?.traceId
+      keep = (typeof traceId === 'string' && traceId.length > 0 ? traceThreshold(traceId) : random()) <= rate
+    }
+    if (keep && cap > 0) {
+      const t = now()
+      if (rule !== undefined) rule.bucket ??= createTokenBucket(cap, t)
+      if (
+        !(rule !== undefined
+          ? takeToken(rule.bucket as TokenBucket, t)
+          : newBuckets.take(sig.signature, cap, t))
+      ) {
+        keep = false
+        d.reason = 'capped'
+      }
+    }
+    d.keep = keep
+    d.rate = rate
+    d.sampleRate = rate > 0 && rate < 1 ? 1 / rate : 1
+    const b = opts?.bytes
+    const bytes =
+      typeof b === 'number' && b >= 0 && b < Number.MAX_SAFE_INTEGER
+        ? b
+        : message.length + LINE_OVERHEAD_BYTES
+    stats.count(sig.signature, name, sig.template, keep, bytes)
+    return d
+  }
+
+  setPolicy(options?.policy ?? defaultPolicy('unknown'))
+  return {
+    get policy() {
+      return policy
+    },
+    stats,
+    setPolicy,
+    decide(level, text, opts) {
+      try {
+        return decideUnsafe(level, text, opts)
+      } catch (error) {
+        // Fail open: a sampler bug must cost storage, never a lost line or a throw into the app.
+        try {
+          onError?.(error)
+        } catch {}
+        d.keep = true
+        d.rate = 1
+        d.sampleRate = 1
+        d.reason = 'always'
+        return d
+      }
+    },
+  }
 }

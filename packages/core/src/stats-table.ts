@@ -20,7 +20,9 @@ export interface StatsTableOptions {
   now?: () => number
 }
 
-interface Row extends StatsRow {
+/** A held row: the reported counters, plus its space-saving rank and heap position. */
+interface Slot {
+  row: StatsRow
   /** Space-saving counter: seen since admission plus the rank inherited on eviction. */
   rank: number
   /** Index in the heap. */
@@ -38,202 +40,6 @@ function clip(text: string, max: number): string {
   return text.length > max ? text.slice(0, max) : text
 }
 
-class SpaceSavingTable implements StatsTable {
-  private readonly capacity: number
-  private readonly now: () => number
-  /** signature → one slot per level, so the hot path needs no key concatenation. */
-  private bySignature = new Map<string, Array<Row | undefined>>()
-  private heap: Row[] = []
-  /**
-   * The heap order is only needed to find the minimum for an eviction, so it is built when the table
-   * first fills up: a service with fewer patterns than `capacity` pays no heap upkeep per line.
-   */
-  private ordered = false
-  private overflow = { seen: 0, kept: 0, bytes: 0 }
-  private start: number
-
-  constructor(options?: StatsTableOptions) {
-    const cap = options?.capacity ?? 2000
-    this.capacity = Number.isFinite(cap) && cap >= 1 ? Math.floor(cap) : 2000
-    this.now = options?.now ?? Date.now
-    this.start = this.now()
-  }
-
-  get size(): number {
-    return this.heap.length
-  }
-
-  count(signature: string, level: LevelName, template: string, kept: boolean, bytes: number): void {
-    const b = bytes > 0 && bytes < Number.MAX_SAFE_INTEGER ? bytes : 0
-    const row = this.row(signature, level, template, 1)
-    if (row === undefined) {
-      this.addOverflow(1, kept ? 1 : 0, b)
-      return
-    }
-    row.seen++
-    row.bytes += b
-    if (kept) {
-      row.kept++
-      row.keptBytes += b
-    }
-    row.rank++
-    if (this.ordered) this.siftDown(row.pos)
-  }
-
-  setExample(signature: string, level: LevelName, example: string): void {
-    const row = this.bySignature.get(signature)?.[LEVEL_INDEX[level] ?? 2]
-    if (row !== undefined && row.example === undefined) row.example = clip(example, MAX_EXAMPLE_LENGTH)
-  }
-
-  snapshot(): StatsSnapshot {
-    const end = this.now()
-    const rows: StatsRow[] = this.heap.map((r) => {
-      const out: StatsRow = {
-        signature: r.signature,
-        level: r.level,
-        template: r.template,
-        seen: r.seen,
-        kept: r.kept,
-        bytes: r.bytes,
-        keptBytes: r.keptBytes,
-        firstSeen: r.firstSeen,
-      }
-      if (r.example !== undefined) out.example = r.example
-      return out
-    })
-    const snap: StatsSnapshot = { start: this.start, end, rows, overflow: this.overflow }
-    this.bySignature = new Map()
-    this.heap = []
-    this.ordered = false
-    this.overflow = { seen: 0, kept: 0, bytes: 0 }
-    this.start = end
-    return snap
-  }
-
-  merge(snapshot: StatsSnapshot): void {
-    if (snapshot.start < this.start) this.start = snapshot.start
-    this.addOverflow(snapshot.overflow.seen, snapshot.overflow.kept, snapshot.overflow.bytes)
-    for (const r of snapshot.rows) {
-      const row = this.row(r.signature, r.level, r.template, Math.max(1, r.seen))
-      if (row === undefined) {
-        this.addOverflow(r.seen, r.kept, r.bytes)
-        continue
-      }
-      row.seen += r.seen
-      row.kept += r.kept
-      row.bytes += r.bytes
-      row.keptBytes += r.keptBytes
-      if (r.firstSeen < row.firstSeen) row.firstSeen = r.firstSeen
-      if (row.example === undefined && r.example !== undefined) row.example = r.example
-      row.rank += r.seen
-      if (this.ordered) this.siftDown(row.pos)
-    }
-  }
-
-  private addOverflow(seen: number, kept: number, bytes: number): void {
-    this.overflow.seen += seen
-    this.overflow.kept += kept
-    this.overflow.bytes += bytes
-  }
-
-  /** The row for a key, admitting it (and evicting the minimum when full) if it is not held. */
-  private row(signature: string, level: LevelName, template: string, weight: number): Row | undefined {
-    const li = LEVEL_INDEX[level] ?? 2
-    let slots = this.bySignature.get(signature)
-    const existing = slots?.[li]
-    if (existing !== undefined) return existing
-    let rank = 0
-    if (this.heap.length >= this.capacity) {
-      if (!this.ordered) this.heapify()
-      const min = this.heap[0] as Row
-      // Weighted space-saving: an incoming merged row lighter than the minimum goes to overflow instead.
-      if (weight > 1 && min.rank >= weight) return undefined
-      this.evictMin()
-      rank = min.rank
-      // The evicted row may have been this signature's last slot, which drops the slot array.
-      slots = this.bySignature.get(signature)
-    }
-    if (slots === undefined) {
-      slots = [undefined, undefined, undefined, undefined, undefined, undefined]
-      this.bySignature.set(signature, slots)
-    }
-    const row: Row = {
-      signature,
-      level: LEVEL_NAMES[li] as LevelName,
-      template: clip(template, MAX_TEMPLATE_LENGTH),
-      seen: 0,
-      kept: 0,
-      bytes: 0,
-      keptBytes: 0,
-      firstSeen: this.now(),
-      rank,
-      pos: this.heap.length,
-      levelIndex: li,
-    }
-    slots[li] = row
-    this.heap.push(row)
-    if (this.ordered) this.siftUp(row.pos)
-    return row
-  }
-
-  private evictMin(): void {
-    const min = this.heap[0] as Row
-    this.addOverflow(min.seen, min.kept, min.bytes)
-    const slots = this.bySignature.get(min.signature)
-    if (slots !== undefined) {
-      slots[min.levelIndex] = undefined
-      if (slots.every((s) => s === undefined)) this.bySignature.delete(min.signature)
-    }
-    const last = this.heap.pop() as Row
-    if (last !== min) {
-      last.pos = 0
-      this.heap[0] = last
-      this.siftDown(0)
-    }
-  }
-
-  private heapify(): void {
-    for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.siftDown(i)
-    this.ordered = true
-  }
-
-  private siftUp(i: number): void {
-    const heap = this.heap
-    const row = heap[i] as Row
-    while (i > 0) {
-      const parent = (i - 1) >> 1
-      const p = heap[parent] as Row
-      if (p.rank <= row.rank) break
-      heap[i] = p
-      p.pos = i
-      i = parent
-    }
-    heap[i] = row
-    row.pos = i
-  }
-
-  // A hot row has a high rank and sits near the leaves, so its increment usually stops at once.
-  private siftDown(i: number): void {
-    const heap = this.heap
-    const n = heap.length
-    const row = heap[i] as Row
-    for (;;) {
-      const l = 2 * i + 1
-      if (l >= n) break
-      const r = l + 1
-      let c = l
-      if (r < n && (heap[r] as Row).rank < (heap[l] as Row).rank) c = r
-      const child = heap[c] as Row
-      if (child.rank >= row.rank) break
-      heap[i] = child
-      child.pos = i
-      i = c
-    }
-    heap[i] = row
-    row.pos = i
-  }
-}
-
 /**
  * A bounded stats table for one SDK instance.
  *
@@ -243,7 +49,154 @@ class SpaceSavingTable implements StatsTable {
  * const batch = toStatsBatch(stats.snapshot(), { sdk, service: 'checkout', environment: 'prod' })
  */
 export function createStatsTable(options?: StatsTableOptions): StatsTable {
-  return new SpaceSavingTable(options)
+  const cap = options?.capacity ?? 2000
+  const capacity = Number.isFinite(cap) && cap >= 1 ? Math.floor(cap) : 2000
+  const now = options?.now ?? Date.now
+  /** signature → one slot per level, so the hot path needs no key concatenation. */
+  let bySignature = new Map<string, Array<Slot | undefined>>()
+  let heap: Slot[] = []
+  /**
+   * The heap order is only needed to find the minimum for an eviction, so it is built when the table
+   * first fills up: a service with fewer patterns than `capacity` pays no heap upkeep per line.
+   */
+  let ordered = false
+  let overflow = { seen: 0, kept: 0, bytes: 0 }
+  let start = now()
+
+  const addOverflow = (seen: number, kept: number, bytes: number) => {
+    overflow.seen += seen
+    overflow.kept += kept
+    overflow.bytes += bytes
+  }
+
+  // A hot row has a high rank and sits near the leaves, so its increment usually stops at once.
+  function siftDown(i: number): void {
+    const n = heap.length
+    const slot = heap[i] as Slot
+    for (;;) {
+      let c = 2 * i + 1
+      if (c >= n) break
+      if (c + 1 < n && (heap[c + 1] as Slot).rank < (heap[c] as Slot).rank) c++
+      const child = heap[c] as Slot
+      if (child.rank >= slot.rank) break
+      heap[i] = child
+      child.pos = i
+      i = c
+    }
+    heap[i] = slot
+    slot.pos = i
+  }
+
+  /** The row for a key, admitting it (and evicting the minimum when full) if it is not held. */
+  function admit(signature: string, level: LevelName, template: string, weight: number): Slot | undefined {
+    const li = LEVEL_INDEX[level] ?? 2
+    const existing = bySignature.get(signature)?.[li]
+    if (existing !== undefined) return existing
+    let rank = 0
+    let pos = heap.length
+    if (pos >= capacity) {
+      if (!ordered) {
+        for (let i = (pos >> 1) - 1; i >= 0; i--) siftDown(i)
+        ordered = true
+      }
+      const min = heap[0] as Slot
+      // Weighted space-saving: an incoming merged row lighter than the minimum goes to overflow instead.
+      if (weight > 1 && min.rank >= weight) return undefined
+      const r = min.row
+      addOverflow(r.seen, r.kept, r.bytes)
+      const slots = bySignature.get(r.signature) as Array<Slot | undefined>
+      slots[min.levelIndex] = undefined
+      if (slots.every((s) => s === undefined)) bySignature.delete(r.signature)
+      // The newcomer inherits the minimum's rank, which no other row is below: it takes the root as is.
+      rank = min.rank
+      pos = 0
+    }
+    let slots = bySignature.get(signature)
+    if (slots === undefined) {
+      slots = [undefined, undefined, undefined, undefined, undefined, undefined]
+      bySignature.set(signature, slots)
+    }
+    const slot: Slot = {
+      row: {
+        signature,
+        level: LEVEL_NAMES[li] as LevelName,
+        template: clip(template, MAX_TEMPLATE_LENGTH),
+        seen: 0,
+        kept: 0,
+        bytes: 0,
+        keptBytes: 0,
+        firstSeen: now(),
+      },
+      rank,
+      pos,
+      levelIndex: li,
+    }
+    slots[li] = slot
+    heap[pos] = slot
+    return slot
+  }
+
+  /** Add to a held row, or to the overflow when the row could not be admitted. */
+  function add(
+    slot: Slot | undefined,
+    seen: number,
+    kept: number,
+    bytes: number,
+    keptBytes: number,
+  ): Slot | undefined {
+    if (slot === undefined) {
+      addOverflow(seen, kept, bytes)
+      return
+    }
+    const row = slot.row
+    row.seen += seen
+    row.kept += kept
+    row.bytes += bytes
+    row.keptBytes += keptBytes
+    slot.rank += seen
+    if (ordered) siftDown(slot.pos)
+    return slot
+  }
+
+  return {
+    get size() {
+      return heap.length
+    },
+    count(signature, level, template, kept, bytes) {
+      const b = bytes > 0 && bytes < Number.MAX_SAFE_INTEGER ? bytes : 0
+      add(admit(signature, level, template, 1), 1, kept ? 1 : 0, b, kept ? b : 0)
+    },
+    setExample(signature, level, example) {
+      const row = bySignature.get(signature)?.[LEVEL_INDEX[level] ?? 2]?.row
+      if (row !== undefined && row.example === undefined) row.example = clip(example, MAX_EXAMPLE_LENGTH)
+    },
+    snapshot() {
+      const end = now()
+      const snap: StatsSnapshot = { start, end, rows: heap.map((s) => s.row), overflow }
+      bySignature = new Map()
+      heap = []
+      ordered = false
+      overflow = { seen: 0, kept: 0, bytes: 0 }
+      start = end
+      return snap
+    },
+    merge(snapshot) {
+      if (snapshot.start < start) start = snapshot.start
+      addOverflow(snapshot.overflow.seen, snapshot.overflow.kept, snapshot.overflow.bytes)
+      for (const r of snapshot.rows) {
+        const row = add(
+          admit(r.signature, r.level, r.template, Math.max(1, r.seen)),
+          r.seen,
+          r.kept,
+          r.bytes,
+          r.keptBytes,
+        )?.row
+        if (row === undefined) continue
+        if (r.firstSeen < row.firstSeen) row.firstSeen = r.firstSeen
+        if (row.example === undefined && r.example !== undefined) row.example = r.example
+      }
+    },
+  }
 }
 
 function isoTime(ms: number, fallback: number): string {

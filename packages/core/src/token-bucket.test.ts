@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { BucketMap, createTokenBucket, takeToken } from './token-bucket.js'
+import { createBucketMap, createTokenBucket, takeToken } from './token-bucket.js'
 
 describe('token bucket', () => {
   it('allows a burst of the rate, then refills at the rate', () => {
@@ -31,9 +31,9 @@ describe('token bucket', () => {
   })
 })
 
-describe('BucketMap', () => {
+describe('createBucketMap', () => {
   it('keeps one bucket per key and stays bounded', () => {
-    const m = new BucketMap(100)
+    const m = createBucketMap(100)
     expect(m.take('a', 1, 0)).toBe(true)
     expect(m.take('a', 1, 0)).toBe(false)
     expect(m.take('b', 1, 0)).toBe(true)
@@ -42,7 +42,7 @@ describe('BucketMap', () => {
   })
 
   it('starts a fresh bucket when the rate of a key changes', () => {
-    const m = new BucketMap()
+    const m = createBucketMap()
     expect(m.take('a', 1, 0)).toBe(true)
     expect(m.take('a', 1, 0)).toBe(false)
     expect(m.take('a', 2, 0)).toBe(true)

@@ -31,31 +31,33 @@ export function takeToken(bucket: TokenBucket, now: number): boolean {
   return false
 }
 
+export interface BucketMap {
+  /** True when a line of `key`, capped at `ratePerSecond`, may be kept now. */
+  take(key: string, ratePerSecond: number, now: number): boolean
+  clear(): void
+  readonly size: number
+}
+
 /**
  * Buckets keyed by signature, at most `capacity` of them. When full, the map is cleared: the buckets
  * that matter refill within a second anyway, and clearing is O(1) amortized where LRU bookkeeping would
  * cost on every call of the hot path.
  */
-export class BucketMap {
-  private readonly map = new Map<string, TokenBucket>()
-  constructor(private readonly capacity = 4096) {}
-
-  /** True when a line of `key`, capped at `ratePerSecond`, may be kept now. */
-  take(key: string, ratePerSecond: number, now: number): boolean {
-    let bucket = this.map.get(key)
-    if (bucket === undefined || bucket.rate !== ratePerSecond) {
-      if (bucket === undefined && this.map.size >= this.capacity) this.map.clear()
-      bucket = createTokenBucket(ratePerSecond, now)
-      this.map.set(key, bucket)
-    }
-    return takeToken(bucket, now)
-  }
-
-  clear(): void {
-    this.map.clear()
-  }
-
-  get size(): number {
-    return this.map.size
+export function createBucketMap(capacity = 4096): BucketMap {
+  const map = new Map<string, TokenBucket>()
+  return {
+    take(key, ratePerSecond, now) {
+      let bucket = map.get(key)
+      if (bucket === undefined || bucket.rate !== ratePerSecond) {
+        if (bucket === undefined && map.size >= capacity) map.clear()
+        bucket = createTokenBucket(ratePerSecond, now)
+        map.set(key, bucket)
+      }
+      return takeToken(bucket, now)
+    },
+    clear: () => map.clear(),
+    get size() {
+      return map.size
+    },
   }
 }
