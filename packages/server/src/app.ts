@@ -1,4 +1,5 @@
 // The Hono app: CORS for browser-facing routes, request metrics, one JSON error shape, all routes.
+import type { ServerResponse } from 'node:http'
 import { Hono } from 'hono'
 import { cors } from 'hono/cors'
 import type { ServerContext } from './context.js'
@@ -16,7 +17,9 @@ export function createApp(ctx: ServerContext): Hono {
 
   app.use('*', async (c, next) => {
     await next()
-    metrics.request(c.req.method, c.res.status)
+    // Routes that answer through Node directly (the 304 path) leave the real status on the Node response.
+    const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing
+    metrics.request(c.req.method, outgoing?.headersSent ? outgoing.statusCode : c.res.status)
   })
   // Browsers call the ingest routes; keys travel in Authorization, never cookies, so no credentials mode.
   const origins = ctx.options.corsOrigins

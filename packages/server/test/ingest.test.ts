@@ -50,6 +50,9 @@ describe('stats ingest', () => {
     expect((await t.call('/v1/policies/checkout?environment=prod', stale)).status).toBe(200)
     // Another environment is another policy.
     expect((await t.call('/v1/policies/checkout?environment=staging', match)).status).toBe(200)
+    // The 304 answered through Node directly still counts under its real status.
+    const metrics = await (await t.call('/metrics', { key: null })).text()
+    expect(metrics).toMatch(/logsieve_http_requests_total\{method="GET",status="304"\} 2\n/)
   })
 
   it('accepts a gzip body', async () => {

@@ -1,4 +1,6 @@
 // The routes SDKs and browsers call with an ingest key: send stats, read (or stream) their policy.
+import type { ServerResponse } from 'node:http'
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { parseStatsBatch } from '@logsieve/core'
 import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
@@ -43,9 +45,18 @@ export function ingestRoutes(ctx: ServerContext): Hono<AuthEnv> {
     const environment = environmentParam(c.req.query('environment'))
     assertService(c.var.principal, service)
     const entry = policies.peek(service, environment) ?? (await policies.load(service, environment))
+    const notModified = etagMatches(header(c, 'if-none-match'), entry.etag)
+    // The SDKs' steady state: answer through Node directly. A bodiless Response would take
+    // @hono/node-server's slow path (a full WHATWG Response, then its headers copied one by one).
+    const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing
+    if (notModified && outgoing && header(c, 'origin') === undefined) {
+      outgoing.writeHead(304, { etag: entry.etag, 'cache-control': 'no-cache' })
+      outgoing.end()
+      return RESPONSE_ALREADY_SENT
+    }
     c.header('ETag', entry.etag)
     c.header('Cache-Control', 'no-cache')
-    if (etagMatches(header(c, 'if-none-match'), entry.etag)) return c.body(null, 304)
+    if (notModified) return c.body(null, 304)
     c.header('Content-Type', 'application/json')
     return c.body(entry.body, 200)
   })
