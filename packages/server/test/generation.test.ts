@@ -1,6 +1,6 @@
 import type { Policy } from '@logsieve/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { batch, sig, startTestServer, type TestServer } from './helpers.js'
+import { batch, sig, sseReader, startTestServer, type TestServer } from './helpers.js'
 
 type Level = 'debug' | 'info' | 'error'
 /** 40 info patterns with Zipf-like rates, 10 debug, 2 error: [index, level, seen per instance per minute, bytes]. */
@@ -281,37 +281,21 @@ describe('periodic generation and SSE', () => {
       const res = await fetch(`${t.url}/v1/policies/live/stream?environment=prod&apiKey=${key}`)
       expect(res.status).toBe(200)
       expect(res.headers.get('content-type')).toContain('text/event-stream')
-      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader()
-      let buffer = ''
-      const nextEvent = async (): Promise<{ id: string; data: Policy }> => {
-        for (;;) {
-          const end = buffer.indexOf('\n\n')
-          if (end >= 0) {
-            const block = buffer.slice(0, end)
-            buffer = buffer.slice(end + 2)
-            const fields = new Map(
-              block.split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]),
-            )
-            if (fields.get('event') === 'policy')
-              return { id: fields.get('id')!, data: JSON.parse(fields.get('data')!) }
-            continue
-          }
-          const { value, done } = await reader.read()
-          if (done) throw new Error('stream ended')
-          buffer += value
-        }
+      const sse = sseReader(res)
+      const nextEvent = async () => {
+        const e = await sse.next()
+        return { id: e.get('id')!, data: JSON.parse(e.get('data')!) as Policy }
       }
       const first = await nextEvent()
       expect(first.data.version).toBe(0)
       await t.call('/v1/stats', { body: batch('live', [[1, 'info', 100, 100]]), key })
       const second = await nextEvent()
       expect(second).toMatchObject({ id: '1', data: { version: 1, source: 'generated', service: 'live' } })
-      let rest = buffer
-      while (!rest.includes(': heartbeat')) rest += (await reader.read()).value
-      expect(rest).toContain(': heartbeat')
+      await new Promise((r) => setTimeout(r, 150)) // three heartbeat intervals
       // Shutting down ends open streams instead of waiting for clients to leave.
       await t.server.close()
-      for (;;) if ((await reader.read()).done) break
+      await expect(sse.next()).rejects.toThrow('stream ended')
+      expect(sse.heartbeats).toBeGreaterThan(0)
     } finally {
       await t.close()
     }

@@ -80,3 +80,34 @@ export function batch(
     })),
   }
 }
+
+/** Reads SSE blocks (separated by a blank line) from a streaming response. */
+export function sseReader(res: Response) {
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader()
+  let buffer = ''
+  const state = {
+    /** Heartbeat comments skipped so far. */
+    heartbeats: 0,
+    async next(): Promise<Map<string, string>> {
+      for (;;) {
+        const end = buffer.indexOf('\n\n')
+        if (end >= 0) {
+          const block = buffer.slice(0, end)
+          buffer = buffer.slice(end + 2)
+          if (block.startsWith(':')) {
+            state.heartbeats++
+            continue
+          }
+          return new Map(
+            block.split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]),
+          )
+        }
+        const { value, done } = await reader.read()
+        if (done) throw new Error('stream ended')
+        buffer += value
+      }
+    },
+    cancel: () => reader.cancel(),
+  }
+  return state
+}
