@@ -5,6 +5,7 @@ import {
   createSampler,
   createStatsTable,
   defaultPolicy,
+  LEVEL_NAMES,
   type Policy,
   type PolicyClient,
   toStatsBatch,
@@ -172,14 +173,10 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
     }
   }
 
-  const logger: BrowserLogger = {
-    trace: (m, f) => log('trace', m, f),
-    debug: (m, f) => log('debug', m, f),
-    info: (m, f) => log('info', m, f),
-    warn: (m, f) => log('warn', m, f),
-    error: (m, f) => log('error', m, f),
-    fatal: (m, f) => log('fatal', m, f),
-  }
+  // One method per canonical level: `logger.info(msg, fields)` is `log('info', msg, fields)`.
+  const logger = Object.fromEntries(
+    LEVEL_NAMES.map((level) => [level, (m: unknown, f?: Fields) => log(level, m, f)]),
+  ) as unknown as BrowserLogger
 
   return {
     logger,

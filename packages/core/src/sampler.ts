@@ -28,11 +28,6 @@ const ANY = 6
 const LINE_OVERHEAD_BYTES = 64
 const TWO_POW_56 = 2 ** 56
 const TWO_POW_32 = 2 ** 32
-// Null prototype: a bogus level such as 'toString' must find nothing, not Object.prototype.toString.
-const LEVEL_INDEX: Readonly<Record<string, number>> = Object.assign(
-  Object.create(null),
-  Object.fromEntries(LEVEL_NAMES.map((l, i) => [l, i])),
-)
 const ERROR_INDEX = LEVEL_NAMES.indexOf('error')
 
 /**
@@ -129,7 +124,7 @@ export function createSampler(options?: SamplerOptions): Sampler {
   function decideUnsafe(level: unknown, text: unknown, opts: DecideOptions | undefined): Decision {
     const severity = toSeverityNumber(level)
     const name: LevelName = levelName(severity)
-    const li = LEVEL_INDEX[name] as number
+    const li = LEVEL_NAMES.indexOf(name)
     const message = toMessageText(text)
     const sig: SignatureResult = opts?.isFormat ? templateSignature(message) : computeSignature(message)
     d.signature = sig.signature

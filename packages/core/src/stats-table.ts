@@ -30,11 +30,11 @@ interface Slot {
   levelIndex: number
 }
 
-// Null prototype: a bogus level such as 'toString' must find nothing, not Object.prototype.toString.
-const LEVEL_INDEX: Readonly<Record<string, number>> = Object.assign(
-  Object.create(null),
-  Object.fromEntries(LEVEL_NAMES.map((l, i) => [l, i])),
-)
+/** Slot of a level; an unknown level (a bogus snapshot row) counts as info. */
+function levelIndex(level: string): number {
+  const i = LEVEL_NAMES.indexOf(level as LevelName)
+  return i < 0 ? 2 : i
+}
 
 function clip(text: string, max: number): string {
   return text.length > max ? text.slice(0, max) : text
@@ -89,7 +89,7 @@ export function createStatsTable(options?: StatsTableOptions): StatsTable {
 
   /** The row for a key, admitting it (and evicting the minimum when full) if it is not held. */
   function admit(signature: string, level: LevelName, template: string, weight: number): Slot | undefined {
-    const li = LEVEL_INDEX[level] ?? 2
+    const li = levelIndex(level)
     const existing = bySignature.get(signature)?.[li]
     if (existing !== undefined) return existing
     let rank = 0
@@ -167,7 +167,7 @@ export function createStatsTable(options?: StatsTableOptions): StatsTable {
       add(admit(signature, level, template, 1), 1, kept ? 1 : 0, b, kept ? b : 0)
     },
     setExample(signature, level, example) {
-      const row = bySignature.get(signature)?.[LEVEL_INDEX[level] ?? 2]?.row
+      const row = bySignature.get(signature)?.[levelIndex(level)]?.row
       if (row !== undefined && row.example === undefined) row.example = clip(example, MAX_EXAMPLE_LENGTH)
     },
     snapshot() {
@@ -199,18 +199,12 @@ export function createStatsTable(options?: StatsTableOptions): StatsTable {
   }
 }
 
-function isoTime(ms: number, fallback: number): string {
-  const d = new Date(Number.isFinite(ms) ? ms : fallback)
-  return Number.isNaN(d.getTime()) ? new Date(fallback).toISOString() : d.toISOString()
-}
-
-function wholeCount(n: number): number {
-  return Number.isFinite(n) && n > 0 ? Math.floor(n) : 0
-}
-
-function finiteBytes(n: number): number {
-  return Number.isFinite(n) && n > 0 ? n : 0
-}
+/** An ISO time, or `fallback`'s when `ms` is not a time a Date can hold. */
+const isoTime = (ms: number, fallback: number) =>
+  new Date(Math.abs(ms) <= 8.64e15 ? ms : fallback).toISOString()
+/** Wire counts are whole and non-negative; NaN, Infinity and negatives become 0. */
+const whole = (n: number) => (n > 0 && n < Number.POSITIVE_INFINITY ? Math.floor(n) : 0)
+const finiteBytes = (n: number) => (n > 0 && n < Number.POSITIVE_INFINITY ? n : 0)
 
 /**
  * Turn a snapshot into a stats batch valid under `statsBatchSchema`: ISO window, templates and examples
@@ -219,26 +213,26 @@ function finiteBytes(n: number): number {
  */
 export function toStatsBatch(snapshot: StatsSnapshot, meta: BatchMeta): StatsBatch {
   const now = Date.now()
-  const overflow = {
-    seen: wholeCount(snapshot.overflow.seen),
-    kept: wholeCount(snapshot.overflow.kept),
-    bytes: finiteBytes(snapshot.overflow.bytes),
+  const overflow = { seen: 0, kept: 0, bytes: 0 }
+  const spill = (r: { seen: number; kept: number; bytes: number }) => {
+    overflow.seen += whole(r.seen)
+    overflow.kept += whole(r.kept)
+    overflow.bytes += finiteBytes(r.bytes)
   }
+  spill(snapshot.overflow)
   const rows = [...snapshot.rows].sort((a, b) => b.seen - a.seen)
   const patterns: StatsBatch['patterns'] = []
   for (const r of rows) {
     if (patterns.length >= MAX_PATTERNS_PER_BATCH || !SIGNATURE_PATTERN.test(r.signature)) {
-      overflow.seen += wholeCount(r.seen)
-      overflow.kept += wholeCount(r.kept)
-      overflow.bytes += finiteBytes(r.bytes)
+      spill(r)
       continue
     }
     const p: StatsBatch['patterns'][number] = {
       signature: r.signature,
-      level: LEVEL_INDEX[r.level] === undefined ? 'info' : r.level,
+      level: LEVEL_NAMES[levelIndex(r.level)] as LevelName,
       template: clip(r.template, MAX_TEMPLATE_LENGTH),
-      seen: wholeCount(r.seen),
-      kept: Math.min(wholeCount(r.kept), wholeCount(r.seen)),
+      seen: whole(r.seen),
+      kept: Math.min(whole(r.kept), whole(r.seen)),
       bytes: finiteBytes(r.bytes),
       keptBytes: finiteBytes(r.keptBytes),
       firstSeen: isoTime(r.firstSeen, snapshot.start),
