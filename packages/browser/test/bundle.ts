@@ -8,10 +8,10 @@ import { build } from 'esbuild'
 /** The budget from the design: sampler + sender, min+gzip. */
 export const BUNDLE_BUDGET_BYTES = 8 * 1024
 /**
- * What CI enforces today. The bundle is over the 8 KB design budget (see docs/browser.md, "Size"); this
- * ceiling stops it from growing while the gap is closed.
+ * What CI enforces today: just above the measured 10,669 B. The bundle is over the 8 KB design budget (see
+ * docs/browser.md, "Size"); the ceiling locks in each gain so the gap can only shrink.
  */
-export const BUNDLE_CEILING_BYTES = 12 * 1024
+export const BUNDLE_CEILING_BYTES = 10_800
 
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url))
 const REPO_DIR = fileURLToPath(new URL('../../..', import.meta.url))
