@@ -76,6 +76,7 @@ export function batch(
       seen,
       kept: seen,
       bytes: seen * size,
+      keptBytes: seen * size,
       firstSeen,
     })),
   }

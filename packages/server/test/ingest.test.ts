@@ -29,7 +29,7 @@ describe('stats ingest', () => {
     await post(batch('checkout', [[1, 'info', 50, 200]], { instance: 'host-2' }))
     const patterns = await (await t.call('/v1/patterns?service=checkout&environment=prod')).json()
     const p1 = patterns.patterns.find((p: { signature: string }) => p.signature === '0000000000000001')
-    expect(p1.last24h).toEqual({ seen: 150, kept: 150, bytes: 30_000 })
+    expect(p1.last24h).toEqual({ seen: 150, kept: 150, bytes: 30_000, keptBytes: 30_000 })
     expect(p1.template).toBe('pattern 1 <*>')
   })
 

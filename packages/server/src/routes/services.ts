@@ -64,7 +64,12 @@ export function serviceRoutes(ctx: ServerContext): Hono<AuthEnv> {
         example: p.example,
         firstSeen: iso(p.firstSeen),
         lastSeen: iso(p.lastSeen),
-        last24h: { seen: t?.seen ?? 0, kept: t?.kept ?? 0, bytes: t?.bytes ?? 0 },
+        last24h: {
+          seen: t?.seen ?? 0,
+          kept: t?.kept ?? 0,
+          bytes: t?.bytes ?? 0,
+          keptBytes: t?.keptBytes ?? 0,
+        },
         eventsPerSecond,
         bytesPerEvent,
         bytesPerDay,

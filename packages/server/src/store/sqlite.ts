@@ -100,8 +100,8 @@ export class SqliteStore implements Store {
         p(`UPDATE patterns SET ema_rate = @emaRate, ema_var = @emaVar, bytes_per_event = @bytesPerEvent,
         samples = @samples, state_at = @updatedAt
         WHERE service = @service AND environment = @environment AND signature = @signature AND level = @level`),
-      totals:
-        p(`SELECT signature, level, sum(seen) AS seen, sum(kept) AS kept, sum(bytes) AS bytes FROM stats_minute
+      totals: p(`SELECT signature, level, sum(seen) AS seen, sum(kept) AS kept, sum(bytes) AS bytes,
+        sum(kept_bytes) AS keptBytes FROM stats_minute
         WHERE service = ? AND environment = ? AND minute >= ? GROUP BY signature, level`),
       services: p(`SELECT service, environment, min(first_seen) AS firstSeen, max(last_seen) AS lastSeen,
         count(*) AS patterns FROM patterns GROUP BY service, environment ORDER BY service, environment`),

@@ -90,6 +90,7 @@ export interface PatternTotals {
   seen: number
   kept: number
   bytes: number
+  keptBytes: number
 }
 
 export interface Store {
