@@ -1,7 +1,27 @@
 // The zod-free half of the wire contract: limits, errors, the default policy and `checkPolicy`, the
 // policy check SDKs run on the hot side. zod's schema setup cannot be tree-shaken, so anything a browser
 // bundle imports lives here; schema.ts (zod) re-exports it and stays the server's and CLI's validator.
+import {
+  array,
+  type Check,
+  ContractError,
+  fail,
+  isObject,
+  num,
+  object,
+  oneOf,
+  opt,
+  or,
+  type ParseResult,
+  positive,
+  runCheck,
+  str,
+  time,
+} from './check.js'
 import type { Policy } from './schema.js'
+
+export { ContractError, type ParseResult } from './check.js'
+
 import { LEVEL_NAMES, type LevelName } from './severity.js'
 
 export const SIGNATURE_PATTERN = /^[0-9a-f]{16}$/
@@ -23,21 +43,6 @@ const ALWAYS_KEEP: LevelName[] = ['warn', 'error', 'fatal']
 /** The JSON error body every server error uses. */
 export interface ErrorBody {
   error: { code: string; message: string; field?: string }
-}
-
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: ContractError }
-
-/** A validation failure that names the offending field, e.g. `rules[3].rate`. */
-export class ContractError extends Error {
-  // `declare`: assigned in the constructor, so no class-field initializers in the browser bundle.
-  declare readonly code: string
-  declare readonly field: string | undefined
-  constructor(code: string, message: string, field?: string) {
-    super(field ? `${code}: ${field} ${message}` : `${code}: ${message}`)
-    this.name = 'ContractError'
-    ;(this as { code: string }).code = code
-    ;(this as { field: string | undefined }).field = field
-  }
 }
 
 /** `['rules', 3, 'rate']` → `rules[3].rate` */
@@ -76,74 +81,6 @@ const NEVER_SAMPLED = 'must be 1: error and fatal lines are never sampled'
 
 const invalid = (field: string, message: string) =>
   new ContractError('LOGSIEVE_POLICY_INVALID', message, field || undefined)
-
-// checkPolicy is built from a few checkers rather than a schema library: each takes the value and its
-// field path, returns the value (or a fresh copy with defaults filled in) and throws a ContractError.
-type Check<T = unknown> = (v: unknown, field: string) => T
-
-const fail = (field: string, message: string): never => {
-  throw invalid(field, message)
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v)
-
-const num =
-  (min: number, max = 1, int?: boolean): Check<number> =>
-  (v, f) =>
-    typeof v === 'number' && v >= min && v <= max && (!int || Number.isInteger(v))
-      ? v
-      : fail(f, `must be ${int ? 'an integer' : 'a number'} from ${min} to ${max}`)
-
-const positive: Check<number> = (v, f) =>
-  typeof v === 'number' && v > 0 ? v : fail(f, 'must be a number > 0')
-
-const str =
-  (max: number, pattern?: RegExp, min = 0): Check<string> =>
-  (v, f) =>
-    typeof v === 'string' && v.length >= min && v.length <= max && (!pattern || pattern.test(v))
-      ? v
-      : fail(f, `must be a string of ${min} to ${max} characters${pattern ? ` matching ${pattern}` : ''}`)
-
-const oneOf =
-  <T extends string>(values: readonly T[]): Check<T> =>
-  (v, f) =>
-    values.includes(v as T) ? (v as T) : fail(f, `must be one of ${values.join(', ')}`)
-
-const time: Check<string> = (v, f) =>
-  typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? v : fail(f, 'must be a valid datetime')
-
-const array =
-  <T>(item: Check<T>, max = Number.POSITIVE_INFINITY): Check<T[]> =>
-  (v, f) =>
-    Array.isArray(v) && v.length <= max
-      ? v.map((x, i) => item(x, `${f}[${i}]`))
-      : fail(f, `must be an array of at most ${max} items`)
-
-/** Absent: `fallback` (an input, checked like one, so every default is a fresh copy). */
-const or =
-  <T>(check: Check<T>, fallback: unknown): Check<T> =>
-  (v, f) =>
-    check(v === undefined ? fallback : v, f)
-
-/** Absent stays absent. */
-const opt =
-  <T>(check: Check<T>): Check<T | undefined> =>
-  (v, f) =>
-    v === undefined ? undefined : check(v, f)
-
-/** An object with the keys of `shape` (others are dropped, as zod does); undefined results stay unset. */
-const object =
-  (shape: Record<string, Check>): Check<Record<string, unknown>> =>
-  (v, f) => {
-    if (!isObject(v)) return fail(f, 'must be an object')
-    const out: Record<string, unknown> = {}
-    for (const key in shape) {
-      const value = (shape[key] as Check)(v[key], f ? `${f}.${key}` : key)
-      if (value !== undefined) out[key] = value
-    }
-    return out
-  }
 
 const rate = num(0)
 const level = oneOf(LEVEL_NAMES)
@@ -198,11 +135,8 @@ const policy = object({
  * lenient only where the sampler does not care (datetime formats, projection contents).
  */
 export function checkPolicy(input: unknown): ParseResult<Policy> {
-  try {
-    const value = policy(input, '') as unknown as Policy
-    const unsafe = samplesErrors(value)
-    return unsafe ? { ok: false, error: unsafe } : { ok: true, value }
-  } catch (e) {
-    return { ok: false, error: e instanceof ContractError ? e : invalid('', String(e)) }
-  }
+  const checked = runCheck(policy, input, 'LOGSIEVE_POLICY_INVALID')
+  if (!checked.ok) return checked
+  const unsafe = samplesErrors(checked.value as unknown as Policy)
+  return unsafe ? { ok: false, error: unsafe } : (checked as unknown as ParseResult<Policy>)
 }

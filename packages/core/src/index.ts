@@ -17,6 +17,7 @@ export { createSampler, traceThreshold } from './sampler.js'
 export * from './schema.js'
 export * from './severity.js'
 export * from './signature.js'
+export { checkStatsBatch } from './stats-check.js'
 export { createStatsTable, type StatsTableOptions, toStatsBatch } from './stats-table.js'
 export {
   formatTraceparent,
