@@ -141,6 +141,8 @@ export class GenerationScheduler {
     metrics.set('logsieve_patterns', labels, observations.length)
     metrics.set('logsieve_observed_bytes_per_day', labels, result.projection.bytesPerDayBefore)
     metrics.set('logsieve_projected_bytes_per_day', labels, result.projection.bytesPerDayAfter)
+    const budget = result.projection.budgetBytesPerDay
+    if (budget != null) metrics.set('logsieve_budget_bytes_per_day', labels, budget)
     if (!changed) {
       metrics.inc('logsieve_policy_generations_total', { result: 'unchanged' })
       return { ...base, policy: current.policy, stored: false }

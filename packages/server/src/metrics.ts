@@ -35,6 +35,11 @@ export class Metrics {
       'gauge',
       'Projected log volume per service under its policy.',
     )
+    this.define(
+      'logsieve_budget_bytes_per_day',
+      'gauge',
+      'Budget per service in bytes/day (events/s and reduction budgets converted); absent without a budget.',
+    )
     this.define('logsieve_sse_subscribers', 'gauge', 'Open policy streams.')
   }
 
