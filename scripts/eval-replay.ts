@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { defaultLoghubDir } from './eval-signature.js'
 import { readLoghub } from './lib/loghub.js'
-import { type Metrics, score, type Tally } from './lib/replay-metrics.js'
+import { type Metrics, score } from './lib/replay-metrics.js'
 import { type SimulationOptions, simulate } from './lib/replay-sim.js'
 
 export interface ReplayRow {
@@ -54,8 +54,6 @@ export function formatTable(rows: ReplayRow[], budgetBytesPerDay: number): strin
   }
   return out.join('\n')
 }
-
-export type { Tally }
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({

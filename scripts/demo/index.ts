@@ -24,6 +24,8 @@ if (!(durationS > 0) || !(reduction > 0 && reduction < 1) || !(rps > 0)) {
 }
 
 const tty = process.stdout.isTTY === true
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`
+const mb = (b: number): string => `${(b / 1e6).toFixed(2)} MB`
 const events: string[] = []
 const note = (text: string): void => {
   const line = `${new Date().toISOString().slice(11, 19)}  ${text}`
@@ -111,9 +113,6 @@ const traffic = setInterval(() => {
       .finally(() => inFlight--)
   }
 }, 50)
-
-const pct = (x: number): string => `${(100 * x).toFixed(1)}%`
-const mb = (b: number): string => `${(b / 1e6).toFixed(2)} MB`
 
 function screen(): string {
   const { kept, baseline, seen, sieve } = service

@@ -19,7 +19,6 @@ export class CountingStream extends Writable {
   bytes = 0
   errors = 0
   backfilled = 0
-  byTemplate = new Map<string, number>()
   private readonly parse: boolean
 
   constructor(parse: boolean) {
@@ -32,12 +31,7 @@ export class CountingStream extends Writable {
     this.lines++
     this.bytes += Buffer.byteLength(text)
     if (this.parse) {
-      const line = JSON.parse(text) as {
-        level: number
-        backfilled?: boolean
-        template?: string
-        msg?: string
-      }
+      const line = JSON.parse(text) as { level: number; backfilled?: boolean }
       if (line.level >= 50) this.errors++
       if (line.backfilled) this.backfilled++
     } else if (text.includes('"level":50') || text.includes('"level":60')) {

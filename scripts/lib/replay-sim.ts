@@ -2,10 +2,11 @@
 // policy server over HTTP every interval, a generation, and each instance fetching the new policy.
 import {
   computeSignature,
+  createPolicyClient,
   createSampler,
   createStatsTable,
   type LevelName,
-  parsePolicy,
+  type PolicyClient,
   type Sampler,
   toStatsBatch,
 } from '@logsieve/core'
@@ -92,12 +93,28 @@ export async function simulate(o: SimulationOptions): Promise<SimulationResult> 
   })
   if (!settings.ok) throw new Error(`settings: ${settings.status} ${await settings.text()}`)
 
+  // Each instance: the SDK's sampler and stats table, and the SDK's policy client (ETag, validation).
   const samplers: Sampler[] = []
-  const etags: (string | undefined)[] = []
+  const clients: PolicyClient[] = []
+  const failures: Error[] = []
   for (let i = 0; i < o.instances; i++) {
     const now = () => clock
-    samplers.push(createSampler({ stats: createStatsTable({ now }), random: seeded(o.seed * 1000 + i), now }))
-    etags.push(undefined)
+    const sampler = createSampler({
+      stats: createStatsTable({ now }),
+      random: seeded(o.seed * 1000 + i),
+      now,
+    })
+    samplers.push(sampler)
+    clients.push(
+      createPolicyClient({
+        url: server.url,
+        apiKey: ingestKey,
+        service: SERVICE,
+        environment: ENVIRONMENT,
+        onPolicy: (policy) => sampler.setPolicy(policy),
+        onError: (error) => failures.push(error),
+      }),
+    )
   }
 
   // Line records, grown as needed.
@@ -204,19 +221,9 @@ export async function simulate(o: SimulationOptions): Promise<SimulationResult> 
       headers: admin,
     })
     if (!g.ok) throw new Error(`generate: ${g.status} ${await g.text()}`)
-    await Promise.all(
-      samplers.map(async (sampler, i) => {
-        const headers: Record<string, string> = { authorization: ingest.authorization }
-        if (etags[i]) headers['if-none-match'] = etags[i]!
-        const r = await fetch(`${server.url}/v1/policies/${SERVICE}?environment=${ENVIRONMENT}`, { headers })
-        if (r.status === 304) return
-        if (!r.ok) throw new Error(`policy: ${r.status} ${await r.text()}`)
-        const parsed = parsePolicy(await r.json())
-        if (!parsed.ok) throw parsed.error
-        etags[i] = r.headers.get('etag') ?? undefined
-        sampler.setPolicy(parsed.value)
-      }),
-    )
+    await Promise.all(clients.map((client) => client.refresh()))
+    // A replay that silently kept an old policy would measure nothing: fail it instead.
+    if (failures.length > 0) throw failures[0]
   }
 
   // Uniform random sampling at the same kept bytes (over the scored minutes) as Logsieve.
