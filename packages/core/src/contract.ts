@@ -63,7 +63,12 @@ export function defaultPolicy(service: string, environment = 'default'): Policy 
     version: 0,
     source: 'default',
     refreshSeconds: 30,
-    defaults: { levels: {}, newPattern: { rate: 1, maxPerSecond: 20 }, alwaysKeep: [...ALWAYS_KEEP] },
+    defaults: {
+      levels: {},
+      newPattern: { rate: 1, maxPerSecond: 20 },
+      alwaysKeep: [...ALWAYS_KEEP],
+      floorPerMinute: 1,
+    },
     rules: [],
   }
 }
@@ -107,6 +112,7 @@ const policy = object({
       levels: or(levels, {}),
       newPattern: or(object({ rate: or(rate, 1), maxPerSecond: opt(positive) }), { maxPerSecond: 20 }),
       alwaysKeep: or(array(level), ALWAYS_KEEP),
+      floorPerMinute: or(num(0, 1000, true), 1),
     }),
     {},
   ),

@@ -254,6 +254,7 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
         levels,
         newPattern: { rate: 1, maxPerSecond: settings.boostMaxPerSecond },
         alwaysKeep: LEVEL_NAMES.filter((l) => alwaysKeep.has(l)),
+        floorPerMinute: Math.min(1000, Math.ceil(settings.floorPerMinute)),
       },
       rules,
       projection,

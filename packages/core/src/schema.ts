@@ -113,8 +113,18 @@ export const policySchema = z.object({
       ),
       /** Levels kept whatever the rules say. error and fatal are always kept, listed or not. */
       alwaysKeep: z._default(z.array(levelSchema), ['warn', 'error', 'fatal']),
+      /**
+       * Each SDK instance keeps the first N lines of every pattern in each wall-clock minute, with weight 1,
+       * before sampling the rest: every pattern present in a minute has a kept line. Rules with rate 0 mute.
+       */
+      floorPerMinute: z._default(z.number().check(z.int(), z.gte(0), z.lte(1000)), 1),
     }),
-    { levels: {}, newPattern: { rate: 1, maxPerSecond: 20 }, alwaysKeep: ['warn', 'error', 'fatal'] },
+    {
+      levels: {},
+      newPattern: { rate: 1, maxPerSecond: 20 },
+      alwaysKeep: ['warn', 'error', 'fatal'],
+      floorPerMinute: 1,
+    },
   ),
   rules: z._default(z.array(ruleSchema).check(z.maxLength(MAX_RULES)), []),
   projection: z.optional(projectionSchema),
