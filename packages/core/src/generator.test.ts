@@ -105,15 +105,48 @@ describe('generatePolicy', () => {
     expect(g.policy.defaults.levels.error).toBe(1)
   })
 
-  it('keeps the coverage floor: every pattern at least floorPerMinute lines/min', () => {
+  it('asks SDKs for the coverage floor and counts its cost in the budget', () => {
+    const patterns = zipf(50)
+    const before = run(patterns, {}).projection.bytesPerDayBefore
+    const budget = before * 0.005
+    const g = run(patterns, { budget: { bytesPerDay: budget }, floorPerMinute: 2 }, { instances: 3 })
+    expect(g.overBudget).toBe(false)
+    expect(g.policy.defaults.floorPerMinute).toBe(2)
+    // The floor keeps 2 lines a minute on each of 3 instances; the rate samples what is left.
+    const F = (2 * 3) / 60
+    let kept = 0
+    for (const p of patterns) {
+      const rate = rateOf(g, Number.parseInt(p.signature, 16)) as number
+      const floor = Math.min(p.eventsPerSecond, F)
+      kept += (floor + rate * (p.eventsPerSecond - floor)) * p.bytesPerEvent * DAY
+    }
+    expect(g.projection.bytesPerDayAfter).toBeCloseTo(kept, -3)
+    expect(g.projection.bytesPerDayAfter).toBeLessThanOrEqual(budget)
+    expect(g.policy.rules.some((r) => r.reason === 'floor' && r.rate === MIN_RATE)).toBe(true)
+  })
+
+  it('falls back to a floor in expectation when per-instance floors alone exceed the budget', () => {
+    const patterns = zipf(50)
+    const before = run(patterns, {}).projection.bytesPerDayBefore
+    // 2,000 instances (browser tabs) × 1 line/min × 50 patterns is far more than 0.3% of the traffic.
+    const g = run(patterns, { budget: { bytesPerDay: before * 0.003 } }, { instances: 2000 })
+    expect(g.policy.defaults.floorPerMinute).toBe(0)
+    expect(g.overBudget).toBe(false)
+    for (const p of patterns) {
+      const rate = rateOf(g, Number.parseInt(p.signature, 16)) as number
+      expect(rate * p.eventsPerSecond).toBeGreaterThanOrEqual(Math.min(p.eventsPerSecond, 1 / 60) - 1e-12)
+    }
+  })
+
+  it('says overBudget when even the fleet floor does not fit', () => {
     const patterns = zipf(50)
     const g = run(patterns, { budget: { bytesPerDay: 1e6 }, floorPerMinute: 6 })
     expect(g.overBudget).toBe(true)
+    expect(g.policy.defaults.floorPerMinute).toBe(0)
     for (const p of patterns) {
       const rate = rateOf(g, Number.parseInt(p.signature, 16)) as number
       expect(rate * p.eventsPerSecond).toBeGreaterThanOrEqual(Math.min(p.eventsPerSecond, 0.1) - 1e-12)
     }
-    expect(g.policy.rules.some((r) => r.reason === 'floor')).toBe(true)
   })
 
   it('gives debug patterns a smaller share through level weights', () => {
@@ -155,7 +188,9 @@ describe('generatePolicy', () => {
     const g = run(patterns, { budget, boostMaxPerSecond: 5 }, { instances: 2 })
     expect(g.policy.rules.find((r) => r.signature === sig(1))).toMatchObject({ rate: 1, reason: 'new' })
     expect(rateOf(g, 3)).toBe(0.125)
-    expect(g.projection.eventsPerSecondAfter).toBeCloseTo(10 + 500 * 0.125)
+    // Each of the 2 instances also keeps the first line of each pattern per minute: F events/s a pattern.
+    const F = 2 / 60
+    expect(g.projection.eventsPerSecondAfter).toBeCloseTo(10 + F + F + 0.125 * (500 - F))
     expect(g.overBudget).toBe(false)
   })
 
@@ -194,7 +229,9 @@ describe('generatePolicy', () => {
       level: 'debug',
       reason: 'pin',
     })
-    expect(g.projection.bytesPerDayAfter).toBe((0 * 100 + 0.125 * 100 + 100 + 100) * 200 * DAY)
+    // A rate-0 pin mutes (no floor); the sampled warn keeps its floor line a minute (F) and 1/8 of the rest.
+    const F = 1 / 60
+    expect(g.projection.bytesPerDayAfter).toBeCloseTo((0 + F + 0.125 * (100 - F) + 100 + 100) * 200 * DAY, -3)
   })
 
   it('hysteresis keeps the previous rate within a factor of two unless the budget demands it', () => {
@@ -267,9 +304,12 @@ describe('generatePolicy properties', () => {
             expect(Number.isInteger(Math.log2(r.rate))).toBe(true)
             if (r.level === 'error' || r.level === 'fatal') expect(r.rate).toBe(1)
           }
+          // Either the SDKs keep the floor (defaults.floorPerMinute) or the rates carry it in expectation.
+          const sdkFloor = g.policy.defaults.floorPerMinute / 60
           for (const p of patterns) {
             const rate = rateOf(g, Number.parseInt(p.signature, 16)) as number
-            expect(rate * p.eventsPerSecond).toBeGreaterThanOrEqual(
+            const floorKept = Math.min(p.eventsPerSecond, sdkFloor)
+            expect(floorKept + rate * (p.eventsPerSecond - floorKept)).toBeGreaterThanOrEqual(
               Math.min(p.eventsPerSecond * MIN_RATE, floor / 60, p.eventsPerSecond) * (1 - 1e-9),
             )
           }

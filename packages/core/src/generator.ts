@@ -20,6 +20,7 @@ export function roundRate(rate: number): number {
   return Math.min(1, Math.max(MIN_RATE, 2 ** Math.round(Math.log2(rate))))
 }
 
+
 /** Smallest power of two ≥ rate, within [MIN_RATE, 1]. */
 function ceilRate(rate: number): number {
   if (!(rate > 0)) return MIN_RATE
@@ -34,7 +35,12 @@ interface Item {
   unit: number
   /** Water-filling weight of the pattern's level. */
   weight: number
-  /** Lowest rate: the coverage floor rounded up to a power of two, at least MIN_RATE. */
+  /**
+   * Events/s the SDKs keep whatever the rate: the first `floorPerMinute` lines of the pattern per instance
+   * and minute (DESIGN §4, coverage floor). The rate samples only the rest.
+   */
+  floorEps: number
+  /** Lowest rate: MIN_RATE, or with a probabilistic floor the floor's share rounded up to a power of two. */
   min: number
   rate: number
   /** Boosted patterns: the events/s their maxPerSecond cap lets through fleet-wide. */
@@ -85,19 +91,29 @@ function budgetUnits(settings: Settings, bytesPerDayBefore: number): number | un
   return (1 - b.reduction) * bytesPerDayBefore
 }
 
-/** Rate of a free item at water level c, before hysteresis: the fair share, rounded. */
+/**
+ * Rate of a free item at water level c, before hysteresis: its fair share c·weight of events/s, less what
+ * the floor already keeps, taken from the sampled rest and rounded.
+ */
 function rateAt(item: Item, c: number): number {
-  const eps = item.p.eventsPerSecond
-  if (eps <= 0) return 1
-  return Math.max(item.min, roundRate(Math.min(1, (c * item.weight) / eps)))
+  const rest = sampledEps(item)
+  if (rest <= 0) return 1
+  return Math.max(item.min, roundRate(Math.min(1, (c * item.weight - item.floorEps) / rest)))
 }
+
+/** A free item at its lowest rate, fixed ones as they are: what the floors alone cost. */
+const atMinRate = (it: Item): Item => (it.fixed ? it : { ...it, rate: it.min })
 
 /** Events/s an item's rate applies to: a boost's cap bounds what its rate 1 lets through. */
 const keptEps = (it: Item): number => it.cappedEps ?? it.p.eventsPerSecond
+/** Events/s left to sample once the floor has kept its lines. */
+const sampledEps = (it: Item): number => Math.max(0, keptEps(it) - it.floorEps)
+/** Expected kept events/s: the floor's lines, and the rate's share of the rest. */
+const keptAt = (it: Item, rate: number): number => (rate > 0 ? it.floorEps + rate * sampledEps(it) : 0)
 
 function cost(items: Item[]): number {
   let total = 0
-  for (const it of items) total += it.rate * keptEps(it) * it.unit
+  for (const it of items) total += keptAt(it, it.rate) * it.unit
   return total
 }
 
@@ -114,7 +130,9 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
   const instances = Math.max(1, input.instances ?? 1)
   const patterns = mergeObservations(input.patterns)
   const byEvents = settings.budget != null && 'eventsPerSecond' in settings.budget
-  const floor = Math.max(0, settings.floorPerMinute) / 60
+  const floorPerMinute = Math.min(1000, Math.ceil(Math.max(0, settings.floorPerMinute)))
+  // Every instance keeps its first lines of a pattern each minute; assume each instance sees each pattern.
+  const floorEps = (floorPerMinute * instances) / 60
   const alwaysKeep = new Set<LevelName>([...settings.alwaysKeep, 'error', 'fatal'])
   const boostMs = settings.boostSeconds * 1000
   const baselineUntil = (input.knownSince ?? Number.NEGATIVE_INFINITY) + settings.baselineSeconds * 1000
@@ -129,7 +147,8 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
       p,
       unit: byEvents ? 1 : p.bytesPerEvent * SECONDS_PER_DAY,
       weight: settings.levelWeights[p.level] ?? 1,
-      min: eps > 0 ? ceilRate(Math.min(1, floor / eps)) : 1,
+      floorEps: Math.min(eps, floorEps),
+      min: MIN_RATE,
       rate: 1,
       fixed: true,
       held: false,
@@ -148,7 +167,7 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
     } else if (p.anomaly || (now - p.firstSeen < boostMs && p.firstSeen > baselineUntil)) {
       rule.reason = p.anomaly ? 'anomaly' : 'new'
       rule.maxPerSecond = settings.boostMaxPerSecond
-      item.cappedEps = Math.min(eps, settings.boostMaxPerSecond * instances)
+      item.cappedEps = Math.min(eps, settings.boostMaxPerSecond * instances + item.floorEps)
       rule.expiresAt = new Date(now + boostMs).toISOString()
     } else {
       item.fixed = false
@@ -164,7 +183,22 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
     eventsBefore += it.p.eventsPerSecond
   }
   const budget = budgetUnits(settings, bytesBefore)
-  const fixedCost = cost(items.filter((it) => it.fixed))
+  const fixed = items.filter((it) => it.fixed)
+  let guaranteedFloor = floorPerMinute
+  if (budget !== undefined && floorEps > 0 && cost(items.map(atMinRate)) > budget) {
+    // Many instances (a fleet of browser tabs) make per-instance floors cost more than the budget: fall back
+    // to a floor in expectation, rates high enough that the fleet keeps floorPerMinute lines a minute.
+    guaranteedFloor = 0
+    const fleetFloor = Math.max(0, settings.floorPerMinute) / 60
+    for (const it of items) {
+      it.floorEps = 0
+      it.min = it.p.eventsPerSecond > 0 ? ceilRate(Math.min(1, fleetFloor / it.p.eventsPerSecond)) : 1
+      if (it.cappedEps !== undefined) {
+        it.cappedEps = Math.min(it.p.eventsPerSecond, settings.boostMaxPerSecond * instances)
+      }
+    }
+  }
+  const fixedCost = cost(fixed)
 
   // Water-filling: the largest cap c whose rounded allocation fits what the fixed items leave.
   let cap = 0
@@ -185,7 +219,7 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
       for (let i = 0; i < SEARCH_STEPS; i++) {
         const mid = (lo + hi) / 2
         let total = 0
-        for (const it of free) total += rateAt(it, mid) * it.p.eventsPerSecond * it.unit
+        for (const it of free) total += keptAt(it, rateAt(it, mid)) * it.unit
         if (total <= room) lo = mid
         else hi = mid
       }
@@ -199,7 +233,9 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
 
   for (const it of items) it.rule.rate = it.rate
   for (const it of free) {
-    it.rule.reason = it.rate === it.min && it.min > MIN_RATE && it.rate < 1 ? 'floor' : 'budget'
+    // The floor, not the rate, carries a pattern whose fair share it already covers.
+    it.rule.reason =
+      it.rate === it.min && it.rate < 1 && (it.floorEps > 0 || it.min > MIN_RATE) ? 'floor' : 'budget'
   }
   const rules = items.map((it) => it.rule)
   // Pins on signatures without observations still apply.
@@ -221,8 +257,8 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
   let bytesAfter = 0
   let eventsAfter = 0
   for (const it of items) {
-    bytesAfter += it.rate * keptEps(it) * it.p.bytesPerEvent * SECONDS_PER_DAY
-    eventsAfter += it.rate * keptEps(it)
+    bytesAfter += keptAt(it, it.rate) * it.p.bytesPerEvent * SECONDS_PER_DAY
+    eventsAfter += keptAt(it, it.rate)
   }
   const budgetBytes =
     budget === undefined
@@ -254,7 +290,7 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
         levels,
         newPattern: { rate: 1, maxPerSecond: settings.boostMaxPerSecond },
         alwaysKeep: LEVEL_NAMES.filter((l) => alwaysKeep.has(l)),
-        floorPerMinute: Math.min(1000, Math.ceil(settings.floorPerMinute)),
+        floorPerMinute: guaranteedFloor,
       },
       rules,
       projection,
@@ -286,15 +322,14 @@ function fitBudget(free: Item[], room: number): void {
   // Items holding a rate above their fresh share give it back first: the budget demands it.
   const order = [...free].sort(
     (a, b) =>
-      Number(b.held) - Number(a.held) ||
-      b.rate * b.p.eventsPerSecond * b.unit - a.rate * a.p.eventsPerSecond * a.unit,
+      Number(b.held) - Number(a.held) || b.rate * sampledEps(b) * b.unit - a.rate * sampledEps(a) * a.unit,
   )
   while (total > room) {
     let changed = false
     for (const it of order) {
       if (total <= room) break
       if (it.rate / 2 < it.min) continue
-      total -= (it.rate / 2) * it.p.eventsPerSecond * it.unit
+      total -= (it.rate / 2) * sampledEps(it) * it.unit
       it.rate /= 2
       changed = true
     }
@@ -308,10 +343,10 @@ function fillBudget(free: Item[], room: number): void {
   // A rate doubles at most 10 times (1/1024 → 1), so a pass per doubling level is enough.
   for (let pass = 0; pass < 10; pass++) {
     let changed = false
-    const order = [...free].sort((a, b) => a.rate * a.p.eventsPerSecond - b.rate * b.p.eventsPerSecond)
+    const order = [...free].sort((a, b) => keptAt(a, a.rate) - keptAt(b, b.rate))
     for (const it of order) {
       if (it.rate >= 1 || it.held) continue
-      const extra = it.rate * it.p.eventsPerSecond * it.unit
+      const extra = it.rate * sampledEps(it) * it.unit
       if (total + extra > room) continue
       it.rate *= 2
       total += extra
