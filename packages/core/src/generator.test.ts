@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { generatePolicy, MIN_RATE, roundRate } from './generator.js'
+import { BOOST_BUDGET_SHARE, generatePolicy, MIN_RATE, roundRate } from './generator.js'
 import { type Pin, parsePolicy, parseSettings, type Settings, type SettingsInput } from './schema.js'
 import type { LevelName } from './severity.js'
 import type { GeneratorInput, PatternObservation } from './types.js'
@@ -192,6 +192,27 @@ describe('generatePolicy', () => {
     const F = 2 / 60
     expect(g.projection.eventsPerSecondAfter).toBeCloseTo(10 + F + F + 0.125 * (500 - F))
     expect(g.overBudget).toBe(false)
+  })
+
+  it('squeezes the boosts of a fleet so that together they take at most half the budget', () => {
+    // A burst of 200 lines/s on 20 instances: at 20 lines/s per instance the boost would keep all of it.
+    const patterns = [pattern(1, 200, 'info', { anomaly: { zScore: 40, baseline: 1 } }), ...zipf(20)]
+    const before = run(zipf(20), {}).projection.bytesPerDayBefore
+    const budget = before * 0.1
+    const g = run(patterns, { budget: { bytesPerDay: budget } }, { instances: 20 })
+    const boost = g.policy.rules.find((r) => r.signature === sig(1))
+    expect(boost).toMatchObject({ rate: 1, reason: 'anomaly' })
+    const perInstance = boost?.maxPerSecond as number
+    expect(perInstance).toBeLessThan(20)
+    expect(perInstance).toBeGreaterThan(0)
+    const F = 20 / 60
+    expect((perInstance * 20 + F) * 200 * DAY).toBeLessThanOrEqual(budget * BOOST_BUDGET_SHARE)
+    expect((perInstance * 1.05 * 20 + F) * 200 * DAY).toBeGreaterThan(budget * BOOST_BUDGET_SHARE * 0.9)
+    expect(g.overBudget).toBe(false)
+    expect(g.projection.bytesPerDayAfter).toBeLessThanOrEqual(budget)
+    // One instance: the same burst at 20 lines/s fits, and the boost keeps its full cap.
+    const one = run(patterns, { budget: { bytesPerDay: budget } })
+    expect(one.policy.rules.find((r) => r.signature === sig(1))?.maxPerSecond).toBe(20)
   })
 
   it('treats patterns seen at the service start as its baseline, not as new', () => {

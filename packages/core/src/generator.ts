@@ -12,6 +12,10 @@ export const MIN_RATE = 2 ** -10
 const SECONDS_PER_DAY = 86_400
 const BYTES_PER_GB = 1e9
 const SEARCH_STEPS = 64
+/** Boosted (new and anomalous) patterns together may take at most this share of the budget. */
+export const BOOST_BUDGET_SHARE = 0.5
+/** The lowest per-instance cap a boost is squeezed to: still a line every ten seconds per instance. */
+const MIN_BOOST_PER_SECOND = 0.1
 
 /** Nearest power of two in log space, within [MIN_RATE, 1]. */
 export function roundRate(rate: number): number {
@@ -19,7 +23,6 @@ export function roundRate(rate: number): number {
   if (rate >= 1) return 1
   return Math.min(1, Math.max(MIN_RATE, 2 ** Math.round(Math.log2(rate))))
 }
-
 
 /** Smallest power of two ≥ rate, within [MIN_RATE, 1]. */
 function ceilRate(rate: number): number {
@@ -198,6 +201,7 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
       }
     }
   }
+  if (budget !== undefined) shareBoosts(items, budget * BOOST_BUDGET_SHARE, instances)
   const fixedCost = cost(fixed)
 
   // Water-filling: the largest cap c whose rounded allocation fits what the fixed items leave.
@@ -298,6 +302,40 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
     projection,
     overBudget,
     cap,
+  }
+}
+
+/**
+ * A burst on a fleet is boosted on every instance, so per-instance caps let through boostMaxPerSecond ×
+ * instances: on 20 instances a single burst could take several budgets. Lower the boosts' common
+ * per-instance cap (max-min fair, like water-filling) until together they fit `allowance`.
+ */
+function shareBoosts(items: Item[], allowance: number, instances: number): void {
+  const boosts = items.filter((it) => it.cappedEps !== undefined && it.rule.maxPerSecond !== undefined)
+  if (boosts.length === 0) return
+  const capped = (it: Item, perInstance: number) =>
+    Math.min(it.p.eventsPerSecond, perInstance * instances + it.floorEps)
+  const costAt = (perInstance: number) => {
+    let total = 0
+    for (const it of boosts) total += capped(it, perInstance) * it.unit
+    return total
+  }
+  const max = Math.max(...boosts.map((it) => it.rule.maxPerSecond as number))
+  if (costAt(max) <= allowance) return
+  let lo = MIN_BOOST_PER_SECOND
+  let hi = max
+  for (let i = 0; i < SEARCH_STEPS && costAt(lo) <= allowance; i++) {
+    const mid = (lo + hi) / 2
+    if (costAt(mid) <= allowance) lo = mid
+    else hi = mid
+  }
+  // Two significant digits, rounded down so the rounding cannot overshoot.
+  const digits = 10 ** (Math.floor(Math.log10(lo)) - 1)
+  const perInstance = Math.max(MIN_BOOST_PER_SECOND, Math.floor(lo / digits) * digits)
+  for (const it of boosts) {
+    if ((it.rule.maxPerSecond as number) <= perInstance) continue
+    it.rule.maxPerSecond = perInstance
+    it.cappedEps = capped(it, perInstance)
   }
 }
 
