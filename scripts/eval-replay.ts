@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { defaultLoghubDir } from './eval-signature.js'
-import { readLoghub } from './lib/loghub.js'
+import { LOGHUB_FULL_LINES, readLoghub } from './lib/loghub.js'
 import { type Metrics, score } from './lib/replay-metrics.js'
 import { type SimulationOptions, simulate } from './lib/replay-sim.js'
 
@@ -17,17 +17,29 @@ export interface ReplayRow {
   metrics: Metrics
 }
 
+/** How the datasets share the traffic: each the same, or in proportion to the full LogHub datasets. */
+export type Mix = 'equal' | 'volume'
+
 export async function runReplay(
   dir: string,
-  options: Omit<SimulationOptions, 'instances' | 'lines' | 'dbPath'> & { instances: number[] },
+  options: Omit<SimulationOptions, 'instances' | 'lines' | 'weights' | 'dbPath'> & {
+    instances: number[]
+    mix?: Mix
+  },
 ): Promise<ReplayRow[]> {
-  const lines = readLoghub(dir)
-  if (lines.length === 0) throw new Error(`no LogHub datasets in ${dir}`)
+  const datasets = readLoghub(dir)
+  if (datasets.length === 0) throw new Error(`no LogHub datasets in ${dir}`)
+  const lines = datasets.map((d) => d.lines)
+  // A dataset the table does not know gets the median weight rather than none.
+  const known = Object.values(LOGHUB_FULL_LINES).sort((a, b) => a - b)
+  const median = known[Math.floor(known.length / 2)]!
+  const weights =
+    options.mix === 'volume' ? datasets.map((d) => LOGHUB_FULL_LINES[d.name] ?? median) : undefined
   const rows: ReplayRow[] = []
   for (const n of options.instances) {
     const tmp = mkdtempSync(join(tmpdir(), 'logsieve-replay-'))
     try {
-      const run = await simulate({ ...options, lines, instances: n, dbPath: join(tmp, 'replay.db') })
+      const run = await simulate({ ...options, lines, weights, instances: n, dbPath: join(tmp, 'replay.db') })
       rows.push({ label: `Logsieve, ${n} instance${n > 1 ? 's' : ''}`, metrics: score(run.logsieve, run) })
       rows.push({ label: `uniform, same bytes (${n})`, metrics: score(run.uniform, run) })
     } finally {
@@ -62,7 +74,8 @@ async function main(): Promise<void> {
       instances: { type: 'string', default: '1,20' },
       minutes: { type: 'string', default: '30' },
       rate: { type: 'string', default: '400' },
-      keep: { type: 'string', default: '0.2' },
+      keep: { type: 'string', default: '0.1' },
+      mix: { type: 'string', default: 'volume' },
       interval: { type: 'string', default: '30' },
       seed: { type: 'string', default: '42' },
     },
@@ -74,11 +87,21 @@ async function main(): Promise<void> {
   const keepFraction = Number(values.keep)
   const intervalS = Number(values.interval)
   const seed = Number(values.seed)
+  const mix = values.mix as Mix
+  if (mix !== 'equal' && mix !== 'volume') throw new Error(`--mix must be equal or volume, not ${mix}`)
   const started = Date.now()
-  const rows = await runReplay(dir, { instances, minutes, linesPerSecond, keepFraction, intervalS, seed })
+  const rows = await runReplay(dir, {
+    instances,
+    minutes,
+    linesPerSecond,
+    keepFraction,
+    intervalS,
+    seed,
+    mix,
+  })
   const budget = rows[0]!.metrics.budgetBytesPerDay
   console.log(
-    `Replay of ${dir}: ${minutes} simulated minutes, ~${linesPerSecond} lines/s, stats every ${intervalS} s`,
+    `Replay of ${dir} (${mix} mix): ${minutes} simulated minutes, ~${linesPerSecond} lines/s, budget ${keepFraction} of raw bytes, stats every ${intervalS} s`,
   )
   console.log(formatTable(rows, budget))
   console.log(`\n(${((Date.now() - started) / 1000).toFixed(1)} s)`)

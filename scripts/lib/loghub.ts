@@ -33,12 +33,31 @@ export function readDataset(dir: string, name: string): ReplayLine[] {
     }))
 }
 
+export interface Dataset {
+  name: string
+  lines: ReplayLine[]
+}
+
+/**
+ * Lines in each full LogHub dataset (the loghub README; the 2k samples are drawn from these). A fleet
+ * logs in these proportions when every system runs: the data-plane systems (Spark, HDFS) dominate.
+ */
+export const LOGHUB_FULL_LINES: Readonly<Record<string, number>> = {
+  HDFS: 11_175_629,
+  Hadoop: 394_308,
+  Linux: 25_567,
+  OpenSSH: 655_146,
+  Proxifier: 21_329,
+  Spark: 33_236_604,
+  Zookeeper: 74_380,
+}
+
 /** Every dataset in `dir`, each as its own stream of lines (in file order). */
-export function readLoghub(dir: string): ReplayLine[][] {
+export function readLoghub(dir: string): Dataset[] {
   return readdirSync(dir, { withFileTypes: true })
     .filter((d) => d.isDirectory())
     .map((d) => d.name)
     .sort()
-    .map((name) => readDataset(dir, name))
-    .filter((lines) => lines.length > 0)
+    .map((name) => ({ name, lines: readDataset(dir, name) }))
+    .filter((d) => d.lines.length > 0)
 }

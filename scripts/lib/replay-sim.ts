@@ -17,6 +17,8 @@ import type { RunLines, Tally } from './replay-metrics.js'
 export interface SimulationOptions {
   /** One array of lines per dataset. */
   lines: ReplayLine[][]
+  /** Share of the traffic each dataset emits (same order as `lines`; normalised). @default equal */
+  weights?: number[]
   instances: number
   minutes: number
   /** Mean lines per second across the fleet (the traffic curve swings ±30% around it). */
@@ -70,8 +72,19 @@ export async function simulate(o: SimulationOptions): Promise<SimulationResult> 
     }
     return i
   }
-  const meanBytes =
-    o.lines.reduce((a, ds) => a + ds.reduce((b, l) => b + l.bytes, 0) / ds.length, 0) / o.lines.length
+  const weights = o.weights ?? o.lines.map(() => 1)
+  const totalWeight = weights.reduce((a, w) => a + w, 0)
+  const share = weights.map((w) => w / totalWeight)
+  // Cumulative shares, to pick a dataset per line.
+  const cumulative = share.map((_, i) => share.slice(0, i + 1).reduce((a, w) => a + w, 0))
+  const pickDataset = (u: number): number => {
+    const i = cumulative.findIndex((c) => u < c)
+    return i < 0 ? cumulative.length - 1 : i
+  }
+  const meanBytes = o.lines.reduce(
+    (a, ds, i) => a + (share[i]! * ds.reduce((b, l) => b + l.bytes, 0)) / ds.length,
+    0,
+  )
   const budgetBytesPerDay = o.keepFraction * meanBytes * o.linesPerSecond * 86_400
 
   let clock = T0
@@ -165,7 +178,7 @@ export async function simulate(o: SimulationOptions): Promise<SimulationResult> 
     carry -= n
     for (let j = 0; j < n; j++) {
       clock = T0 + s * 1000 + Math.floor((j * 1000) / n)
-      const d = Math.floor(rng() * o.lines.length)
+      const d = pickDataset(rng())
       const ds = o.lines[d]!
       const line = ds[cursors[d]!++ % ds.length]!
       emit(s, line.pattern, line.content, line.level, line.bytes)
