@@ -9,6 +9,7 @@ export {
   type ZScoreOptions,
   zScore,
 } from './anomaly.js'
+export { type CoarseClock, createCoarseClock } from './coarse-clock.js'
 export * from './generator.js'
 export { hash32, hash64Hex } from './hash.js'
 export { createPolicyClient, memoryPolicyCache, PolicyFetchError } from './policy-client.js'

@@ -4,8 +4,14 @@ import { defaultPolicy, type Policy, type PolicyInput, parsePolicy } from './sch
 import { computeSignature, templateSignature } from './signature.js'
 import { createStatsTable } from './stats-table.js'
 
+/** A policy without the per-minute floor, unless the test sets one: most tests look at sampling alone. */
 function policy(input: Partial<PolicyInput>): Policy {
-  const r = parsePolicy({ service: 'checkout', version: 1, ...input })
+  const r = parsePolicy({
+    service: 'checkout',
+    version: 1,
+    ...input,
+    defaults: { floorPerMinute: 0, ...input.defaults },
+  })
   if (!r.ok) throw r.error
   return r.value
 }
@@ -34,10 +40,17 @@ describe('createSampler', () => {
       severity: 9,
       rate: 1,
       sampleRate: 1,
-      reason: 'new',
+      // New patterns are capped at 20/s by default, so the first line of the minute is the floor's.
+      reason: 'floor',
     })
+    expect(s.decide('info', LOGIN)).toMatchObject({ keep: true, rate: 1, sampleRate: 1, reason: 'new' })
     const snap = s.stats.snapshot()
-    expect(snap.rows[0]).toMatchObject({ signature: loginSig, seen: 1, kept: 1, bytes: LOGIN.length + 64 })
+    expect(snap.rows[0]).toMatchObject({
+      signature: loginSig,
+      seen: 2,
+      kept: 2,
+      bytes: 2 * (LOGIN.length + 64),
+    })
   })
 
   it('always keeps error and fatal, and warn by default, whatever the rules say', () => {

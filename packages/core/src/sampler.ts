@@ -29,6 +29,12 @@ const LINE_OVERHEAD_BYTES = 64
 const TWO_POW_56 = 2 ** 56
 const TWO_POW_32 = 2 ** 32
 const ERROR_INDEX = LEVEL_NAMES.indexOf('error')
+const MINUTE_MS = 60_000
+/**
+ * Signatures whose floor counts one minute holds. Past it, further new signatures get no floor until the
+ * minute ends (they are sampled as usual: still unbiased, only their coverage guarantee is lost).
+ */
+const FLOOR_CAPACITY = 4096
 
 /**
  * The sampling threshold u of a trace; a line is kept when u ≤ rate. For a W3C trace id, u = 1 − R/2^56
@@ -76,6 +82,10 @@ export function createSampler(options?: SamplerOptions): Sampler {
   let newRate = 1
   let newMax = 0
   const newBuckets = createBucketMap()
+  let floorPerMinute = 1
+  /** signature → lines counted against the floor this minute, per level index; cleared each minute. */
+  const floorCounts = new Map<string, number[]>()
+  let floorMinute = Number.NaN
   // One Decision per sampler, overwritten by every call: the drop path allocates nothing.
   const d: Decision = {
     keep: true,
@@ -116,9 +126,33 @@ export function createSampler(options?: SamplerOptions): Sampler {
     levelRates = LEVEL_NAMES.map((l) => defaults?.levels?.[l])
     newRate = defaults?.newPattern?.rate ?? 1
     newMax = defaults?.newPattern?.maxPerSecond ?? 0
+    floorPerMinute = defaults?.floorPerMinute ?? 1
     rules = compiled
     policy = next
     newBuckets.clear()
+  }
+
+  /**
+   * True while (signature, level) is within its first `floorPerMinute` lines of the current wall-clock
+   * minute. The count depends only on which lines arrived, never on a random draw, so a floor line's
+   * inclusion probability is exactly 1 and weight 1 keeps Horvitz–Thompson estimates unbiased.
+   */
+  function takeFloor(signature: string, li: number, t: number): boolean {
+    const minute = Math.floor(t / MINUTE_MS)
+    if (minute !== floorMinute) {
+      floorCounts.clear()
+      floorMinute = minute
+    }
+    let counts = floorCounts.get(signature)
+    if (counts === undefined) {
+      if (floorCounts.size >= FLOOR_CAPACITY) return false
+      counts = [0, 0, 0, 0, 0, 0]
+      floorCounts.set(signature, counts)
+    }
+    const n = counts[li] as number
+    if (n >= floorPerMinute) return false
+    counts[li] = n + 1
+    return true
   }
 
   function decideUnsafe(level: unknown, text: unknown, opts: DecideOptions | undefined): Decision {
@@ -154,7 +188,15 @@ export function createSampler(options?: SamplerOptions): Sampler {
     }
 
     let keep = rate >= 1
-    if (!keep && rate > 0) {
+    let weight = rate > 0 && rate < 1 ? 1 / rate : 1
+    // The floor comes first for lines the rate or a cap could drop; a rate of 0 mutes, floor or not.
+    if (rate > 0 && (rate < 1 || cap > 0) && floorPerMinute > 0 && takeFloor(sig.signature, li, now())) {
+      keep = true
+      rate = 1
+      weight = 1
+      cap = 0
+      d.reason = 'floor'
+    } else if (!keep && rate > 0) {
       const traceId = opts?.traceId
       keep = (typeof traceId === 'string' && traceId.length > 0 ? traceThreshold(traceId) : random()) <= rate
     }
@@ -172,7 +214,7 @@ export function createSampler(options?: SamplerOptions): Sampler {
     }
     d.keep = keep
     d.rate = rate
-    d.sampleRate = rate > 0 && rate < 1 ? 1 / rate : 1
+    d.sampleRate = weight
     const b = opts?.bytes
     const bytes =
       typeof b === 'number' && b >= 0 && b < Number.MAX_SAFE_INTEGER

@@ -20,6 +20,7 @@ export type DecisionReason =
   | 'level' // the policy's level default decided
   | 'new' // unknown signature: the newPattern default decided
   | 'capped' // dropped by a maxPerSecond token bucket
+  | 'floor' // one of the first `defaults.floorPerMinute` lines of its pattern this minute: kept, weight 1
 
 /**
  * The result of `Sampler.decide()`. The sampler reuses one object per sampler on the hot path, so read
@@ -32,9 +33,9 @@ export interface Decision {
   level: LevelName
   /** OpenTelemetry severity number of the line. */
   severity: number
-  /** The rate that applied (0–1). */
+  /** The rate that applied (0–1): the line's probability of being kept; 1 for a floor line. */
   rate: number
-  /** Weight of a kept line: 1/rate when rate < 1, else 1. Emitted as `sample_rate`. */
+  /** Weight of a kept line: 1/rate when rate < 1, else 1 (floor lines: 1). Emitted as `sample_rate`. */
   sampleRate: number
   reason: DecisionReason
 }
@@ -67,7 +68,10 @@ export interface SamplerOptions {
   stats?: StatsTable
   /** Source of uniform [0,1) numbers when there is no trace id. @default Math.random */
   random?: () => number
-  /** Clock in milliseconds, for token buckets and rule expiry. @default Date.now */
+  /**
+   * Clock in milliseconds, for token buckets, rule expiry and the per-minute floor. A clock accurate to
+   * a second is enough (see `createCoarseClock`, which saves Date.now() on every line). @default Date.now
+   */
   now?: () => number
   /**
    * Diagnostic callback for an internal failure of `decide()`; the line is then kept (fail open).

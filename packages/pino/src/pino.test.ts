@@ -37,11 +37,17 @@ function sink() {
   return { lines, stream: { write: (s: string) => void lines.push(parse(s)) } }
 }
 
-function sieveWith(levels: Record<string, number>, extra?: object): Sieve {
+/** A sieve without the per-minute floor unless `floorPerMinute` is given: most tests look at sampling. */
+function sieveWith(levels: Record<string, number>, extra?: object, floorPerMinute = 0): Sieve {
   return createSieve({
     service: 'pino-test',
     cacheDir: false,
-    policy: { service: 'pino-test', version: 1, defaults: { levels, newPattern: { rate: 1 } }, ...extra },
+    policy: {
+      service: 'pino-test',
+      version: 1,
+      defaults: { levels, newPattern: { rate: 1 }, floorPerMinute },
+      ...extra,
+    },
   })
 }
 
@@ -92,6 +98,19 @@ describe.each(versions)('%s', (_name, pino) => {
       expect(line).toMatchObject({ app: 'shop', sample_rate: 2, msg: `tick ${line.i}` })
       expect(line.signature).toBe(lines[0]?.signature)
     }
+  })
+
+  it('keeps the first line of a sampled pattern each minute, without sample_rate (weight 1)', () => {
+    const { lines, stream } = sink()
+    const sieve = sieveWith({ info: 0.001 }, {}, 1)
+    const log = pino(sievePino(sieve), stream)
+    for (let i = 0; i < 200; i++) log.info('poll %d', i)
+    expect(lines[0]).toMatchObject({ msg: 'poll 0' })
+    expect(lines[0]?.sample_rate).toBeUndefined()
+    // A minute may turn during the loop (one more floor line); at rate 1/1000 the rest are rare and weighted.
+    const floor = lines.filter((l) => l.sample_rate === undefined)
+    expect(floor.length).toBeLessThanOrEqual(2)
+    for (const l of lines) if (l.sample_rate !== undefined) expect(l.sample_rate).toBe(1000)
   })
 
   it('keeps child loggers working, with their bindings', () => {

@@ -18,11 +18,16 @@ function sink() {
   return { lines, transport: new winston.transports.Stream({ stream }) }
 }
 
-function sieveWith(levels: Record<string, number>): Sieve {
+/** A sieve without the per-minute floor unless `floorPerMinute` is given: most tests look at sampling. */
+function sieveWith(levels: Record<string, number>, floorPerMinute = 0): Sieve {
   return createSieve({
     service: 'winston-test',
     cacheDir: false,
-    policy: { service: 'winston-test', version: 1, defaults: { levels, newPattern: { rate: 1 } } },
+    policy: {
+      service: 'winston-test',
+      version: 1,
+      defaults: { levels, newPattern: { rate: 1 }, floorPerMinute },
+    },
   })
 }
 
@@ -80,6 +85,23 @@ describe('sieveFormat', () => {
     expect(lines.length).toBeLessThan(160)
     for (const l of lines) expect(l).toMatchObject({ component: 'queue', sample_rate: 4 })
     expect(String(lines[0]?.message)).toMatch(/^job \d+ done$/)
+  })
+
+  it('keeps the first line of a sampled pattern each minute, without sample_rate (weight 1)', async () => {
+    const { lines, transport } = sink()
+    const sieve = sieveWith({ info: 0.001 }, 1)
+    const logger = winston.createLogger({
+      format: format.combine(format.splat(), format.json()),
+      transports: [transport],
+    })
+    attachSieve(logger, sieve)
+    for (let i = 0; i < 200; i++) logger.info('poll %d', i)
+    await settle()
+    expect(lines[0]).toMatchObject({ message: 'poll 0' })
+    expect(lines[0]?.sample_rate).toBeUndefined()
+    // A minute may turn during the loop (one more floor line); at rate 1/1000 the rest are rare and weighted.
+    expect(lines.filter((l) => l.sample_rate === undefined).length).toBeLessThanOrEqual(2)
+    for (const l of lines) if (l.sample_rate !== undefined) expect(l.sample_rate).toBe(1000)
   })
 
   it('backfills a scope’s dropped lines before its error, in order, with trace ids', async () => {
