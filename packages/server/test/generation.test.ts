@@ -228,8 +228,9 @@ describe('policy generation end to end', () => {
     const svc = 'spiky'
     await t.call(`/v1/services/${svc}/settings`, {
       method: 'PUT',
-      // Boosts count at their cap (20/s each here), leaving 20 events/s of the budget for pattern 1.
-      body: { budget: { bytesPerDay: 60 * 100 * 86_400 }, boostSeconds: 1800 },
+      // Boosts count at their cap (20/s each here, within the half of the budget boosts may take),
+      // leaving about 60 events/s of the budget for pattern 1's 100.
+      body: { budget: { bytesPerDay: 100 * 100 * 86_400 }, boostSeconds: 1800 },
     })
     const key = await t.server.createKey('ingest', [svc])
     const steady: Array<[number, Level, number, number]> = [
