@@ -7,21 +7,6 @@ export interface Resource {
   environment: string
 }
 
-type AnyValue =
-  | { stringValue: string }
-  | { boolValue: boolean }
-  | { doubleValue: number }
-  | { intValue: string }
-
-function anyValue(value: unknown): AnyValue {
-  if (typeof value === 'string') return { stringValue: value }
-  if (typeof value === 'boolean') return { boolValue: value }
-  // OTLP JSON carries int64 as a decimal string.
-  if (typeof value === 'number')
-    return Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value }
-  return { stringValue: safeJson(value) }
-}
-
 function safeJson(value: unknown): string {
   try {
     return JSON.stringify(value) ?? String(value)
@@ -30,7 +15,20 @@ function safeJson(value: unknown): string {
   }
 }
 
-const attr = (key: string, value: unknown) => ({ key, value: anyValue(value) })
+// OTLP JSON carries int64 as a decimal string.
+const attr = (key: string, v: unknown) => ({
+  key,
+  value:
+    typeof v === 'string'
+      ? { stringValue: v }
+      : typeof v === 'boolean'
+        ? { boolValue: v }
+        : typeof v === 'number'
+          ? Number.isInteger(v)
+            ? { intValue: `${v}` }
+            : { doubleValue: v }
+          : { stringValue: safeJson(v) },
+})
 
 /** OTLP/HTTP JSON `ExportLogsServiceRequest` for one batch. */
 export function encodeOtlp(records: LogRecord[], resource: Resource): string {
@@ -70,7 +68,7 @@ export function encodeJson(records: LogRecord[], resource: Resource): string {
     level: r.level,
     msg: r.message,
     signature: r.signature,
-    ...(r.sampleRate !== 1 ? { sample_rate: r.sampleRate } : {}),
+    sample_rate: r.sampleRate === 1 ? undefined : r.sampleRate,
     trace_id: r.traceId,
   }))
   return safeJson({ ...resource, lines })

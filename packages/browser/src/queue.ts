@@ -18,33 +18,32 @@ export interface BatchQueue<T> {
   readonly dropped: number
 }
 
-export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T> {
+export function createBatchQueue<T>({
+  maxQueue,
+  maxBatch,
+  encode,
+  send,
+}: BatchQueueOptions<T>): BatchQueue<T> {
   let items: T[] = []
   let dropped = 0
 
-  function requeue(failed: T[]): void {
+  async function sendChunk(chunk: T[], hiding: boolean): Promise<unknown> {
+    const body = encode(chunk)
+    const half = chunk.length >> 1
+    // Too big to outlive the page: halve until each part fits.
+    if (body.length > KEEPALIVE_MAX_BYTES && half)
+      return Promise.all([sendChunk(chunk.slice(0, half), hiding), sendChunk(chunk.slice(half), hiding)])
+    if (await send(body, hiding)) return
     // Failed lines go back in front of newer ones, but never beyond the bound: the oldest give way.
-    const room = options.maxQueue - items.length
-    if (room < failed.length) dropped += failed.length - Math.max(0, room)
-    items = failed.slice(Math.max(0, failed.length - room)).concat(items)
-  }
-
-  async function sendChunk(chunk: T[], hiding: boolean): Promise<void> {
-    const body = options.encode(chunk)
-    if (body.length > KEEPALIVE_MAX_BYTES && chunk.length > 1) {
-      // Too big to outlive the page: halve until each part fits.
-      const half = chunk.length >> 1
-      await Promise.all([sendChunk(chunk.slice(0, half), hiding), sendChunk(chunk.slice(half), hiding)])
-      return
-    }
-    const ok = await options.send(body, hiding)
-    if (!ok && !hiding) requeue(chunk)
-    else if (!ok) dropped += chunk.length
+    // When hiding, the page is going away: they are dropped.
+    const room = hiding ? 0 : Math.max(0, maxQueue - items.length)
+    dropped += Math.max(0, chunk.length - room)
+    items = chunk.slice(Math.max(0, chunk.length - room)).concat(items)
   }
 
   return {
     push(item) {
-      if (items.length >= options.maxQueue) {
+      if (items.length >= maxQueue) {
         dropped++
         return false
       }
@@ -52,12 +51,10 @@ export function createBatchQueue<T>(options: BatchQueueOptions<T>): BatchQueue<T
       return true
     },
     async flush(hiding = false) {
-      const taken = items
+      const sends = []
+      for (let i = 0; i < items.length; i += maxBatch)
+        sends.push(sendChunk(items.slice(i, i + maxBatch), hiding))
       items = []
-      const sends: Promise<void>[] = []
-      for (let i = 0; i < taken.length; i += options.maxBatch) {
-        sends.push(sendChunk(taken.slice(i, i + options.maxBatch), hiding))
-      }
       await Promise.all(sends)
     },
     get length() {

@@ -6,28 +6,17 @@ import {
   createStatsTable,
   defaultPolicy,
   LEVEL_NAMES,
-  type Policy,
-  type PolicyClient,
+  toMessageText,
   toStatsBatch,
 } from '@logsieve/core'
 import { encodeJson, encodeOtlp } from './otlp.js'
 import { createBatchQueue } from './queue.js'
 import { defaultStorage, storagePolicyCache } from './storage-cache.js'
 import { patchFetch, sessionTraceId } from './trace.js'
-import { post } from './transport.js'
+import { type PostTarget, post } from './transport.js'
 import type { BrowserLogger, BrowserSieve, BrowserSieveOptions, Fields, LogRecord } from './types.js'
 
 const SDK = { name: '@logsieve/browser', version: '0.1.0' }
-
-function errorMessage(value: unknown): string {
-  if (typeof value === 'string') return value
-  if (value instanceof Error) return value.message || value.name
-  try {
-    return String(value)
-  } catch {
-    return ''
-  }
-}
 
 /**
  * Start sampling, sending and stats for one page.
@@ -42,6 +31,7 @@ function errorMessage(value: unknown): string {
  * sieve.logger.info('cart updated', { items: 3 })
  */
 export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
+  const { service, environment = 'default', server, traceScope = 'session' } = options
   const diag = (error: unknown) => {
     try {
       options.onDiagnostic?.(error instanceof Error ? error : new Error(String(error)))
@@ -49,26 +39,18 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
       // A failing diagnostic callback must not break logging either.
     }
   }
-  const service = options.service
-  const environment = options.environment ?? 'default'
-  const resource = { service, environment }
   // Taken before patchFetch: the sieve's own requests never carry traceparent (the policy server's CORS
-  // need not allow it). Where fetch is missing, sends fail quietly instead of throwing here.
-  const doFetch: typeof fetch =
-    options.fetch ??
-    (typeof fetch === 'function'
-      ? fetch.bind(globalThis)
-      : () => Promise.reject(new Error('fetch is unavailable')))
+  // need not allow it). Where fetch is missing, each send fails quietly (post and the client catch it).
+  const doFetch = options.fetch ?? globalThis.fetch?.bind(globalThis)
   const instance = options.instance ?? `browser/${Math.random().toString(36).slice(2, 10)}`
-  const scope = options.traceScope ?? 'session'
-  let traceId = sessionTraceId(scope)
+  let traceId = sessionTraceId(traceScope)
 
   const stats = createStatsTable()
   const sampler = createSampler({ stats, policy: defaultPolicy(service, environment) })
 
   const endpoint = typeof options.endpoint === 'string' ? { url: options.endpoint } : options.endpoint
   const encode = endpoint?.format === 'json' ? encodeJson : encodeOtlp
-  const logTarget = endpoint && {
+  const logTarget: PostTarget | undefined = endpoint && {
     url: endpoint.url,
     headers: endpoint.headers,
     beacon: endpoint.beacon ?? !endpoint.headers,
@@ -77,70 +59,57 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
   const queue = createBatchQueue<LogRecord>({
     maxQueue: options.maxQueue ?? 1000,
     maxBatch: options.maxBatch ?? 200,
-    encode: (records) => encode(records, resource),
+    encode: (records) => encode(records, { service, environment }),
     send: (body, hiding) => (logTarget ? post(logTarget, body, hiding) : Promise.resolve(true)),
   })
 
-  const server = options.server
   const base = server?.url.replace(/\/+$/, '')
-  const statsTarget = server && {
+  const statsTarget: PostTarget | undefined = server && {
     url: `${base}/v1/stats`,
+    // A beacon cannot carry an Authorization header: the ingest key goes in the query.
     beaconUrl: `${base}/v1/stats?apiKey=${encodeURIComponent(server.apiKey)}`,
     headers: { authorization: `Bearer ${server.apiKey}` },
     beacon: true,
     fetch: doFetch,
   }
-  let client: PolicyClient | undefined
-  if (server) {
-    const c = createPolicyClient({
-      url: server.url,
-      apiKey: server.apiKey,
+  const client =
+    server &&
+    createPolicyClient({
+      ...server,
       service,
       environment,
       fetch: doFetch,
       cache: storagePolicyCache(options.storage === undefined ? defaultStorage() : options.storage, diag),
-      onPolicy: (policy: Policy) => sampler.setPolicy(policy),
+      onPolicy: sampler.setPolicy,
       onError: diag,
     })
-    client = c
-    // The cached policy applies first; polling starts right after, whatever the cache held.
-    c.loadCached().then(
-      () => c.start(),
-      (error) => {
-        diag(error)
-        c.start()
-      },
-    )
-  }
+  // The cached policy applies first; polling starts right after, whatever the cache held (loadCached
+  // never rejects).
+  if (client) void client.loadCached().then(client.start)
 
   async function sendStats(hiding: boolean): Promise<void> {
     if (!statsTarget) return
     const snapshot = stats.snapshot()
     if (snapshot.rows.length === 0 && snapshot.overflow.seen === 0) return
     const meta = { sdk: SDK, service, environment, instance, policyVersion: sampler.policy.version }
-    const ok = await post(statsTarget, JSON.stringify(toStatsBatch(snapshot, meta)), hiding)
     // An unsent window is folded back in (the table stays bounded) and goes with the next flush.
-    if (!ok && !hiding) stats.merge(snapshot)
+    if (!(await post(statsTarget, JSON.stringify(toStatsBatch(snapshot, meta)), hiding)) && !hiding) {
+      stats.merge(snapshot)
+    }
   }
 
-  function flushAll(hiding: boolean): Promise<void> {
-    return Promise.all([queue.flush(hiding), sendStats(hiding)]).then(
-      () => {},
-      (error) => diag(error),
-    )
-  }
+  const flushAll = (hiding: boolean): Promise<void> =>
+    Promise.all([queue.flush(hiding), sendStats(hiding)]).then(() => {}, diag)
 
-  const timers: ReturnType<typeof setInterval>[] = []
-  if (logTarget) timers.push(setInterval(() => queue.flush().catch(diag), options.flushIntervalMs ?? 5000))
-  if (statsTarget)
-    timers.push(setInterval(() => sendStats(false).catch(diag), options.statsIntervalMs ?? 30_000))
+  const timers = [
+    logTarget && setInterval(() => queue.flush().catch(diag), options.flushIntervalMs ?? 5000),
+    statsTarget && setInterval(() => sendStats(false).catch(diag), options.statsIntervalMs ?? 30_000),
+  ]
 
   // pagehide covers navigation and closing (and the bfcache); visibilitychange covers tabs that are
   // backgrounded and then killed without another event, which is common on mobile.
   const onHide = () => void flushAll(true)
-  const onVisibility = () => {
-    if (document.visibilityState === 'hidden') onHide()
-  }
+  const onVisibility = () => document.visibilityState === 'hidden' && onHide()
   const hasWindow = typeof addEventListener === 'function' && typeof document !== 'undefined'
   if (hasWindow) {
     addEventListener('pagehide', onHide)
@@ -150,22 +119,22 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
 
   function log(level: string | number, message: unknown, fields?: Fields): boolean {
     try {
-      const msg = errorMessage(message)
-      const decision = sampler.decide(level, msg, { traceId })
-      if (!decision.keep) return false
-      const record: LogRecord = {
-        time: Date.now(),
-        level: decision.level,
-        severity: decision.severity,
-        message: msg,
-        signature: decision.signature,
-        sampleRate: decision.sampleRate,
-        traceId,
-      }
+      const msg = message instanceof Error ? message.message || message.name : toMessageText(message)
+      const d = sampler.decide(level, msg, { traceId })
+      if (!d.keep) return false
       if (message instanceof Error)
         fields = { ...fields, 'exception.type': message.name, 'exception.stacktrace': message.stack }
-      if (fields) record.fields = fields
-      queue.push(record)
+      const { level: name, severity, signature, sampleRate } = d
+      queue.push({
+        time: Date.now(),
+        level: name,
+        severity,
+        message: msg,
+        signature,
+        sampleRate,
+        traceId,
+        fields,
+      })
       return true
     } catch (error) {
       diag(error)
@@ -173,21 +142,16 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
     }
   }
 
-  // One method per canonical level: `logger.info(msg, fields)` is `log('info', msg, fields)`.
-  const logger = Object.fromEntries(
-    LEVEL_NAMES.map((level) => [level, (m: unknown, f?: Fields) => log(level, m, f)]),
-  ) as unknown as BrowserLogger
-
   return {
-    logger,
+    // One method per canonical level: `logger.info(msg, fields)` is `log('info', msg, fields)`.
+    logger: Object.fromEntries(
+      LEVEL_NAMES.map((level) => [level, (m: unknown, f?: Fields) => log(level, m, f)]),
+    ) as unknown as BrowserLogger,
     log,
     get traceId() {
       return traceId
     },
-    newTrace() {
-      traceId = sessionTraceId(scope, true)
-      return traceId
-    },
+    newTrace: () => (traceId = sessionTraceId(traceScope, true)),
     get policy() {
       return sampler.policy
     },
@@ -195,7 +159,7 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
       return queue.dropped
     },
     flush: () => flushAll(false),
-    async shutdown() {
+    shutdown() {
       for (const t of timers) clearInterval(t)
       client?.stop()
       unpatch()
@@ -203,7 +167,7 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
         removeEventListener('pagehide', onHide)
         document.removeEventListener('visibilitychange', onVisibility)
       }
-      await flushAll(false)
+      return flushAll(false)
     },
   }
 }

@@ -41,6 +41,9 @@ describe('storagePolicyCache', () => {
     expect(await cache.load('a')).toBeUndefined()
     expect(await cache.load('b')).toBeUndefined()
     expect(await cache.load('c')).toBeUndefined()
+    // An unreadable record does not block the next save.
+    await cache.save('c', { policy: policy(2) })
+    expect((await cache.load('c'))?.policy.version).toBe(2)
   })
 
   it('works without storage (private mode, disabled, quota): holds nothing, reports, never throws', async () => {
@@ -56,7 +59,8 @@ describe('storagePolicyCache', () => {
     const cache = storagePolicyCache(broken, (e) => errors.push(e))
     await cache.save('k', { policy: policy(1) })
     expect(await cache.load('k')).toBeUndefined()
-    expect(errors.map((e) => e.name)).toEqual(['SecurityError', 'SecurityError'])
+    // save: the read of the stored version fails, then the write; load: the read.
+    expect(errors.map((e) => e.name)).toEqual(['SecurityError', 'QuotaExceededError', 'SecurityError'])
     expect(await storagePolicyCache(null).load('k')).toBeUndefined()
   })
 })

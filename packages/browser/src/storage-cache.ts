@@ -7,32 +7,14 @@ import type { CachedPolicy, PolicyCache } from '@logsieve/core'
 export const CACHE_FORMAT = 1
 const PREFIX = 'logsieve:policy:'
 
-interface Stored extends CachedPolicy {
-  format: number
-}
-
 /** The slice of the Storage interface the cache uses. */
 export type PolicyStorage = Pick<Storage, 'getItem' | 'setItem'>
-
-function readStored(storage: PolicyStorage, key: string): Stored | undefined {
-  const raw = storage.getItem(PREFIX + key)
-  if (raw === null) return undefined
-  const value = JSON.parse(raw) as Stored
-  const policy = value?.policy
-  // Only a record of this format with a usable policy counts; anything else is as good as absent.
-  if (value.format !== CACHE_FORMAT || typeof policy?.version !== 'number' || !Array.isArray(policy.rules)) {
-    return undefined
-  }
-  return value
-}
 
 /** `globalThis.localStorage`, or undefined where reading it throws (sandboxed frames, blocked storage). */
 export function defaultStorage(): PolicyStorage | undefined {
   try {
     return globalThis.localStorage
-  } catch {
-    return undefined
-  }
+  } catch {}
 }
 
 /**
@@ -44,23 +26,30 @@ export function storagePolicyCache(
   storage: PolicyStorage | null | undefined = defaultStorage(),
   onError?: (error: Error) => void,
 ): PolicyCache {
-  const guard = <T>(fn: () => T): T | undefined => {
+  // Only a record of this format with a usable policy counts; anything else is as good as absent.
+  const load = (key: string): CachedPolicy | undefined => {
     try {
-      return storage ? fn() : undefined
+      const value = storage && JSON.parse(storage.getItem(PREFIX + key)!)
+      const policy = value?.policy
+      if (
+        value?.format === CACHE_FORMAT &&
+        typeof policy?.version === 'number' &&
+        Array.isArray(policy.rules)
+      )
+        return value
     } catch (error) {
       onError?.(error as Error)
-      return undefined
     }
   }
   return {
-    load: (key) => guard(() => readStored(storage!, key)),
+    load,
     save(key, value) {
-      guard(() => {
-        const prev = readStored(storage!, key)
-        if (prev && prev.policy.version > value.policy.version) return
-        const record: Stored = { format: CACHE_FORMAT, ...value }
-        storage!.setItem(PREFIX + key, JSON.stringify(record))
-      })
+      if (!storage || (load(key)?.policy.version ?? -1) > value.policy.version) return
+      try {
+        storage.setItem(PREFIX + key, JSON.stringify({ format: CACHE_FORMAT, ...value }))
+      } catch (error) {
+        onError?.(error as Error)
+      }
     },
   }
 }

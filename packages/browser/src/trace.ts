@@ -1,43 +1,33 @@
 // Trace correlation: one trace id per tab session (or page), used as the sampling threshold so a user's
 // whole story is kept or dropped together, and sent as `traceparent` on fetch calls to allowed origins
 // so browser and backend lines of one request share a trace id.
-import { formatTraceparent, randomSpanId, randomTraceId } from '@logsieve/core'
+import { isValidTraceId, randomSpanId, randomTraceId } from '@logsieve/core'
 
 const SESSION_KEY = 'logsieve:trace'
-const ID = /^[0-9a-f]{32}$/
 
 /** The tab session's trace id (sessionStorage), or a new one when storage is unavailable. */
 export function sessionTraceId(scope: 'session' | 'page', fresh = false): string {
+  const id = randomTraceId()
   try {
     if (scope === 'session') {
       const stored = sessionStorage.getItem(SESSION_KEY)
-      if (!fresh && stored && ID.test(stored)) return stored
-      const id = randomTraceId()
+      if (!fresh && isValidTraceId(stored)) return stored
       sessionStorage.setItem(SESSION_KEY, id)
-      return id
     }
   } catch {
     // Storage disabled: a per-page id still keeps each page's story together.
   }
-  return randomTraceId()
+  return id
 }
 
 /** True when `url` (resolved against the page) goes to one of the allowed origins. */
 export function isAllowedOrigin(url: string, allowed: ReadonlyArray<string | RegExp>): boolean {
-  let origin: string
   try {
-    origin = new URL(url, globalThis.location?.href).origin
+    const origin = new URL(url, globalThis.location?.href).origin
+    return allowed.some((rule) => (typeof rule === 'string' ? rule === origin : rule.test(origin)))
   } catch {
     return false
   }
-  for (const rule of allowed) {
-    if (typeof rule === 'string' ? rule === origin : rule.test(origin)) return true
-  }
-  return false
-}
-
-function requestUrl(input: RequestInfo | URL): string {
-  return typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
 }
 
 /**
@@ -49,13 +39,12 @@ export function patchFetch(allowed: ReadonlyArray<string | RegExp>, traceId: () 
   if (typeof original !== 'function' || allowed.length === 0) return () => {}
   const patched: typeof fetch = (input, init) => {
     try {
-      if (isAllowedOrigin(requestUrl(input), allowed)) {
-        const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined))
+      const request = input instanceof Request ? input : undefined
+      if (isAllowedOrigin(request ? request.url : String(input), allowed)) {
+        const headers = new Headers(init?.headers ?? request?.headers)
         if (!headers.has('traceparent')) {
-          headers.set(
-            'traceparent',
-            formatTraceparent({ traceId: traceId(), spanId: randomSpanId(), sampled: true }),
-          )
+          // W3C version 00, sampled: the backend continues this trace.
+          headers.set('traceparent', `00-${traceId()}-${randomSpanId()}-01`)
           init = { ...init, headers }
         }
       }

@@ -19,10 +19,12 @@ export class ContractError extends Error {
 
 /** A failed check inside a validator; `runCheck` turns it into a ContractError with the validator's code. */
 class Invalid {
-  constructor(
-    readonly field: string,
-    readonly message: string,
-  ) {}
+  declare readonly field: string
+  declare readonly message: string
+  constructor(field: string, message: string) {
+    this.field = field
+    this.message = message
+  }
 }
 
 /** Run a validator: the checked value, or the first failure as a ContractError naming the field. */

@@ -30,10 +30,18 @@ export function memoryPolicyCache(): PolicyCache {
 
 type Timer = ReturnType<typeof setTimeout>
 
-/** Let a timer not hold the process open (Node); browsers have no unref. */
-function unref(timer: Timer): Timer {
+/** A timer that does not hold a Node process open (browsers have no unref). */
+function timeout(fn: () => void, ms: number): Timer {
+  const timer = setTimeout(fn, ms)
   ;(timer as { unref?: () => void }).unref?.()
   return timer
+}
+
+/** Calls a host callback; whatever it throws is the host's business, never the polling loop's. */
+function call<T>(fn: ((value: T) => unknown) | undefined, value: T): void {
+  try {
+    fn?.(value)
+  } catch {}
 }
 
 /**
@@ -47,8 +55,9 @@ function unref(timer: Timer): Timer {
  * client.start()
  */
 export function createPolicyClient(options: PolicyClientOptions): PolicyClient {
-  const environment = options.environment ?? 'default'
-  const key = `${options.service}:${environment}`
+  const { service, environment = 'default', cache, apiKey, onError } = options
+  const key = `${service}:${environment}`
+  const target = `${options.url.replace(/\/+$/, '')}/v1/policies/${encodeURIComponent(service)}?environment=${encodeURIComponent(environment)}`
   let current: Policy | undefined
   let etag: string | undefined
   let failures = 0
@@ -58,92 +67,75 @@ export function createPolicyClient(options: PolicyClientOptions): PolicyClient {
   let inflight: Promise<Policy | undefined> | undefined
   let abort: AbortController | undefined
 
-  function report(error: unknown): void {
-    try {
-      options.onError?.(
-        error instanceof Error ? error : new PolicyFetchError('LOGSIEVE_POLICY_FETCH', String(error)),
-      )
-    } catch {
-      // Never let a diagnostic callback throw into the polling loop.
-    }
-  }
+  const report = (error: unknown) =>
+    call(
+      onError,
+      error instanceof Error ? error : new PolicyFetchError('LOGSIEVE_POLICY_FETCH', String(error)),
+    )
 
-  function accept(policy: Policy, tag: string | undefined, save: boolean): void {
-    current = policy
+  /** Apply a checked policy (from the server, or from the cache with `save` false). */
+  function accept(input: unknown, tag: string | undefined, save: boolean): void {
+    const checked = checkPolicy(input)
+    if (!checked.ok) throw checked.error
+    current = checked.value
     etag = tag
-    if (save && options.cache) {
-      try {
-        const saved = options.cache.save(key, tag === undefined ? { policy } : { policy, etag: tag })
-        if (saved instanceof Promise) saved.catch(report)
-      } catch (error) {
-        report(error)
-      }
-    }
-    try {
-      options.onPolicy?.(policy)
-    } catch {
-      // The host's callback failing is its own business; the client keeps polling.
-    }
+    const policy = current
+    // Not awaited: a slow cache must not delay the policy. The async wrapper turns a throw into a rejection.
+    if (save)
+      (async () => cache?.save(key, tag === undefined ? { policy } : { policy, etag: tag }))().catch(report)
+    call(options.onPolicy, current)
   }
 
   /** Full jitter after failures (uniform in [0, min(max, base·2^n))); ±10% around refreshSeconds otherwise. */
-  function nextDelay(): number {
-    if (failures > 0) {
-      const base = options.backoff?.baseMs ?? 1000
-      const max = options.backoff?.maxMs ?? 300_000
-      return Math.random() * Math.min(max, base * 2 ** Math.min(failures - 1, 30))
-    }
-    return (current?.refreshSeconds ?? 30) * 1000 * (0.9 + 0.2 * Math.random())
-  }
+  const nextDelay = () =>
+    failures > 0
+      ? Math.random() *
+        Math.min(
+          options.backoff?.maxMs ?? 300_000,
+          (options.backoff?.baseMs ?? 1000) * 2 ** Math.min(failures - 1, 30),
+        )
+      : (current?.refreshSeconds ?? 30) * 1000 * (0.9 + 0.2 * Math.random())
 
   function schedule(delayMs: number): void {
     if (!running) return
     clearTimeout(timer)
-    timer = unref(
-      setTimeout(() => {
-        timer = undefined
-        void refresh().then(() => schedule(nextDelay()))
-      }, delayMs),
-    )
+    timer = timeout(() => void refresh().then(() => schedule(nextDelay())), delayMs)
   }
 
   async function fetchOnce(): Promise<Policy | undefined> {
     const controller = new AbortController()
     abort = controller
-    const timeout = unref(setTimeout(() => controller.abort(), options.timeoutMs ?? 10_000))
-    const target = `${options.url.replace(/\/+$/, '')}/v1/policies/${encodeURIComponent(options.service)}?environment=${encodeURIComponent(environment)}`
-    const httpError = (what: string, status: number) =>
+    const timer = timeout(() => controller.abort(), options.timeoutMs ?? 10_000)
+    const httpError = (what: unknown, status: number) =>
       new PolicyFetchError('LOGSIEVE_POLICY_HTTP', `GET ${target} answered ${what}`, status)
     try {
       const headers: Record<string, string> = { accept: 'application/json' }
-      if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`
+      if (apiKey) headers.authorization = `Bearer ${apiKey}`
       if (etag) headers['if-none-match'] = etag
       const res = await (options.fetch ?? globalThis.fetch)(target, { headers, signal: controller.signal })
-      if (res.status !== 200) {
+      const { status } = res
+      if (status !== 200) {
         await res.body?.cancel()
-        if (res.status !== 304) throw httpError(String(res.status), res.status)
-        failures = 0
-        return current
-      }
-      const parsed = checkPolicy(
-        await res.json().catch(() => {
+        if (status !== 304) throw httpError(status, status)
+      } else {
+        const body = await res.json().catch(() => {
           throw httpError('a body that is not JSON', 200)
-        }),
-      )
-      if (!parsed.ok) throw parsed.error
+        })
+        accept(body, res.headers.get('etag') ?? undefined, true)
+      }
       failures = 0
-      accept(parsed.value, res.headers.get('etag') ?? undefined, true)
     } catch (error) {
       failures++
       const aborted = controller.signal.aborted
-      if (aborted && stopped) return current // stop() is not a failure
-      report(
-        aborted && !(error instanceof PolicyFetchError)
-          ? new PolicyFetchError('LOGSIEVE_POLICY_FETCH', 'request timed out or was aborted')
-          : error,
-      )
+      // stop() is not a failure.
+      if (!(aborted && stopped))
+        report(
+          aborted && !(error instanceof PolicyFetchError)
+            ? new PolicyFetchError('LOGSIEVE_POLICY_FETCH', 'request timed out or was aborted')
+            : error,
+        )
     } finally {
-      clearTimeout(timeout)
+      clearTimeout(timer)
       if (abort === controller) abort = undefined
     }
     return current
@@ -162,11 +154,8 @@ export function createPolicyClient(options: PolicyClientOptions): PolicyClient {
     },
     async loadCached() {
       try {
-        const cached = await options.cache?.load(key)
-        if (cached === undefined || current !== undefined) return current
-        const parsed = checkPolicy(cached.policy)
-        if (parsed.ok) accept(parsed.value, cached.etag, false)
-        else report(parsed.error)
+        const cached = await cache?.load(key)
+        if (cached && !current) accept(cached.policy, cached.etag, false)
       } catch (error) {
         report(error)
       }
@@ -183,7 +172,6 @@ export function createPolicyClient(options: PolicyClientOptions): PolicyClient {
       running = false
       stopped = true
       clearTimeout(timer)
-      timer = undefined
       abort?.abort()
     },
   }

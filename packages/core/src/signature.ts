@@ -17,9 +17,15 @@ export const MAX_FORMAT = 4096
  * old one is dropped. At most 2 × `size` entries are alive.
  */
 export class GenerationCache<V> {
-  private young = new Map<string, V>()
-  private old = new Map<string, V>()
-  constructor(private readonly size: number) {}
+  // Assigned in the constructor (no class-field initializers): smaller in the browser bundle.
+  declare private young: Map<string, V>
+  declare private old: Map<string, V>
+  declare private readonly size: number
+  constructor(size: number) {
+    this.size = size
+    this.young = new Map()
+    this.old = new Map()
+  }
 
   get(key: string): V | undefined {
     const v = this.young.get(key)
