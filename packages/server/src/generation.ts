@@ -86,7 +86,9 @@ export class GenerationScheduler {
     const dryRun = opts.dryRun === true
     await stats.flush()
     const now = options.now()
-    const pending = dryRun ? stats.peekPending(service, environment) : stats.takePending(service, environment)
+    const pending = dryRun
+      ? stats.peekPending(service, environment)
+      : stats.takePending(service, environment, now)
     const { observations, states, knownSince } = await this.observe(service, environment, pending, now)
     if (observations.length === 0 && !pending) {
       throw new ApiError(
@@ -160,7 +162,7 @@ export class GenerationScheduler {
   /** Fleet-wide observations: the rate since the last generation folded into each pattern's EMA. */
   private async observe(service: string, environment: string, pending: Pending | undefined, now: number) {
     const { store, options } = this.d
-    const seconds = pending ? pendingSeconds(pending) : 1
+    const seconds = pending ? pendingSeconds(pending, now) : 1
     const observations: PatternObservation[] = []
     const states: PatternState[] = []
     const oldest = now - options.retentionDays * DAY

@@ -18,19 +18,36 @@ export interface PendingPattern {
 /** What arrived for one service/environment since its last generation. */
 export interface Pending {
   patterns: Map<string, PendingPattern>
-  /** Per instance: the earliest window start and latest window end, ms. */
-  instances: Map<string, { start: number; end: number }>
+  /** Per instance: the earliest window start, latest window end (ms) and the lines it saw. */
+  instances: Map<string, { start: number; end: number; seen: number }>
   batches: number
+  /** When the previous Pending of this service/environment was taken (the last generation), ms. */
+  since: number | undefined
 }
 
 /**
- * Seconds the pending counts cover: the mean over instances of each instance's covered span. With 20
- * instances each reporting 60 s, the counts are 20 × one instance's over 60 s, so rates add up per fleet.
+ * Seconds the pending counts cover, such that Σ counts / seconds is the fleet's rate over the period.
+ * Each instance's lines are spread over its own span, but never less than the period since the last
+ * generation: a browser tab that lived 10 s of a 60 s period adds its lines over 60 s, not as if it had
+ * logged at that pace all period (which overstated the rates of fleets of short-lived instances). Twenty
+ * steady instances each reporting the period give 20 × one instance's counts over the period. Instances
+ * are weighted by their volume (exact when every instance logs the same mix of patterns).
  */
-export function pendingSeconds(p: Pending): number {
-  let sum = 0
-  for (const w of p.instances.values()) sum += w.end - w.start
-  return Math.max(1, sum / Math.max(1, p.instances.size) / 1000)
+export function pendingSeconds(p: Pending, now: number): number {
+  let period = 0
+  if (p.since !== undefined) period = now - p.since
+  else for (const w of p.instances.values()) period = Math.max(period, w.end - w.start)
+  let lines = 0
+  let perMs = 0
+  let spans = 0
+  for (const w of p.instances.values()) {
+    const span = Math.max(1, w.end - w.start, period)
+    lines += w.seen
+    perMs += w.seen / span
+    spans += span
+  }
+  const ms = lines > 0 ? lines / perMs : spans / Math.max(1, p.instances.size)
+  return Math.max(1, ms / 1000)
 }
 
 export const groupKey = (service: string, environment: string): string => `${service}\u0000${environment}`
@@ -45,6 +62,8 @@ interface Unflushed {
 export class StatsAggregator {
   private unflushed = new Map<string, Unflushed>()
   private readonly pending = new Map<string, Pending>()
+  /** When each service/environment's Pending was last taken (bounded by the groups that send stats). */
+  private readonly taken = new Map<string, number>()
   private flushing: Promise<void> = Promise.resolve()
   // Batches of one SDK repeat the same firstSeen strings; parsing each once saves most Date.parse calls.
   private lastFirstSeen = ''
@@ -62,16 +81,19 @@ export class StatsAggregator {
     const gk = groupKey(service, environment)
     let pend = this.pending.get(gk)
     if (!pend) {
-      pend = { patterns: new Map(), instances: new Map(), batches: 0 }
+      pend = { patterns: new Map(), instances: new Map(), batches: 0, since: this.taken.get(gk) }
       this.pending.set(gk, pend)
     }
     pend.batches++
     const inst = batch.instance ?? ''
+    let seen = 0
+    for (const p of batch.patterns) seen += p.seen
     const span = pend.instances.get(inst)
     if (span) {
       span.start = Math.min(span.start, start)
       span.end = Math.max(span.end, end)
-    } else pend.instances.set(inst, { start, end })
+      span.seen += seen
+    } else pend.instances.set(inst, { start, end, seen })
     let group = this.unflushed.get(gk)
     if (!group) {
       group = { minutes: new Map(), metas: new Map() }
@@ -174,10 +196,12 @@ export class StatsAggregator {
     return this.pending.get(groupKey(service, environment))
   }
 
-  takePending(service: string, environment: string): Pending | undefined {
+  /** What arrived since the last take; `now` starts the next period. */
+  takePending(service: string, environment: string, now: number): Pending | undefined {
     const gk = groupKey(service, environment)
     const p = this.pending.get(gk)
     this.pending.delete(gk)
+    this.taken.set(gk, now)
     return p
   }
 }

@@ -121,6 +121,37 @@ describe('policy generation end to end', () => {
     expect(a.projection.bytesPerDayBefore).toBeCloseTo(b.projection.bytesPerDayBefore, 0)
   })
 
+  it('measures a fleet of short-lived instances (browser tabs) at its real rate over the period', async () => {
+    // Its own server, on a clock the test moves, with the EMA set to the latest rate.
+    let clock = Date.parse('2026-03-02T10:00:00Z')
+    const own = await startTestServer({ now: () => clock, emaAlpha: 1 })
+    try {
+      const service = 'tabs'
+      const key = await own.server.createKey('ingest', [service])
+      const generate = async () => {
+        const r = await own.call(`/v1/policies/${service}/generate?environment=prod`, { method: 'POST' })
+        // The result's projection: an unchanged policy is not stored again, but its rates are measured.
+        return ((await r.json()) as { projection: Policy['projection'] }).projection
+      }
+      // A steady minute from one long-lived tab: 600 lines in 60 s, 10 lines/s.
+      await own.call('/v1/stats', { body: batch(service, [[1, 'info', 600, 100]], { end: clock }), key })
+      expect((await generate())?.eventsPerSecondBefore).toBeCloseTo(10, 5)
+      // The next minute: six tabs, each open for 10 s of it, each logging 100 lines. Still 10 lines/s for
+      // the fleet; spreading each tab's lines over its own 10 s made it 60.
+      for (let n = 0; n < 6; n++) {
+        const end = clock + (n + 1) * 10_000
+        await own.call('/v1/stats', {
+          body: batch(service, [[1, 'info', 100, 100]], { instance: `tab-${n}`, end, seconds: 10 }),
+          key,
+        })
+      }
+      clock += 60_000
+      expect((await generate())?.eventsPerSecondBefore).toBeCloseTo(10, 5)
+    } finally {
+      await own.close()
+    }
+  })
+
   it('flags overBudget when the coverage floors alone exceed the budget', async () => {
     await t.call('/v1/services/tiny/settings', {
       method: 'PUT',
