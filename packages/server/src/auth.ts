@@ -1,7 +1,8 @@
 // API keys: `lsk_<id>_<secret>`. The id finds the record; only a sha256 of the secret is stored and it is
 // compared in constant time. Verified keys live in an LRU so the hot paths touch no SQL.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import type { MiddlewareHandler } from 'hono'
+import type { IncomingMessage } from 'node:http'
+import type { Context, MiddlewareHandler } from 'hono'
 import { LRUCache } from 'lru-cache'
 import type { ResolvedOptions } from './config.js'
 import { ApiError } from './errors.js'
@@ -62,7 +63,7 @@ export class KeyRing {
 
   constructor(
     private readonly store: Store,
-    private readonly options: Pick<ResolvedOptions, 'adminKey' | 'rateLimit' | 'now'>,
+    private readonly options: Pick<ResolvedOptions, 'adminKey' | 'rateLimit' | 'now' | 'trustProxy'>,
   ) {
     this.adminHash = options.adminKey ? sha256(options.adminKey) : undefined
   }
@@ -92,20 +93,25 @@ export class KeyRing {
     }
   }
 
+  get trustProxy(): boolean {
+    return this.options.trustProxy
+  }
+
   /** Forget verified keys (after a revocation). */
   invalidate(): void {
     this.verified.clear()
   }
 
-  /** Token bucket per key: true when the request may proceed. */
-  allow(id: string): boolean {
+  /** Token bucket per key (and client address, unless `rateLimit.per` is `'key'`): true when the request may proceed. */
+  allow(id: string, client: () => string): boolean {
     const limit = this.options.rateLimit
     if (!limit) return true
     const now = this.options.now()
-    let b = this.buckets.get(id)
+    const bucket = limit.per === 'key' ? id : `${id} ${client()}`
+    let b = this.buckets.get(bucket)
     if (!b) {
       b = { tokens: limit.burst, last: now }
-      this.buckets.set(id, b)
+      this.buckets.set(bucket, b)
     }
     b.tokens = Math.min(limit.burst, b.tokens + (Math.max(0, now - b.last) * limit.perSecond) / 1000)
     b.last = now
@@ -113,6 +119,15 @@ export class KeyRing {
     b.tokens -= 1
     return true
   }
+}
+
+/** The client's address: the socket's, or behind a trusted proxy the first `X-Forwarded-For` entry. */
+export function clientAddress(c: Context, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = header(c, 'x-forwarded-for')
+    if (forwarded) return forwarded.split(',')[0]!.trim()
+  }
+  return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket?.remoteAddress ?? ''
 }
 
 /** The presented key: `Authorization: Bearer <key>`, or `?apiKey=` where a browser cannot set headers (sendBeacon, EventSource). */
@@ -139,12 +154,12 @@ export function requireKey(keys: KeyRing, scope: KeyScope): MiddlewareHandler<Au
         'this route needs an admin key; ingest keys may only send stats and read policies',
       )
     }
-    if (!keys.allow(principal.id)) {
+    if (!keys.allow(principal.id, () => clientAddress(c, keys.trustProxy))) {
       c.header('Retry-After', '1')
       throw new ApiError(
         429,
         'LOGSIEVE_RATE_LIMITED',
-        'too many requests for this API key; retry after a second',
+        'too many requests for this API key from this client; retry after a second',
       )
     }
     c.set('principal', principal)

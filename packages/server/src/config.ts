@@ -2,10 +2,16 @@
 import type { Logger } from 'pino'
 
 export interface RateLimitOptions {
-  /** Sustained requests per second allowed per API key. @default 200 */
+  /** Sustained requests per second allowed per API key and client. @default 200 */
   perSecond?: number
   /** Requests a key may burst above the sustained rate. @default 1000 */
   burst?: number
+  /**
+   * What one bucket covers: `'client'` is one API key from one client address (a public browser key used
+   * by thousands of tabs is limited per tab's address, not as one), `'key'` is the key from anywhere.
+   * @default 'client'
+   */
+  per?: 'client' | 'key'
 }
 
 export interface ServerOptions {
@@ -28,8 +34,13 @@ export interface ServerOptions {
   bodyLimitBytes?: number
   /** Origins allowed to call the ingest routes from a browser; `['*']` allows any. @default ['*'] */
   corsOrigins?: string[]
-  /** Per-key rate limit; `false` turns it off. @default { perSecond: 200, burst: 1000 } */
+  /** Rate limit per API key and client address; `false` turns it off. @default { perSecond: 200, burst: 1000, per: 'client' } */
   rateLimit?: RateLimitOptions | false
+  /**
+   * Take the client address from the first `X-Forwarded-For` entry (set this only behind a reverse proxy
+   * that writes it); otherwise the socket's address. @default false
+   */
+  trustProxy?: boolean
   /** Days raw minute stats are kept before being rolled up to hours. @default 7 */
   retentionDays?: number
   /** Days hourly rollups are kept. @default 90 */
@@ -65,7 +76,11 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     flushIntervalMs: options.flushIntervalMs ?? 2_000,
     bodyLimitBytes: options.bodyLimitBytes ?? 1_048_576,
     corsOrigins: options.corsOrigins ?? ['*'],
-    rateLimit: rl === false ? false : { perSecond: rl?.perSecond ?? 200, burst: rl?.burst ?? 1000 },
+    rateLimit:
+      rl === false
+        ? false
+        : { perSecond: rl?.perSecond ?? 200, burst: rl?.burst ?? 1000, per: rl?.per ?? 'client' },
+    trustProxy: options.trustProxy ?? false,
     retentionDays: options.retentionDays ?? 7,
     rollupRetentionDays: options.rollupRetentionDays ?? 90,
     heartbeatMs: options.heartbeatMs ?? 15_000,
@@ -111,6 +126,8 @@ export function optionsFromEnv(argv: string[], env: NodeJS.ProcessEnv): ServerOp
     corsOrigins: origins ? origins.split(',').map((s) => s.trim()) : undefined,
     logger: pick('log-level', 'LOGSIEVE_LOG_LEVEL') ?? 'info',
   }
+  const trust = pick('trust-proxy', 'LOGSIEVE_TRUST_PROXY')
+  if (trust !== undefined) out.trustProxy = trust === '' || trust === '1' || trust === 'true'
   const rps = num('rate-limit', 'LOGSIEVE_RATE_LIMIT')
   if (rps !== undefined) out.rateLimit = rps === 0 ? false : { perSecond: rps, burst: rps * 5 }
   for (const k of Object.keys(out) as (keyof ServerOptions)[]) if (out[k] === undefined) delete out[k]

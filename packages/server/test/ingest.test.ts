@@ -195,4 +195,29 @@ describe('rate limiting', () => {
       await t.close()
     }
   })
+
+  it('limits a shared browser key per client address, or per key when asked', async () => {
+    const statuses = async (t: TestServer, key: string, client: string, n: number) => {
+      const out: number[] = []
+      for (let i = 0; i < n; i++) {
+        const headers = { 'x-forwarded-for': `${client}, 10.0.0.1` }
+        out.push((await t.call('/v1/policies/a', { key, headers })).status)
+      }
+      return out
+    }
+    const perClient = await startTestServer({ rateLimit: { perSecond: 0.01, burst: 2 }, trustProxy: true })
+    const perKey = await startTestServer({ rateLimit: { perSecond: 0.01, burst: 2, per: 'key' } })
+    try {
+      const key = await perClient.server.createKey('ingest', null)
+      expect(await statuses(perClient, key, '198.51.100.7', 3)).toEqual([200, 200, 429])
+      // Another tab, another address: its own bucket.
+      expect(await statuses(perClient, key, '203.0.113.9', 2)).toEqual([200, 200])
+      const shared = await perKey.server.createKey('ingest', null)
+      expect(await statuses(perKey, shared, '198.51.100.7', 2)).toEqual([200, 200])
+      expect(await statuses(perKey, shared, '203.0.113.9', 1)).toEqual([429])
+    } finally {
+      await perClient.close()
+      await perKey.close()
+    }
+  })
 })
