@@ -51,24 +51,19 @@ export function formatTraceparent(context: TraceContext): string {
   return `00-${context.traceId}-${context.spanId}-${context.sampled ? '01' : '00'}`
 }
 
-function randomHex(bytes: number): string {
-  const buf = new Uint8Array(bytes)
-  globalThis.crypto.getRandomValues(buf)
-  let out = ''
-  for (let i = 0; i < bytes; i++) out += (buf[i] as number).toString(16).padStart(2, '0')
-  return out
+/** `bytes` random bytes as lowercase hex, never all zero (an all-zero id is invalid). */
+function randomId(bytes: number): string {
+  let id = ''
+  while (!/[^0]/.test(id)) {
+    id = ''
+    for (const b of globalThis.crypto.getRandomValues(new Uint8Array(bytes)))
+      id += (b + 256).toString(16).slice(1)
+  }
+  return id
 }
 
 /** A random, non-zero 16-byte trace id (32 hex characters). */
-export function randomTraceId(): string {
-  let id = randomHex(16)
-  while (id === ZERO_TRACE) id = randomHex(16)
-  return id
-}
+export const randomTraceId = (): string => randomId(16)
 
 /** A random, non-zero 8-byte span id (16 hex characters). */
-export function randomSpanId(): string {
-  let id = randomHex(8)
-  while (id === ZERO_SPAN) id = randomHex(8)
-  return id
-}
+export const randomSpanId = (): string => randomId(8)
