@@ -138,13 +138,19 @@ describe('generatePolicy', () => {
     }
   })
 
-  it('says overBudget when even the fleet floor does not fit', () => {
+  it('says overBudget when even the floors do not fit, and keeps them as SDK floors on one instance', () => {
     const patterns = zipf(50)
     const g = run(patterns, { budget: { bytesPerDay: 1e6 }, floorPerMinute: 6 })
     expect(g.overBudget).toBe(true)
-    expect(g.policy.defaults.floorPerMinute).toBe(0)
+    // Floors in the rates would cost about as much: the per-instance guarantee stays.
+    expect(g.policy.defaults.floorPerMinute).toBe(6)
+    expect(g.policy.rules.every((r) => r.rate === MIN_RATE && r.reason === 'floor')).toBe(true)
+    // On 2,000 instances per-instance floors would cost far more than floors in the rates.
+    const fleet = run(patterns, { budget: { bytesPerDay: 1e6 }, floorPerMinute: 6 }, { instances: 2000 })
+    expect(fleet.overBudget).toBe(true)
+    expect(fleet.policy.defaults.floorPerMinute).toBe(0)
     for (const p of patterns) {
-      const rate = rateOf(g, Number.parseInt(p.signature, 16)) as number
+      const rate = rateOf(fleet, Number.parseInt(p.signature, 16)) as number
       expect(rate * p.eventsPerSecond).toBeGreaterThanOrEqual(Math.min(p.eventsPerSecond, 0.1) - 1e-12)
     }
   })

@@ -187,21 +187,26 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
   }
   const budget = budgetUnits(settings, bytesBefore)
   const fixed = items.filter((it) => it.fixed)
+  if (budget !== undefined) shareBoosts(items, budget * BOOST_BUDGET_SHARE, instances)
   let guaranteedFloor = floorPerMinute
-  if (budget !== undefined && floorEps > 0 && cost(items.map(atMinRate)) > budget) {
-    // Many instances (a fleet of browser tabs) make per-instance floors cost more than the budget: fall back
-    // to a floor in expectation, rates high enough that the fleet keeps floorPerMinute lines a minute.
-    guaranteedFloor = 0
-    const fleetFloor = Math.max(0, settings.floorPerMinute) / 60
-    for (const it of items) {
-      it.floorEps = 0
-      it.min = it.p.eventsPerSecond > 0 ? ceilRate(Math.min(1, fleetFloor / it.p.eventsPerSecond)) : 1
-      if (it.cappedEps !== undefined) {
-        it.cappedEps = Math.min(it.p.eventsPerSecond, settings.boostMaxPerSecond * instances)
+  if (budget !== undefined && floorEps > 0) {
+    const guaranteed = cost(items.map(atMinRate))
+    const saved = items.map((it) => ({ it, floorEps: it.floorEps, min: it.min, cappedEps: it.cappedEps }))
+    useFleetFloor(items, Math.max(0, settings.floorPerMinute) / 60, instances)
+    const fleet = cost(items.map(atMinRate))
+    // Per-instance floors are the better guarantee; give them up only when they, not the budget, are the
+    // problem: a fleet of browser tabs where they cost more than the budget and floors in the rates do not
+    // (or cost well less).
+    const keep = guaranteed <= budget || (fleet > budget && guaranteed <= fleet * 1.25)
+    if (!keep) guaranteedFloor = 0
+    else {
+      for (const { it, floorEps, min, cappedEps } of saved) {
+        it.floorEps = floorEps
+        it.min = min
+        it.cappedEps = cappedEps
       }
     }
   }
-  if (budget !== undefined) shareBoosts(items, budget * BOOST_BUDGET_SHARE, instances)
   const fixedCost = cost(fixed)
 
   // Water-filling: the largest cap c whose rounded allocation fits what the fixed items leave.
@@ -302,6 +307,22 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
     projection,
     overBudget,
     cap,
+  }
+}
+
+/**
+ * Many instances (a fleet of browser tabs) can make per-instance floors cost more than the budget: move the
+ * floor into the rates instead, high enough that the fleet keeps `fleetFloor` lines/s of each pattern in
+ * expectation.
+ */
+function useFleetFloor(items: Item[], fleetFloor: number, instances: number): void {
+  for (const it of items) {
+    it.floorEps = 0
+    it.min = it.p.eventsPerSecond > 0 ? ceilRate(Math.min(1, fleetFloor / it.p.eventsPerSecond)) : 1
+    const cap = it.rule.maxPerSecond
+    if (it.cappedEps !== undefined && cap !== undefined) {
+      it.cappedEps = Math.min(it.p.eventsPerSecond, cap * instances)
+    }
   }
 }
 
