@@ -39,6 +39,14 @@ describe('diffPolicies', () => {
     ])
   })
 
+  it('reports a changed coverage floor', () => {
+    const next = base()
+    next.defaults = { ...next.defaults, floorPerMinute: 0 }
+    const d = diffPolicies(base(), next)
+    expect(d.settings).toEqual([{ path: 'defaults.floorPerMinute', from: 1, to: 0 }])
+    expect(isEmptyDiff(d)).toBe(false)
+  })
+
   it('treats the same signature at another level as a different rule', () => {
     const next = base()
     next.rules = [{ ...next.rules[0]!, level: 'info' }, next.rules[1]!]

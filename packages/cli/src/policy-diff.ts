@@ -36,6 +36,7 @@ export function diffPolicies(from: Comparable, to: Comparable): PolicyDiff {
   }
   compare('defaults.newPattern', from.defaults.newPattern, to.defaults.newPattern)
   compare('defaults.alwaysKeep', [...from.defaults.alwaysKeep].sort(), [...to.defaults.alwaysKeep].sort())
+  compare('defaults.floorPerMinute', from.defaults.floorPerMinute, to.defaults.floorPerMinute)
 
   const key = (r: Rule) => `${r.signature}:${r.level ?? '*'}`
   const before = new Map(from.rules.map((r) => [key(r), r]))

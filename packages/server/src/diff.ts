@@ -10,6 +10,8 @@ export interface PolicyDiff {
   removed: Rule[]
   changed: Array<{ signature: string; level?: LevelName; template?: string; from: RuleView; to: RuleView }>
   defaults: Partial<Record<LevelName, { from: number | undefined; to: number | undefined }>>
+  /** Set when the per-minute coverage floor changed. */
+  floorPerMinute?: { from: number; to: number }
   projection: { from: Policy['projection']; to: Policy['projection'] }
 }
 
@@ -51,6 +53,9 @@ export function diffPolicies(a: Policy, b: Policy): PolicyDiff {
     const from = a.defaults.levels[level]
     const to = b.defaults.levels[level]
     if (from !== to) diff.defaults[level] = { from, to }
+  }
+  if (a.defaults.floorPerMinute !== b.defaults.floorPerMinute) {
+    diff.floorPerMinute = { from: a.defaults.floorPerMinute, to: b.defaults.floorPerMinute }
   }
   return diff
 }

@@ -253,6 +253,13 @@ describe('policy generation end to end', () => {
       body: { service: 'other' },
     })
     expect((await wrong.json()).error.field).toBe('service')
+    // Turning the coverage floor off is a change the diff names.
+    const noFloor = { ...doc, defaults: { ...doc.defaults, floorPerMinute: 0 } }
+    const check = await t.call('/v1/policies/checkout?environment=prod&dryRun=true', {
+      method: 'PUT',
+      body: noFloor,
+    })
+    expect((await check.json()).diff.floorPerMinute).toEqual({ from: 1, to: 0 })
   })
 
   it('keeps a new pattern and an anomalous one at rate 1 with a cap and a reason', async () => {
