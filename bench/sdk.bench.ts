@@ -1,7 +1,15 @@
 // SDK overhead as ratios against the plain logger in the same run (DESIGN §9): a dropped pino line
 // ≤ 15% of a plain kept pino line; a kept line ≤ 10% over plain pino. Same for winston.
+//
+// Each group runs in its own child process, with its plain baseline measured in that process, variants
+// interleaved: an app has one or two integrated loggers, and five in one process would make the shared
+// hot code polymorphic and charge that to every variant. Once a scope has been entered, every later line
+// of the process looks it up, so the scoped group has a process of its own too.
+import { fork } from 'node:child_process'
+import { openSync, writeSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { Writable } from 'node:stream'
+import { fileURLToPath } from 'node:url'
 import pino from 'pino'
 import { createSieve, type Sieve } from '../packages/node/src/index.js'
 import { sievePino } from '../packages/pino/src/index.js'
@@ -13,47 +21,29 @@ const winston = createRequire(new URL('../packages/winston/package.json', import
   'winston',
 ) as typeof winstonType
 
+type Variants = Record<string, (i: number) => void>
+type Results = Record<string, number>
+
 /**
  * CPU ns per call (process.cpuUsage: time this process ran, not wall time, so other processes on a
- * shared machine do not count): the lowest of `rounds` loops, variants interleaved so drift hits all alike.
+ * shared machine do not count): the lowest of `rounds` loops, variants interleaved so drift hits all
+ * alike. With `drain`, each loop waits for loggers that finish a write on a later tick.
  */
-function compare(variants: Record<string, (i: number) => void>, iterations: number, rounds = 15) {
-  const samples: Record<string, number[]> = {}
+async function compare(variants: Variants, iterations: number, drain = false, rounds = 15): Promise<Results> {
+  const best: Results = {}
+  const settle = () => new Promise((r) => setImmediate(r))
   for (const [name, fn] of Object.entries(variants)) {
-    samples[name] = []
     for (let i = 0; i < iterations; i++) fn(i) // warm up the JIT
+    if (drain) await settle()
+    best[name] = Number.POSITIVE_INFINITY
   }
   for (let r = 0; r < rounds; r++) {
     for (const [name, fn] of Object.entries(variants)) {
       const start = process.cpuUsage()
       for (let i = 0; i < iterations; i++) fn(i)
+      if (drain) await settle()
       const used = process.cpuUsage(start)
-      samples[name]?.push(((used.user + used.system) * 1000) / iterations)
-    }
-  }
-  const out: Record<string, number> = {}
-  for (const [name, s] of Object.entries(samples)) out[name] = Math.min(...s)
-  return out
-}
-
-/** Like compare(), for loggers that finish a write on a later tick: each round waits for the drain. */
-async function compareAsync(variants: Record<string, (i: number) => void>, iterations: number, rounds = 15) {
-  const best: Record<string, number> = {}
-  const drain = () => new Promise((r) => setImmediate(r))
-  for (const fn of Object.values(variants)) {
-    for (let i = 0; i < iterations; i++) fn(i)
-    await drain()
-  }
-  for (let r = 0; r < rounds; r++) {
-    for (const [name, fn] of Object.entries(variants)) {
-      const start = process.cpuUsage()
-      for (let i = 0; i < iterations; i++) fn(i)
-      await drain()
-      const used = process.cpuUsage(start)
-      best[name] = Math.min(
-        best[name] ?? Number.POSITIVE_INFINITY,
-        ((used.user + used.system) * 1000) / iterations,
-      )
+      best[name] = Math.min(best[name] as number, ((used.user + used.system) * 1000) / iterations)
     }
   }
   return best
@@ -71,74 +61,150 @@ function sieveAt(infoRate: number): Sieve {
   })
 }
 
-const fmt = (ns: number) => `${ns.toFixed(0)} ns`
-const ratio = (x: number, base: number) => (x / base).toFixed(3)
-
-function benchPino(): void {
-  const sink = { write: (_s: string) => {} }
-  const base = { base: { pid: 1, hostname: 'h' } }
-  const plain = pino(base, sink)
-  const kept = pino(sievePino(sieveAt(1), base), sink)
-  const dropped = pino(sievePino(sieveAt(0), base), sink)
-  const bare = pino(
-    sievePino(sieveAt(1), base, { signatureField: false, traceFields: false, scopeFields: false }),
-    sink,
-  )
-  const ids = Array.from({ length: 1000 }, (_, i) => `user-${i}`)
-  const r = compare(
-    {
-      plain: (i) => plain.info({ orderId: i }, 'order %s placed by %s', i, ids[i % 1000]),
-      kept: (i) => kept.info({ orderId: i }, 'order %s placed by %s', i, ids[i % 1000]),
-      dropped: (i) => dropped.info({ orderId: i }, 'order %s placed by %s', i, ids[i % 1000]),
-      bare: (i) => bare.info({ orderId: i }, 'order %s placed by %s', i, ids[i % 1000]),
+const IDS = Array.from({ length: 1000 }, (_, i) => `user-${i}`)
+const BASE = { base: { pid: 1, hostname: 'h' } }
+const noopPino = () => ({ write: (_s: string) => {} })
+const devNullPino = () => pino.destination({ dest: '/dev/null', sync: true })
+const noopStream = () => new Writable({ write: (_c, _e, cb) => cb() })
+/** A real destination for winston: each line is written to /dev/null with a system call, like a file. */
+const devNullStream = () => {
+  const fd = openSync('/dev/null', 'w')
+  return new Writable({
+    write(chunk, _e, cb) {
+      writeSync(fd, chunk)
+      cb()
     },
-    20_000,
-  )
-  const p = r.plain ?? 1
-  console.log('pino 10, line `info({ orderId }, "order %s placed by %s", …)` to a no-op stream')
-  console.log(`  plain kept line          ${fmt(p)}`)
-  console.log(
-    `  with Logsieve, kept      ${fmt(r.kept ?? 0)}  ratio ${ratio(r.kept ?? 0, p)} (≤ 1.10 target)`,
-  )
-  console.log(
-    `  with Logsieve, dropped   ${fmt(r.dropped ?? 0)}  ratio ${ratio(r.dropped ?? 0, p)} (≤ 0.15 target)`,
-  )
-  console.log(
-    `  kept, no added fields    ${fmt(r.bare ?? 0)}  ratio ${ratio(r.bare ?? 0, p)} (signature/trace/scope fields off)`,
-  )
+  })
 }
 
-async function benchWinston(): Promise<void> {
-  const { format } = winston
-  const make = () => {
-    const stream = new Writable({ write: (_c, _e, cb) => cb() })
-    return winston.createLogger({
-      level: 'info',
-      format: format.combine(format.splat(), format.json()),
-      transports: [new winston.transports.Stream({ stream })],
-    })
-  }
-  const plain = make()
-  const kept = make()
-  attachSieve(kept, sieveAt(1))
-  const dropped = make()
-  attachSieve(dropped, sieveAt(0))
-  const r = await compareAsync(
-    {
-      plain: (i) => plain.info('order %s placed', i, { orderId: i }),
-      kept: (i) => kept.info('order %s placed', i, { orderId: i }),
-      dropped: (i) => dropped.info('order %s placed', i, { orderId: i }),
-    },
-    5_000,
+type PinoLogger = { info: (obj: object, msg: string, ...args: unknown[]) => void }
+const pinoLine = (l: PinoLogger) => (i: number) =>
+  l.info({ orderId: i }, 'order %s placed by %s', i, IDS[i % 1000])
+const sieved = (rate: number, dest: () => object, fields = true) =>
+  pino(
+    sievePino(
+      sieveAt(rate),
+      BASE,
+      fields ? undefined : { signatureField: false, traceFields: false, scopeFields: false },
+    ),
+    dest() as Parameters<typeof pino>[1],
   )
-  const p = r.plain ?? 1
-  console.log('\nwinston 3, `info("order %s placed", i, { orderId })` with splat + json to a no-op stream')
-  console.log(`  plain kept line          ${fmt(p)}`)
-  console.log(`  with Logsieve, kept      ${fmt(r.kept ?? 0)}  ratio ${ratio(r.kept ?? 0, p)}`)
-  console.log(`  with Logsieve, dropped   ${fmt(r.dropped ?? 0)}  ratio ${ratio(r.dropped ?? 0, p)}`)
+
+function pinoGroup(dest: () => object): () => Promise<Results> {
+  return () =>
+    compare(
+      {
+        plain: pinoLine(pino(BASE, dest() as Parameters<typeof pino>[1])),
+        kept: pinoLine(sieved(1, dest)),
+        dropped: pinoLine(sieved(0, dest)),
+      },
+      20_000,
+    )
+}
+
+function winstonGroup(dest: () => Writable): () => Promise<Results> {
+  return () => {
+    const make = () =>
+      winston.createLogger({
+        level: 'info',
+        format: winston.format.combine(winston.format.splat(), winston.format.json()),
+        transports: [new winston.transports.Stream({ stream: dest() })],
+      })
+    const plain = make()
+    const kept = make()
+    attachSieve(kept, sieveAt(1))
+    const dropped = make()
+    attachSieve(dropped, sieveAt(0))
+    return compare(
+      {
+        plain: (i) => plain.info('order %s placed', i, { orderId: i }),
+        kept: (i) => kept.info('order %s placed', i, { orderId: i }),
+        dropped: (i) => dropped.info('order %s placed', i, { orderId: i }),
+      },
+      5_000,
+      true,
+    )
+  }
+}
+
+/** Each group: a title and a measurement run in a child process of its own. */
+const GROUPS: Record<string, { title: string; run: () => Promise<Results> }> = {
+  pinoNoop: { title: 'pino 10 → no-op stream (pino’s own cost only)', run: pinoGroup(noopPino) },
+  pinoBare: {
+    title: 'pino 10 → no-op stream, kept without added fields (signature/trace/scope off)',
+    run: () =>
+      compare(
+        { plain: pinoLine(pino(BASE, noopPino())), kept: pinoLine(sieved(1, noopPino, false)) },
+        20_000,
+      ),
+  },
+  pinoChild: {
+    title: 'pino 10 child logger (`log.child({ svc })`) → no-op stream',
+    run: () =>
+      compare(
+        {
+          plain: pinoLine(pino(BASE, noopPino()).child({ svc: 'a' })),
+          kept: pinoLine(sieved(1, noopPino).child({ svc: 'a' })),
+        },
+        20_000,
+      ),
+  },
+  pinoDevNull: { title: 'pino 10 → /dev/null (pino.destination, sync)', run: pinoGroup(devNullPino) },
+  pinoScope: {
+    title:
+      'pino 10 inside a request scope (sieve.run: context lookup, trace fields, backfill) → no-op stream',
+    run: () => {
+      const plain = pinoLine(pino(BASE, noopPino()))
+      const kept = pinoLine(sieved(1, noopPino))
+      const dropped = pinoLine(sieved(0, noopPino))
+      return sieveAt(1).run({ requestId: 'r1' }, () => compare({ plain, kept, dropped }, 20_000))
+    },
+  },
+  winstonNoop: { title: 'winston 3, splat + json → no-op stream', run: winstonGroup(noopStream) },
+  winstonDevNull: {
+    title: 'winston 3, splat + json → /dev/null (fs.writeSync per line)',
+    run: winstonGroup(devNullStream),
+  },
+}
+
+const TARGETS: Record<string, string> = { kept: '≤ 1.10', dropped: '≤ 0.15' }
+
+function runGroup(name: string): Promise<Results> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), ['--group', name], { execArgv: process.execArgv })
+    child.once('message', (m) => resolve(m as Results))
+    child.once('error', reject)
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`bench group ${name} exited with ${code}`))
+    })
+  })
+}
+
+// Child side: measure one group and send the figures back.
+const groupArg = process.argv.indexOf('--group')
+if (groupArg > 0 && process.send) {
+  const group = GROUPS[process.argv[groupArg + 1] ?? '']
+  if (group) {
+    const results = await group.run()
+    process.send(results, () => process.exit(0))
+  }
 }
 
 export default async function (): Promise<void> {
-  benchPino()
-  await benchWinston()
+  console.log(
+    'line: pino `info({ orderId }, "order %s placed by %s", i, id)`, winston `info("order %s placed", i, { orderId })`',
+  )
+  console.log('ratio = CPU time per line / the plain logger’s, same destination, same process\n')
+  for (const [name, group] of Object.entries(GROUPS)) {
+    const r = await runGroup(name)
+    const plain = r.plain ?? 1
+    console.log(group.title)
+    for (const [variant, ns] of Object.entries(r)) {
+      const target = name.startsWith('pino') && variant in TARGETS ? `  (target ${TARGETS[variant]})` : ''
+      const label = variant === 'plain' ? 'plain' : `with Logsieve, ${variant}`
+      console.log(
+        `  ${label.padEnd(24)} ${`${ns.toFixed(0)} ns`.padStart(8)}  ratio ${(ns / plain).toFixed(3)}${target}`,
+      )
+    }
+  }
 }

@@ -3,9 +3,16 @@
 
 import { defaultPolicy } from './contract.js'
 import { hash32 } from './hash.js'
+import { newPattern, type Pattern, PatternCache } from './patterns.js'
 import type { Policy } from './schema.js'
 import { LEVEL_NAMES, type LevelName, levelName, toSeverityNumber } from './severity.js'
-import { computeSignature, templateSignature, toMessageText } from './signature.js'
+import {
+  CACHE_GENERATION_SIZE,
+  computeSignature,
+  MAX_CACHED_MESSAGE,
+  templateSignature,
+  toMessageText,
+} from './signature.js'
 import { createStatsTable } from './stats-table.js'
 import { createBucketMap, createTokenBucket, type TokenBucket, takeToken } from './token-bucket.js'
 import type { DecideOptions, Decision, Sampler, SamplerOptions, SignatureResult } from './types.js'
@@ -31,8 +38,9 @@ const TWO_POW_32 = 2 ** 32
 const ERROR_INDEX = LEVEL_NAMES.indexOf('error')
 const MINUTE_MS = 60_000
 /**
- * Signatures whose floor counts one minute holds. Past it, further new signatures get no floor until the
- * minute ends (they are sampled as usual: still unbiased, only their coverage guarantee is lost).
+ * Patterns that may start a floor in one minute. Past it, further patterns get no floor until the minute
+ * ends (they are sampled as usual: still unbiased, only their coverage guarantee is lost). With the
+ * bounded pattern caches, this bounds the floor's lines per minute.
  */
 const FLOOR_CAPACITY = 4096
 
@@ -83,9 +91,18 @@ export function createSampler(options?: SamplerOptions): Sampler {
   let newMax = 0
   const newBuckets = createBucketMap()
   let floorPerMinute = 1
-  /** signature → lines counted against the floor this minute, per level index; cleared each minute. */
-  const floorCounts = new Map<string, number[]>()
   let floorMinute = Number.NaN
+  /** Patterns that started a floor in floorMinute. */
+  let floorStarts = 0
+  /** Bumped by setPolicy: a pattern's cached rules are looked up again when it is stale. */
+  let generation = 0
+  // Format string → pattern, and signature → pattern: one lookup per line on the hot path.
+  const byFormat = new PatternCache<Pattern<RuleEntry>>(CACHE_GENERATION_SIZE)
+  const bySignature = new PatternCache<Pattern<RuleEntry>>(CACHE_GENERATION_SIZE)
+  // The last level seen and what it maps to: loggers log a handful of levels, mostly one.
+  let lastLevel: unknown
+  let lastSeverity = 9
+  let lastIndex = 2
   // One Decision per sampler, overwritten by every call: the drop path allocates nothing.
   const d: Decision = {
     keep: true,
@@ -128,26 +145,40 @@ export function createSampler(options?: SamplerOptions): Sampler {
     newMax = defaults?.newPattern?.maxPerSecond ?? 0
     floorPerMinute = defaults?.floorPerMinute ?? 1
     rules = compiled
+    generation++
     policy = next
     newBuckets.clear()
   }
 
+  function patternOf(sig: SignatureResult): Pattern<RuleEntry> {
+    let p = bySignature.get(sig.signature)
+    if (p === undefined) {
+      // A long template is not held here (memory stays bounded): lines read theirs from their own result.
+      p = newPattern(
+        sig.template.length <= MAX_CACHED_MESSAGE ? sig : { signature: sig.signature, template: '' },
+      )
+      bySignature.set(sig.signature, p)
+    }
+    return p
+  }
+
   /**
-   * True while (signature, level) is within its first `floorPerMinute` lines of the current wall-clock
+   * True while (pattern, level) is within its first `floorPerMinute` lines of the current wall-clock
    * minute. The count depends only on which lines arrived, never on a random draw, so a floor line's
    * inclusion probability is exactly 1 and weight 1 keeps Horvitz–Thompson estimates unbiased.
    */
-  function takeFloor(signature: string, li: number, t: number): boolean {
-    const minute = Math.floor(t / MINUTE_MS)
-    if (minute !== floorMinute) {
-      floorCounts.clear()
-      floorMinute = minute
-    }
-    let counts = floorCounts.get(signature)
-    if (counts === undefined) {
-      if (floorCounts.size >= FLOOR_CAPACITY) return false
-      counts = [0, 0, 0, 0, 0, 0]
-      floorCounts.set(signature, counts)
+  function takeFloor(p: Pattern<RuleEntry>, li: number): boolean {
+    const minute = Math.floor(now() / MINUTE_MS)
+    const counts = p.floor
+    if (p.minute !== minute) {
+      if (minute !== floorMinute) {
+        floorMinute = minute
+        floorStarts = 0
+      }
+      if (floorStarts >= FLOOR_CAPACITY) return false
+      floorStarts++
+      p.minute = minute
+      counts.fill(0)
     }
     const n = counts[li] as number
     if (n >= floorPerMinute) return false
@@ -156,11 +187,29 @@ export function createSampler(options?: SamplerOptions): Sampler {
   }
 
   function decideUnsafe(level: unknown, text: unknown, opts: DecideOptions | undefined): Decision {
-    const severity = toSeverityNumber(level)
-    const name: LevelName = levelName(severity)
-    const li = LEVEL_NAMES.indexOf(name)
+    if (level !== lastLevel) {
+      lastSeverity = toSeverityNumber(level)
+      lastIndex = LEVEL_NAMES.indexOf(levelName(lastSeverity))
+      // Only primitives are remembered: an object level must not be kept alive by the sampler.
+      lastLevel = typeof level === 'object' || typeof level === 'function' ? undefined : level
+    }
+    const severity = lastSeverity
+    const li = lastIndex
+    const name = LEVEL_NAMES[li] as LevelName
     const message = toMessageText(text)
-    const sig: SignatureResult = opts?.isFormat ? templateSignature(message) : computeSignature(message)
+    const cacheable = opts?.isFormat === true && message.length <= MAX_CACHED_MESSAGE
+    let p = cacheable ? byFormat.get(message) : undefined
+    let sig: SignatureResult
+    if (p !== undefined) sig = p.sig
+    else {
+      sig = opts?.isFormat ? templateSignature(message) : computeSignature(message)
+      p = patternOf(sig)
+      if (cacheable) byFormat.set(message, p)
+    }
+    if (p.gen !== generation) {
+      p.rules = rules.get(sig.signature)
+      p.gen = generation
+    }
     d.signature = sig.signature
     d.template = sig.template
     d.level = name
@@ -168,7 +217,7 @@ export function createSampler(options?: SamplerOptions): Sampler {
 
     let rate = 1
     let cap = 0
-    const entry = rules.get(sig.signature)
+    const entry = p.rules
     // error and fatal are always kept; other always-kept levels (warn) yield to a rule naming that level.
     const always = alwaysKeep[li] && (li >= ERROR_INDEX || entry?.[li] === undefined)
     const rule = always ? undefined : (live(entry?.[li]) ?? live(entry?.[ANY]))
@@ -190,7 +239,7 @@ export function createSampler(options?: SamplerOptions): Sampler {
     let keep = rate >= 1
     let weight = rate > 0 && rate < 1 ? 1 / rate : 1
     // The floor comes first for lines the rate or a cap could drop; a rate of 0 mutes, floor or not.
-    if (rate > 0 && (rate < 1 || cap > 0) && floorPerMinute > 0 && takeFloor(sig.signature, li, now())) {
+    if (rate > 0 && (rate < 1 || cap > 0) && floorPerMinute > 0 && takeFloor(p, li)) {
       keep = true
       rate = 1
       weight = 1

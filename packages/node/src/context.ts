@@ -38,14 +38,20 @@ export interface TraceIds {
 }
 
 const storage = new AsyncLocalStorage<Scope>()
+/**
+ * False until a scope is first entered: until then there is no scope to find, and every log line skips
+ * the AsyncLocalStorage lookup (~40 ns, a third of a dropped line's budget).
+ */
+let entered = false
 
 /** The scope of the current async context, if any. */
 export function currentScope(): Scope | undefined {
-  return storage.getStore()
+  return entered ? storage.getStore() : undefined
 }
 
 /** Run `fn` inside `scope`. */
 export function runInScope<T>(scope: Scope, fn: () => T): T {
+  entered = true
   return storage.run(scope, fn)
 }
 
@@ -91,9 +97,7 @@ export function otelIds(): TraceIds | undefined {
 export function currentTraceIds(): TraceIds | undefined {
   const fromOtel = otelIds()
   if (fromOtel !== undefined) return fromOtel
-  const scope = storage.getStore()
-  if (scope === undefined) return undefined
-  return scope
+  return currentScope()
 }
 
 /** The `traceparent` to send downstream (or back in a response) from the current context. */
@@ -105,7 +109,7 @@ export function currentTraceparent(): string | undefined {
 
 /** Add user fields (user id, tenant, …) to the current scope. No-op outside a scope. */
 export function setScopeFields(fields: Record<string, unknown>): void {
-  const scope = storage.getStore()
+  const scope = currentScope()
   if (scope === undefined) return
   scope.fields = scope.fields ? Object.assign(scope.fields, fields) : { ...fields }
 }
