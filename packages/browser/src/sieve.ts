@@ -13,7 +13,7 @@ import { encodeJson, encodeOtlp } from './otlp.js'
 import { createBatchQueue } from './queue.js'
 import { defaultStorage, storagePolicyCache } from './storage-cache.js'
 import { patchFetch, sessionTraceId } from './trace.js'
-import { type PostTarget, post } from './transport.js'
+import { createSender } from './transport.js'
 import type { BrowserLogger, BrowserSieve, BrowserSieveOptions, Fields, LogRecord } from './types.js'
 
 const SDK = { name: '@logsieve/browser', version: '0.1.0' }
@@ -40,7 +40,7 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
     }
   }
   // Taken before patchFetch: the sieve's own requests never carry traceparent (the policy server's CORS
-  // need not allow it). Where fetch is missing, each send fails quietly (post and the client catch it).
+  // need not allow it). Where fetch is missing, each send fails quietly (the senders and the policy client catch it).
   const doFetch = options.fetch ?? globalThis.fetch?.bind(globalThis)
   const instance = options.instance ?? `browser/${Math.random().toString(36).slice(2, 10)}`
   let traceId = sessionTraceId(traceScope)
@@ -50,28 +50,26 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
 
   const endpoint = typeof options.endpoint === 'string' ? { url: options.endpoint } : options.endpoint
   const encode = endpoint?.format === 'json' ? encodeJson : encodeOtlp
-  const logTarget: PostTarget | undefined = endpoint && {
-    url: endpoint.url,
-    headers: endpoint.headers,
-    beacon: endpoint.beacon ?? !endpoint.headers,
-    fetch: doFetch,
-  }
+  const sendLines =
+    endpoint && createSender(doFetch, endpoint.url, endpoint.headers, endpoint.beacon ?? !endpoint.headers)
   const queue = createBatchQueue<LogRecord>({
     maxQueue: options.maxQueue ?? 1000,
     maxBatch: options.maxBatch ?? 200,
     encode: (records) => encode(records, { service, environment }),
-    send: (body, hiding) => (logTarget ? post(logTarget, body, hiding) : Promise.resolve(true)),
+    send: sendLines ?? (async () => true),
   })
 
   const base = server?.url.replace(/\/+$/, '')
-  const statsTarget: PostTarget | undefined = server && {
-    url: `${base}/v1/stats`,
-    // A beacon cannot carry an Authorization header: the ingest key goes in the query.
-    beaconUrl: `${base}/v1/stats?apiKey=${encodeURIComponent(server.apiKey)}`,
-    headers: { authorization: `Bearer ${server.apiKey}` },
-    beacon: true,
-    fetch: doFetch,
-  }
+  // A beacon cannot carry an Authorization header: the ingest key goes in its query.
+  const sendBatch =
+    server &&
+    createSender(
+      doFetch,
+      `${base}/v1/stats`,
+      { authorization: `Bearer ${server.apiKey}` },
+      true,
+      `${base}/v1/stats?apiKey=${encodeURIComponent(server.apiKey)}`,
+    )
   const client =
     server &&
     createPolicyClient({
@@ -88,12 +86,12 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
   if (client) void client.loadCached().then(client.start)
 
   async function sendStats(hiding: boolean): Promise<void> {
-    if (!statsTarget) return
+    if (!sendBatch) return
     const snapshot = stats.snapshot()
     if (snapshot.rows.length === 0 && snapshot.overflow.seen === 0) return
     const meta = { sdk: SDK, service, environment, instance, policyVersion: sampler.policy.version }
     // An unsent window is folded back in (the table stays bounded) and goes with the next flush.
-    if (!(await post(statsTarget, JSON.stringify(toStatsBatch(snapshot, meta)), hiding)) && !hiding) {
+    if (!(await sendBatch(JSON.stringify(toStatsBatch(snapshot, meta)), hiding)) && !hiding) {
       stats.merge(snapshot)
     }
   }
@@ -102,8 +100,8 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
     Promise.all([queue.flush(hiding), sendStats(hiding)]).then(() => {}, diag)
 
   const timers = [
-    logTarget && setInterval(() => queue.flush().catch(diag), options.flushIntervalMs ?? 5000),
-    statsTarget && setInterval(() => sendStats(false).catch(diag), options.statsIntervalMs ?? 30_000),
+    sendLines && setInterval(() => queue.flush().catch(diag), options.flushIntervalMs ?? 5000),
+    sendBatch && setInterval(() => sendStats(false).catch(diag), options.statsIntervalMs ?? 30_000),
   ]
 
   // pagehide covers navigation and closing (and the bfcache); visibilitychange covers tabs that are
