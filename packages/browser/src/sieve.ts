@@ -78,7 +78,7 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
       environment,
       fetch: doFetch,
       cache: storagePolicyCache(options.storage === undefined ? defaultStorage() : options.storage, diag),
-      onPolicy: sampler.setPolicy,
+      onPolicy: (policy) => sampler.setPolicy(policy),
       onError: diag,
     })
   // The cached policy applies first; polling starts right after, whatever the cache held (loadCached
