@@ -3,7 +3,7 @@
 // lookup, a rules lookup and a floor lookup, each hashing and comparing strings.
 
 import { GenerationCache } from './signature.js'
-import type { SignatureResult } from './types.js'
+import type { SignatureResult, StatsHandle } from './types.js'
 
 export interface Pattern<R> {
   sig: SignatureResult
@@ -14,10 +14,19 @@ export interface Pattern<R> {
   minute: number
   /** Lines counted against the floor in `minute`, per level index. */
   floor: number[]
+  /** The pattern's stats rows, per level index (see StatsTable.handle). */
+  rows: Array<StatsHandle | undefined>
 }
 
 export function newPattern<R>(sig: SignatureResult): Pattern<R> {
-  return { sig, gen: -1, rules: undefined, minute: Number.NaN, floor: [0, 0, 0, 0, 0, 0] }
+  return {
+    sig,
+    gen: -1,
+    rules: undefined,
+    minute: Number.NaN,
+    floor: [0, 0, 0, 0, 0, 0],
+    rows: [undefined, undefined, undefined, undefined, undefined, undefined],
+  }
 }
 
 /**

@@ -230,9 +230,11 @@ describe('createSampler', () => {
   it('fails open and reports through onError when its stats table throws', () => {
     const errors: unknown[] = []
     const broken = createStatsTable()
-    broken.count = () => {
+    const fail = () => {
       throw new Error('table broke')
     }
+    broken.count = fail
+    broken.countInto = fail
     const s = createSampler({
       policy: policy({ rules: [{ signature: loginSig, rate: 0 }] }),
       stats: broken,
@@ -246,6 +248,19 @@ describe('createSampler', () => {
     const s = createSampler()
     for (const level of ['toString', '__proto__', 'constructor', 'hasOwnProperty']) {
       expect(s.decide(level, LOGIN)).toMatchObject({ level: 'info', severity: 9 })
+    }
+  })
+
+  it('keeps counts exact across windows and evictions of the stats table', () => {
+    const stats = createStatsTable({ capacity: 2 })
+    const s = createSampler({ stats, policy: policy({ defaults: { levels: { info: 0 } } }) })
+    const formats = ['a %s', 'b %s', 'c %s']
+    let total = 0
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 30; i++) s.decide('info', formats[i % (round + 1)], { isFormat: true })
+      const snap = stats.snapshot()
+      total += snap.rows.reduce((n, r) => n + r.seen, 0) + snap.overflow.seen
+      expect(total).toBe(30 * (round + 1))
     }
   })
 

@@ -80,6 +80,8 @@ export function traceThreshold(traceId: string): number {
  */
 export function createSampler(options?: SamplerOptions): Sampler {
   const stats = options?.stats ?? createStatsTable()
+  const handleOf = stats.handle?.bind(stats)
+  const countInto = stats.countInto?.bind(stats)
   const random = options?.random ?? Math.random
   const now = options?.now ?? Date.now
   const onError = options?.onError
@@ -269,7 +271,15 @@ export function createSampler(options?: SamplerOptions): Sampler {
       typeof b === 'number' && b >= 0 && b < Number.MAX_SAFE_INTEGER
         ? b
         : message.length + LINE_OVERHEAD_BYTES
-    stats.count(sig.signature, name, sig.template, keep, bytes)
+    // The pattern holds its stats row: no second lookup by signature (the table's own) per line.
+    const h = p.rows[li]
+    if (!(h !== undefined && countInto !== undefined && countInto(h, keep, bytes))) {
+      if (handleOf !== undefined && countInto !== undefined) {
+        const fresh = handleOf(sig.signature, name, sig.template)
+        p.rows[li] = fresh
+        if (!countInto(fresh, keep, bytes)) stats.count(sig.signature, name, sig.template, keep, bytes)
+      } else stats.count(sig.signature, name, sig.template, keep, bytes)
+    }
     return d
   }
 

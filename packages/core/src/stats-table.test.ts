@@ -47,6 +47,32 @@ describe('createStatsTable', () => {
     expect(second.start).toBe(first.end)
   })
 
+  it('counts through handles like count(), until the row leaves the table', () => {
+    const t = createStatsTable({ capacity: 2 })
+    const a = t.handle?.(sig(1), 'info', 'a')
+    if (a === undefined || t.countInto === undefined) throw new Error('handles expected')
+    expect(t.countInto(a, true, 100)).toBe(true)
+    t.count(sig(1), 'info', 'a', false, 50)
+    expect(t.countInto(a, false, 10)).toBe(true)
+    // A new window: the handle is dead, counts nothing, and holds no row of the old window.
+    const snap = t.snapshot()
+    expect(snap.rows[0]).toMatchObject({ seen: 3, kept: 1, bytes: 160, keptBytes: 100 })
+    expect(a.live).toBe(false)
+    expect(t.countInto(a, true, 1)).toBe(false)
+    expect(snap.rows[0]).toMatchObject({ seen: 3 })
+    // Eviction kills the evicted row's handle too; totals stay exact.
+    const b = t.handle?.(sig(2), 'info', 'b')
+    t.count(sig(3), 'info', 'c', true, 1)
+    t.count(sig(3), 'info', 'c', true, 1)
+    t.count(sig(4), 'info', 'd', true, 1) // evicts the lightest row: b's
+    if (b === undefined) throw new Error('handle expected')
+    expect(b.live).toBe(false)
+    expect(t.countInto(b, true, 1)).toBe(false)
+    const next = t.snapshot()
+    expect(next.rows.map((r) => r.signature).sort()).toEqual([sig(3), sig(4)])
+    expect(next.rows.reduce((n, r) => n + r.seen, 0) + next.overflow.seen).toBe(3)
+  })
+
   it('keeps the heavy hitters and sums evicted rows into overflow, conserving totals', () => {
     const t = createStatsTable({ capacity: 10 })
     let total = 0

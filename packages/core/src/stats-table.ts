@@ -11,7 +11,7 @@ import {
 } from './contract.js'
 import type { StatsBatch } from './schema.js'
 import { LEVEL_NAMES, type LevelName } from './severity.js'
-import type { BatchMeta, StatsRow, StatsSnapshot, StatsTable } from './types.js'
+import type { BatchMeta, StatsHandle, StatsRow, StatsSnapshot, StatsTable } from './types.js'
 
 export interface StatsTableOptions {
   /** Most (signature, level) rows held; the rest is summed in the overflow row. @default 2000 */
@@ -21,7 +21,8 @@ export interface StatsTableOptions {
 }
 
 /** A held row: the reported counters, plus its space-saving rank and heap position. */
-interface Slot {
+interface Slot extends StatsHandle {
+  live: boolean
   row: StatsRow
   /** Space-saving counter: seen since admission plus the rank inherited on eviction. */
   rank: number
@@ -35,6 +36,18 @@ function levelIndex(level: string): number {
   const i = LEVEL_NAMES.indexOf(level as LevelName)
   return i < 0 ? 2 : i
 }
+
+/** What a slot points to once its row has left the table: a handle holder keeps no real row alive. */
+const GONE: StatsRow = Object.freeze({
+  signature: '',
+  level: 'info',
+  template: '',
+  seen: 0,
+  kept: 0,
+  bytes: 0,
+  keptBytes: 0,
+  firstSeen: 0,
+}) as StatsRow
 
 function clip(text: string, max: number): string {
   return text.length > max ? text.slice(0, max) : text
@@ -104,6 +117,8 @@ export function createStatsTable(options?: StatsTableOptions): StatsTable {
       if (weight > 1 && min.rank >= weight) return undefined
       const r = min.row
       addOverflow(r.seen, r.kept, r.bytes)
+      min.live = false
+      min.row = GONE
       const slots = bySignature.get(r.signature) as Array<Slot | undefined>
       slots[min.levelIndex] = undefined
       if (slots.every((s) => s === undefined)) bySignature.delete(r.signature)
@@ -130,6 +145,7 @@ export function createStatsTable(options?: StatsTableOptions): StatsTable {
       rank,
       pos,
       levelIndex: li,
+      live: true,
     }
     slots[li] = slot
     heap[pos] = slot
@@ -166,6 +182,16 @@ export function createStatsTable(options?: StatsTableOptions): StatsTable {
       const b = bytes > 0 && bytes < Number.MAX_SAFE_INTEGER ? bytes : 0
       add(admit(signature, level, template, 1), 1, kept ? 1 : 0, b, kept ? b : 0)
     },
+    handle(signature, level, template) {
+      // A weight-1 admission always gets a slot: the dead handle only satisfies the type.
+      return admit(signature, level, template, 1) ?? { live: false }
+    },
+    countInto(handle, kept, bytes) {
+      if (!handle.live) return false
+      const b = bytes > 0 && bytes < Number.MAX_SAFE_INTEGER ? bytes : 0
+      add(handle as Slot, 1, kept ? 1 : 0, b, kept ? b : 0)
+      return true
+    },
     setExample(signature, level, example) {
       const row = bySignature.get(signature)?.[levelIndex(level)]?.row
       if (row !== undefined && row.example === undefined) row.example = clip(example, MAX_EXAMPLE_LENGTH)
@@ -173,6 +199,11 @@ export function createStatsTable(options?: StatsTableOptions): StatsTable {
     snapshot() {
       const end = now()
       const snap: StatsSnapshot = { start, end, rows: heap.map((s) => s.row), overflow }
+      // Handles held by samplers now point at nothing: their next countInto asks for a new one.
+      for (const slot of heap) {
+        slot.live = false
+        slot.row = GONE
+      }
       bySignature = new Map()
       heap = []
       ordered = false

@@ -101,10 +101,26 @@ export interface StatsSnapshot {
   overflow: { seen: number; kept: number; bytes: number }
 }
 
+/** A row of a stats table held by a hot path between lines (see `StatsTable.handle`). */
+export interface StatsHandle {
+  /** False once the row has left the table (evicted, or a snapshot started a new window). */
+  readonly live: boolean
+}
+
 /** Bounded per-(signature, level) counters; see StatsTable in stats-table.ts. */
 export interface StatsTable {
   /** Count one line. */
   count(signature: string, level: LevelName, template: string, kept: boolean, bytes: number): void
+  /**
+   * The row of (signature, level), admitted as `count` would admit it, to count into with `countInto`
+   * without looking it up again. Optional: the sampler uses `count` with a table that lacks it.
+   */
+  handle?(signature: string, level: LevelName, template: string): StatsHandle
+  /**
+   * Count one line into a handle's row, like `count`. Returns false and counts nothing when the handle
+   * is no longer live: take a new one.
+   */
+  countInto?(handle: StatsHandle, kept: boolean, bytes: number): boolean
   /** Attach a (already redacted) example line to a row, if it has none yet. */
   setExample(signature: string, level: LevelName, example: string): void
   /** Take the current window and start a new one. */

@@ -16,12 +16,15 @@ type PinoFactory = (
   warn: (...a: unknown[]) => void
   error: (...a: unknown[]) => void
   child: (b: object) => PinoChild
+  bindings: () => object
+  setBindings: (b: object) => void
   level: string
 }
 interface PinoChild {
   info: (...a: unknown[]) => void
   error: (...a: unknown[]) => void
   child: (b: object) => PinoChild
+  bindings: () => object
 }
 
 function sink() {
@@ -124,6 +127,36 @@ describe.each(versions)('%s', (_name, pino) => {
     expect(lines[0]).toMatchObject({ component: 'db', msg: 'connected to primary' })
     expect(lines[1]).toMatchObject({ component: 'db', shard: 3, msg: 'boom' })
     expect(lines[1]?.err).toMatchObject({ message: 'boom' })
+  })
+
+  it('leaves the logger itself untouched: bindings, setBindings, children and the mixin’s logger', () => {
+    const { lines, stream } = sink()
+    const sieve = sieveWith({})
+    const seen: unknown[] = []
+    const log = pino(
+      sievePino(sieve, {
+        mixin: (_o: object, _l: number, logger: unknown) => {
+          seen.push(logger)
+          return {}
+        },
+      }),
+      stream,
+    )
+    log.info('first')
+    // Our fields ride on the line only, never on the logger's own bindings or on children made later.
+    expect(log.bindings()).toEqual({})
+    const child = log.child({ component: 'db' })
+    expect(child.bindings()).toEqual({ component: 'db' })
+    child.info('from the child')
+    log.setBindings({ region: 'eu' })
+    log.info('after setBindings')
+    expect(seen).toEqual([log, child, log])
+    expect(lines.map((l) => [l.msg, l.component, l.region, typeof l.signature])).toEqual([
+      ['first', undefined, undefined, 'string'],
+      ['from the child', 'db', undefined, 'string'],
+      ['after setBindings', undefined, 'eu', 'string'],
+    ])
+    expect(lines.every((l) => Object.keys(l).filter((k) => k === 'signature').length === 1)).toBe(true)
   })
 
   it('backfills dropped lines of a scope when an error is logged in it', async () => {

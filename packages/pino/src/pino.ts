@@ -1,7 +1,7 @@
 // pino integration. The drop happens in `hooks.logMethod`, the only point that runs before interpolation
 // and serialization and still sees the format string. Kept lines get their fields as a JSON fragment
-// appended to the logger's serialized bindings for the duration of the write: no mixin call, no extra
-// object, no merge (that path cost more than the decision itself).
+// appended to the serialized bindings of the logger's view for the duration of the write: no mixin
+// call, no extra object, no merge (that path cost more than the decision itself).
 import { format } from 'node:util'
 import { type Decision, levelName, toSeverityNumber } from '@logsieve/core'
 import {
@@ -38,6 +38,29 @@ export function findSymbol(obj: object, description: string): symbol | undefined
   return undefined
 }
 
+const VIEW = Symbol('logsieve.view')
+const views = new WeakSet<object>()
+
+/**
+ * The logger's view: an object whose prototype is the logger, so it reads as the logger, with an own
+ * bindings property that a kept line can extend and restore cheaply. Created on the logger's first kept
+ * line (a child logger inherits its parent's VIEW property, hence the prototype check). undefined for a
+ * logger that cannot take a property (frozen): its lines are then written without our fields.
+ */
+function viewOf(logger: PinoLike): Record<symbol, unknown> | undefined {
+  const held = (logger as unknown as Record<symbol, Record<symbol, unknown> | undefined>)[VIEW]
+  if (held !== undefined && Object.getPrototypeOf(held) === logger) return held
+  if (!Object.isExtensible(logger)) return undefined
+  const view = Object.create(logger) as Record<symbol, unknown>
+  views.add(view)
+  Object.defineProperty(logger, VIEW, { value: view, configurable: true, writable: true })
+  return view
+}
+
+/** The logger behind a view (pino passes the view as the logger to mixins). */
+const loggerOf = (logger: unknown): unknown =>
+  typeof logger === 'object' && logger !== null && views.has(logger) ? Object.getPrototypeOf(logger) : logger
+
 /**
  * Build our hook around the user's hook and mixin (either may be undefined). Shared by `sievePino` (new
  * loggers) and `attachSieve` (existing ones).
@@ -57,6 +80,13 @@ export function createIntegration(
 
   sieve.onFlush(() => flushLogger(flushTarget))
 
+  // The last pattern's fragment, and the last weight's: consecutive lines of one pattern (a loop, a
+  // burst) reuse them instead of concatenating and formatting a number each time.
+  let lastSignature = ''
+  let signatureJson = ''
+  let lastRate = 1
+  let rateJson = ''
+
   /** The JSON fragment (`,"k":v…`) a kept line gains. Values are hex ids, numbers or JSON-encoded. */
   function fields(
     signature: string,
@@ -67,8 +97,20 @@ export function createIntegration(
   ): string {
     let out = ''
     if (traceFields && ids !== undefined) out += `,"trace_id":"${ids.traceId}","span_id":"${ids.spanId}"`
-    if (signatureField && signature !== '') out += `,"signature":"${signature}"`
-    if (sampleRate !== 1) out += `,"sample_rate":${sampleRate}`
+    if (signatureField && signature !== '') {
+      if (signature !== lastSignature) {
+        lastSignature = signature
+        signatureJson = `,"signature":"${signature}"`
+      }
+      out += signatureJson
+    }
+    if (sampleRate !== 1) {
+      if (sampleRate !== lastRate) {
+        lastRate = sampleRate
+        rateJson = `,"sample_rate":${sampleRate}`
+      }
+      out += rateJson
+    }
     if (scopeFields && scope !== undefined) {
       if (scope.requestId !== undefined) out += `,"request_id":${JSON.stringify(scope.requestId)}`
       if (scope.fields !== undefined) {
@@ -82,18 +124,25 @@ export function createIntegration(
     return out
   }
 
-  /** Write one line through pino with `extra` appended to the logger's bindings, then restore them. */
+  /**
+   * Write one line through pino with `extra` appended to the logger's bindings. The line is written
+   * through the logger's view (see viewOf) so the logger itself is never written to: a store on a pino
+   * root logger (a dictionary-mode object) and its restore cost more than the decision.
+   */
   function write(logger: PinoLike, method: LogFn, args: unknown[], level: number, extra: string): void {
     const key = bindingsKey
-    const target = logger as unknown as Record<symbol, unknown>
-    const saved = key === undefined || extra === '' ? undefined : target[key]
-    if (saved !== undefined) target[key as symbol] = `${saved}${extra}`
-    try {
+    const view = key === undefined || extra === '' ? undefined : viewOf(logger)
+    if (view === undefined) {
       if (userHook) userHook.call(logger, args, method, level)
       else method.apply(logger, args)
-    } finally {
-      if (saved !== undefined) target[key as symbol] = saved
+      return
     }
+    const base = (logger as unknown as Record<symbol, unknown>)[key as symbol]
+    view[key as symbol] = `${base}${extra}`
+    // The user's hook gets the view as `this`, so its own method.apply(this, args) keeps our fields.
+    if (userHook) userHook.call(view as unknown as PinoLike, args, method, level)
+    else method.apply(view, args)
+    view[key as symbol] = base
   }
 
   function replay(target: unknown, payload: unknown, signature: string): void {
@@ -165,7 +214,7 @@ export function createIntegration(
       ? undefined
       : (mergeObject, level, logger) => {
           try {
-            return userMixin(mergeObject, level, logger) ?? {}
+            return userMixin(mergeObject, level, loggerOf(logger)) ?? {}
           } catch (error) {
             // The same line without the user's fields beats an exception inside the app's log call.
             sieve.report('LOGSIEVE_USER_MIXIN', error)
