@@ -16,6 +16,8 @@ export interface Pattern<R> {
   floor: number[]
   /** The pattern's stats rows, per level index (see StatsTable.handle). */
   rows: Array<StatsHandle | undefined>
+  /** Mean measured size of its lines per level index (0: none measured yet). */
+  size: number[]
 }
 
 export function newPattern<R>(sig: SignatureResult): Pattern<R> {
@@ -26,6 +28,7 @@ export function newPattern<R>(sig: SignatureResult): Pattern<R> {
     minute: Number.NaN,
     floor: [0, 0, 0, 0, 0, 0],
     rows: [undefined, undefined, undefined, undefined, undefined, undefined],
+    size: [0, 0, 0, 0, 0, 0],
   }
 }
 

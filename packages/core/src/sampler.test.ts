@@ -264,6 +264,25 @@ describe('createSampler', () => {
     }
   })
 
+  it('counts measured sizes of kept lines and estimates later lines of the pattern from them', () => {
+    let draw = 0.1
+    const s = createSampler({ policy: policy({ defaults: { levels: { info: 0.5 } } }), random: () => draw })
+    expect(s.decide('info', 'job %s done', { isFormat: true }).keep).toBe(true)
+    s.measured(300)
+    draw = 0.9
+    expect(s.decide('info', 'job %s done', { isFormat: true }).keep).toBe(false)
+    s.measured(5000) // after a drop: ignored
+    draw = 0.1
+    s.decide('info', 'job %s done', { isFormat: true })
+    s.measured(316)
+    expect(s.stats.snapshot().rows[0]).toMatchObject({
+      seen: 3,
+      kept: 2,
+      bytes: 300 + 300 + 316,
+      keptBytes: 616,
+    })
+  })
+
   it('reuses one decision object', () => {
     const s = createSampler({ policy: defaultPolicy('x') })
     expect(s.decide('info', 'a')).toBe(s.decide('debug', 'b'))

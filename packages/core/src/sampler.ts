@@ -2,7 +2,6 @@
 // Allocates nothing on the drop path: one Decision object per sampler is reused.
 
 import { defaultPolicy } from './contract.js'
-import { hash32 } from './hash.js'
 import { newPattern, type Pattern, PatternCache } from './patterns.js'
 import type { Policy } from './schema.js'
 import { LEVEL_NAMES, type LevelName, levelName, toSeverityNumber } from './severity.js'
@@ -15,7 +14,11 @@ import {
 } from './signature.js'
 import { createStatsTable } from './stats-table.js'
 import { createBucketMap, createTokenBucket, type TokenBucket, takeToken } from './token-bucket.js'
+import { traceThreshold } from './trace-threshold.js'
 import type { DecideOptions, Decision, Sampler, SamplerOptions, SignatureResult } from './types.js'
+
+// Part of the sampler's API since the first release; it lives in its own file.
+export { traceThreshold }
 
 /** A rule ready for the hot path: expiry parsed once in setPolicy. */
 interface CompiledRule {
@@ -33,8 +36,6 @@ const ANY = 6
 
 /** Bytes a serialized line adds beyond its message (time, level, pid, hostname, keys): an estimate. */
 const LINE_OVERHEAD_BYTES = 64
-const TWO_POW_56 = 2 ** 56
-const TWO_POW_32 = 2 ** 32
 const ERROR_INDEX = LEVEL_NAMES.indexOf('error')
 const MINUTE_MS = 60_000
 /**
@@ -43,31 +44,6 @@ const MINUTE_MS = 60_000
  * bounded pattern caches, this bounds the floor's lines per minute.
  */
 const FLOOR_CAPACITY = 4096
-
-/**
- * The sampling threshold u of a trace; a line is kept when u ≤ rate. For a W3C trace id, u = 1 − R/2^56
- * where R is its rightmost 56 bits (the randomness of OpenTelemetry's consistent probability sampling),
- * so u ≤ rate ⟺ R ≥ (1 − rate)·2^56: exactly the traces an OpenTelemetry sampler at probability `rate`
- * keeps. Any other id: hash32(id) / 2^32. Loops over char codes so the hot path allocates no strings.
- */
-export function traceThreshold(traceId: string): number {
-  if (traceId.length === 32) {
-    let r = 0
-    let ok = true
-    for (let i = 18; i < 32; i++) {
-      const c = traceId.charCodeAt(i)
-      const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1
-      if (d < 0) {
-        ok = false
-        break
-      }
-      r = r * 16 + d
-    }
-    // Doubles keep 53 of R's 56 bits: thresholds are exact for power-of-two rates, off by ≤ 2^-53 otherwise.
-    if (ok) return 1 - r / TWO_POW_56
-  }
-  return hash32(traceId) / TWO_POW_32
-}
 
 /**
  * Create a sampler: `decide(level, text, { traceId, isFormat, bytes })` says whether to keep a line,
@@ -101,6 +77,10 @@ export function createSampler(options?: SamplerOptions): Sampler {
   // Format string → pattern, and signature → pattern: one lookup per line on the hot path.
   const byFormat = new PatternCache<Pattern<RuleEntry>>(CACHE_GENERATION_SIZE)
   const bySignature = new PatternCache<Pattern<RuleEntry>>(CACHE_GENERATION_SIZE)
+  // The line the last decide() kept, for measured(): its pattern, level index and counted bytes.
+  let lastKept: Pattern<RuleEntry> | undefined
+  let lastIndexKept = 0
+  let lastBytes = 0
   // The last level seen and what it maps to: loggers log a handful of levels, mostly one.
   let lastLevel: unknown
   let lastSeverity = 9
@@ -267,10 +247,13 @@ export function createSampler(options?: SamplerOptions): Sampler {
     d.rate = rate
     d.sampleRate = weight
     const b = opts?.bytes
+    const measuredSize = p.size[li] as number
     const bytes =
       typeof b === 'number' && b >= 0 && b < Number.MAX_SAFE_INTEGER
         ? b
-        : message.length + LINE_OVERHEAD_BYTES
+        : measuredSize > 0
+          ? measuredSize
+          : message.length + LINE_OVERHEAD_BYTES
     // The pattern holds its stats row: no second lookup by signature (the table's own) per line.
     const h = p.rows[li]
     if (!(h !== undefined && countInto !== undefined && countInto(h, keep, bytes))) {
@@ -280,6 +263,9 @@ export function createSampler(options?: SamplerOptions): Sampler {
         if (!countInto(fresh, keep, bytes)) stats.count(sig.signature, name, sig.template, keep, bytes)
       } else stats.count(sig.signature, name, sig.template, keep, bytes)
     }
+    lastKept = keep ? p : undefined
+    lastIndexKept = li
+    lastBytes = bytes
     return d
   }
 
@@ -290,11 +276,23 @@ export function createSampler(options?: SamplerOptions): Sampler {
     },
     stats,
     setPolicy,
+    measured(bytes) {
+      const p = lastKept
+      lastKept = undefined
+      if (p === undefined || !(bytes > 0 && bytes < Number.MAX_SAFE_INTEGER)) return
+      const h = p.rows[lastIndexKept]
+      if (h !== undefined) stats.addBytes?.(h, bytes - lastBytes, true)
+      // A running mean (weight 1/8 for the newest line): the size of this pattern's lines, for the
+      // lines of it that are dropped and never serialized.
+      const mean = p.size[lastIndexKept] as number
+      p.size[lastIndexKept] = mean > 0 ? mean + (bytes - mean) / 8 : bytes
+    },
     decide(level, text, opts) {
       try {
         return decideUnsafe(level, text, opts)
       } catch (error) {
         // Fail open: a sampler bug must cost storage, never a lost line or a throw into the app.
+        lastKept = undefined
         try {
           onError?.(error)
         } catch {}

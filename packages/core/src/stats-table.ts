@@ -186,6 +186,13 @@ export function createStatsTable(options?: StatsTableOptions): StatsTable {
       // A weight-1 admission always gets a slot: the dead handle only satisfies the type.
       return admit(signature, level, template, 1) ?? { live: false }
     },
+    addBytes(handle, delta, kept) {
+      const row = (handle as Slot).row
+      if (!handle.live || !Number.isFinite(delta)) return
+      // Never below zero: a measured size replaces an estimate that may have been larger.
+      row.bytes = Math.max(0, row.bytes + delta)
+      if (kept) row.keptBytes = Math.max(0, row.keptBytes + delta)
+    },
     countInto(handle, kept, bytes) {
       if (!handle.live) return false
       const b = bytes > 0 && bytes < Number.MAX_SAFE_INTEGER ? bytes : 0

@@ -45,7 +45,10 @@ export interface DecideOptions {
   isFormat?: boolean
   /** Trace id of the current scope: one threshold per trace keeps whole traces together. */
   traceId?: string
-  /** Serialized size of the line when known; otherwise estimated from the message length. */
+  /**
+   * Serialized size of the line when known; otherwise estimated: the mean measured size of the
+   * pattern's lines (see `Sampler.measured`), else message length + 64.
+   */
   bytes?: number
 }
 
@@ -55,6 +58,13 @@ export interface Sampler {
    * `text` (non-strings included) give a decision.
    */
   decide(level: unknown, text: unknown, options?: DecideOptions): Decision
+  /**
+   * Report the serialized size of the line the last `decide()` kept, once it is known (after the logger
+   * wrote it): its stats row gets the real size instead of the estimate, and later lines of the same
+   * pattern and level (dropped ones included) are estimated from the pattern's measured lines. Ignored
+   * when the last decision was a drop.
+   */
+  measured(bytes: number): void
   /** Swap in a new policy (already validated with parsePolicy). */
   setPolicy(policy: Policy): void
   readonly policy: Policy
@@ -121,6 +131,8 @@ export interface StatsTable {
    * is no longer live: take a new one.
    */
   countInto?(handle: StatsHandle, kept: boolean, bytes: number): boolean
+  /** Add `delta` bytes to a live handle's row, to its kept bytes too when `kept` (a measured size). */
+  addBytes?(handle: StatsHandle, delta: number, kept: boolean): void
   /** Attach a (already redacted) example line to a row, if it has none yet. */
   setExample(signature: string, level: LevelName, example: string): void
   /** Take the current window and start a new one. */

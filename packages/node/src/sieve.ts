@@ -200,6 +200,9 @@ export function createSieve(options: SieveOptions): Sieve {
       decideOptions.traceId = traceId
       return sampler.decide(level, text, decideOptions)
     },
+    measured(bytes: number): void {
+      sampler.measured(bytes)
+    },
     setPolicy(input: unknown): boolean {
       const parsed = parsePolicy(input)
       if (!parsed.ok) {

@@ -2,10 +2,10 @@
 // logger (the supported path); `attachSieve(logger, sieve)` patches a logger that already exists.
 import type { Sieve } from '@logsieve/node'
 import { createIntegration, findSymbol } from './pino.js'
-import type { LogMethodHook, MixinFn, SievePinoOptions } from './types.js'
+import type { LogMethodHook, MixinFn, SievePinoOptions, StreamWriteHook } from './types.js'
 
 interface PinoOptionsShape {
-  hooks?: { logMethod?: unknown; [key: string]: unknown }
+  hooks?: { logMethod?: unknown; streamWrite?: unknown; [key: string]: unknown }
   mixin?: unknown
 }
 
@@ -27,8 +27,10 @@ export function sievePino<O extends object = Record<string, never>>(
     opts.hooks?.logMethod as LogMethodHook | undefined,
     opts.mixin as MixinFn | undefined,
     sieveOptions,
+    opts.hooks?.streamWrite as StreamWriteHook | undefined,
   )
-  const out = { ...opts, hooks: { ...opts.hooks, logMethod: integration.logMethod } } as O & {
+  const hooks = { ...opts.hooks, logMethod: integration.logMethod, streamWrite: integration.streamWrite }
+  const out = { ...opts, hooks } as O & {
     hooks: { logMethod: LogMethodHook }
     mixin?: MixinFn
   }
@@ -49,14 +51,14 @@ const HOOKS = Symbol.for('pino.hooks')
  */
 export function attachSieve(logger: object, sieve: Sieve, sieveOptions?: SievePinoOptions): boolean {
   const target = logger as Record<symbol, unknown> & { level?: string }
-  const hooks = target[HOOKS] as { logMethod?: LogMethodHook } | undefined
+  const hooks = target[HOOKS] as { logMethod?: LogMethodHook; streamWrite?: StreamWriteHook } | undefined
   const isPino = findSymbol(logger, 'pino.chindings') !== undefined
   if (!isPino || hooks === undefined || typeof target.level !== 'string') return false
   // The logger's mixin stays as it is: our fields do not go through it.
-  const integration = createIntegration(sieve, hooks.logMethod, undefined, sieveOptions)
+  const integration = createIntegration(sieve, hooks.logMethod, undefined, sieveOptions, hooks.streamWrite)
   // A new hooks object: without user hooks the instance shares pino's default hooks object, and
   // mutating it would change every logger created later in the process.
-  target[HOOKS] = { ...hooks, logMethod: integration.logMethod }
+  target[HOOKS] = { ...hooks, logMethod: integration.logMethod, streamWrite: integration.streamWrite }
   // setLevel() builds the level methods from the hook: re-run it so the new hook takes effect.
   const level = target.level
   target.level = level

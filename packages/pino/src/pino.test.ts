@@ -159,6 +159,43 @@ describe.each(versions)('%s', (_name, pino) => {
     expect(lines.every((l) => Object.keys(l).filter((k) => k === 'signature').length === 1)).toBe(true)
   })
 
+  it('counts the real size of kept lines (pino 9+), and estimates dropped ones from them', () => {
+    const written: string[] = []
+    let n = 0
+    const sieve = createSieve({
+      service: 'pino-test',
+      cacheDir: false,
+      policy: { service: 'pino-test', version: 1, defaults: { levels: { info: 0.5 }, floorPerMinute: 0 } },
+      random: () => (n++ % 2 === 0 ? 0.1 : 0.9), // kept, dropped, kept, dropped…
+    })
+    const log = pino(sievePino(sieve, { base: { pid: 1, hostname: 'h' } }), { write: (s) => written.push(s) })
+    for (let i = 10; i < 30; i++) log.info({ user: 'ünïcode' }, 'order %d placed', i)
+    const row = sieve.sampler.stats.snapshot().rows[0]
+    expect(row).toMatchObject({ seen: 20, kept: 10 })
+    const real = written.map((l) => Buffer.byteLength(l))
+    if (_name === 'pino 8') {
+      // No streamWrite hook before pino 9: sizes stay estimated (message length + 64).
+      expect(row?.keptBytes).toBe(10 * ('order %d placed'.length + 64))
+      return
+    }
+    expect(row?.keptBytes).toBe(real.reduce((a, b) => a + b, 0))
+    // Every line has the same size here, so the dropped ones are estimated exactly.
+    expect(new Set(real).size).toBe(1)
+    expect((row?.bytes ?? 0) - (row?.keptBytes ?? 0)).toBe(10 * (real[0] ?? 0))
+  })
+
+  it('keeps a user streamWrite hook and measures what it returns', () => {
+    const { lines, stream } = sink()
+    const sieve = sieveWith({})
+    const hooks = { streamWrite: (s: string) => s.replace('"msg"', '"redacted":true,"msg"') }
+    const log = pino(sievePino(sieve, { hooks }), stream)
+    log.info('hello %s', 'you')
+    if (_name === 'pino 8') return // pino 8 has no streamWrite hook
+    expect(lines[0]).toMatchObject({ redacted: true, msg: 'hello you' })
+    const row = sieve.sampler.stats.snapshot().rows[0]
+    expect(row?.keptBytes).toBe(Buffer.byteLength(`${JSON.stringify(lines[0])}\n`))
+  })
+
   it('backfills dropped lines of a scope when an error is logged in it', async () => {
     const { lines, stream } = sink()
     const sieve = sieveWith({ debug: 0, info: 0 })

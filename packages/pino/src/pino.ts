@@ -13,7 +13,7 @@ import {
   type Sieve,
   type TraceIds,
 } from '@logsieve/node'
-import type { LogFn, LogMethodHook, MixinFn, PinoLike, SievePinoOptions } from './types.js'
+import type { LogFn, LogMethodHook, MixinFn, PinoLike, SievePinoOptions, StreamWriteHook } from './types.js'
 
 const ERROR_SEVERITY = 17
 
@@ -26,6 +26,8 @@ interface Buffered {
 
 interface Integration {
   logMethod: LogMethodHook
+  /** Measures kept lines (pino 9+ calls it with each serialized line) around the user's hook, if any. */
+  streamWrite: StreamWriteHook
   /** The user's mixin, guarded so that its errors are reported (undefined when there was none). */
   mixin: MixinFn | undefined
 }
@@ -70,11 +72,14 @@ export function createIntegration(
   userHook: LogMethodHook | undefined,
   userMixin: MixinFn | undefined,
   options?: SievePinoOptions,
+  userStreamWrite?: StreamWriteHook,
 ): Integration {
   const traceFields = options?.traceFields ?? true
   const scopeFields = options?.scopeFields ?? true
   const signatureField = options?.signatureField ?? true
   let flushTarget: PinoLike | undefined
+  /** Set while a line we kept is being written: streamWrite then reports its size to the sampler. */
+  let measuring = false
   // Resolved on the first call: every logger of one pino copy shares the symbol.
   let bindingsKey: symbol | undefined
 
@@ -198,11 +203,22 @@ export function createIntegration(
       if (sieve.exporting)
         exportLine(sieve, args, text, isFormat, severity, levelText, signature, sampleRate, ids)
       extra = fields(signature, sampleRate, ids, scope, 0)
+      measuring = true
     } catch (error) {
       // Fail open: an SDK bug must not lose the app's line.
       sieve.report('LOGSIEVE_HOOK_ERROR', error)
     }
     write(this, method, args, level, extra)
+    measuring = false
+  }
+
+  function streamWrite(line: string): string {
+    const out = userStreamWrite ? userStreamWrite(line) : line
+    if (measuring) {
+      measuring = false
+      if (typeof out === 'string') sieve.measured(Buffer.byteLength(out))
+    }
+    return out
   }
 
   function onReplayError(error: unknown): void {
@@ -222,7 +238,7 @@ export function createIntegration(
           }
         }
 
-  return { logMethod, mixin }
+  return { logMethod, streamWrite, mixin }
 }
 
 /** Where `extract` leaves its result: a module-level scratch object, so the hot path allocates nothing. */

@@ -18,5 +18,7 @@ export interface PinoLike {
 /** pino's `hooks.logMethod` signature. */
 export type LogMethodHook = (this: PinoLike, args: unknown[], method: LogFn, level: number) => void
 export type LogFn = (...args: unknown[]) => void
+/** pino's `hooks.streamWrite` signature (pino 9+). */
+export type StreamWriteHook = (line: string) => string
 /** pino's `mixin` signature. */
 export type MixinFn = (mergeObject: object, level: number, logger: unknown) => object

@@ -31,7 +31,10 @@ export function attachSieve<L extends WinstonLoggerLike>(
     transform(info: WinstonInfo, opts?: unknown) {
       const kept = ours.transform(info)
       if (kept === false) return false
-      return theirs ? theirs.transform(kept, theirs.options ?? opts) : kept
+      const out = theirs ? theirs.transform(kept, theirs.options ?? opts) : kept
+      // Their format has serialized the line (format.json() and friends set info[MESSAGE]): measure it.
+      if (out) ours.measure(out)
+      return out
     },
   }
   return ours

@@ -104,6 +104,36 @@ describe('sieveFormat', () => {
     for (const l of lines) if (l.sample_rate !== undefined) expect(l.sample_rate).toBe(1000)
   })
 
+  it('counts the real size of kept lines, and estimates dropped ones from them', async () => {
+    const chunks: string[] = []
+    const stream = new Writable({
+      write(chunk, _enc, cb) {
+        chunks.push(String(chunk))
+        cb()
+      },
+    })
+    let n = 0
+    const sieve = createSieve({
+      service: 'winston-test',
+      cacheDir: false,
+      policy: { service: 'winston-test', version: 1, defaults: { levels: { info: 0.5 }, floorPerMinute: 0 } },
+      random: () => (n++ % 2 === 0 ? 0.1 : 0.9), // kept, dropped, kept, dropped…
+    })
+    const logger = winston.createLogger({
+      format: format.combine(format.splat(), format.json()),
+      transports: [new winston.transports.Stream({ stream })],
+    })
+    attachSieve(logger, sieve)
+    for (let i = 10; i < 30; i++) logger.info('order %d placed for %s', i, 'ünïcode')
+    await settle()
+    const row = sieve.sampler.stats.snapshot().rows[0]
+    expect(row).toMatchObject({ seen: 20, kept: 10 })
+    const real = chunks.map((c) => Buffer.byteLength(c))
+    expect(row?.keptBytes).toBe(real.reduce((a, b) => a + b, 0))
+    expect(new Set(real).size).toBe(1) // same size each: the dropped lines are estimated exactly
+    expect((row?.bytes ?? 0) - (row?.keptBytes ?? 0)).toBe(10 * (real[0] ?? 0))
+  })
+
   it('backfills a scope’s dropped lines before its error, in order, with trace ids', async () => {
     const { lines, transport } = sink()
     const sieve = sieveWith({ info: 0, debug: 0 })

@@ -1,6 +1,7 @@
 // winston integration: a logform format placed FIRST in the logger's format. It checks the level before
 // anything else (winston runs logger formats even for disabled levels), drops by returning false, sees
 // the template because it runs before format.splat(), and annotates kept lines.
+import { EOL } from 'node:os'
 import { format as utilFormat } from 'node:util'
 import { type Decision, levelName, toSeverityNumber } from '@logsieve/core'
 import { currentScope, isReplaying, otelIds, type Scope, type Sieve, type TraceIds } from '@logsieve/node'
@@ -8,6 +9,7 @@ import type { SieveFormat, SieveFormatOptions, WinstonInfo, WinstonLoggerLike } 
 
 const LEVEL = Symbol.for('level')
 const SPLAT = Symbol.for('splat')
+const MESSAGE = Symbol.for('message')
 /** Marks an info the sieve already decided (a backfilled line, or the error that released them). */
 const DECIDED = Symbol.for('logsieve.decided')
 const ERROR_SEVERITY = 17
@@ -35,6 +37,8 @@ export function sieveFormat(sieve: Sieve, options?: SieveFormatOptions): SieveFo
   const traceFields = options?.traceFields ?? true
   const scopeFields = options?.scopeFields ?? true
   let logger: WinstonLoggerLike | undefined
+  /** Set when transform just kept a line by a decision: measure() then reports its serialized size. */
+  let pending = false
   let fixedLevel = options?.level
   let levels = options?.levels ?? NPM_LEVELS
 
@@ -92,6 +96,7 @@ export function sieveFormat(sieve: Sieve, options?: SieveFormatOptions): SieveFo
   }
 
   function transform(info: WinstonInfo): WinstonInfo | false {
+    pending = false
     try {
       if (info[DECIDED] === true) {
         delete info[DECIDED]
@@ -133,6 +138,7 @@ export function sieveFormat(sieve: Sieve, options?: SieveFormatOptions): SieveFo
       annotate(info, signature, sampleRate, ids, scope)
       if (sieve.exporting) exportInfo(sieve, info, signature, sampleRate, ids)
       if (sieve.examples) takeExample(sieve, d, info)
+      pending = true
       return info
     } catch (error) {
       sieve.report('LOGSIEVE_FORMAT_ERROR', error)
@@ -143,6 +149,13 @@ export function sieveFormat(sieve: Sieve, options?: SieveFormatOptions): SieveFo
   return {
     options: {},
     transform,
+    measure(info: WinstonInfo): void {
+      if (!pending) return
+      pending = false
+      const message = info[MESSAGE]
+      // Transports write the message and an end of line (winston's `eol`, os.EOL by default).
+      if (typeof message === 'string') sieve.measured(Buffer.byteLength(message) + EOL.length)
+    },
     attach<L extends WinstonLoggerLike>(target: L): L {
       logger = target
       if (target.levels) levels = target.levels

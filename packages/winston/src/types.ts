@@ -38,4 +38,9 @@ export interface SieveFormat {
   transform(info: WinstonInfo, options?: unknown): WinstonInfo | false
   /** Follow `logger`'s live level and transports, and enable backfill through it. Returns the logger. */
   attach<L extends WinstonLoggerLike>(logger: L): L
+  /**
+   * Called with the info after the logger's own format ran (`attachSieve` does it): when this format
+   * just kept it, the size of its serialized message (`info[Symbol.for('message')]`) goes to the stats.
+   */
+  measure(info: WinstonInfo): void
 }
