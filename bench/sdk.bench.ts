@@ -11,6 +11,7 @@ import { createRequire } from 'node:module'
 import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import pino from 'pino'
+import { templateSignature } from '../packages/core/src/index.js'
 import { createSieve, type Sieve } from '../packages/node/src/index.js'
 import { sievePino } from '../packages/pino/src/index.js'
 import type winstonType from '../packages/winston/node_modules/winston/index.js'
@@ -49,14 +50,22 @@ async function compare(variants: Variants, iterations: number, drain = false, ro
   return best
 }
 
-function sieveAt(infoRate: number): Sieve {
+// One sieve and one logger per group, as in an app: the policy keeps one pattern and mutes another of
+// the same shape, so kept and dropped lines run through the same integration.
+const KEEP = 'order %s placed by %s'
+const DROP = 'order %s dumped by %s'
+const W_KEEP = 'order %s placed'
+const W_DROP = 'order %s dumped'
+
+function sieve(): Sieve {
   return createSieve({
     service: 'bench',
     cacheDir: false,
     policy: {
       service: 'bench',
       version: 1,
-      defaults: { levels: { info: infoRate }, newPattern: { rate: 1 } },
+      defaults: { newPattern: { rate: 1 } },
+      rules: [DROP, W_DROP].map((t) => ({ signature: templateSignature(t).signature, rate: 0 })),
     },
   })
 }
@@ -78,29 +87,25 @@ const devNullStream = () => {
 }
 
 type PinoLogger = { info: (obj: object, msg: string, ...args: unknown[]) => void }
-const pinoLine = (l: PinoLogger) => (i: number) =>
-  l.info({ orderId: i }, 'order %s placed by %s', i, IDS[i % 1000])
-const sieved = (rate: number, dest: () => object, fields = true) =>
+const pinoLine =
+  (l: PinoLogger, format = KEEP) =>
+  (i: number) =>
+    l.info({ orderId: i }, format, i, IDS[i % 1000])
+const sieved = (dest: () => object, fields = true) =>
   pino(
     sievePino(
-      sieveAt(rate),
+      sieve(),
       BASE,
       fields ? undefined : { signatureField: false, traceFields: false, scopeFields: false },
     ),
     dest() as Parameters<typeof pino>[1],
   )
-
-function pinoGroup(dest: () => object): () => Promise<Results> {
-  return () =>
-    compare(
-      {
-        plain: pinoLine(pino(BASE, dest() as Parameters<typeof pino>[1])),
-        kept: pinoLine(sieved(1, dest)),
-        dropped: pinoLine(sieved(0, dest)),
-      },
-      20_000,
-    )
-}
+/** plain, kept and dropped lines: the last two through one logger with Logsieve. */
+const pinoVariants = (plain: PinoLogger, sampled: PinoLogger): Variants => ({
+  plain: pinoLine(plain),
+  kept: pinoLine(sampled),
+  dropped: pinoLine(sampled, DROP),
+})
 
 function winstonGroup(dest: () => Writable): () => Promise<Results> {
   return () => {
@@ -111,15 +116,13 @@ function winstonGroup(dest: () => Writable): () => Promise<Results> {
         transports: [new winston.transports.Stream({ stream: dest() })],
       })
     const plain = make()
-    const kept = make()
-    attachSieve(kept, sieveAt(1))
-    const dropped = make()
-    attachSieve(dropped, sieveAt(0))
+    const sampled = make()
+    attachSieve(sampled, sieve())
     return compare(
       {
-        plain: (i) => plain.info('order %s placed', i, { orderId: i }),
-        kept: (i) => kept.info('order %s placed', i, { orderId: i }),
-        dropped: (i) => dropped.info('order %s placed', i, { orderId: i }),
+        plain: (i) => plain.info(W_KEEP, i, { orderId: i }),
+        kept: (i) => sampled.info(W_KEEP, i, { orderId: i }),
+        dropped: (i) => sampled.info(W_DROP, i, { orderId: i }),
       },
       5_000,
       true,
@@ -129,35 +132,34 @@ function winstonGroup(dest: () => Writable): () => Promise<Results> {
 
 /** Each group: a title and a measurement run in a child process of its own. */
 const GROUPS: Record<string, { title: string; run: () => Promise<Results> }> = {
-  pinoNoop: { title: 'pino 10 → no-op stream (pino’s own cost only)', run: pinoGroup(noopPino) },
+  pinoNoop: {
+    title: 'pino 10 → no-op stream (pino’s own cost only)',
+    run: () => compare(pinoVariants(pino(BASE, noopPino()), sieved(noopPino)), 20_000),
+  },
   pinoBare: {
     title: 'pino 10 → no-op stream, kept without added fields (signature/trace/scope off)',
     run: () =>
-      compare(
-        { plain: pinoLine(pino(BASE, noopPino())), kept: pinoLine(sieved(1, noopPino, false)) },
-        20_000,
-      ),
+      compare({ plain: pinoLine(pino(BASE, noopPino())), kept: pinoLine(sieved(noopPino, false)) }, 20_000),
   },
   pinoChild: {
     title: 'pino 10 child logger (`log.child({ svc })`) → no-op stream',
     run: () =>
       compare(
-        {
-          plain: pinoLine(pino(BASE, noopPino()).child({ svc: 'a' })),
-          kept: pinoLine(sieved(1, noopPino).child({ svc: 'a' })),
-        },
+        pinoVariants(pino(BASE, noopPino()).child({ svc: 'a' }), sieved(noopPino).child({ svc: 'a' })),
         20_000,
       ),
   },
-  pinoDevNull: { title: 'pino 10 → /dev/null (pino.destination, sync)', run: pinoGroup(devNullPino) },
+  pinoDevNull: {
+    title: 'pino 10 → /dev/null (pino.destination, sync)',
+    run: () => compare(pinoVariants(pino(BASE, devNullPino()), sieved(devNullPino)), 20_000),
+  },
   pinoScope: {
     title:
       'pino 10 inside a request scope (sieve.run: context lookup, trace fields, backfill) → no-op stream',
     run: () => {
-      const plain = pinoLine(pino(BASE, noopPino()))
-      const kept = pinoLine(sieved(1, noopPino))
-      const dropped = pinoLine(sieved(0, noopPino))
-      return sieveAt(1).run({ requestId: 'r1' }, () => compare({ plain, kept, dropped }, 20_000))
+      const s = sieve()
+      const variants = pinoVariants(pino(BASE, noopPino()), pino(sievePino(s, BASE), noopPino()))
+      return s.run({ requestId: 'r1' }, () => compare(variants, 20_000))
     },
   },
   winstonNoop: { title: 'winston 3, splat + json → no-op stream', run: winstonGroup(noopStream) },
