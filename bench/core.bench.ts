@@ -3,6 +3,7 @@
 import pino from 'pino'
 import {
   computeSignature,
+  createCoarseClock,
   createSampler,
   createStatsTable,
   generatePolicy,
@@ -68,6 +69,12 @@ export default async function (): Promise<void> {
   if (!keepPolicy.ok) throw keepPolicy.error
   const keeper = createSampler({ policy: keepPolicy.value })
 
+  // A sampled pattern: every line checks the per-minute floor (the Node SDK's coarse clock) and draws.
+  const sampledPolicy = parsePolicy({ service: 'bench', version: 1, defaults: { levels: { info: 1 / 16 } } })
+  if (!sampledPolicy.ok) throw sampledPolicy.error
+  const clock = createCoarseClock()
+  const sampled = createSampler({ policy: sampledPolicy.value, now: clock.now })
+
   const traced = '4bf92f3577b34da6a3ce929d0e0e4736'
   const table = createStatsTable()
   const sigs = Array.from({ length: 500 }, (_, i) => i.toString(16).padStart(16, '0'))
@@ -79,14 +86,23 @@ export default async function (): Promise<void> {
       dropRendered: (i) => dropper.decide(30, rendered[i % 1000]),
       dropTraced: () => dropper.decide('info', format, { isFormat: true, traceId: traced }),
       keepFormat: () => keeper.decide(30, format, { isFormat: true }),
+      sampledFormat: () => sampled.decide(30, format, { isFormat: true }),
       count: (i) => table.count(sigs[i % 500] as string, 'info', 't', false, 100),
     },
     N / 2,
   ) as Record<
-    'pinoDevNull' | 'pinoNoop' | 'dropFormat' | 'dropRendered' | 'dropTraced' | 'keepFormat' | 'count',
+    | 'pinoDevNull'
+    | 'pinoNoop'
+    | 'dropFormat'
+    | 'dropRendered'
+    | 'dropTraced'
+    | 'keepFormat'
+    | 'sampledFormat'
+    | 'count',
     number
   >
-  const { pinoDevNull, pinoNoop, dropFormat, dropRendered, dropTraced, keepFormat, count } = t
+  const { pinoDevNull, pinoNoop, dropFormat, dropRendered, dropTraced, keepFormat, sampledFormat, count } = t
+  clock.stop()
 
   console.log('| measurement | ns/op | vs pino info → /dev/null | vs pino info → no-op stream |')
   console.log('|---|---|---|---|')
@@ -98,6 +114,7 @@ export default async function (): Promise<void> {
   row('decide() dropped, rendered message (cached)', dropRendered)
   row('decide() dropped, format + W3C trace id', dropTraced)
   row('decide() kept, format string', keepFormat)
+  row('decide() sampled at 1/16 (floor check, coarse clock)', sampledFormat)
   row('stats table count()', count)
   console.log(
     `\ndropped line / pino line: ${(dropFormat / pinoDevNull).toFixed(3)} (target ≤ 0.15; no-op stream: ${(dropFormat / pinoNoop).toFixed(3)})`,
