@@ -20,6 +20,11 @@ export interface Scope {
   fields?: Record<string, unknown>
   /** Dropped lines of this scope, replayed when an error is logged in it. */
   backfill?: BackfillBuffer
+  /**
+   * What an integration derived from `requestId` and `fields` (pino: their JSON), cached for the scope's
+   * later lines. `setFields` clears it; clear it too when changing `fields` or `requestId` directly.
+   */
+  derived?: { owner: object; value: string }
 }
 
 export interface ScopeInit {
@@ -112,4 +117,5 @@ export function setScopeFields(fields: Record<string, unknown>): void {
   const scope = currentScope()
   if (scope === undefined) return
   scope.fields = scope.fields ? Object.assign(scope.fields, fields) : { ...fields }
+  scope.derived = undefined
 }

@@ -196,6 +196,33 @@ describe.each(versions)('%s', (_name, pino) => {
     expect(row?.keptBytes).toBe(`${JSON.stringify(lines[0])}\n`.length)
   })
 
+  it('adds each scope’s request_id and user fields, following setFields', async () => {
+    const { lines, stream } = sink()
+    const sieve = sieveWith({})
+    const log = pino(sievePino(sieve), stream)
+    const tick = () => new Promise((r) => setTimeout(r, 1))
+    await Promise.all(
+      ['a', 'b'].map((id) =>
+        sieve.run({ requestId: id }, async () => {
+          log.info('start %s', id)
+          await tick()
+          sieve.setFields({ user: `u-${id}`, n: { deep: 1 } })
+          log.info('after %s', id)
+          await tick()
+          sieve.setFields({ tenant: 't' })
+          log.info('later %s', id)
+        }),
+      ),
+    )
+    const byMsg = (msg: string) => lines.find((l) => l.msg === msg)
+    for (const id of ['a', 'b']) {
+      expect(byMsg(`start ${id}`)).toMatchObject({ request_id: id })
+      expect(byMsg(`start ${id}`)?.user).toBeUndefined()
+      expect(byMsg(`after ${id}`)).toMatchObject({ request_id: id, user: `u-${id}`, n: { deep: 1 } })
+      expect(byMsg(`later ${id}`)).toMatchObject({ request_id: id, user: `u-${id}`, tenant: 't' })
+    }
+  })
+
   it('backfills dropped lines of a scope when an error is logged in it', async () => {
     const { lines, stream } = sink()
     const sieve = sieveWith({ debug: 0, info: 0 })

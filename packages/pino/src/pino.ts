@@ -85,6 +85,8 @@ export function createIntegration(
 
   sieve.onFlush(() => flushLogger(flushTarget))
 
+  /** This integration, as the owner of what it caches on scopes. */
+  const owner = {}
   // The last pattern's fragment, and the last weight's: consecutive lines of one pattern (a loop, a
   // burst) reuse them instead of concatenating and formatting a number each time.
   let lastSignature = ''
@@ -117,12 +119,13 @@ export function createIntegration(
       out += rateJson
     }
     if (scopeFields && scope !== undefined) {
-      if (scope.requestId !== undefined) out += `,"request_id":${JSON.stringify(scope.requestId)}`
-      if (scope.fields !== undefined) {
-        for (const key in scope.fields) {
-          const value = safeJson(scope.fields[key])
-          if (value !== '') out += `,${JSON.stringify(key)}:${value}`
-        }
+      // Serialized once per scope (and again after setFields), not on every line of the request.
+      const derived = scope.derived
+      if (derived !== undefined && derived.owner === owner) out += derived.value
+      else {
+        const value = scopeJson(scope)
+        scope.derived = { owner, value }
+        out += value
       }
     }
     if (loggedAt !== 0) out += `,"backfilled":true,"logged_at":${loggedAt}`
@@ -242,6 +245,19 @@ export function createIntegration(
         }
 
   return { logMethod, streamWrite, mixin }
+}
+
+/** A scope's `request_id` and user fields as a JSON fragment. */
+function scopeJson(scope: Scope): string {
+  let out = ''
+  if (scope.requestId !== undefined) out += `,"request_id":${JSON.stringify(scope.requestId)}`
+  if (scope.fields !== undefined) {
+    for (const key in scope.fields) {
+      const value = safeJson(scope.fields[key])
+      if (value !== '') out += `,${JSON.stringify(key)}:${value}`
+    }
+  }
+  return out
 }
 
 /** Where `extract` leaves its result: a module-level scratch object, so the hot path allocates nothing. */
