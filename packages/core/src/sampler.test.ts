@@ -233,7 +233,6 @@ describe('createSampler', () => {
     const fail = () => {
       throw new Error('table broke')
     }
-    broken.count = fail
     broken.countInto = fail
     const s = createSampler({
       policy: policy({ rules: [{ signature: loginSig, rate: 0 }] }),

@@ -56,8 +56,6 @@ const FLOOR_CAPACITY = 4096
  */
 export function createSampler(options?: SamplerOptions): Sampler {
   const stats = options?.stats ?? createStatsTable()
-  const handleOf = stats.handle?.bind(stats)
-  const countInto = stats.countInto?.bind(stats)
   const random = options?.random ?? Math.random
   const now = options?.now ?? Date.now
   const onError = options?.onError
@@ -255,13 +253,11 @@ export function createSampler(options?: SamplerOptions): Sampler {
           ? measuredSize
           : message.length + LINE_OVERHEAD_BYTES
     // The pattern holds its stats row: no second lookup by signature (the table's own) per line.
-    const h = p.rows[li]
-    if (!(h !== undefined && countInto !== undefined && countInto(h, keep, bytes))) {
-      if (handleOf !== undefined && countInto !== undefined) {
-        const fresh = handleOf(sig.signature, name, sig.template)
-        p.rows[li] = fresh
-        if (!countInto(fresh, keep, bytes)) stats.count(sig.signature, name, sig.template, keep, bytes)
-      } else stats.count(sig.signature, name, sig.template, keep, bytes)
+    let h = p.rows[li]
+    if (h === undefined || !stats.countInto(h, keep, bytes)) {
+      h = stats.handle(sig.signature, name, sig.template)
+      p.rows[li] = h
+      stats.countInto(h, keep, bytes)
     }
     lastKept = keep ? p : undefined
     lastIndexKept = li
@@ -281,7 +277,7 @@ export function createSampler(options?: SamplerOptions): Sampler {
       lastKept = undefined
       if (p === undefined || !(bytes > 0 && bytes < Number.MAX_SAFE_INTEGER)) return
       const h = p.rows[lastIndexKept]
-      if (h !== undefined) stats.addBytes?.(h, bytes - lastBytes, true)
+      if (h !== undefined) stats.addBytes(h, bytes - lastBytes, true)
       // A running mean (weight 1/8 for the newest line): the size of this pattern's lines, for the
       // lines of it that are dropped and never serialized.
       const mean = p.size[lastIndexKept] as number

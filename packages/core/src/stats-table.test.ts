@@ -49,8 +49,7 @@ describe('createStatsTable', () => {
 
   it('counts through handles like count(), until the row leaves the table', () => {
     const t = createStatsTable({ capacity: 2 })
-    const a = t.handle?.(sig(1), 'info', 'a')
-    if (a === undefined || t.countInto === undefined) throw new Error('handles expected')
+    const a = t.handle(sig(1), 'info', 'a')
     expect(t.countInto(a, true, 100)).toBe(true)
     t.count(sig(1), 'info', 'a', false, 50)
     expect(t.countInto(a, false, 10)).toBe(true)
@@ -61,11 +60,10 @@ describe('createStatsTable', () => {
     expect(t.countInto(a, true, 1)).toBe(false)
     expect(snap.rows[0]).toMatchObject({ seen: 3 })
     // Eviction kills the evicted row's handle too; totals stay exact.
-    const b = t.handle?.(sig(2), 'info', 'b')
+    const b = t.handle(sig(2), 'info', 'b')
     t.count(sig(3), 'info', 'c', true, 1)
     t.count(sig(3), 'info', 'c', true, 1)
     t.count(sig(4), 'info', 'd', true, 1) // evicts the lightest row: b's
-    if (b === undefined) throw new Error('handle expected')
     expect(b.live).toBe(false)
     expect(t.countInto(b, true, 1)).toBe(false)
     const next = t.snapshot()

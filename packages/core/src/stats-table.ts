@@ -38,16 +38,7 @@ function levelIndex(level: string): number {
 }
 
 /** What a slot points to once its row has left the table: a handle holder keeps no real row alive. */
-const GONE: StatsRow = Object.freeze({
-  signature: '',
-  level: 'info',
-  template: '',
-  seen: 0,
-  kept: 0,
-  bytes: 0,
-  keptBytes: 0,
-  firstSeen: 0,
-}) as StatsRow
+const GONE = {} as StatsRow
 
 function clip(text: string, max: number): string {
   return text.length > max ? text.slice(0, max) : text
@@ -174,24 +165,21 @@ export function createStatsTable(options?: StatsTableOptions): StatsTable {
     return slot
   }
 
-  return {
+  const table: StatsTable = {
     get size() {
       return heap.length
     },
     count(signature, level, template, kept, bytes) {
-      const b = bytes > 0 && bytes < Number.MAX_SAFE_INTEGER ? bytes : 0
-      add(admit(signature, level, template, 1), 1, kept ? 1 : 0, b, kept ? b : 0)
+      table.countInto(table.handle(signature, level, template), kept, bytes)
     },
-    handle(signature, level, template) {
-      // A weight-1 admission always gets a slot: the dead handle only satisfies the type.
-      return admit(signature, level, template, 1) ?? { live: false }
-    },
+    // A weight-1 admission always gets a slot: the dead handle only satisfies the type.
+    handle: (signature, level, template) => admit(signature, level, template, 1) ?? { live: false },
     addBytes(handle, delta, kept) {
+      // The row already holds the estimate `delta` corrects, so it cannot go below zero.
       const row = (handle as Slot).row
-      if (!handle.live || !Number.isFinite(delta)) return
-      // Never below zero: a measured size replaces an estimate that may have been larger.
-      row.bytes = Math.max(0, row.bytes + delta)
-      if (kept) row.keptBytes = Math.max(0, row.keptBytes + delta)
+      if (!handle.live || !(Math.abs(delta) < Number.MAX_SAFE_INTEGER)) return
+      row.bytes += delta
+      if (kept) row.keptBytes += delta
     },
     countInto(handle, kept, bytes) {
       if (!handle.live) return false
@@ -235,6 +223,7 @@ export function createStatsTable(options?: StatsTableOptions): StatsTable {
       }
     },
   }
+  return table
 }
 
 /** An ISO time, or `fallback`'s when `ms` is not a time a Date can hold. */

@@ -123,16 +123,16 @@ export interface StatsTable {
   count(signature: string, level: LevelName, template: string, kept: boolean, bytes: number): void
   /**
    * The row of (signature, level), admitted as `count` would admit it, to count into with `countInto`
-   * without looking it up again. Optional: the sampler uses `count` with a table that lacks it.
+   * without looking it up again.
    */
-  handle?(signature: string, level: LevelName, template: string): StatsHandle
+  handle(signature: string, level: LevelName, template: string): StatsHandle
   /**
    * Count one line into a handle's row, like `count`. Returns false and counts nothing when the handle
    * is no longer live: take a new one.
    */
-  countInto?(handle: StatsHandle, kept: boolean, bytes: number): boolean
+  countInto(handle: StatsHandle, kept: boolean, bytes: number): boolean
   /** Add `delta` bytes to a live handle's row, to its kept bytes too when `kept` (a measured size). */
-  addBytes?(handle: StatsHandle, delta: number, kept: boolean): void
+  addBytes(handle: StatsHandle, delta: number, kept: boolean): void
   /** Attach a (already redacted) example line to a row, if it has none yet. */
   setExample(signature: string, level: LevelName, example: string): void
   /** Take the current window and start a new one. */
