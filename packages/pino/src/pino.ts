@@ -85,6 +85,12 @@ export function createIntegration(
 
   sieve.onFlush(() => flushLogger(flushTarget))
 
+  // The sieve's sampler, called directly with one reused options object (no allocation per line).
+  const sampler = sieve.sampler
+  const decideOptions: { isFormat: boolean; traceId: string | undefined } = {
+    isFormat: false,
+    traceId: undefined,
+  }
   /** This integration, as the owner of what it caches on scopes. */
   const owner = {}
   // The last pattern's fragment, and the last weight's: consecutive lines of one pattern (a loop, a
@@ -188,7 +194,9 @@ export function createIntegration(
       const text = scratch.text
       const isFormat = scratch.isFormat
       const ids = otelIds() ?? scope
-      const d = sieve.decide(level, text, isFormat, ids?.traceId)
+      decideOptions.isFormat = isFormat
+      decideOptions.traceId = ids?.traceId
+      const d = sampler.decide(level, text, decideOptions)
       if (!d.keep) {
         if (scope?.backfill !== undefined) {
           const payload: Buffered = { method, args, level, loggedAt: Date.now() }
