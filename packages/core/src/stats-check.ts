@@ -31,7 +31,10 @@ const nullableCount: Check<number | null> = (v, f) => (v === null ? null : count
 
 // One SDK's batch repeats a handful of firstSeen strings: parse each distinct one once, not per pattern.
 let lastTime = ''
-const repeatedTime: Check<string> = (v, f) => (v === lastTime ? v : (lastTime = time(v, f)))
+const repeatedTime: Check<string> = (v, f) => {
+  if (v !== lastTime) lastTime = time(v, f)
+  return lastTime
+}
 
 const pattern = object({
   signature: str(16, SIGNATURE_PATTERN),
