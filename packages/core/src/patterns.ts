@@ -18,6 +18,8 @@ export interface Pattern<R> {
   rows: Array<StatsHandle | undefined>
   /** Mean measured size of its lines per level index (0: none measured yet). */
   size: number[]
+  /** Lines sampled or capped away since the last kept one, per level index: the next kept line's weight. */
+  carry: number[]
 }
 
 export function newPattern<R>(sig: SignatureResult): Pattern<R> {
@@ -29,6 +31,7 @@ export function newPattern<R>(sig: SignatureResult): Pattern<R> {
     floor: [0, 0, 0, 0, 0, 0],
     rows: [undefined, undefined, undefined, undefined, undefined, undefined],
     size: [0, 0, 0, 0, 0, 0],
+    carry: [0, 0, 0, 0, 0, 0],
   }
 }
 

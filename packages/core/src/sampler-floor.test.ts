@@ -39,21 +39,45 @@ describe('per-minute floor', () => {
     expect(s.decide('info', 'user 2 logged in')).toMatchObject({ keep: false, rate: 0.25, reason: 'level' })
     // Another level of the same signature is another pattern, with its own floor.
     expect(s.decide('debug', 'user 3 logged in')).toMatchObject({ keep: true, reason: 'floor' })
-    // Lines past the floor that are kept carry 1/rate.
+    // Lines past the floor that are kept carry the lines dropped since the last kept one (none here).
     const lucky = createSampler({
       policy: policy({ defaults: { levels: { info: 0.25 }, floorPerMinute: 1 } }),
       random: () => 0.1,
       now: () => t,
     })
     expect(lucky.decide('info', 'a')).toMatchObject({ keep: true, sampleRate: 1, reason: 'floor' })
-    expect(lucky.decide('info', 'a')).toMatchObject({ keep: true, sampleRate: 4, reason: 'level' })
-    // Within the same minute, nothing more; in the next minute, the floor again.
+    expect(lucky.decide('info', 'a')).toMatchObject({ keep: true, sampleRate: 1, reason: 'level' })
+    // Within the same minute, nothing more; in the next minute, the floor again, and its line stands for
+    // the two info lines dropped since the last kept one.
     t = T0 + 59_999
     expect(s.decide('info', 'user 4 logged in').keep).toBe(false)
     t = T0 + MINUTE
-    expect(s.decide('info', 'user 5 logged in')).toMatchObject({ keep: true, reason: 'floor' })
+    expect(s.decide('info', 'user 5 logged in')).toMatchObject({ keep: true, reason: 'floor', sampleRate: 3 })
     const row = s.stats.snapshot().rows.find((r) => r.level === 'info')
     expect(row).toMatchObject({ seen: 6, kept: 4 })
+  })
+
+  it('counts lines a cap dropped into the next kept line, and never lines a mute dropped', () => {
+    let t = T0
+    const burstSig = computeSignature('burst line').signature
+    const mutedSig = computeSignature('muted line').signature
+    const s = createSampler({
+      policy: policy({
+        defaults: { floorPerMinute: 0 },
+        rules: [
+          { signature: burstSig, rate: 1, maxPerSecond: 2 },
+          { signature: mutedSig, rate: 0 },
+        ],
+      }),
+      now: () => t,
+    })
+    const burst = Array.from({ length: 10 }, () => s.decide('info', 'burst line').keep)
+    expect(burst.filter(Boolean)).toHaveLength(2)
+    t += 1000 // the bucket refills
+    expect(s.decide('info', 'burst line')).toMatchObject({ keep: true, sampleRate: 9 })
+    for (let i = 0; i < 5; i++) expect(s.decide('info', 'muted line').keep).toBe(false)
+    s.setPolicy(policy({ rules: [{ signature: mutedSig, rate: 1 }] }))
+    expect(s.decide('info', 'muted line')).toMatchObject({ keep: true, sampleRate: 1 })
   })
 
   it('keeps nothing at rate 0 and leaves rate-1 and always-kept lines as they were', () => {

@@ -80,15 +80,22 @@ describe('createSampler', () => {
       random: lcg(),
     })
     let kept = 0
+    let weights = 0
+    let dropped = 0
     for (let i = 0; i < 4000; i++) {
       const d = s.decide('info', `user ${i} logged in from 10.0.0.${i % 255}`)
       if (d.keep) {
         kept++
-        expect(d.sampleRate).toBe(4)
-      }
+        // The weight is the line itself and the lines dropped since the last kept one.
+        expect(d.sampleRate).toBe(1 + dropped)
+        weights += d.sampleRate
+        dropped = 0
+      } else dropped++
     }
     expect(kept).toBeGreaterThan(900)
     expect(kept).toBeLessThan(1100)
+    // Exact: every line is counted once, but the ones dropped after the last kept line.
+    expect(weights + dropped).toBe(4000)
     const row = s.stats.snapshot().rows[0]
     expect(row).toMatchObject({ seen: 4000, kept })
   })

@@ -217,12 +217,10 @@ export function createSampler(options?: SamplerOptions): Sampler {
     }
 
     let keep = rate >= 1
-    let weight = rate > 0 && rate < 1 ? 1 / rate : 1
     // The floor comes first for lines the rate or a cap could drop; a rate of 0 mutes, floor or not.
     if (rate > 0 && (rate < 1 || cap > 0) && floorPerMinute > 0 && takeFloor(p, li)) {
       keep = true
       rate = 1
-      weight = 1
       cap = 0
       d.reason = 'floor'
     } else if (!keep && rate > 0) {
@@ -243,7 +241,17 @@ export function createSampler(options?: SamplerOptions): Sampler {
     }
     d.keep = keep
     d.rate = rate
-    d.sampleRate = weight
+    // A kept line stands for itself and for the lines of its pattern dropped since the last kept one, so
+    // Σ sampleRate over kept lines is the exact count (up to the lines dropped after the last kept one,
+    // at most a minute's with the floor). A mute (rate 0) is not counted into anything.
+    const carried = p.carry[li] as number
+    if (keep) {
+      d.sampleRate = 1 + carried
+      if (carried > 0) p.carry[li] = 0
+    } else {
+      d.sampleRate = 1
+      if (rate > 0) p.carry[li] = carried + 1
+    }
     const b = opts?.bytes
     const measuredSize = p.size[li] as number
     const bytes =

@@ -83,8 +83,14 @@ describe('sieveFormat', () => {
     await settle()
     expect(lines.length).toBeGreaterThan(50)
     expect(lines.length).toBeLessThan(160)
-    for (const l of lines) expect(l).toMatchObject({ component: 'queue', sample_rate: 4 })
-    expect(String(lines[0]?.message)).toMatch(/^job \d+ done$/)
+    // Each kept line stands for itself and the lines dropped since the previous kept one.
+    let previous = -1
+    for (const l of lines) {
+      expect(l).toMatchObject({ component: 'queue' })
+      const i = Number(String(l.message).match(/^job (\d+) done$/)?.[1])
+      expect(l.sample_rate ?? 1).toBe(i - previous)
+      previous = i
+    }
   })
 
   it('keeps the first line of a sampled pattern each minute, without sample_rate (weight 1)', async () => {
@@ -117,7 +123,8 @@ describe('sieveFormat', () => {
       service: 'winston-test',
       cacheDir: false,
       policy: { service: 'winston-test', version: 1, defaults: { levels: { info: 0.5 }, floorPerMinute: 0 } },
-      random: () => (n++ % 2 === 0 ? 0.1 : 0.9), // kept, dropped, kept, dropped…
+      // dropped, kept, dropped, kept…: every kept line stands for two (sample_rate 2), so all are one size
+      random: () => (n++ % 2 === 0 ? 0.9 : 0.1),
     })
     const logger = winston.createLogger({
       format: format.combine(format.splat(), format.json()),
@@ -130,8 +137,12 @@ describe('sieveFormat', () => {
     expect(row).toMatchObject({ seen: 20, kept: 10 })
     const real = chunks.map((c) => c.length)
     expect(row?.keptBytes).toBe(real.reduce((a, b) => a + b, 0))
-    expect(new Set(real).size).toBe(1) // same size each: the dropped lines are estimated exactly
-    expect((row?.bytes ?? 0) - (row?.keptBytes ?? 0)).toBe(10 * (real[0] ?? 0))
+    // Same size each: dropped lines after the first kept one are estimated exactly; the very first line,
+    // dropped before any was measured, from its message length + 64.
+    expect(new Set(real).size).toBe(1)
+    expect((row?.bytes ?? 0) - (row?.keptBytes ?? 0)).toBe(
+      9 * (real[0] ?? 0) + 'order %d placed for %s'.length + 64,
+    )
   })
 
   it('backfills a scope’s dropped lines before its error, in order, with trace ids', async () => {
