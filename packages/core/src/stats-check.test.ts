@@ -10,18 +10,18 @@ const mostly = <T, U>(valid: fc.Arbitrary<T>, invalid: fc.Arbitrary<U>) =>
 
 const pattern = fc.record(
   {
-    signature: mostly(fc.stringMatching(/^[0-9a-f]{16}$/), fc.constantFrom('XYZ', '')),
+    signature: mostly(fc.stringMatching(/^[0-9a-f]{16}$/), fc.constantFrom('XYZ', '', 'ABCDEF0123456789')),
     level: mostly(fc.constantFrom('info', 'debug', 'error'), fc.constant('loud')),
-    template: fc.string({ maxLength: 30 }),
+    template: mostly(fc.string({ maxLength: 30 }), fc.constantFrom('x'.repeat(1025), 7)),
     seen: mostly(fc.nat(), fc.constantFrom(-1, 1.5, Number.NaN)),
     kept: fc.nat(),
     bytes: fc.oneof(
       fc.double({ min: 0, max: 1e9, noNaN: true }),
       fc.constantFrom(-3, Number.POSITIVE_INFINITY),
     ),
-    keptBytes: fc.nat(),
-    firstSeen: fc.constantFrom(now),
-    example: fc.string({ maxLength: 10 }),
+    keptBytes: mostly(fc.nat(), fc.constant(-1)),
+    firstSeen: mostly(fc.constantFrom(now, '2026-01-04T09:00:00Z'), fc.constantFrom('yesterday', 5)),
+    example: mostly(fc.string({ maxLength: 10 }), fc.constant(null)),
     extra: fc.constant('ignored'),
   },
   { requiredKeys: ['signature', 'level', 'template', 'seen', 'kept', 'bytes'] },

@@ -3,6 +3,7 @@
 import {
   type Check,
   fail,
+  isObject,
   num,
   object,
   oneOf,
@@ -22,7 +23,7 @@ import {
   SIGNATURE_PATTERN,
 } from './contract.js'
 import type { StatsBatch } from './schema.js'
-import { LEVEL_NAMES } from './severity.js'
+import { LEVEL_NAMES, type LevelName } from './severity.js'
 
 const count = num(0, Number.MAX_SAFE_INTEGER, true)
 const size = num(0, Number.MAX_VALUE)
@@ -48,10 +49,53 @@ const pattern = object({
   example: opt(str(MAX_EXAMPLE_LENGTH)),
 })
 
+const isCount = (v: unknown): v is number =>
+  typeof v === 'number' && v >= 0 && v <= Number.MAX_SAFE_INTEGER && Number.isInteger(v)
+const isSize = (v: unknown): v is number => typeof v === 'number' && v >= 0 && v <= Number.MAX_VALUE
+const isText = (v: unknown, max: number): v is string => typeof v === 'string' && v.length <= max
+
+/** 16 lowercase hex digits, without a regular expression (it runs for every pattern of every batch). */
+function isSignature(v: unknown): v is string {
+  if (typeof v !== 'string' || v.length !== 16) return false
+  for (let i = 0; i < 16; i++) {
+    const c = v.charCodeAt(i)
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false
+  }
+  return true
+}
+
+/**
+ * One pattern, the common case: every field valid. Returns undefined at the first doubt, and `pattern`
+ * (the combinators) then gives the value or the exact error; both accept the same inputs.
+ */
+function validPattern(v: unknown): StatsBatch['patterns'][number] | undefined {
+  if (!isObject(v)) return undefined
+  const { signature, level, template, seen, kept, bytes, keptBytes, firstSeen, example } = v
+  if (!isSignature(signature) || !LEVEL_NAMES.includes(level as LevelName)) return undefined
+  if (!isText(template, MAX_TEMPLATE_LENGTH) || !isCount(seen) || !isCount(kept) || !isSize(bytes)) {
+    return undefined
+  }
+  if (keptBytes !== undefined && !isSize(keptBytes)) return undefined
+  if (example !== undefined && !isText(example, MAX_EXAMPLE_LENGTH)) return undefined
+  if (firstSeen !== undefined && firstSeen !== lastTime) return undefined
+  const out: StatsBatch['patterns'][number] = {
+    signature,
+    level: level as LevelName,
+    template,
+    seen,
+    kept,
+    bytes,
+  }
+  if (keptBytes !== undefined) out.keptBytes = keptBytes
+  if (firstSeen !== undefined) out.firstSeen = firstSeen
+  if (example !== undefined) out.example = example
+  return out
+}
+
 /**
  * The patterns array: `array(pattern)` would build a field path string (`patterns[3].seen`) for every
- * field of every pattern; checking each pattern at the root and naming the path only on failure saves
- * most of the check's time on a 500-pattern batch.
+ * field of every pattern; checking each pattern at the root, with a fast path for valid ones, and naming
+ * the path only on failure saves most of the check's time on a 500-pattern batch.
  */
 const patterns: Check = (v, f) => {
   if (!Array.isArray(v) || v.length > MAX_PATTERNS_PER_BATCH) {
@@ -60,7 +104,7 @@ const patterns: Check = (v, f) => {
   const out = new Array<unknown>(v.length)
   for (let i = 0; i < v.length; i++) {
     try {
-      out[i] = pattern(v[i], '')
+      out[i] = validPattern(v[i]) ?? pattern(v[i], '')
     } catch (e) {
       const { field, message } = e as { field?: string; message: string }
       return fail(field ? `${f}[${i}].${field}` : `${f}[${i}]`, message)

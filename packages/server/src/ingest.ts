@@ -56,7 +56,56 @@ export const groupKey = (service: string, environment: string): string => `${ser
 interface Unflushed {
   /** minute → (signature + level) → counts */
   minutes: Map<number, Map<string, MinuteStats>>
-  metas: Map<string, PatternMeta>
+  /** signature → level → where that pattern's counts go: one lookup per pattern instead of three. */
+  slots: Map<string, Partial<Record<LevelName, Slot>>>
+}
+
+interface Slot {
+  meta: PatternMeta
+  /** The counts row it last added to (a batch ending in another minute looks its row up again). */
+  row: MinuteStats
+  /** Its entry in the Pending it was last added to (a generation takes Pending away). */
+  pending: PendingPattern | undefined
+  pendingOf: Pending | undefined
+}
+
+/** A pattern's counts row in one minute's rows, created empty the first time. */
+function rowOf(
+  rows: Map<string, MinuteStats>,
+  p: { signature: string; level: LevelName },
+  service: string,
+  environment: string,
+  minute: number,
+): MinuteStats {
+  // Signatures are exactly 16 characters, so signature + level is an unambiguous key.
+  const key = p.signature + p.level
+  let row = rows.get(key)
+  if (row === undefined) {
+    row = {
+      service,
+      environment,
+      signature: p.signature,
+      level: p.level,
+      minute,
+      seen: 0,
+      kept: 0,
+      bytes: 0,
+      keptBytes: 0,
+    }
+    rows.set(key, row)
+  }
+  return row
+}
+
+/** A pattern's entry in what is pending for the next generation (none past MAX_PENDING_PATTERNS). */
+function pendingOf(pend: Pending, p: { signature: string; level: LevelName }): PendingPattern | undefined {
+  const key = p.signature + p.level
+  let pp = pend.patterns.get(key)
+  if (pp === undefined && pend.patterns.size < MAX_PENDING_PATTERNS) {
+    pp = { signature: p.signature, level: p.level, seen: 0, bytes: 0 }
+    pend.patterns.set(key, pp)
+  }
+  return pp
 }
 
 export class StatsAggregator {
@@ -96,7 +145,7 @@ export class StatsAggregator {
     } else pend.instances.set(inst, { start, end, seen })
     let group = this.unflushed.get(gk)
     if (!group) {
-      group = { minutes: new Map(), metas: new Map() }
+      group = { minutes: new Map(), slots: new Map() }
       this.unflushed.set(gk, group)
     }
     let rows = group.minutes.get(minute)
@@ -104,31 +153,9 @@ export class StatsAggregator {
       rows = new Map()
       group.minutes.set(minute, rows)
     }
-    const { metas } = group
-    const pendingPatterns = pend.patterns
+    const { slots } = group
 
     for (const p of batch.patterns) {
-      // Signatures are exactly 16 characters, so signature + level is an unambiguous key.
-      const pk = p.signature + p.level
-      const row = rows.get(pk)
-      if (row) {
-        row.seen += p.seen
-        row.kept += p.kept
-        row.bytes += p.bytes
-        row.keptBytes += p.keptBytes ?? 0
-      } else {
-        rows.set(pk, {
-          service,
-          environment,
-          signature: p.signature,
-          level: p.level,
-          minute,
-          seen: p.seen,
-          kept: p.kept,
-          bytes: p.bytes,
-          keptBytes: p.keptBytes ?? 0,
-        })
-      }
       let firstSeen = start
       if (p.firstSeen !== undefined) {
         if (p.firstSeen !== this.lastFirstSeen) {
@@ -137,14 +164,14 @@ export class StatsAggregator {
         }
         firstSeen = Math.min(this.lastFirstSeenMs, start)
       }
-      const meta = metas.get(pk)
-      if (meta) {
-        meta.template = p.template
-        if (p.example !== undefined) meta.example = p.example
-        if (firstSeen < meta.firstSeen) meta.firstSeen = firstSeen
-        if (end > meta.lastSeen) meta.lastSeen = end
-      } else {
-        metas.set(pk, {
+      let levels = slots.get(p.signature)
+      if (levels === undefined) {
+        levels = {}
+        slots.set(p.signature, levels)
+      }
+      let slot = levels[p.level]
+      if (slot === undefined) {
+        const meta: PatternMeta = {
           service,
           environment,
           signature: p.signature,
@@ -153,14 +180,34 @@ export class StatsAggregator {
           example: p.example ?? null,
           firstSeen,
           lastSeen: end,
-        })
+        }
+        slot = {
+          meta,
+          row: rowOf(rows, p, service, environment, minute),
+          pending: undefined,
+          pendingOf: undefined,
+        }
+        levels[p.level] = slot
+      } else {
+        const { meta } = slot
+        meta.template = p.template
+        if (p.example !== undefined) meta.example = p.example
+        if (firstSeen < meta.firstSeen) meta.firstSeen = firstSeen
+        if (end > meta.lastSeen) meta.lastSeen = end
+        if (slot.row.minute !== minute) slot.row = rowOf(rows, p, service, environment, minute)
       }
-      const pp = pendingPatterns.get(pk)
-      if (pp) {
-        pp.seen += p.seen
-        pp.bytes += p.bytes
-      } else if (pendingPatterns.size < MAX_PENDING_PATTERNS) {
-        pendingPatterns.set(pk, { signature: p.signature, level: p.level, seen: p.seen, bytes: p.bytes })
+      const row = slot.row
+      row.seen += p.seen
+      row.kept += p.kept
+      row.bytes += p.bytes
+      row.keptBytes += p.keptBytes ?? 0
+      if (slot.pendingOf !== pend) {
+        slot.pendingOf = pend
+        slot.pending = pendingOf(pend, p)
+      }
+      if (slot.pending !== undefined) {
+        slot.pending.seen += p.seen
+        slot.pending.bytes += p.bytes
       }
     }
   }
@@ -175,7 +222,9 @@ export class StatsAggregator {
       const metas: PatternMeta[] = []
       for (const g of groups.values()) {
         for (const byPattern of g.minutes.values()) for (const r of byPattern.values()) rows.push(r)
-        for (const m of g.metas.values()) metas.push(m)
+        for (const levels of g.slots.values()) {
+          for (const slot of Object.values(levels)) if (slot) metas.push(slot.meta)
+        }
       }
       await this.store.writeStats(rows, metas)
     }

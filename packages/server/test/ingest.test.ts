@@ -81,6 +81,23 @@ describe('stats ingest', () => {
     expect((await errorOf(res)).code).toBe('LOGSIEVE_BODY_TOO_LARGE')
     const big = await post('x'.repeat(100 * 1024))
     expect(big.status).toBe(413)
+    // Chunked, without a Content-Length: refused once the bytes pass the limit, and the server goes on.
+    const chunk = new TextEncoder().encode('x'.repeat(16 * 1024))
+    let sent = 0
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 8) controller.enqueue(chunk)
+        else controller.close()
+      },
+    })
+    const chunked = await fetch(`${t.url}/v1/stats`, {
+      method: 'POST',
+      body: stream,
+      headers: { authorization: `Bearer ${ingest}`, 'content-type': 'application/json' },
+      duplex: 'half',
+    } as RequestInit)
+    expect(chunked.status).toBe(413)
+    expect((await fetch(`${t.url}/health`)).status).toBe(200)
   })
 
   it('rejects bad input with a 400 naming the field, and stores nothing of the batch', async () => {
