@@ -31,35 +31,38 @@ const hex8 = (x: number): string =>
 /**
  * FNV-1a 64 of the UTF-8 bytes of `text`, as 16 lowercase hex characters. This is the signature hash.
  *
- * The 64-bit state is kept in two local 32-bit lanes (locals, not module variables: V8 boxes numbers
- * above 2^30 stored outside a function, which would allocate on every byte). The prime is 2^40 + 0x1b3,
- * so h × prime = h × 0x1b3 + (h << 40): the low lane × 0x1b3 stays below 2^41 (exact in a double) and
- * its carry goes to the high lane; h << 40 only adds the low lane shifted left by 8 to the high lane.
+ * The 64-bit state is kept in two local int32 lanes (locals, not module variables: V8 boxes numbers
+ * outside the small-integer range stored outside a function, which would allocate on every byte). The
+ * prime is 2^40 + 0x1b3, so h × prime = h × 0x1b3 + (h << 40): the low lane becomes lo × 0x1b3 mod 2^32
+ * (Math.imul) and the high lane gets hi × 0x1b3, the low lane shifted left by 8, and the carry of
+ * lo × 0x1b3, computed from 16-bit halves so that everything stays in int32 arithmetic (no float multiply,
+ * division or conversion on the per-byte dependency chain: ~1.5× faster than the float form).
  * @example hash64Hex('foobar') // '85944171f73967e8'
  */
 export function hash64Hex(text: string): string {
   // FNV-1a 64 offset basis 0xcbf29ce484222325 as two 32-bit lanes.
-  let hi = 0xcbf29ce4
-  let lo = 0x84222325
+  let hi = 0xcbf29ce4 | 0
+  let lo = 0x84222325 | 0
   const n = text.length
   for (let i = 0; i < n; i++) {
     let c = text.charCodeAt(i)
     if (c > 0x7f) {
       // Rare: hash the UTF-8 bytes of the rest with the same step (kept inline: a call per byte costs).
-      const bytes = utf8(text, i)
-      for (let j = 0; j < bytes.length; j++) {
-        c = bytes[j]!
-        const l = (lo ^ c) >>> 0
-        const t = l * 0x1b3
-        lo = t >>> 0
-        hi = (Math.imul(hi, 0x1b3) + ((t / 4294967296) | 0) + (l << 8)) >>> 0
+      for (c of utf8(text, i)) {
+        const l = lo ^ c
+        lo = Math.imul(l, 0x1b3)
+        hi =
+          (Math.imul(hi, 0x1b3) +
+            (l << 8) +
+            (((l >>> 16) * 0x1b3 + (((l & 0xffff) * 0x1b3) >>> 16)) >>> 16)) |
+          0
       }
       break
     }
-    const l = (lo ^ c) >>> 0
-    const t = l * 0x1b3
-    lo = t >>> 0
-    hi = (Math.imul(hi, 0x1b3) + ((t / 4294967296) | 0) + (l << 8)) >>> 0
+    const l = lo ^ c
+    lo = Math.imul(l, 0x1b3)
+    hi =
+      (Math.imul(hi, 0x1b3) + (l << 8) + (((l >>> 16) * 0x1b3 + (((l & 0xffff) * 0x1b3) >>> 16)) >>> 16)) | 0
   }
   return hex8(hi) + hex8(lo)
 }

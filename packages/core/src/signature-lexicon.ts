@@ -23,10 +23,18 @@ for (let c = 0; c < 128; c++) {
           : PUNCT
 }
 
+/**
+ * The code units of the message being scanned (the scanner fills [0, end] once per message, codes[end]
+ * being 0). Reading a typed array is several times cheaper than String#charCodeAt, which dispatches on
+ * the string's representation (cons, sliced, one- or two-byte) on every call, and the scanner and the
+ * predicates below read each code unit several times.
+ */
+export const codes = new Uint16Array(4097) // MAX_SCAN + 1
+
 export function cls(c: number): number {
   if (c < 0x80) return ASCII[c]!
   // C1 controls, NBSP, the Unicode spaces JavaScript's \s knows, and the BOM count as whitespace.
-  if (c <= 0x9f || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a)) return SPACE
+  if (c <= 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a)) return SPACE
   if (c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff) {
     return SPACE
   }
@@ -73,7 +81,7 @@ export function isDateName(s: string, from: number, to: number): boolean {
   if (len < 3 || len > 9) return false
   let key = 0
   for (let k = from; k < from + 3; k++) {
-    const c = s.charCodeAt(k) | 0x20
+    const c = codes[k]! | 0x20
     if (c < 0x61 || c > 0x7a) return false
     key = (key << 5) | (c - 0x60)
   }
@@ -81,17 +89,17 @@ export function isDateName(s: string, from: number, to: number): boolean {
 }
 
 /** True when [from, to) is 8+ chars of hex letters (an id without digits). */
-export function isHexId(s: string, from: number, to: number): boolean {
+export function isHexId(from: number, to: number): boolean {
   if (to - from < 8) return false
-  for (let k = from; k < to; k++) if (!isHexLetter(s.charCodeAt(k))) return false
+  for (let k = from; k < to; k++) if (!isHexLetter(codes[k]!)) return false
   return true
 }
 
 /** True when [from, to) has 3+ non-empty dot-separated labels: a host name or another dotted name. */
-export function isDottedName(s: string, from: number, to: number): boolean {
+export function isDottedName(from: number, to: number): boolean {
   let labels = 1
   for (let k = from + 1; k < to - 1; k++) {
-    if (s.charCodeAt(k) === 0x2e && s.charCodeAt(k - 1) !== 0x2e && s.charCodeAt(k + 1) !== 0x2e) labels++
+    if (codes[k] === 0x2e && codes[k - 1] !== 0x2e && codes[k + 1] !== 0x2e) labels++
   }
   return labels >= 3
 }
@@ -99,7 +107,7 @@ export function isDottedName(s: string, from: number, to: number): boolean {
 /** [from, to) lower-cased for a word-list lookup: ASCII letters only, at most 9 chars, else ''. */
 export function wordKey(s: string, from: number, to: number): string {
   if (to - from > 9) return ''
-  for (let k = from; k < to; k++) if (s.charCodeAt(k) >= 0x80) return ''
+  for (let k = from; k < to; k++) if (codes[k]! >= 0x80) return ''
   return s.slice(from, to).toLowerCase()
 }
 
@@ -107,7 +115,7 @@ export const isHex = (c: number): boolean => (c >= 0x30 && c <= 0x39) || isHexLe
 
 /** True when [from, to) is a unit (ASCII case-insensitive); the bit mask rejects most words cheaply. */
 export function isUnit(s: string, from: number, to: number): boolean {
-  const first = s.charCodeAt(from) | 0x20
+  const first = codes[from]! | 0x20
   if (to - from > 7 || first < 0x61 || first > 0x7a || (unitFirst & (1 << (first - 0x61))) === 0) return false
   return UNITS.has(wordKey(s, from, to))
 }

@@ -3,6 +3,7 @@
 
 import {
   cls,
+  codes,
   DIGIT,
   endsValue,
   isCloser,
@@ -84,10 +85,10 @@ function writeText(from: number, to: number): void {
 
 /** Writes the separator src[k]; after a mask it waits in `pending` (a following mask drops it). */
 function writeSep(k: number): void {
-  const c = src.charCodeAt(k)
+  const c = codes[k]!
   if (!afterMask) copy(k, k + 1)
   else if (dropClosers > 0 && isCloser(c)) dropClosers--
-  else pending += String.fromCharCode(c)
+  else pending += src[k]
 }
 
 function writeSeps(from: number, to: number): void {
@@ -97,7 +98,7 @@ function writeSeps(from: number, to: number): void {
 /** Writes the single space that joins the word starting at `i` to the previous one. */
 function writeSpace(i: number): void {
   if (afterMask) pending += ' '
-  else if (runEnd === i - 1 && src.charCodeAt(i - 1) === 0x20) runEnd = i
+  else if (runEnd === i - 1 && codes[i - 1]! === 0x20) runEnd = i
   else {
     flushRun()
     out += ' '
@@ -140,12 +141,12 @@ function findClose(q: number, open: number): number {
     quoteHasSpace = lastSpace[x]! > open
     return lastClose[x]!
   }
-  const ch = String.fromCharCode(q)
+  const ch = src[open]!
   let at = src.indexOf(ch, open + 1)
   while (at >= 0 && at < end) {
-    if (at + 1 >= end || !isToken(cls(src.charCodeAt(at + 1)))) {
+    if (at + 1 >= end || !isToken(cls(codes[at + 1]!))) {
       let sp = at - 1
-      while (sp > open && cls(src.charCodeAt(sp)) !== SPACE) sp--
+      while (sp > open && cls(codes[sp]!) !== SPACE) sp--
       lastClose[x] = at
       lastSpace[x] = sp > open ? sp : -1
       quoteHasSpace = sp > open
@@ -160,20 +161,20 @@ function findClose(q: number, open: number): number {
 
 /** True when [at, …) is ':' and digits up to a non-token char: the token before it is a host (host:port). */
 function isPortAt(at: number, wordEnd: number): boolean {
-  if (src.charCodeAt(at) !== 0x3a) return false
+  if (codes[at]! !== 0x3a) return false
   let k = at + 1
-  while (k < wordEnd && cls(src.charCodeAt(k)) === DIGIT) k++
-  return k > at + 1 && (k === wordEnd || !isToken(cls(src.charCodeAt(k))))
+  while (k < wordEnd && cls(codes[k]!) === DIGIT) k++
+  return k > at + 1 && (k === wordEnd || !isToken(cls(codes[k]!)))
 }
 
 /** The next word after `k` starts with a digit, or is a date name followed by such a word ("Fri Jul 1"). */
 function dateFollows(k: number, again: boolean): boolean {
-  while (k < end && cls(src.charCodeAt(k)) === SPACE) k++
+  while (k < end && cls(codes[k]!) === SPACE) k++
   if (k >= end) return false
-  if (cls(src.charCodeAt(k)) === DIGIT) return true
+  if (cls(codes[k]!) === DIGIT) return true
   if (!again) return false
   let w = k
-  while (w < end && w - k < 10 && cls(src.charCodeAt(w)) === WORD) w++
+  while (w < end && w - k < 10 && cls(codes[w]!) === WORD) w++
   return isDateName(src, k, w) && dateFollows(w, false)
 }
 
@@ -187,30 +188,30 @@ function colonHexEnd(k: number, wordEnd: number): number {
   let double = false
   let e = k
   for (; e < wordEnd; e++) {
-    const c = src.charCodeAt(e)
+    const c = codes[e]!
     if (c === 0x3a) {
       colons++
-      if (e + 1 < wordEnd && src.charCodeAt(e + 1) === 0x3a) double = true
+      if (e + 1 < wordEnd && codes[e + 1]! === 0x3a) double = true
     } else if (c >= 0x30 && c <= 0x39) digit = true
     else if (!isHex(c) && c !== 0x2e) break
   }
   if (colons < 2 || !(digit || double)) return -1
-  if (e < wordEnd && src.charCodeAt(e) === 0x25) {
+  if (e < wordEnd && codes[e]! === 0x25) {
     e++ // %zone
-    while (e < wordEnd && isToken(cls(src.charCodeAt(e)))) e++
+    while (e < wordEnd && isToken(cls(codes[e]!))) e++
   }
-  return e === wordEnd || !isToken(cls(src.charCodeAt(e))) ? e : -1
+  return e === wordEnd || !isToken(cls(codes[e]!)) ? e : -1
 }
 
 /** Writes the token [from, to) of a word ending at wordEnd: masked if `variable` or by the rules of §3.2. */
 function writeToken(from: number, to: number, variable: boolean, wordEnd: number): void {
-  if (variable || isHexId(src, from, to) || isPortAt(to, wordEnd)) {
+  if (variable || isHexId(from, to) || isPortAt(to, wordEnd)) {
     writeMask()
     return
   }
   // Word-list lookups allocate a lower-cased copy, so they only run for tokens that could match.
   const len = to - from
-  const first = src.charCodeAt(from) | 0x20
+  const first = codes[from]! | 0x20
   if (isDateName(src, from, to) && (afterMask || dateFollows(to, true))) {
     writeMask()
     return
@@ -235,8 +236,8 @@ function writeToken(from: number, to: number, variable: boolean, wordEnd: number
 function maskWhole(i: number, wordEnd: number): void {
   let a = i
   let b = wordEnd
-  while (a < b && !isToken(cls(src.charCodeAt(a)))) a++
-  while (b > a && !isToken(cls(src.charCodeAt(b - 1)))) b--
+  while (a < b && !isToken(cls(codes[a]!))) a++
+  while (b > a && !isToken(cls(codes[b - 1]!))) b--
   writeSeps(i, a)
   if (b > a) writeMask()
   writeSeps(b, wordEnd)
@@ -245,16 +246,16 @@ function maskWhole(i: number, wordEnd: number): void {
 /** Scans the rest of a whitespace-delimited word from `i`; returns the index after it. */
 function maskWord(i: number): number {
   let wordEnd = i
-  const first = src.charCodeAt(i)
+  const first = codes[i]!
   let whole = maskNextWord && !isOpener(first) && first !== 0x3c
   maskNextWord = false
   for (; wordEnd < end; wordEnd++) {
-    const c = src.charCodeAt(wordEnd)
+    const c = codes[wordEnd]!
     if (cls(c) === SPACE) break
     // '@' inside a word (user@host) or '://' (a URL): the whole word is one value.
     if (c === 0x40 && wordEnd > i) whole = true
-    else if (c === 0x3a && wordEnd + 2 < end && src.charCodeAt(wordEnd + 1) === 0x2f) {
-      if (src.charCodeAt(wordEnd + 2) === 0x2f) whole = true
+    else if (c === 0x3a && wordEnd + 2 < end && codes[wordEnd + 1]! === 0x2f) {
+      if (codes[wordEnd + 2]! === 0x2f) whole = true
     }
   }
   if (whole) {
@@ -263,8 +264,8 @@ function maskWord(i: number): number {
   }
   let k = i
   while (k < wordEnd) {
-    const c = src.charCodeAt(k)
-    if ((isHex(c) || c === 0x3a) && (k === i || isOpener(src.charCodeAt(k - 1)))) {
+    const c = codes[k]!
+    if ((isHex(c) || c === 0x3a) && (k === i || isOpener(codes[k - 1]!))) {
       // Only tried at the start of a word or after a bracket, so each char is looked at twice at most.
       const e = colonHexEnd(k, wordEnd)
       if (e > k) {
@@ -278,28 +279,28 @@ function maskWord(i: number): number {
       let hasDigit = false
       let dots = 0
       for (; k < wordEnd; k++) {
-        const ch = src.charCodeAt(k)
+        const ch = codes[k]!
         const t = cls(ch)
         if (t === DIGIT) hasDigit = true
         else if (t !== WORD) break
         else if (ch === 0x2e) dots++
       }
       let to = k
-      while (to > from + 1 && src.charCodeAt(to - 1) === 0x2e) to-- // trailing dots end a sentence
-      writeToken(from, to, hasDigit || (dots >= 2 && isDottedName(src, from, to)), wordEnd)
+      while (to > from + 1 && codes[to - 1]! === 0x2e) to-- // trailing dots end a sentence
+      writeToken(from, to, hasDigit || (dots >= 2 && isDottedName(from, to)), wordEnd)
       writeSeps(to, k)
       continue
     }
-    if (k === i && isOpener(c) && k + 1 < wordEnd && src.charCodeAt(k + 1) === c + (c === 0x28 ? 1 : 2)) {
+    if (k === i && isOpener(c) && k + 1 < wordEnd && codes[k + 1]! === c + (c === 0x28 ? 1 : 2)) {
       // A standalone empty "()" / "[]" / "{}" is an empty value.
       writeMask()
       k += 2
       continue
     }
-    if (isQuote(c) && (k === i || !isToken(cls(src.charCodeAt(k - 1))))) {
+    if (isQuote(c) && (k === i || !isToken(cls(codes[k - 1]!)))) {
       const close = findClose(c, k)
       if (close >= 0 && !quoteHasSpace) {
-        const next = close + 1 < end ? src.charCodeAt(close + 1) : 0
+        const next = close + 1 < end ? codes[close + 1]! : 0
         if (close === k + 1 || next === 0x3a || next === 0x3d) {
           // Empty quotes, or a quoted key ("id": / "id"=): structure, kept verbatim.
           writeText(k, close + 1)
@@ -314,7 +315,7 @@ function maskWord(i: number): number {
       }
     }
     if (c === 0x3d) {
-      const n = k + 1 < wordEnd ? src.charCodeAt(k + 1) : 0
+      const n = k + 1 < wordEnd ? codes[k + 1]! : 0
       if (k === i && k + 1 === wordEnd) {
         // A lone '=' ("log source = /dev/log"): the next word is the value.
         writeSep(k)
@@ -325,14 +326,14 @@ function maskWord(i: number): number {
       if (k > i && n !== 0 && !isQuote(n) && n !== 0x3d && !endsValue(n)) {
         // key=value: the value runs to a value terminator and is masked whatever it looks like.
         let v = k + 1
-        while (v < wordEnd && !endsValue(src.charCodeAt(v))) v++
+        while (v < wordEnd && !endsValue(codes[v]!)) v++
         writeSep(k)
         writeMask()
         k = v
         continue
       }
     }
-    if (k === i && isNumberPrefix(c) && k + 1 < wordEnd && cls(src.charCodeAt(k + 1)) === DIGIT) {
+    if (k === i && isNumberPrefix(c) && k + 1 < wordEnd && cls(codes[k + 1]!) === DIGIT) {
       k++ // "<1", "~5", "+3": the prefix is part of the number
       continue
     }
@@ -346,6 +347,9 @@ function maskWord(i: number): number {
 export function maskMessageText(text: string): string {
   src = text
   end = Math.min(text.length, MAX_SCAN)
+  // codes[end] = 0 (a SPACE): a read one past the scanned text (after a token that ends it) sees no ':'.
+  for (let k = 0; k < end; k++) codes[k] = text.charCodeAt(k)
+  codes[end] = 0
   out = ''
   runEnd = -1
   hasOutput = false
@@ -358,7 +362,7 @@ export function maskMessageText(text: string): string {
   lastClose[0] = lastClose[2] = lastClose[3] = -1
   let i = 0
   while (i < end) {
-    if (cls(src.charCodeAt(i)) === SPACE) {
+    if (cls(codes[i]!) === SPACE) {
       i++
       continue
     }
