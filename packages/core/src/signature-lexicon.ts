@@ -59,10 +59,11 @@ export const UNITS = new Set(
     ' ',
   ),
 )
+// Every month and day name and its first three letters (jan … dec, mon … sun).
 export const DATE_NAMES = new Set(
-  'jan feb mar apr may jun jul aug sep oct nov dec mon tue wed thu fri sat sun january february march april june july august september october november december monday tuesday wednesday thursday friday saturday sunday'.split(
-    ' ',
-  ),
+  'january february march april may june july august september october november december monday tuesday wednesday thursday friday saturday sunday'
+    .split(' ')
+    .flatMap((name) => [name, name.slice(0, 3)]),
 )
 export const VALUE_KEYWORDS = new Set(['user', 'username'])
 // The first three letters of every date name, as 15-bit numbers: isDateName rejects most tokens
