@@ -190,21 +190,15 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
   if (budget !== undefined) shareBoosts(items, budget * BOOST_BUDGET_SHARE, instances)
   let guaranteedFloor = floorPerMinute
   if (budget !== undefined && floorEps > 0) {
+    const fleetFloor = Math.max(0, settings.floorPerMinute) / 60
     const guaranteed = cost(items.map(atMinRate))
-    const saved = items.map((it) => ({ it, floorEps: it.floorEps, min: it.min, cappedEps: it.cappedEps }))
-    useFleetFloor(items, Math.max(0, settings.floorPerMinute) / 60, instances)
-    const fleet = cost(items.map(atMinRate))
+    const fleet = cost(items.map((it) => withFleetFloor(it, fleetFloor, instances)))
     // Per-instance floors are the better guarantee; give them up only when they, not the budget, are the
     // problem: a fleet of browser tabs where they cost more than the budget and floors in the rates do not
     // (or cost well less).
-    const keep = guaranteed <= budget || (fleet > budget && guaranteed <= fleet * 1.25)
-    if (!keep) guaranteedFloor = 0
-    else {
-      for (const { it, floorEps, min, cappedEps } of saved) {
-        it.floorEps = floorEps
-        it.min = min
-        it.cappedEps = cappedEps
-      }
+    if (!(guaranteed <= budget || (fleet > budget && guaranteed <= fleet * 1.25))) {
+      guaranteedFloor = 0
+      for (const it of items) Object.assign(it, withFleetFloor(it, fleetFloor, instances))
     }
   }
   const fixedCost = cost(fixed)
@@ -311,19 +305,17 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
 }
 
 /**
- * Many instances (a fleet of browser tabs) can make per-instance floors cost more than the budget: move the
- * floor into the rates instead, high enough that the fleet keeps `fleetFloor` lines/s of each pattern in
- * expectation.
+ * The item with the floor moved into its rate, for fleets (thousands of browser tabs) where per-instance
+ * floors cost more than the budget: no SDK floor, and a lowest rate high enough that the fleet keeps
+ * `fleetFloor` lines/s of the pattern in expectation. Free items are at that lowest rate.
  */
-function useFleetFloor(items: Item[], fleetFloor: number, instances: number): void {
-  for (const it of items) {
-    it.floorEps = 0
-    it.min = it.p.eventsPerSecond > 0 ? ceilRate(Math.min(1, fleetFloor / it.p.eventsPerSecond)) : 1
-    const cap = it.rule.maxPerSecond
-    if (it.cappedEps !== undefined && cap !== undefined) {
-      it.cappedEps = Math.min(it.p.eventsPerSecond, cap * instances)
-    }
-  }
+function withFleetFloor(it: Item, fleetFloor: number, instances: number): Item {
+  const eps = it.p.eventsPerSecond
+  const min = eps > 0 ? ceilRate(Math.min(1, fleetFloor / eps)) : 1
+  const cap = it.rule.maxPerSecond
+  const cappedEps =
+    it.cappedEps !== undefined && cap !== undefined ? Math.min(eps, cap * instances) : it.cappedEps
+  return { ...it, floorEps: 0, min, cappedEps, rate: it.fixed ? it.rate : min }
 }
 
 /**
