@@ -67,6 +67,28 @@ export function formatTable(rows: ReplayRow[], budgetBytesPerDay: number): strin
   return out.join('\n')
 }
 
+/** The issue's targets, checked for each Logsieve row: a line per run that says which are met. */
+export function formatTargets(rows: ReplayRow[], intervalS: number): string {
+  const out: string[] = []
+  for (const { label, metrics: m } of rows) {
+    if (!label.startsWith('Logsieve')) continue
+    const vs = m.keptBytesPerDay / m.budgetBytesPerDay - 1
+    const checks: Array<[string, boolean]> = [
+      ['cut ≥ 90%', m.bytesCut >= 0.9],
+      ['warn+ 100%', m.warnKept === 1],
+      ['coverage 100%', m.coverage === 1],
+      ['budget ±10%', Math.abs(vs) <= 0.1],
+      ['counts ≤ 5%', m.countErrorMedian <= 0.05],
+      [
+        `ruled ≤ ${intervalS} s`,
+        m.newPatternRuledAfterS !== undefined && m.newPatternRuledAfterS <= intervalS,
+      ],
+    ]
+    out.push(`${label}: ${checks.map(([name, ok]) => `${name} ${ok ? 'met' : 'MISSED'}`).join(', ')}`)
+  }
+  return out.join('\n')
+}
+
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
@@ -104,6 +126,7 @@ async function main(): Promise<void> {
     `Replay of ${dir} (${mix} mix): ${minutes} simulated minutes, ~${linesPerSecond} lines/s, budget ${keepFraction} of raw bytes, stats every ${intervalS} s`,
   )
   console.log(formatTable(rows, budget))
+  console.log(`\n${formatTargets(rows, intervalS)}`)
   console.log(`\n(${((Date.now() - started) / 1000).toFixed(1)} s)`)
 }
 
