@@ -34,9 +34,16 @@ export interface Pending {
  * are weighted by their volume (exact when every instance logs the same mix of patterns).
  */
 export function pendingSeconds(p: Pending, now: number): number {
-  let period = 0
-  if (p.since !== undefined) period = now - p.since
-  else for (const w of p.instances.values()) period = Math.max(period, w.end - w.start)
+  // The period: the windows' union, but no longer than since the last generation (staggered instances'
+  // windows reach back past it) — after a pause in stats, the time since the last generation is not.
+  let first = Number.POSITIVE_INFINITY
+  let last = Number.NEGATIVE_INFINITY
+  for (const w of p.instances.values()) {
+    first = Math.min(first, w.start)
+    last = Math.max(last, w.end)
+  }
+  let period = Math.max(0, last - first)
+  if (p.since !== undefined) period = Math.min(period, Math.max(0, now - p.since))
   let lines = 0
   let perMs = 0
   let spans = 0

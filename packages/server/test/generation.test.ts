@@ -121,7 +121,7 @@ describe('policy generation end to end', () => {
     expect(a.projection.bytesPerDayBefore).toBeCloseTo(b.projection.bytesPerDayBefore, 0)
   })
 
-  it('measures a fleet of short-lived instances (browser tabs) at its real rate over the period', async () => {
+  it('measures short-lived instances (browser tabs) and stats after a pause at their real rate', async () => {
     // Its own server, on a clock the test moves, with the EMA set to the latest rate.
     let clock = Date.parse('2026-03-02T10:00:00Z')
     const own = await startTestServer({ now: () => clock, emaAlpha: 1 })
@@ -146,6 +146,14 @@ describe('policy generation end to end', () => {
         })
       }
       clock += 60_000
+      expect((await generate())?.eventsPerSecondBefore).toBeCloseTo(10, 5)
+      // Then no stats for ten minutes, and one tab reports 30 s at 10 lines/s: the rate is over those 30 s,
+      // not over the ten minutes since the last generation.
+      clock += 600_000
+      await own.call('/v1/stats', {
+        body: batch(service, [[1, 'info', 300, 100]], { instance: 'tab-9', end: clock, seconds: 30 }),
+        key,
+      })
       expect((await generate())?.eventsPerSecondBefore).toBeCloseTo(10, 5)
     } finally {
       await own.close()
