@@ -40,7 +40,7 @@ const ERROR_INDEX = LEVEL_NAMES.indexOf('error')
 const MINUTE_MS = 60_000
 /**
  * Patterns that may start a floor in one minute. Past it, further patterns get no floor until the minute
- * ends (they are sampled as usual: still unbiased, only their coverage guarantee is lost). With the
+ * ends (they are sampled as usual: counts stay exact, only their coverage guarantee is lost). With the
  * bounded pattern caches, this bounds the floor's lines per minute.
  */
 const FLOOR_CAPACITY = 4096
@@ -144,8 +144,8 @@ export function createSampler(options?: SamplerOptions): Sampler {
 
   /**
    * True while (pattern, level) is within its first `floorPerMinute` lines of the current wall-clock
-   * minute. The count depends only on which lines arrived, never on a random draw, so a floor line's
-   * inclusion probability is exactly 1 and weight 1 keeps Horvitz–Thompson estimates unbiased.
+   * minute. The count depends only on which lines arrived, never on a random draw; like any kept line, a
+   * floor line's weight counts the lines of its pattern dropped before it.
    */
   function takeFloor(p: Pattern<RuleEntry>, li: number): boolean {
     const minute = Math.floor(now() / MINUTE_MS)
