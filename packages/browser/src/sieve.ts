@@ -2,14 +2,13 @@
 // policy server on the Node schedule, a localStorage policy cache, and traceparent on fetch.
 import {
   createPolicyClient,
-  createSampler,
-  createStatsTable,
+  createSamplerWith,
   defaultPolicy,
   LEVEL_NAMES,
   toMessageText,
-  toStatsBatch,
 } from '@logsieve/core'
 import { encodeJson, encodeOtlp } from './otlp.js'
+import { createPageStats } from './page-stats.js'
 import { createBatchQueue } from './queue.js'
 import { defaultStorage, storagePolicyCache } from './storage-cache.js'
 import { patchFetch, sessionTraceId } from './trace.js'
@@ -42,11 +41,11 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
   // Taken before patchFetch: the sieve's own requests never carry traceparent (the policy server's CORS
   // need not allow it). Where fetch is missing, each send fails quietly (the senders and the policy client catch it).
   const doFetch = options.fetch ?? globalThis.fetch?.bind(globalThis)
-  const instance = options.instance ?? `browser/${Math.random().toString(36).slice(2, 10)}`
+  const instance = (options.instance ?? `browser/${Math.random().toString(36).slice(2, 10)}`).slice(0, 256)
   let traceId = sessionTraceId(traceScope)
 
-  const stats = createStatsTable()
-  const sampler = createSampler({ stats, policy: defaultPolicy(service, environment) })
+  const stats = createPageStats()
+  const sampler = createSamplerWith(stats, { policy: defaultPolicy(service, environment) })
 
   const endpoint = typeof options.endpoint === 'string' ? { url: options.endpoint } : options.endpoint
   const encode = endpoint?.format === 'json' ? encodeJson : encodeOtlp
@@ -87,13 +86,18 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
 
   async function sendStats(hiding: boolean): Promise<void> {
     if (!sendBatch) return
-    const snapshot = stats.snapshot()
-    if (snapshot.rows.length === 0 && snapshot.overflow.seen === 0) return
-    const meta = { sdk: SDK, service, environment, instance, policyVersion: sampler.policy.version }
-    // An unsent window is folded back in (the table stays bounded) and goes with the next flush.
-    if (!(await sendBatch(JSON.stringify(toStatsBatch(snapshot, meta)), hiding)) && !hiding) {
-      stats.merge(snapshot)
+    const taken = stats.take()
+    if (taken.patterns.length === 0 && taken.overflow.seen === 0) return
+    const batch = {
+      sdk: SDK,
+      service,
+      environment,
+      instance,
+      policyVersion: sampler.policy.version,
+      ...taken,
     }
+    // An unsent window is folded back in (the table stays bounded) and goes with the next flush.
+    if (!(await sendBatch(JSON.stringify(batch), hiding)) && !hiding) stats.merge(taken)
   }
 
   const flushAll = (hiding: boolean): Promise<void> =>

@@ -15,7 +15,14 @@ import {
 import { createStatsTable } from './stats-table.js'
 import { createBucketMap, createTokenBucket, type TokenBucket, takeToken } from './token-bucket.js'
 import { traceThreshold } from './trace-threshold.js'
-import type { DecideOptions, Decision, Sampler, SamplerOptions, SignatureResult } from './types.js'
+import type {
+  DecideOptions,
+  Decision,
+  Sampler,
+  SamplerOptions,
+  SignatureResult,
+  StatsCounter,
+} from './types.js'
 
 // Part of the sampler's API since the first release; it lives in its own file.
 export { traceThreshold }
@@ -55,7 +62,17 @@ const FLOOR_CAPACITY = 4096
  * if (d.keep) log({ msg, signature: d.signature, sample_rate: d.sampleRate })
  */
 export function createSampler(options?: SamplerOptions): Sampler {
-  const stats = options?.stats ?? createStatsTable()
+  return createSamplerWith(options?.stats ?? createStatsTable(), options)
+}
+
+/**
+ * `createSampler` counting into `stats`, which may be any StatsCounter (the browser SDK's page table).
+ * Without createSampler's default, a bundle that brings its own counter does not carry the StatsTable.
+ */
+export function createSamplerWith<S extends StatsCounter>(
+  stats: S,
+  options?: Omit<SamplerOptions, 'stats'>,
+): Sampler<S> {
   const random = options?.random ?? Math.random
   const now = options?.now ?? Date.now
   const onError = options?.onError

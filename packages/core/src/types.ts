@@ -52,7 +52,7 @@ export interface DecideOptions {
   bytes?: number
 }
 
-export interface Sampler {
+export interface Sampler<S extends StatsCounter = StatsTable> {
   /**
    * Decide whether to keep one line and count it in the stats table. Never throws: any `level` and any
    * `text` (non-strings included) give a decision.
@@ -68,7 +68,7 @@ export interface Sampler {
   /** Swap in a new policy (already validated with parsePolicy). */
   setPolicy(policy: Policy): void
   readonly policy: Policy
-  readonly stats: StatsTable
+  readonly stats: S
 }
 
 export interface SamplerOptions {
@@ -117,10 +117,8 @@ export interface StatsHandle {
   readonly live: boolean
 }
 
-/** Bounded per-(signature, level) counters; see StatsTable in stats-table.ts. */
-export interface StatsTable {
-  /** Count one line. */
-  count(signature: string, level: LevelName, template: string, kept: boolean, bytes: number): void
+/** What a sampler counts into: `handle`, `countInto` and `addBytes` of a StatsTable. */
+export interface StatsCounter {
   /**
    * The row of (signature, level), admitted as `count` would admit it, to count into with `countInto`
    * without looking it up again.
@@ -133,6 +131,12 @@ export interface StatsTable {
   countInto(handle: StatsHandle, kept: boolean, bytes: number): boolean
   /** Add `delta` bytes to a live handle's row, to its kept bytes too when `kept` (a measured size). */
   addBytes(handle: StatsHandle, delta: number, kept: boolean): void
+}
+
+/** Bounded per-(signature, level) counters; see StatsTable in stats-table.ts. */
+export interface StatsTable extends StatsCounter {
+  /** Count one line. */
+  count(signature: string, level: LevelName, template: string, kept: boolean, bytes: number): void
   /** Attach a (already redacted) example line to a row, if it has none yet. */
   setExample(signature: string, level: LevelName, example: string): void
   /** Take the current window and start a new one. */
