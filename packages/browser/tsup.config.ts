@@ -3,7 +3,7 @@ import { defineConfig } from 'tsup'
 export default defineConfig([
   // For bundlers: ESM + CJS + types, @logsieve/core left as a dependency.
   {
-    entry: ['src/index.ts'],
+    entry: ['src/index.ts', 'src/trace.ts'],
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,
@@ -13,7 +13,7 @@ export default defineConfig([
   },
   // For a <script type="module"> without a bundler: everything in one minified file.
   {
-    entry: { 'logsieve-browser.min': 'src/index.ts' },
+    entry: { 'logsieve-browser.min': 'src/index.ts', 'logsieve-browser-trace.min': 'src/trace.ts' },
     format: ['esm'],
     minify: true,
     sourcemap: true,

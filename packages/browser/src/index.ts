@@ -3,7 +3,6 @@ export { encodeJson, encodeOtlp } from './otlp.js'
 export { type PinoBrowserOptions, pinoBrowser } from './pino.js'
 export { createBrowserSieve } from './sieve.js'
 export { CACHE_FORMAT, type PolicyStorage, storagePolicyCache } from './storage-cache.js'
-export { isAllowedOrigin, patchFetch } from './trace.js'
 export type {
   BrowserLogger,
   BrowserSieve,
@@ -11,4 +10,5 @@ export type {
   EndpointOptions,
   Fields,
   LogRecord,
+  TracePropagation,
 } from './types.js'

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { recorder } from '../test/http.js'
 import { createBrowserSieve } from './sieve.js'
+import { traceFetch } from './trace.js'
 
 let collector: Awaited<ReturnType<typeof recorder>>
 beforeAll(async () => {
@@ -61,7 +62,7 @@ describe('createBrowserSieve', () => {
 
   it('patches fetch only while it runs, and newTrace() changes the trace id', async () => {
     const original = globalThis.fetch
-    const sieve = createBrowserSieve({ service: 'shop-web', propagateTraceTo: [collector.url] })
+    const sieve = createBrowserSieve({ service: 'shop-web', propagateTrace: traceFetch([collector.url]) })
     expect(globalThis.fetch).not.toBe(original)
     await (await fetch(`${collector.url}/api`)).text()
     expect(collector.requests.at(-1)!.headers.traceparent).toContain(sieve.traceId)

@@ -1,5 +1,5 @@
 // createBrowserSieve: the core sampler in the page, a batching sender for kept lines, stats to the
-// policy server on the Node schedule, a localStorage policy cache, and traceparent on fetch.
+// policy server on the Node schedule, a localStorage policy cache, and (opt-in) traceparent on fetch.
 import {
   createPolicyClient,
   createSamplerWith,
@@ -11,7 +11,7 @@ import { encodeJson, encodeOtlp } from './otlp.js'
 import { createPageStats } from './page-stats.js'
 import { createBatchQueue } from './queue.js'
 import { defaultStorage, storagePolicyCache } from './storage-cache.js'
-import { patchFetch, sessionTraceId } from './trace.js'
+import { sessionTraceId } from './trace-id.js'
 import { createSender } from './transport.js'
 import type { BrowserLogger, BrowserSieve, BrowserSieveOptions, Fields, LogRecord } from './types.js'
 
@@ -25,7 +25,7 @@ const SDK = { name: '@logsieve/browser', version: '0.1.0' }
  *   service: 'shop-web',
  *   server: { url: 'https://logsieve.example.com', apiKey: 'lsk_…' },
  *   endpoint: 'https://collector.example.com/v1/logs',
- *   propagateTraceTo: ['https://api.example.com'],
+ *   propagateTrace: traceFetch(['https://api.example.com']), // from '@logsieve/browser/trace'
  * })
  * sieve.logger.info('cart updated', { items: 3 })
  */
@@ -38,8 +38,9 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
       // A failing diagnostic callback must not break logging either.
     }
   }
-  // Taken before patchFetch: the sieve's own requests never carry traceparent (the policy server's CORS
-  // need not allow it). Where fetch is missing, each send fails quietly (the senders and the policy client catch it).
+  // Taken before propagateTrace patches fetch: the sieve's own requests never carry traceparent (the
+  // policy server's CORS need not allow it). Where fetch is missing, each send fails quietly (the senders
+  // and the policy client catch it).
   const doFetch = options.fetch ?? globalThis.fetch?.bind(globalThis)
   const instance = (options.instance ?? `browser/${Math.random().toString(36).slice(2, 10)}`).slice(0, 256)
   let traceId = sessionTraceId(traceScope)
@@ -117,7 +118,7 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
     addEventListener('pagehide', onHide)
     document.addEventListener('visibilitychange', onVisibility)
   }
-  const unpatch = patchFetch(options.propagateTraceTo ?? [], () => traceId)
+  const unpatch = options.propagateTrace?.(() => traceId)
 
   function log(level: string | number, message: unknown, fields?: Fields): boolean {
     try {
@@ -164,7 +165,7 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
     shutdown() {
       for (const t of timers) clearInterval(t)
       client?.stop()
-      unpatch()
+      unpatch?.()
       if (hasWindow) {
         removeEventListener('pagehide', onHide)
         document.removeEventListener('visibilitychange', onVisibility)

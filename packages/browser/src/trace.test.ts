@@ -1,7 +1,8 @@
 import { parseTraceparent } from '@logsieve/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { recorder } from '../test/http.js'
-import { isAllowedOrigin, patchFetch, sessionTraceId } from './trace.js'
+import { isAllowedOrigin, patchFetch } from './trace.js'
+import { sessionTraceId } from './trace-id.js'
 
 describe('isAllowedOrigin', () => {
   it('matches exact origins and regular expressions, nothing else', () => {

@@ -1,24 +1,22 @@
-// Trace correlation: one trace id per tab session (or page), used as the sampling threshold so a user's
-// whole story is kept or dropped together, and sent as `traceparent` on fetch calls to allowed origins
-// so browser and backend lines of one request share a trace id.
-import { isValidTraceId, randomSpanId, randomTraceId } from '@logsieve/core'
+// `@logsieve/browser/trace`, opt-in: `traceparent` on the page's fetch calls to the origins you allow, so
+// browser and backend lines of one request share the sieve's trace id. Its own entry point, so a page
+// that does not propagate traces does not ship it.
+import { randomSpanId } from '@logsieve/core'
+import type { TracePropagation } from './types.js'
 
-const SESSION_KEY = 'logsieve:trace'
-
-/** The tab session's trace id (sessionStorage), or a new one when storage is unavailable. */
-export function sessionTraceId(scope: 'session' | 'page', fresh = false): string {
-  const id = randomTraceId()
-  try {
-    if (scope === 'session') {
-      const stored = sessionStorage.getItem(SESSION_KEY)
-      if (!fresh && isValidTraceId(stored)) return stored
-      sessionStorage.setItem(SESSION_KEY, id)
-    }
-  } catch {
-    // Storage disabled: a per-page id still keeps each page's story together.
-  }
-  return id
-}
+/**
+ * Propagate the sieve's trace id to `origins`: pass the result as `propagateTrace` to createBrowserSieve,
+ * which patches `fetch` once it has taken its own and restores it on `shutdown()`.
+ *
+ * @example
+ * import { createBrowserSieve } from '@logsieve/browser'
+ * import { traceFetch } from '@logsieve/browser/trace'
+ * const sieve = createBrowserSieve({ service: 'shop-web', propagateTrace: traceFetch(['https://api.example.com']) })
+ */
+export const traceFetch =
+  (origins: ReadonlyArray<string | RegExp>): TracePropagation =>
+  (traceId) =>
+    patchFetch(origins, traceId)
 
 /** True when `url` (resolved against the page) goes to one of the allowed origins. */
 export function isAllowedOrigin(url: string, allowed: ReadonlyArray<string | RegExp>): boolean {

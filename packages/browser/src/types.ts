@@ -37,12 +37,13 @@ export interface BrowserSieveOptions {
   /** Where kept lines go (a URL string means `{ url, format: 'otlp' }`). Without it lines are only counted. */
   endpoint?: string | EndpointOptions
   /**
-   * Add a W3C `traceparent` header to the page's `fetch` calls to these origins (exact origins such as
-   * `'https://api.example.com'`, or regular expressions tested against the origin). Opt-in: other
-   * origins never see the header, which would otherwise fail their CORS preflight.
-   * @default []
+   * Add a W3C `traceparent` header to the page's `fetch` calls to some origins: `traceFetch(origins)`
+   * from `@logsieve/browser/trace` (exact origins such as `'https://api.example.com'`, or regular
+   * expressions tested against the origin). Opt-in, and its own entry point: other origins never see the
+   * header, which would otherwise fail their CORS preflight.
+   * @default undefined (no header anywhere)
    */
-  propagateTraceTo?: Array<string | RegExp>
+  propagateTrace?: TracePropagation
   /**
    * Lifetime of the trace id that sampling thresholds and `traceparent` use: `'session'` keeps it for the
    * tab's session (sessionStorage) so one user's story is kept or dropped together; `'page'` draws a new
@@ -70,6 +71,12 @@ export interface BrowserSieveOptions {
   /** fetch used for the sieve's own requests. @default globalThis.fetch (before any patching) */
   fetch?: typeof fetch
 }
+
+/**
+ * Installs trace propagation given the sieve's current trace id, and returns what uninstalls it
+ * (`traceFetch` from `@logsieve/browser/trace` makes one).
+ */
+export type TracePropagation = (traceId: () => string) => () => void
 
 /** Extra fields of a line: JSON-serializable values. */
 export type Fields = Record<string, unknown>

@@ -18,7 +18,8 @@ const NOISY = computeSignature('cache miss for key 1000')
 
 declare global {
   interface Window {
-    logsieve: typeof import('../src/index.js') & { pino: typeof import('pino').default }
+    logsieve: typeof import('../src/index.js') &
+      typeof import('../src/trace.js') & { pino: typeof import('pino').default }
     sieve: import('../src/index.js').BrowserSieve
     diagnostics: string[]
   }
@@ -114,7 +115,7 @@ async function openSieve(
         environment: cfg.environment,
         server: { url: cfg.server, apiKey: cfg.key },
         endpoint: cfg.collector,
-        propagateTraceTo: [cfg.backend],
+        propagateTrace: window.logsieve.traceFetch([cfg.backend]),
         // Timers far away: the tests send with flush() and the page-hide path only.
         flushIntervalMs: 600_000,
         statsIntervalMs: 600_000,

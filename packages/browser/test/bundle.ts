@@ -20,8 +20,10 @@ const REPO_DIR = fileURLToPath(new URL('../../..', import.meta.url))
 
 /** What an app that calls createBrowserSieve ships: the sampler (core) and the sender (this package). */
 export const SIEVE_ENTRY = "export { createBrowserSieve } from './src/index.ts'"
-/** Everything the package exports (pino integration, encoders, cache), as the test page loads it. */
-export const FULL_ENTRY = "export * from './src/index.ts'"
+/** createBrowserSieve with every opt-in part: `traceparent` on fetch (`@logsieve/browser/trace`). */
+export const OPT_IN_ENTRY = `${SIEVE_ENTRY}\nexport { traceFetch } from './src/trace.ts'`
+/** Everything the package exports (pino integration, encoders, cache, trace), as the test page loads it. */
+export const FULL_ENTRY = "export * from './src/index.ts'\nexport * from './src/trace.ts'"
 
 export interface BundleResult {
   code: string

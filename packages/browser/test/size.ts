@@ -1,9 +1,11 @@
 // `pnpm --filter @logsieve/browser size`: the min+gzip size of the browser bundle against its budget.
 // Exits with 1 when the sampler + sender bundle is over the ceiling CI enforces. Lists every module.
-import { BUNDLE_CEILING_BYTES, buildBundle, describeSize, FULL_ENTRY } from './bundle.js'
+import { BUNDLE_CEILING_BYTES, buildBundle, describeSize, FULL_ENTRY, OPT_IN_ENTRY } from './bundle.js'
 
 const sieve = await buildBundle()
+const optIn = await buildBundle(OPT_IN_ENTRY)
 const full = await buildBundle(FULL_ENTRY)
 console.log(`createBrowserSieve (sampler + sender): ${describeSize(sieve, sieve.modules.length)}`)
+console.log(`with the opt-in traceparent on fetch (@logsieve/browser/trace): ${describeSize(optIn, 0)}`)
 console.log(`every export: ${describeSize(full, 0)}`)
 if (sieve.gzipBytes > BUNDLE_CEILING_BYTES) process.exitCode = 1
