@@ -168,6 +168,82 @@ describe.each(versions)('%s', (_name, pino) => {
     expect(lines.every((l) => Object.keys(l).filter((k) => k === 'signature').length === 1)).toBe(true)
   })
 
+  it('replaces pino’s hooked level methods after their first line, and follows level changes', () => {
+    const { lines, stream } = sink()
+    const sieve = sieveWith({ info: 0 })
+    const log = pino(sievePino(sieve, { level: 'info' }), stream)
+    const hooked = log.info
+    log.info('first %s', 'line') // through the hook, which then installs the level method
+    expect(log.info).not.toBe(hooked)
+    log.warn('kept %s', 'warning')
+    for (let i = 0; i < 20; i++) log.info('order %d placed', i)
+    // pino rebuilds its level methods on a level change: the next line comes through the hook again.
+    log.level = 'debug'
+    log.debug({ d: 1 }, 'debug %s', 'detail')
+    for (let i = 0; i < 20; i++) log.info('order %d placed', i)
+    const child = log.child({ svc: 'a' })
+    for (let i = 0; i < 20; i++) child.info('order %d placed', i)
+    log.error('failed %d', 1)
+    expect(lines.map((l) => l.msg)).toEqual(['kept warning', 'debug detail', 'failed 1'])
+    expect(lines[0]?.signature).toMatch(/^[0-9a-f]{16}$/)
+    const info = sieve.sampler.stats.snapshot().rows.find((r) => r.template === 'order %d placed')
+    expect(info).toMatchObject({ seen: 60, kept: 0 })
+  })
+
+  it('gives a child with its own level its own level methods, and leaves app-wrapped methods alone', () => {
+    const { lines, stream } = sink()
+    const sieve = sieveWith({ info: 0 })
+    const log = pino(sievePino(sieve, { level: 'warn' }), stream)
+    const child = (log.child as (b: object, o: object) => PinoChild)({ svc: 'a' }, { level: 'info' })
+    for (let i = 0; i < 5; i++) child.info('child %d', i)
+    expect(Object.hasOwn(child, 'info')).toBe(true)
+    expect(lines).toHaveLength(0)
+    // An app that wrapped a level method keeps its wrapper, and its lines are still sampled by the hook.
+    const seen: unknown[][] = []
+    const other = pino(sievePino(sieve, { level: 'info' }), stream)
+    const original = other.info
+    const wrapper = function (this: unknown, ...a: unknown[]) {
+      seen.push(a)
+      original.apply(this, a)
+    }
+    other.info = wrapper
+    for (let i = 0; i < 5; i++) other.info('wrapped %d', i)
+    expect(other.info).toBe(wrapper)
+    expect(seen).toHaveLength(5)
+    expect(lines).toHaveLength(0)
+  })
+
+  it('leaves level methods to the hook when the app has its own logMethod hook', () => {
+    const { lines, stream } = sink()
+    const sieve = sieveWith({ info: 0.5 }, undefined)
+    const calls: string[] = []
+    const logMethod = function (this: unknown, args: unknown[], method: (...a: unknown[]) => void) {
+      calls.push(String(args[0]))
+      method.apply(this, args)
+    }
+    const log = pino(sievePino(sieve, { hooks: { logMethod } }), stream)
+    const hooked = log.info
+    for (let i = 0; i < 40; i++) log.info(`line ${i}`)
+    expect(log.info).toBe(hooked)
+    // The user's hook sees exactly the kept lines, and each of them is written.
+    expect(calls.length).toBe(lines.length)
+    expect(lines.length).toBeGreaterThan(0)
+    expect(lines.length).toBeLessThan(40)
+  })
+
+  it('estimates kept sizes from measured ones once past the first lines (pino 9+)', () => {
+    const written: string[] = []
+    const sieve = sieveWith({})
+    const log = pino(sievePino(sieve, { base: { pid: 1, hostname: 'h' } }), { write: (s) => written.push(s) })
+    // One size for every line: the estimate of an unmeasured line is then exact.
+    for (let i = 0; i < 2000; i++) log.info({ user: 'ascii' }, 'order %d placed', 1000 + (i % 9000))
+    const row = sieve.sampler.stats.snapshot().rows[0]
+    expect(row).toMatchObject({ seen: 2000, kept: 2000 })
+    if (_name === 'pino 8') return // no streamWrite hook: sizes stay estimated from the message
+    expect(new Set(written.map((l) => l.length)).size).toBe(1)
+    expect(row?.keptBytes).toBe(written.reduce((a, b) => a + b.length, 0))
+  })
+
   it('counts the real size of kept lines (pino 9+), and estimates dropped ones from them', () => {
     const written: string[] = []
     let n = 0

@@ -16,6 +16,9 @@ import {
 import type { LogFn, LogMethodHook, MixinFn, PinoLike, SievePinoOptions, StreamWriteHook } from './types.js'
 
 const ERROR_SEVERITY = 17
+/** After the first MEASURE_FIRST kept lines, one in MEASURE_EVERY (a power of two) is measured. */
+const MEASURE_FIRST = 256
+const MEASURE_EVERY = 8
 
 interface Buffered {
   method: LogFn
@@ -42,6 +45,8 @@ export function findSymbol(obj: object, description: string): symbol | undefined
 
 const VIEW = Symbol('logsieve.view')
 const views = new WeakSet<object>()
+/** Level methods installed by promote, so they are never wrapped twice. */
+const promoted = new WeakSet<object>()
 
 /**
  * The logger's view: an object whose prototype is the logger, so it reads as the logger, with an own
@@ -80,8 +85,17 @@ export function createIntegration(
   let flushTarget: PinoLike | undefined
   /** Set while a line we kept is being written: streamWrite then reports its size to the sampler. */
   let measuring = false
+  /**
+   * Which kept lines are measured: the first MEASURE_FIRST, then one in MEASURE_EVERY at random (xorshift32;
+   * a counter could alias with a loop's period and never measure one pattern). The others count at their
+   * pattern's mean measured size. Measuring every line cost about as much as the decision.
+   */
+  let measureDraw = 0x9e3779b9
+  let measuredFirst = 0
   // Resolved on the first call: every logger of one pino copy shares the symbol.
   let bindingsKey: symbol | undefined
+  /** The trace ids of the line being decided (see decideLine). */
+  let lineIds: TraceIds | undefined
 
   sieve.onFlush(() => flushLogger(flushTarget))
 
@@ -143,19 +157,27 @@ export function createIntegration(
    * through the logger's view (see viewOf) so the logger itself is never written to: a store on a pino
    * root logger (a dictionary-mode object) and its restore cost more than the decision.
    */
-  function write(logger: PinoLike, method: LogFn, args: unknown[], level: number, extra: string): void {
+  function write(
+    logger: PinoLike,
+    method: LogFn,
+    args: ArrayLike<unknown>,
+    level: number,
+    extra: string,
+  ): void {
     const key = bindingsKey
     const view = key === undefined || extra === '' ? undefined : viewOf(logger)
+    // With a user hook nothing is promoted: `args` is then always the hook's own array.
+    const list = args as unknown[]
     if (view === undefined) {
-      if (userHook) userHook.call(logger, args, method, level)
-      else method.apply(logger, args)
+      if (userHook) userHook.call(logger, list, method, level)
+      else method.apply(logger, list)
       return
     }
     const base = (logger as unknown as Record<symbol, unknown>)[key as symbol]
     view[key as symbol] = `${base}${extra}`
     // The user's hook gets the view as `this`, so its own method.apply(this, args) keeps our fields.
-    if (userHook) userHook.call(view as unknown as PinoLike, args, method, level)
-    else method.apply(view, args)
+    if (userHook) userHook.call(view as unknown as PinoLike, list, method, level)
+    else method.apply(view, list)
     view[key as symbol] = base
   }
 
@@ -164,7 +186,7 @@ export function createIntegration(
     const scope = currentScope()
     const ids = otelIds() ?? scope
     if (sieve.exporting) {
-      extract(b.args)
+      extract(b.args[0], b.args[1], b.args.length)
       const severity = toSeverityNumber(b.level)
       exportLine(
         sieve,
@@ -181,46 +203,150 @@ export function createIntegration(
     write(target as PinoLike, b.method, b.args, b.level, fields(signature, 1, ids, scope, b.loggedAt))
   }
 
-  function logMethod(this: PinoLike, args: unknown[], method: LogFn, level: number): void {
+  /**
+   * The decision for one call, from its first two arguments and their count (so that a caller holding
+   * `arguments` need not pass it on). Leaves the line's trace ids in `lineIds` for keptFields.
+   */
+  function decideLine(
+    a0: unknown,
+    a1: unknown,
+    n: number,
+    level: number,
+    scope: Scope | undefined,
+  ): Decision {
+    extract(a0, a1, n)
+    const ids = otelIds() ?? scope
+    lineIds = ids
+    decideOptions.isFormat = scratch.isFormat
+    decideOptions.traceId = ids?.traceId
+    return sampler.decide(level, scratch.text, decideOptions)
+  }
+
+  /** What a kept line needs besides its write (example, backfill, export), and the fields it gains. */
+  function keptFields(d: Decision, scope: Scope | undefined, args: ArrayLike<unknown>): string {
+    // Copy out of the reused Decision before anything else can call decide().
+    const signature = d.signature
+    const sampleRate = d.sampleRate
+    const severity = d.severity
+    const ids = lineIds
+    if (sieve.examples) takeExample(sieve, d, args, scratch.text, scratch.isFormat)
+    if (severity >= ERROR_SEVERITY) scope?.backfill?.drain(onReplayError)
+    if (sieve.exporting)
+      exportLine(sieve, args, scratch.text, scratch.isFormat, severity, d.level, signature, sampleRate, ids)
+    if (measuredFirst < MEASURE_FIRST) {
+      measuredFirst++
+      measuring = true
+    } else {
+      measureDraw ^= measureDraw << 13
+      measureDraw ^= measureDraw >>> 17
+      measureDraw ^= measureDraw << 5
+      measuring = (measureDraw & (MEASURE_EVERY - 1)) === 0
+    }
+    return fields(signature, sampleRate, ids, scope, 0)
+  }
+
+  /** The hook path: decide one line and write it if kept. */
+  function handle(logger: PinoLike, args: unknown[], method: LogFn, level: number): void {
     if (flushTarget === undefined) {
-      flushTarget = this
-      bindingsKey = findSymbol(this, 'pino.chindings')
+      flushTarget = logger
+      bindingsKey = findSymbol(logger, 'pino.chindings')
     }
     // One context lookup per line: the scope serves trace ids, backfill and the scope fields.
     const scope = currentScope()
     let extra = ''
     try {
-      extract(args)
-      const text = scratch.text
-      const isFormat = scratch.isFormat
-      const ids = otelIds() ?? scope
-      decideOptions.isFormat = isFormat
-      decideOptions.traceId = ids?.traceId
-      const d = sampler.decide(level, text, decideOptions)
+      const d = decideLine(args[0], args[1], args.length, level, scope)
       if (!d.keep) {
-        if (scope?.backfill !== undefined) {
-          const payload: Buffered = { method, args, level, loggedAt: Date.now() }
-          scope.backfill.push(this, payload, replay, d.signature, estimateArgsBytes(args))
-        }
+        if (scope?.backfill !== undefined) buffer(logger, scope, args, method, level, d.signature)
         return
       }
-      // Copy out of the reused Decision before anything else can call decide().
-      const signature = d.signature
-      const sampleRate = d.sampleRate
-      const severity = d.severity
-      const levelText = d.level
-      if (sieve.examples) takeExample(sieve, d, args, text, isFormat)
-      if (severity >= ERROR_SEVERITY) scope?.backfill?.drain(onReplayError)
-      if (sieve.exporting)
-        exportLine(sieve, args, text, isFormat, severity, levelText, signature, sampleRate, ids)
-      extra = fields(signature, sampleRate, ids, scope, 0)
-      measuring = true
+      extra = keptFields(d, scope, args)
     } catch (error) {
       // Fail open: an SDK bug must not lose the app's line.
       sieve.report('LOGSIEVE_HOOK_ERROR', error)
     }
-    write(this, method, args, level, extra)
+    write(logger, method, args, level, extra)
     measuring = false
+  }
+
+  /**
+   * A level method that decides before calling pino's own: installed in place of the method pino built
+   * around our hook (see promote). The same steps as `handle`, but `arguments` stays in this frame and is
+   * forwarded to pino as it is: the hook's argument array and frames cost more than the decision itself.
+   */
+  function levelMethod(method: LogFn, level: number): LogFn {
+    const sieved = function (this: PinoLike): void {
+      // biome-ignore lint/complexity/noArguments: no array per call; pino gets them forwarded as they are
+      const args = arguments as unknown as unknown[]
+      const scope = currentScope()
+      let extra = ''
+      try {
+        const d = decideLine(args[0], args[1], args.length, level, scope)
+        if (!d.keep) {
+          if (scope?.backfill !== undefined) buffer(this, scope, args, method, level, d.signature)
+          return
+        }
+        extra = keptFields(d, scope, args)
+      } catch (error) {
+        sieve.report('LOGSIEVE_HOOK_ERROR', error)
+      }
+      // Through the view even without fields: pino's reads of a logger's properties are faster through
+      // an object that has it as its prototype (V8 keeps prototypes in fast mode).
+      const key = bindingsKey as symbol
+      const view = viewOf(this)
+      if (view === undefined) method.apply(this, args)
+      else {
+        const base = (this as unknown as Record<symbol, unknown>)[key]
+        view[key] = extra === '' ? base : `${base}${extra}`
+        method.apply(view, args)
+        view[key] = base
+      }
+      measuring = false
+    }
+    promoted.add(sieved)
+    return sieved
+  }
+
+  function buffer(
+    logger: PinoLike,
+    scope: Scope,
+    args: ArrayLike<unknown>,
+    method: LogFn,
+    level: number,
+    signature: string,
+  ): void {
+    // A copy: `args` may be the call's `arguments`.
+    const payload: Buffered = { method, args: Array.prototype.slice.call(args), level, loggedAt: Date.now() }
+    scope.backfill?.push(logger, payload, replay, signature, estimateArgsBytes(payload.args))
+  }
+
+  /**
+   * After a line came through the hook, replace the level method pino generated around it with our own
+   * (on the logger that owns it: children without their own level inherit it). pino rebuilds level
+   * methods on every level change (`setLevel`), and the first line after it comes through the hook again,
+   * so a level change or a child with its own level is picked up. With a user hook nothing is replaced:
+   * the hook must see every line.
+   */
+  function promote(logger: PinoLike, method: LogFn, level: number): void {
+    if (userHook !== undefined) return
+    const label = (logger as { levels?: { labels?: Record<number, string> } }).levels?.labels?.[level]
+    if (typeof label !== 'string') return
+    let owner: object | null = logger
+    while (owner !== null && !Object.hasOwn(owner, label)) owner = Object.getPrototypeOf(owner)
+    if (owner === null || !Object.isExtensible(owner)) return
+    const current = (owner as Record<string, unknown>)[label]
+    // Only pino's own generated method (pino 8–10 name it so); a method the app wrapped stays as it is.
+    if (typeof current !== 'function' || current.name !== 'hookWrappedLog' || promoted.has(current)) return
+    ;(owner as Record<string, unknown>)[label] = levelMethod(method, level)
+  }
+
+  function logMethod(this: PinoLike, args: unknown[], method: LogFn, level: number): void {
+    handle(this, args, method, level)
+    try {
+      promote(this, method, level)
+    } catch (error) {
+      sieve.report('LOGSIEVE_HOOK_ERROR', error)
+    }
   }
 
   function streamWrite(line: string): string {
@@ -275,19 +401,17 @@ const scratch: { text: unknown; isFormat: boolean } = { text: undefined, isForma
  * The template of a pino call: the format string when the call carries interpolation values (pino's
  * argument rules: `(msg, ...values)`, `(obj, msg, ...values)`, `(err)`, `(obj)`), else the message.
  */
-function extract(args: unknown[]): void {
-  const a0 = args[0]
+function extract(a0: unknown, a1: unknown, n: number): void {
   scratch.isFormat = false
   if (typeof a0 === 'string') {
     scratch.text = a0
-    scratch.isFormat = args.length > 1 && a0.includes('%')
+    scratch.isFormat = n > 1 && a0.includes('%')
   } else if (a0 !== null && typeof a0 === 'object') {
-    const a1 = args[1]
     if (typeof a1 === 'string') {
       scratch.text = a1
-      scratch.isFormat = args.length > 2 && a1.includes('%')
+      scratch.isFormat = n > 2 && a1.includes('%')
     } else scratch.text = messageOf(a0)
-  } else if (a0 === undefined || a0 === null) scratch.text = args[1]
+  } else if (a0 === undefined || a0 === null) scratch.text = a1
   else scratch.text = a0
 }
 
@@ -300,20 +424,26 @@ function messageOf(o: object): unknown {
   return ''
 }
 
-function renderMessage(args: unknown[], text: unknown, isFormat: boolean): string {
+function renderMessage(args: ArrayLike<unknown>, text: unknown, isFormat: boolean): string {
   if (typeof text !== 'string') return text === undefined || text === null ? '' : String(text)
   if (!isFormat) return text
   const start = typeof args[0] === 'string' ? 1 : 2
-  return format(text, ...args.slice(start))
+  return format(text, ...Array.prototype.slice.call(args, start))
 }
 
 // Outside logMethod on purpose: a closure there would make V8 allocate a context for `args` on every
 // call, dropped lines included.
-function takeExample(sieve: Sieve, d: Decision, args: unknown[], text: unknown, isFormat: boolean): void {
+function takeExample(
+  sieve: Sieve,
+  d: Decision,
+  args: ArrayLike<unknown>,
+  text: unknown,
+  isFormat: boolean,
+): void {
   sieve.example(d, () => renderExample(args, text, isFormat))
 }
 
-function renderExample(args: unknown[], text: unknown, isFormat: boolean): string {
+function renderExample(args: ArrayLike<unknown>, text: unknown, isFormat: boolean): string {
   const msg = renderMessage(args, text, isFormat)
   const a0 = args[0]
   if (a0 === null || typeof a0 !== 'object' || a0 instanceof Error) return msg
@@ -340,7 +470,7 @@ function safeJson(value: unknown): string {
 
 function exportLine(
   sieve: Sieve,
-  args: unknown[],
+  args: ArrayLike<unknown>,
   text: unknown,
   isFormat: boolean,
   severity: number,
