@@ -171,6 +171,13 @@ const GROUPS: Record<string, Group> = {
       sieved: () => compare(sievedVariants(sieved(devNullPino)), 20_000),
     },
   },
+  pinoChildDevNull: {
+    title: 'pino 10 child logger → /dev/null (pino.destination, sync)',
+    parts: {
+      plain: () => compare({ plain: pinoLine(pino(BASE, devNullPino()).child({ svc: 'a' })) }, 20_000),
+      sieved: () => compare(sievedVariants(sieved(devNullPino).child({ svc: 'a' })), 20_000),
+    },
+  },
   pinoScope: {
     title:
       'pino 10 inside a request scope (sieve.run: context lookup, trace fields, backfill) → no-op stream',

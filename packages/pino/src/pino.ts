@@ -86,11 +86,11 @@ export function createIntegration(
   /** Set while a line we kept is being written: streamWrite then reports its size to the sampler. */
   let measuring = false
   /**
-   * Which kept lines are measured: the first MEASURE_FIRST, then one in MEASURE_EVERY at random (xorshift32;
-   * a counter could alias with a loop's period and never measure one pattern). The others count at their
+   * Which kept lines are measured: the first MEASURE_FIRST, then one in MEASURE_EVERY at random (a
+   * counter could alias with a loop's period and never measure one pattern). The others count at their
    * pattern's mean measured size. Measuring every line cost about as much as the decision.
    */
-  let measureDraw = 0x9e3779b9
+  let measureDraw = 0x1e3779b9
   let measuredFirst = 0
   // Resolved on the first call: every logger of one pino copy shares the symbol.
   let bindingsKey: symbol | undefined
@@ -237,10 +237,9 @@ export function createIntegration(
       measuredFirst++
       measuring = true
     } else {
-      measureDraw ^= measureDraw << 13
-      measureDraw ^= measureDraw >>> 17
-      measureDraw ^= measureDraw << 5
-      measuring = (measureDraw & (MEASURE_EVERY - 1)) === 0
+      // An LCG kept within small integers (no heap number per step); its high bits choose.
+      measureDraw = (Math.imul(measureDraw, 1103515245) + 12345) & 0x3fffffff
+      measuring = ((measureDraw >> 20) & (MEASURE_EVERY - 1)) === 0
     }
     return fields(signature, sampleRate, ids, scope, 0)
   }
