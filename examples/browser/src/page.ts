@@ -1,6 +1,6 @@
 // The page's code: one sieve for the page, a console-style logger, and a backend call that carries the
 // page's trace id in `traceparent`. `serve.ts` bundles this file for the browser.
-import { createBrowserSieve } from '@logsieve/browser'
+import { createBrowserSieve, encodeJson } from '@logsieve/browser'
 import { traceFetch } from '@logsieve/browser/trace'
 
 declare global {
@@ -15,7 +15,7 @@ const sieve = createBrowserSieve({
   environment: 'dev',
   server: { url: window.LOGSIEVE.server, apiKey: window.LOGSIEVE.apiKey },
   // Same origin as the page: the example server prints what arrives.
-  endpoint: { url: '/ingest/logs', format: 'json' },
+  endpoint: { url: '/ingest/logs', format: encodeJson },
   propagateTrace: traceFetch([location.origin]),
   flushIntervalMs: 2000,
   onDiagnostic: (error) => console.warn('logsieve:', error.message),

@@ -9,6 +9,8 @@ export type {
   BrowserSieveOptions,
   EndpointOptions,
   Fields,
+  LineEncoder,
   LogRecord,
+  Resource,
   TracePropagation,
 } from './types.js'

@@ -1,11 +1,6 @@
 // Encoders for batches of kept lines: OTLP/HTTP JSON (what an OpenTelemetry collector's /v1/logs takes)
 // or a plain JSON envelope.
-import type { LogRecord } from './types.js'
-
-export interface Resource {
-  service: string
-  environment: string
-}
+import type { LogRecord, Resource } from './types.js'
 
 function safeJson(value: unknown): string {
   try {

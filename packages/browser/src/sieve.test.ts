@@ -2,6 +2,7 @@
 // page behaviour (policy server, beacon, localStorage) is covered in test/browser.test.ts with chromium.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { recorder } from '../test/http.js'
+import { encodeJson } from './otlp.js'
 import { createBrowserSieve } from './sieve.js'
 import { traceFetch } from './trace.js'
 
@@ -15,7 +16,7 @@ describe('createBrowserSieve', () => {
   it('sends kept lines in the JSON format with signature, level and trace id', async () => {
     const sieve = createBrowserSieve({
       service: 'shop-web',
-      endpoint: { url: `${collector.url}/json`, format: 'json' },
+      endpoint: { url: `${collector.url}/json`, format: encodeJson },
     })
     expect(sieve.logger.info('cart 42 updated', { items: 3 })).toBe(true)
     expect(sieve.logger.error(new TypeError('boom'))).toBe(true)

@@ -1,13 +1,14 @@
 // createBrowserSieve: the core sampler in the page, a batching sender for kept lines, stats to the
 // policy server on the Node schedule, a localStorage policy cache, and (opt-in) traceparent on fetch.
 import {
-  createPolicyClient,
+  createPolicyClientWith,
   createSamplerWith,
   defaultPolicy,
   LEVEL_NAMES,
   toMessageText,
 } from '@logsieve/core'
-import { encodeJson, encodeOtlp } from './otlp.js'
+import { encodeOtlp } from './otlp.js'
+import { checkPagePolicy } from './page-policy.js'
 import { createPageStats } from './page-stats.js'
 import { createBatchQueue } from './queue.js'
 import { defaultStorage, storagePolicyCache } from './storage-cache.js'
@@ -49,7 +50,7 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
   const sampler = createSamplerWith(stats, { policy: defaultPolicy(service, environment) })
 
   const endpoint = typeof options.endpoint === 'string' ? { url: options.endpoint } : options.endpoint
-  const encode = endpoint?.format === 'json' ? encodeJson : encodeOtlp
+  const encode = endpoint?.format ?? encodeOtlp
   const sendLines =
     endpoint && createSender(doFetch, endpoint.url, endpoint.headers, endpoint.beacon ?? !endpoint.headers)
   const queue = createBatchQueue<LogRecord>({
@@ -72,7 +73,7 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
     )
   const client =
     server &&
-    createPolicyClient({
+    createPolicyClientWith(checkPagePolicy, {
       ...server,
       service,
       environment,

@@ -6,10 +6,12 @@ export interface EndpointOptions {
   /** URL that receives batches of kept lines with POST (an OTLP/HTTP collector's `/v1/logs`, or any URL). */
   url: string
   /**
-   * Body format: `'otlp'` is OTLP/HTTP JSON (`resourceLogs`), `'json'` is `{ service, environment, lines }`.
-   * @default 'otlp'
+   * How a batch of kept lines becomes the request body: `encodeOtlp` (OTLP/HTTP JSON `resourceLogs`, for
+   * an OpenTelemetry collector's `/v1/logs`), `encodeJson` (`{ service, environment, lines }`), both
+   * exported by this package, or your own function. Only the encoder you use is bundled.
+   * @default encodeOtlp
    */
-  format?: 'otlp' | 'json'
+  format?: LineEncoder
   /** Extra request headers (an API key for the collector). Headers rule out `sendBeacon`. @default {} */
   headers?: Record<string, string>
   /**
@@ -34,7 +36,7 @@ export interface BrowserSieveOptions {
    * @default undefined
    */
   server?: { url: string; apiKey: string }
-  /** Where kept lines go (a URL string means `{ url, format: 'otlp' }`). Without it lines are only counted. */
+  /** Where kept lines go (a URL string means `{ url }`: OTLP/HTTP JSON). Without it lines are only counted. */
   endpoint?: string | EndpointOptions
   /**
    * Add a W3C `traceparent` header to the page's `fetch` calls to some origins: `traceFetch(origins)`
@@ -77,6 +79,15 @@ export interface BrowserSieveOptions {
  * (`traceFetch` from `@logsieve/browser/trace` makes one).
  */
 export type TracePropagation = (traceId: () => string) => () => void
+
+/** What every batch describes: the service and environment of its lines. */
+export interface Resource {
+  service: string
+  environment: string
+}
+
+/** Turns a batch of kept lines into a request body (see `EndpointOptions.format`). */
+export type LineEncoder = (records: LogRecord[], resource: Resource) => string
 
 /** Extra fields of a line: JSON-serializable values. */
 export type Fields = Record<string, unknown>

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { checkPolicy, defaultPolicy } from './contract.js'
+import { defaultPolicy } from './contract.js'
+import { checkPolicy } from './policy-check.js'
 import { parsePolicy } from './schema.js'
 import { LEVEL_NAMES } from './severity.js'
 

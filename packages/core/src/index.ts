@@ -12,7 +12,13 @@ export {
 export { type CoarseClock, createCoarseClock } from './coarse-clock.js'
 export * from './generator.js'
 export { hash32, hash64Hex } from './hash.js'
-export { createPolicyClient, memoryPolicyCache, PolicyFetchError } from './policy-client.js'
+export { checkPolicy } from './policy-check.js'
+export {
+  createPolicyClient,
+  createPolicyClientWith,
+  memoryPolicyCache,
+  PolicyFetchError,
+} from './policy-client.js'
 export { isSensitiveKey, redactExample } from './redact.js'
 export { createSampler, createSamplerWith, traceThreshold } from './sampler.js'
 export * from './schema.js'

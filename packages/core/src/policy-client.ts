@@ -1,6 +1,7 @@
 // Fetches a service's policy in the background: ETag / If-None-Match, a pluggable cache of the last
 // good policy, exponential backoff with full jitter after failures. Never rejects, never throws.
-import { checkPolicy } from './contract.js'
+import type { ParseResult } from './check.js'
+import { checkPolicy } from './policy-check.js'
 import type { Policy } from './schema.js'
 import type { CachedPolicy, PolicyCache, PolicyClient, PolicyClientOptions } from './types.js'
 
@@ -55,6 +56,17 @@ function call<T>(fn: ((value: T) => unknown) | undefined, value: T): void {
  * client.start()
  */
 export function createPolicyClient(options: PolicyClientOptions): PolicyClient {
+  return createPolicyClientWith(checkPolicy, options)
+}
+
+/**
+ * `createPolicyClient` with its own policy check (the browser SDK's smaller one): without
+ * createPolicyClient's default, a bundle that brings its check does not carry `checkPolicy`.
+ */
+export function createPolicyClientWith(
+  check: (input: unknown) => ParseResult<Policy>,
+  options: PolicyClientOptions,
+): PolicyClient {
   const { service, environment = 'default', cache, apiKey, onError } = options
   const key = `${service}:${environment}`
   const target = `${options.url.replace(/\/+$/, '')}/v1/policies/${encodeURIComponent(service)}?environment=${encodeURIComponent(environment)}`
@@ -75,7 +87,7 @@ export function createPolicyClient(options: PolicyClientOptions): PolicyClient {
 
   /** Apply a checked policy (from the server, or from the cache with `save` false). */
   function accept(input: unknown, tag: string | undefined, save: boolean): void {
-    const checked = checkPolicy(input)
+    const checked = check(input)
     if (!checked.ok) throw checked.error
     current = checked.value
     etag = tag
