@@ -271,6 +271,18 @@ describe.each(versions)('%s', (_name, pino) => {
     expect((row?.bytes ?? 0) - (row?.keptBytes ?? 0)).toBe(9 * (real[0] ?? 0) + 'order %d placed'.length + 64)
   })
 
+  it('counts kept sizes in UTF-8 bytes, for text that is not ASCII too (pino 9+)', () => {
+    const written: string[] = []
+    const sieve = sieveWith({})
+    const log = pino(sievePino(sieve), { write: (s) => written.push(s) })
+    for (let i = 0; i < 10; i++) log.info({ city: 'Zürich 東京' }, 'café %d ready', i)
+    if (_name === 'pino 8') return // no streamWrite hook
+    const row = sieve.sampler.stats.snapshot().rows[0]
+    const bytes = written.reduce((a, l) => a + Buffer.byteLength(l), 0)
+    expect(bytes).toBeGreaterThan(written.reduce((a, l) => a + l.length, 0))
+    expect(row?.keptBytes).toBe(bytes)
+  })
+
   it('keeps a user streamWrite hook and measures what it returns', () => {
     const { lines, stream } = sink()
     const sieve = sieveWith({})
