@@ -29,14 +29,9 @@ export function storagePolicyCache(
   // Only a record of this format with a usable policy counts; anything else is as good as absent.
   const load = (key: string): CachedPolicy | undefined => {
     try {
+      // The policy client checks the policy itself; here only what `save` compares must be there.
       const value = storage && JSON.parse(storage.getItem(PREFIX + key)!)
-      const policy = value?.policy
-      if (
-        value?.format === CACHE_FORMAT &&
-        typeof policy?.version === 'number' &&
-        Array.isArray(policy.rules)
-      )
-        return value
+      if (value?.format === CACHE_FORMAT && typeof value.policy?.version === 'number') return value
     } catch (error) {
       onError?.(error as Error)
     }

@@ -8,12 +8,11 @@ import { build } from 'esbuild'
 /** The budget from the design: sampler + sender, min+gzip. */
 export const BUNDLE_BUDGET_BYTES = 8 * 1024
 /**
- * What CI enforces today: just above the measured 10,916 B (docs/browser.md, "Size"; the sampler's
- * per-pattern state, floor and exact weights cost ~120 B since the last figure). The bundle is still over
- * the 8 KB design budget; the ceiling keeps it from growing unnoticed. Set it to BUNDLE_BUDGET_BYTES once
- * the bundle fits.
+ * What CI enforces today: just above the measured 9,318 B (docs/browser.md, "Size"). The bundle is still
+ * over the 8 KB design budget; the ceiling keeps it from growing unnoticed. Set it to BUNDLE_BUDGET_BYTES
+ * once the bundle fits.
  */
-export const BUNDLE_CEILING_BYTES = 10_950
+export const BUNDLE_CEILING_BYTES = 9_350
 
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url))
 const REPO_DIR = fileURLToPath(new URL('../../..', import.meta.url))
