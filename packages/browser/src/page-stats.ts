@@ -1,5 +1,5 @@
 // The stats of one page: seen / kept / bytes per (signature, level) for one window, held in the shape of a
-// stats batch (docs/api.md, POST /v1/stats), so a window is sent as it is. A tab sees a few dozen
+// stats batch (`POST /v1/stats`, docs/server.md), so a window is sent as it is. A tab sees a few dozen
 // patterns, not the thousands of a service: unlike the core StatsTable (space-saving eviction, for a
 // process that may see any number), this table stops admitting at its capacity and sums later patterns
 // in the overflow row until the window ends. Counts stay exact either way; memory stays bounded.
