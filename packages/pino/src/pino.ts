@@ -291,9 +291,9 @@ export function createIntegration(
       }
       // Through the view even without fields: pino's reads of a logger's properties are faster through
       // an object that has it as its prototype (V8 keeps prototypes in fast mode).
-      const key = bindingsKey as symbol
-      const view = viewOf(this)
-      if (view === undefined) method.apply(this, args)
+      const key = bindingsKey
+      const view = key === undefined ? undefined : viewOf(this)
+      if (view === undefined || key === undefined) method.apply(this, args)
       else {
         const base = (this as unknown as Record<symbol, unknown>)[key]
         view[key] = extra === '' ? base : `${base}${extra}`
