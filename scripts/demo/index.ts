@@ -158,6 +158,7 @@ await service.close()
 await server.close()
 
 const { kept, baseline, seen } = service
+const perLine = (c: { bytes: number; lines: number }) => `${c.lines ? Math.round(c.bytes / c.lines) : 0} B`
 const saved = baseline.bytes > 0 ? 1 - kept.bytes / baseline.bytes : 0
 const summary = [
   '',
@@ -165,6 +166,9 @@ const summary = [
   `requests ${requests} (${failures} failed)`,
   `lines: seen ${seen.lines}, kept ${kept.lines} (${kept.backfilled} backfilled around errors)`,
   `bytes: ${mb(baseline.bytes)} without Logsieve, ${mb(kept.bytes)} with it: saved ${pct(saved)}`,
+  // The byte cut is below the line cut: a kept line carries Logsieve's fields (signature, sample_rate,
+  // trace_id, span_id, request_id), and backfill and boosts keep lines the policy alone would drop.
+  `  lines cut ${pct(seen.lines ? 1 - kept.lines / seen.lines : 0)}; a kept line averages ${perLine(kept)} against ${perLine(baseline)} without Logsieve (its signature, sample_rate and trace fields)`,
   `errors: seen ${seen.errors}, kept ${kept.errors} (${pct(seen.errors ? kept.errors / seen.errors : 1)})`,
   `policy versions: ${previous?.version ?? 0}; boosts: ${[...boosted].length}`,
 ]
