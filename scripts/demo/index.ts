@@ -167,8 +167,8 @@ const summary = [
   `lines: seen ${seen.lines}, kept ${kept.lines} (${kept.backfilled} backfilled around errors)`,
   `bytes: ${mb(baseline.bytes)} without Logsieve, ${mb(kept.bytes)} with it: saved ${pct(saved)}`,
   // The byte cut is below the line cut: a kept line carries Logsieve's fields (signature, sample_rate,
-  // trace_id, span_id, request_id), and backfill and boosts keep lines the policy alone would drop.
-  `  lines cut ${pct(seen.lines ? 1 - kept.lines / seen.lines : 0)}; a kept line averages ${perLine(kept)} against ${perLine(baseline)} without Logsieve (its signature, sample_rate and trace fields)`,
+  // trace_id, span_id, request_id), and warnings and errors, always kept, are the longer lines.
+  `  lines cut ${pct(seen.lines ? 1 - kept.lines / seen.lines : 0)}; a kept line averages ${perLine(kept)} against ${perLine(baseline)} for an average line without Logsieve (with Logsieve's fields; kept lines also lean to warnings and errors)`,
   `errors: seen ${seen.errors}, kept ${kept.errors} (${pct(seen.errors ? kept.errors / seen.errors : 1)})`,
   `policy versions: ${previous?.version ?? 0}; boosts: ${[...boosted].length}`,
 ]
