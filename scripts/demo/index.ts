@@ -168,7 +168,7 @@ const summary = [
   `bytes: ${mb(baseline.bytes)} without Logsieve, ${mb(kept.bytes)} with it: saved ${pct(saved)}`,
   // The byte cut is below the line cut: a kept line carries Logsieve's fields (signature, sample_rate,
   // trace_id, span_id, request_id), and warnings and errors, always kept, are the longer lines.
-  `  lines cut ${pct(seen.lines ? 1 - kept.lines / seen.lines : 0)}; a kept line averages ${perLine(kept)} against ${perLine(baseline)} for an average line without Logsieve (with Logsieve's fields; kept lines also lean to warnings and errors)`,
+  `  lines cut ${pct(seen.lines ? 1 - kept.lines / seen.lines : 0)}; a kept line averages ${perLine(kept)} (${kept.lines ? Math.round(kept.added / kept.lines) : 0} B of them Logsieve's fields) against ${perLine(baseline)} for an average line without Logsieve`,
   `errors: seen ${seen.errors}, kept ${kept.errors} (${pct(seen.errors ? kept.errors / seen.errors : 1)})`,
   `policy versions: ${previous?.version ?? 0}; boosts: ${[...boosted].length}`,
 ]

@@ -13,12 +13,25 @@ import { type Logger, pino } from 'pino'
 export const SERVICE = 'checkout'
 export const ENVIRONMENT = 'demo'
 
+/** The fields a kept line gains from Logsieve (request_id comes from its request scope). */
+const ADDED_FIELDS = [
+  'signature',
+  'sample_rate',
+  'trace_id',
+  'span_id',
+  'request_id',
+  'backfilled',
+  'logged_at',
+]
+
 /** Counts what reaches a destination: lines and bytes per level, errors, backfilled lines. */
 export class CountingStream extends Writable {
   lines = 0
   bytes = 0
   errors = 0
   backfilled = 0
+  /** Bytes of the fields Logsieve adds to kept lines (parsed streams only). */
+  added = 0
   private readonly parse: boolean
 
   constructor(parse: boolean) {
@@ -31,9 +44,12 @@ export class CountingStream extends Writable {
     this.lines++
     this.bytes += Buffer.byteLength(text)
     if (this.parse) {
-      const line = JSON.parse(text) as { level: number; backfilled?: boolean }
+      const line = JSON.parse(text) as { level: number; backfilled?: boolean } & Record<string, unknown>
       if (line.level >= 50) this.errors++
       if (line.backfilled) this.backfilled++
+      for (const key of ADDED_FIELDS) {
+        if (line[key] !== undefined) this.added += Buffer.byteLength(`,"${key}":${JSON.stringify(line[key])}`)
+      }
     } else if (text.includes('"level":50') || text.includes('"level":60')) {
       this.errors++
     }
