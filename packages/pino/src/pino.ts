@@ -297,7 +297,14 @@ export function createIntegration(
       else {
         const base = (this as unknown as Record<symbol, unknown>)[key]
         view[key] = extra === '' ? base : `${base}${extra}`
-        method.apply(view, args)
+        // pino's own call shape for the usual argument counts: its rest array then has the same shape
+        // as when the app calls it directly (after apply, quick-format-unescaped ran ~20 ns slower).
+        const n = args.length
+        if (n === 1) method.call(view, args[0])
+        else if (n === 2) method.call(view, args[0], args[1])
+        else if (n === 3) method.call(view, args[0], args[1], args[2])
+        else if (n === 4) method.call(view, args[0], args[1], args[2], args[3])
+        else method.apply(view, args)
         view[key] = base
       }
       measuring = false
