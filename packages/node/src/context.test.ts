@@ -6,6 +6,7 @@ import {
   currentScope,
   currentTraceIds,
   currentTraceparent,
+  reserveOtelSlot,
   runInScope,
   setScopeFields,
 } from './context.js'
@@ -71,6 +72,37 @@ describe('request scope', () => {
       expect(runInScope(scope, () => currentTraceIds()?.traceId)).toBe(scope.traceId)
     } finally {
       context.disable()
+    }
+  })
+
+  it('reserves an empty OpenTelemetry slot that the API fills when an SDK registers later', () => {
+    const key = Symbol.for('opentelemetry.js.api.1')
+    const g = globalThis as unknown as Record<symbol, unknown>
+    const before = g[key]
+    // Whatever an earlier test left registered is kept: the slot is only created when missing.
+    reserveOtelSlot()
+    expect(g[key]).toBe(before)
+    delete g[key]
+    try {
+      reserveOtelSlot()
+      expect(Object.getOwnPropertySymbols(globalThis)).toContain(key)
+      expect(g[key]).toBeUndefined()
+      expect(currentTraceIds()).toBeUndefined()
+      const manager = new AsyncLocalStorageContextManager().enable()
+      expect(context.setGlobalContextManager(manager)).toBe(true)
+      try {
+        const spanContext = { traceId: 'c'.repeat(32), spanId: 'd'.repeat(16), traceFlags: 1 }
+        const ctx = trace.setSpanContext(ROOT_CONTEXT, spanContext)
+        expect(context.with(ctx, () => currentTraceIds())).toEqual({
+          traceId: 'c'.repeat(32),
+          spanId: 'd'.repeat(16),
+          sampled: true,
+        })
+      } finally {
+        context.disable()
+      }
+    } finally {
+      g[key] = before
     }
   })
 })

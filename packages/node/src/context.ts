@@ -83,6 +83,21 @@ export function createScope(init?: ScopeInit): Scope {
 const OTEL_GLOBAL = Symbol.for('opentelemetry.js.api.1')
 const otelGlobals = globalThis as unknown as Record<symbol, { context?: unknown } | undefined>
 
+/**
+ * Give globalThis an empty OpenTelemetry slot when it has none. Reading a symbol-keyed property globalThis
+ * lacks costs ~11 ns on every line (V8 cannot cache the absence of a global property); reading one it
+ * has costs under 1 ns. An empty (undefined) slot is what the OTel API already treats as no globals: it
+ * fills the slot with `?? { version }` when an SDK registers, and reads it with `?.`.
+ */
+export function reserveOtelSlot(): void {
+  try {
+    if (!(OTEL_GLOBAL in globalThis))
+      Object.defineProperty(globalThis, OTEL_GLOBAL, { value: undefined, writable: true, configurable: true })
+  } catch {
+    // A frozen or locked-down global: otelIds still works, at the slower read.
+  }
+}
+
 /** The ids of the active OpenTelemetry span, when an OTel SDK is running and a span is active. */
 export function otelIds(): TraceIds | undefined {
   // No registered context manager means no active span: skip the API's lookup chain (about a third of

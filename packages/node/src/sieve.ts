@@ -17,6 +17,7 @@ import { BackfillBuffer, BackfillPool } from './backfill.js'
 import {
   createScope,
   currentTraceparent,
+  reserveOtelSlot,
   runInScope,
   type Scope,
   type ScopeInit,
@@ -46,6 +47,7 @@ const MAX_EXAMPLE_KEYS = 4096
  * const log = pino(sievePino(sieve))
  */
 export function createSieve(options: SieveOptions): Sieve {
+  reserveOtelSlot()
   const service = options.service
   const environment = options.environment ?? process.env.NODE_ENV ?? 'default'
   const onDiagnostic = options.onDiagnostic
