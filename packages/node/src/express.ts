@@ -2,7 +2,7 @@
 // `traceparent` on the response, an optional request line, and an error handler that logs through the
 // scope so the error triggers backfill. Express is a peer: only its types are imported.
 
-import { formatTraceparent, randomSpanId } from '@logsieve/core'
+import { formatTraceparent } from '@logsieve/core'
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express'
 import { runInScope } from './context.js'
 import type { Sieve } from './types.js'
@@ -26,7 +26,7 @@ export interface ExpressOptions {
   logger?: ObjectLogger
   /** Log one line per request with status and duration: `true` logs through `logger`; a function receives the line. @default false */
   requestLog?: boolean | ((line: RequestLine) => void)
-  /** Header carrying a request id to reuse; a random id is made when absent. @default 'x-request-id' */
+  /** Header carrying the caller's request id, added to the request's lines as `request_id` (none when absent: `trace_id` identifies the request). @default 'x-request-id' */
   requestIdHeader?: string
   /** Send `traceparent` back on the response. @default true */
   responseHeader?: boolean
@@ -45,7 +45,8 @@ export function expressMiddleware(sieve: Sieve, options?: ExpressOptions): Reque
   const responseHeader = options?.responseHeader ?? true
   return function logsieveScope(req: Request, res: Response, next) {
     const incoming = req.headers[header]
-    const requestId = typeof incoming === 'string' && incoming.length <= 128 ? incoming : randomSpanId()
+    // Only a caller's id: a made-up one would repeat what trace_id already says, on every kept line.
+    const requestId = typeof incoming === 'string' && incoming.length <= 128 ? incoming : undefined
     const tp = req.headers.traceparent
     const scope = sieve.openScope({ traceparent: typeof tp === 'string' ? tp : undefined, requestId })
     if (responseHeader) {

@@ -62,6 +62,26 @@ describe('sieve.express()', () => {
     expect(typeof lines[1]?.durationMs).toBe('number')
   })
 
+  it('adds the caller’s x-request-id as request_id, and no made-up id without one', async () => {
+    lines.length = 0
+    await (await fetch(`${url}/ok`, { headers: { 'x-request-id': 'req-42' } })).json()
+    await new Promise((r) => setTimeout(r, 20))
+    expect(lines.map((l) => [l.msg, l.request_id])).toEqual([
+      ['profile served', 'req-42'],
+      ['request completed', 'req-42'],
+    ])
+    expect(lines[1]).toMatchObject({ requestId: 'req-42' })
+    lines.length = 0
+    await (await fetch(`${url}/ok`)).json()
+    await new Promise((r) => setTimeout(r, 20))
+    expect(lines).toHaveLength(2)
+    for (const l of lines) {
+      expect(l.trace_id).toMatch(/^[0-9a-f]{32}$/)
+      expect(l).not.toHaveProperty('request_id')
+      expect(l).not.toHaveProperty('requestId')
+    }
+  })
+
   it('writes the dropped lines of a failing request before its error, then the 500 line', async () => {
     lines.length = 0
     const res = await fetch(`${url}/fail`)
