@@ -270,8 +270,8 @@ export function createIntegration(
 
   /**
    * A level method that decides before calling pino's own: installed in place of the method pino built
-   * around our hook (see promote). The same steps as `handle`, but `arguments` stays in this frame and is
-   * forwarded to pino as it is: the hook's argument array and frames cost more than the decision itself.
+   * around our hook (see promote). The same steps as `handle`, but `arguments` stays in this frame and goes
+   * on to pino without an array: the hook's argument arrays and frames cost more than the decision itself.
    */
   function levelMethod(method: LogFn, level: number): LogFn {
     const sieved = function (this: PinoLike): void {
