@@ -215,6 +215,16 @@ describe('caches stay bounded', () => {
     expect(c.count).toBeLessThanOrEqual(4)
   })
 
+  it('shares one result between the messages of a pattern and the format string that is their template', () => {
+    const a = computeSignature('order 1845 shipped to warehouse 12')
+    const b = computeSignature('order 99 shipped to warehouse 7')
+    expect(a.template).toBe('order <*> shipped to warehouse <*>')
+    expect(b).toBe(a)
+    expect(templateSignature('order <*> shipped to warehouse <*>')).toBe(a)
+    // Same signature as without any cache.
+    expect(a.signature).toBe(hash64Hex(a.template))
+  })
+
   it('holds at most 2 × CACHE_GENERATION_SIZE entries after a flood of distinct messages', {
     timeout: 30_000,
   }, () => {
