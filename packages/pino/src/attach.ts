@@ -1,7 +1,7 @@
 // Two ways in: `pino(sievePino(sieve, options))` merges our hook into the options of a new
 // logger (the supported path); `attachSieve(logger, sieve)` patches a logger that already exists.
 import type { Sieve } from '@logsieve/node'
-import { createIntegration, findSymbol } from './pino.js'
+import { createIntegration, findSymbol, HOOKS } from './pino.js'
 import type { LogMethodHook, MixinFn, SievePinoOptions, StreamWriteHook } from './types.js'
 
 interface PinoOptionsShape {
@@ -38,8 +38,6 @@ export function sievePino<O extends object = Record<string, never>>(
   if (integration.mixin) out.mixin = integration.mixin
   return out
 }
-
-const HOOKS = Symbol.for('pino.hooks')
 
 /**
  * Add Logsieve to a pino logger that already exists. Child loggers created afterwards inherit it;

@@ -242,6 +242,12 @@ describe.each(versions)('%s', (_name, pino) => {
     if (_name === 'pino 8') return // no streamWrite hook: sizes stay estimated from the message
     expect(new Set(written.map((l) => l.length)).size).toBe(1)
     expect(row?.keptBytes).toBe(written.reduce((a, b) => a + b.length, 0))
+    // Without a streamWrite hook of the app's, ours is installed only around the lines it measures.
+    expect(
+      (log as unknown as Record<symbol, { streamWrite?: unknown }>)[Symbol.for('pino.hooks')],
+    ).toMatchObject({
+      streamWrite: undefined,
+    })
   })
 
   it('counts the real size of kept lines (pino 9+), and estimates dropped ones from them', () => {

@@ -29,8 +29,11 @@ interface Buffered {
 
 interface Integration {
   logMethod: LogMethodHook
-  /** Measures kept lines (pino 9+ calls it with each serialized line) around the user's hook, if any. */
-  streamWrite: StreamWriteHook
+  /**
+   * The streamWrite hook to install: the user's, wrapped to measure kept lines (pino 9+ calls it with each
+   * serialized line). undefined without a user hook: ours is then installed only around measured lines.
+   */
+  streamWrite: StreamWriteHook | undefined
   /** The user's mixin, guarded so that its errors are reported (undefined when there was none). */
   mixin: MixinFn | undefined
 }
@@ -42,6 +45,9 @@ export function findSymbol(obj: object, description: string): symbol | undefined
   }
   return undefined
 }
+
+/** pino's hooks object on a logger (registered globally by pino). */
+export const HOOKS = Symbol.for('pino.hooks')
 
 const VIEW = Symbol('logsieve.view')
 const views = new WeakSet<object>()
@@ -264,7 +270,9 @@ export function createIntegration(
       // Fail open: an SDK bug must not lose the app's line.
       sieve.report('LOGSIEVE_HOOK_ERROR', error)
     }
+    const armed = measuring ? armMeasure(logger) : undefined
     write(logger, method, args, level, extra)
+    if (armed !== undefined) armed.streamWrite = undefined
     measuring = false
   }
 
@@ -291,6 +299,7 @@ export function createIntegration(
       }
       // Through the view even without fields: pino's reads of a logger's properties are faster through
       // an object that has it as its prototype (V8 keeps prototypes in fast mode).
+      const armed = measuring ? armMeasure(this) : undefined
       const key = bindingsKey
       const view = key === undefined ? undefined : viewOf(this)
       if (view === undefined || key === undefined) method.apply(this, args)
@@ -307,6 +316,7 @@ export function createIntegration(
         else method.apply(view, args)
         view[key] = base
       }
+      if (armed !== undefined) armed.streamWrite = undefined
       measuring = false
     }
     promoted.add(sieved)
@@ -355,6 +365,20 @@ export function createIntegration(
     }
   }
 
+  /**
+   * Install our streamWrite hook for the line about to be written, when it is to be measured. pino calls a
+   * streamWrite hook on every line it writes (about 40 ns a kept line), so without a hook of the user's
+   * ours is there only around measured lines; with one, it stays installed (theirs must see every line).
+   * Returns the hooks object to clear afterwards.
+   */
+  function armMeasure(logger: PinoLike): { streamWrite?: StreamWriteHook } | undefined {
+    if (userStreamWrite !== undefined) return undefined
+    const hooks = (logger as unknown as Record<symbol, { streamWrite?: StreamWriteHook } | undefined>)[HOOKS]
+    if (typeof hooks !== 'object' || hooks === null) return undefined
+    hooks.streamWrite = streamWrite
+    return hooks
+  }
+
   function streamWrite(line: string): string {
     const out = userStreamWrite ? userStreamWrite(line) : line
     if (measuring) {
@@ -383,7 +407,7 @@ export function createIntegration(
           }
         }
 
-  return { logMethod, streamWrite, mixin }
+  return { logMethod, streamWrite: userStreamWrite === undefined ? undefined : streamWrite, mixin }
 }
 
 /** A scope's `request_id` and user fields as a JSON fragment. */
