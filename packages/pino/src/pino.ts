@@ -283,7 +283,7 @@ export function createIntegration(
    */
   function levelMethod(method: LogFn, level: number): LogFn {
     const sieved = function (this: PinoLike): void {
-      // biome-ignore lint/complexity/noArguments: no array per call; pino gets them forwarded as they are
+      // biome-ignore lint/complexity/noArguments: no array per call (a rest parameter would make one)
       const args = arguments as unknown as unknown[]
       const scope = currentScope()
       let extra = ''
@@ -297,9 +297,9 @@ export function createIntegration(
       } catch (error) {
         sieve.report('LOGSIEVE_HOOK_ERROR', error)
       }
+      const armed = measuring ? armMeasure(this) : undefined
       // Through the view even without fields: pino's reads of a logger's properties are faster through
       // an object that has it as its prototype (V8 keeps prototypes in fast mode).
-      const armed = measuring ? armMeasure(this) : undefined
       const key = bindingsKey
       const view = key === undefined ? undefined : viewOf(this)
       if (view === undefined || key === undefined) method.apply(this, args)
