@@ -46,19 +46,12 @@ const NAME_SEVERITY: Readonly<Record<string, number>> = Object.assign(Object.cre
  * `'WARN'`, `'silly'`) to an OpenTelemetry severity number. Unknown input maps to INFO (9), never throws.
  */
 export function toSeverityNumber(level: unknown): number {
-  if (typeof level === 'number') {
-    // Numbers are pino's scale (10–60): that is where numeric levels come from in JS logging.
-    if (!Number.isFinite(level)) return SEVERITY.info
-    if (level >= 60) return SEVERITY.fatal
-    if (level < 10) return SEVERITY.trace
-    // Custom pino levels sit between the standard ones: round down to the nearest standard level.
-    return PINO_SEVERITY[Math.floor(level / 10) * 10] ?? SEVERITY.info
-  }
-  if (typeof level === 'string') {
-    const hit = NAME_SEVERITY[level] ?? NAME_SEVERITY[level.toLowerCase()]
-    return hit ?? SEVERITY.info
-  }
-  return SEVERITY.info
+  // Literal numbers rather than SEVERITY.x and PINO_SEVERITY: the browser bundle then carries neither.
+  if (typeof level === 'number')
+    // Numbers are pino's scale (10–60): that is where numeric levels come from in JS logging. Custom pino
+    // levels sit between the standard ones: round down to the nearest standard level (10 → 1 … 50 → 17).
+    return Number.isFinite(level) ? (level >= 60 ? 21 : level < 10 ? 1 : Math.floor(level / 10) * 4 - 3) : 9
+  return (typeof level === 'string' && (NAME_SEVERITY[level] ?? NAME_SEVERITY[level.toLowerCase()])) || 9
 }
 
 /** The canonical level name of an OpenTelemetry severity number. */
