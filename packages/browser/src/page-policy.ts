@@ -6,6 +6,7 @@
 // the sampler and the poller do not look (names, reasons, templates, dates of record, projection); the
 // policy server sends nothing else than checked, complete policies anyway. Tested against checkPolicy:
 // the same verdict on the fields it checks, and the same sampling decisions for what both accept.
+// The checks are tables of (field, test): the field's name is both where to look and what to report.
 import {
   ContractError,
   LEVEL_NAMES,
@@ -15,66 +16,68 @@ import {
   SIGNATURE_PATTERN,
 } from '@logsieve/core'
 
-type Input = { [key: string]: Input } & Input[]
+// biome-ignore lint/suspicious/noExplicitAny: a policy is checked before it is trusted
+type Test = (v: any, rule?: any) => boolean
+
+/** Absent is fine (the sampler's default); present must pass. */
+const opt =
+  (test: Test): Test =>
+  (v) =>
+    v === undefined || test(v)
+const object: Test = (v) => typeof v === 'object' && v !== null && !Array.isArray(v)
+const int =
+  (min: number, max: number): Test =>
+  (v) =>
+    Number.isInteger(v) && v >= min && v <= max
+const unit: Test = (v) => typeof v === 'number' && v >= 0 && v <= 1
+const cap = opt((v) => typeof v === 'number' && v > 0)
+const level = opt((v) => LEVEL_NAMES.includes(v))
+/** A rate, given the level it applies to: error and fatal lines are never sampled, so theirs must be 1. */
+const rate = (v: unknown, l: unknown) => v === 1 || (l !== 'error' && l !== 'fatal' && unit(v))
+
+/** Top-level and defaults fields, in order (an object is checked before its fields are read). */
+const FIELDS: Array<[string, Test]> = [
+  ['version', int(0, Number.MAX_SAFE_INTEGER)],
+  ['refreshSeconds', opt(int(1, 86_400))],
+  ['defaults', opt(object)],
+  ['defaults.levels', opt(object)],
+  ['defaults.newPattern', opt(object)],
+  ['defaults.newPattern.rate', opt(unit)],
+  ['defaults.newPattern.maxPerSecond', cap],
+  ['defaults.alwaysKeep', opt(Array.isArray)],
+  ['defaults.floorPerMinute', opt(int(0, 1000))],
+  ['rules', opt((v) => Array.isArray(v) && v.length <= MAX_RULES)],
+]
+
+/** Fields of a rule ('' is the rule itself). */
+const RULE: Array<[string, Test]> = [
+  ['', object],
+  ['.signature', (v) => typeof v === 'string' && SIGNATURE_PATTERN.test(v)],
+  ['.level', level],
+  ['.rate', (v, r) => rate(v, r.level)],
+  ['.maxPerSecond', cap],
+  ['.expiresAt', opt((v) => typeof v === 'string' && !Number.isNaN(Date.parse(v)))],
+]
 
 /** checkPolicy's verdict on what the sampler reads, without rebuilding the policy. */
 export function checkPagePolicy(input: unknown): ParseResult<Policy> {
   let field = ''
-  const need = (ok: unknown, f: string) => {
-    if (ok) return
+  const need = (ok: boolean, f: string) => {
     field = f
-    throw f
-  }
-  // Absent is fine (the sampler's default); present must be a number in [min, max].
-  const num = (v: unknown, f: string, max = 1, int?: boolean, min = 0) =>
-    v === undefined || need(typeof v === 'number' && v >= min && v <= max && (!int || Number.isInteger(v)), f)
-  const cap = (v: unknown, f: string) => v === undefined || need(typeof v === 'number' && v > 0, f)
-  const level = (v: unknown, f: string) => v === undefined || need(LEVEL_NAMES.includes(v as never), f)
-  const object = (v: unknown, f: string) =>
-    v === undefined || need(typeof v === 'object' && v !== null && !Array.isArray(v), f)
-  const list = (v: unknown, f: string, max = MAX_RULES) =>
-    v === undefined || need(Array.isArray(v) && v.length <= max, f)
-  // error and fatal lines are never sampled: a rate for them must be 1.
-  const rate = (v: unknown, f: string, l: unknown) => {
-    need(v !== undefined && (v === 1 || (l !== 'error' && l !== 'fatal')), f)
-    num(v, f)
+    if (!ok) throw f
   }
   try {
-    const p = input as Input
-    need(input !== undefined, '')
-    object(p, '')
-    need(p.version !== undefined, 'version')
-    num(p.version, 'version', Number.MAX_SAFE_INTEGER, true)
-    num(p.refreshSeconds, 'refreshSeconds', 86_400, true, 1)
+    need(object(input), '')
+    // biome-ignore lint/suspicious/noExplicitAny: checked field by field below
+    const p = input as any
+    for (const [f, test] of FIELDS) need(test(f.split('.').reduce((v, k) => v?.[k], p)), f)
     const d = p.defaults
-    object(d, 'defaults')
-    object(d?.levels, 'defaults.levels')
-    for (const l in d?.levels) {
-      level(l, 'defaults.levels')
-      rate(d.levels[l], `defaults.levels.${l}`, l)
-    }
-    object(d?.newPattern, 'defaults.newPattern')
-    num(d?.newPattern?.rate, 'defaults.newPattern.rate')
-    cap(d?.newPattern?.maxPerSecond, 'defaults.newPattern.maxPerSecond')
-    list(d?.alwaysKeep, 'defaults.alwaysKeep', Number.POSITIVE_INFINITY)
-    for (const [i, l] of (d?.alwaysKeep ?? []).entries()) level(l, `defaults.alwaysKeep[${i}]`)
-    num(d?.floorPerMinute, 'defaults.floorPerMinute', 1000, true)
-    list(p.rules, 'rules')
-    for (const [i, r] of (p.rules ?? []).entries()) {
-      const f = `rules[${i}]`
-      need(r !== undefined, f)
-      object(r, f)
-      need(typeof r.signature === 'string' && SIGNATURE_PATTERN.test(r.signature), `${f}.signature`)
-      level(r.level, `${f}.level`)
-      rate(r.rate, `${f}.rate`, r.level)
-      cap(r.maxPerSecond, `${f}.maxPerSecond`)
-      const t = r.expiresAt
-      need(t === undefined || (typeof t === 'string' && !Number.isNaN(Date.parse(t))), `${f}.expiresAt`)
-    }
+    for (const l in d?.levels) need(level(l) && rate(d.levels[l], l), `defaults.levels.${l}`)
+    for (const [i, l] of (d?.alwaysKeep ?? []).entries()) need(level(l), `defaults.alwaysKeep[${i}]`)
+    for (const [i, r] of (p.rules ?? []).entries())
+      for (const [f, test] of RULE) need(test(f ? r[f.slice(1)] : r, r), `rules[${i}]${f}`)
     // The one default that is not the sampler's own: without a newPattern, brand-new patterns are capped.
-    const value = (
-      d?.newPattern ? p : { ...p, defaults: { ...d, newPattern: { rate: 1, maxPerSecond: 20 } } }
-    ) as never
+    const value = d?.newPattern ? p : { ...p, defaults: { ...d, newPattern: { rate: 1, maxPerSecond: 20 } } }
     return { ok: true, value }
   } catch {
     return { ok: false, error: new ContractError('LOGSIEVE_POLICY_INVALID', 'is missing or invalid', field) }

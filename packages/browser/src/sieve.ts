@@ -1,14 +1,8 @@
 // createBrowserSieve: the core sampler in the page, a batching sender for kept lines, stats to the
 // policy server on the Node schedule, a localStorage policy cache, and (opt-in) traceparent on fetch.
-import {
-  createPolicyClientWith,
-  createSamplerWith,
-  defaultPolicy,
-  LEVEL_NAMES,
-  toMessageText,
-} from '@logsieve/core'
+import { createSamplerWith, defaultPolicy, LEVEL_NAMES, toMessageText } from '@logsieve/core'
 import { encodeOtlp } from './otlp.js'
-import { checkPagePolicy } from './page-policy.js'
+import { pollPolicy } from './page-poller.js'
 import { createPageStats } from './page-stats.js'
 import { createBatchQueue } from './queue.js'
 import { defaultStorage, storagePolicyCache } from './storage-cache.js'
@@ -71,20 +65,19 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
       true,
       `${base}/v1/stats?apiKey=${encodeURIComponent(server.apiKey)}`,
     )
+  // The cached policy applies here, before the first line; polling starts right after.
   const client =
     server &&
-    createPolicyClientWith(checkPagePolicy, {
-      ...server,
+    pollPolicy({
+      url: base!,
+      apiKey: server.apiKey,
       service,
       environment,
       fetch: doFetch,
       cache: storagePolicyCache(options.storage === undefined ? defaultStorage() : options.storage, diag),
-      onPolicy: (policy) => sampler.setPolicy(policy),
+      onPolicy: sampler.setPolicy,
       onError: diag,
     })
-  // The cached policy applies first; polling starts right after, whatever the cache held (loadCached
-  // never rejects).
-  if (client) void client.loadCached().then(client.start)
 
   async function sendStats(hiding: boolean): Promise<void> {
     if (!sendBatch) return
@@ -111,14 +104,15 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
   ]
 
   // pagehide covers navigation and closing (and the bfcache); visibilitychange covers tabs that are
-  // backgrounded and then killed without another event, which is common on mobile.
-  const onHide = () => void flushAll(true)
-  const onVisibility = () => document.visibilityState === 'hidden' && onHide()
-  const hasWindow = typeof addEventListener === 'function' && typeof document !== 'undefined'
-  if (hasWindow) {
-    addEventListener('pagehide', onHide)
-    document.addEventListener('visibilitychange', onVisibility)
+  // backgrounded and then killed without another event, which is common on mobile. visibilitychange
+  // bubbles from the document to the window, so both are window listeners (none outside a page).
+  const onHide = (event: Event) =>
+    (event.type === 'pagehide' || document.visibilityState === 'hidden') && flushAll(true)
+  const listen = (on: boolean) => {
+    for (const type of ['pagehide', 'visibilitychange'])
+      globalThis[on ? 'addEventListener' : 'removeEventListener']?.(type, onHide)
   }
+  listen(true)
   const unpatch = options.propagateTrace?.(() => traceId)
 
   function log(level: string | number, message: unknown, fields?: Fields): boolean {
@@ -167,10 +161,7 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
       for (const t of timers) clearInterval(t)
       client?.stop()
       unpatch?.()
-      if (hasWindow) {
-        removeEventListener('pagehide', onHide)
-        document.removeEventListener('visibilitychange', onVisibility)
-      }
+      listen(false)
       return flushAll(false)
     },
   }

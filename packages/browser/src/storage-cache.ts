@@ -1,7 +1,7 @@
 // A PolicyCache on Web Storage (localStorage): the page starts with the last policy it saw, before the
 // network answers. Storage may be missing or throw (private mode, quota, disabled cookies): then the
 // cache simply holds nothing.
-import type { CachedPolicy, PolicyCache } from '@logsieve/core'
+import type { CachedPolicy } from '@logsieve/core'
 
 /** Format of the stored record; bump when the shape changes so old records are ignored, not misread. */
 export const CACHE_FORMAT = 1
@@ -9,6 +9,12 @@ const PREFIX = 'logsieve:policy:'
 
 /** The slice of the Storage interface the cache uses. */
 export type PolicyStorage = Pick<Storage, 'getItem' | 'setItem'>
+
+/** A PolicyCache (core) whose calls return at once, as Web Storage does. */
+export interface SyncPolicyCache {
+  load(key: string): CachedPolicy | undefined
+  save(key: string, value: CachedPolicy): void
+}
 
 /** `globalThis.localStorage`, or undefined where reading it throws (sandboxed frames, blocked storage). */
 export function defaultStorage(): PolicyStorage | undefined {
@@ -25,7 +31,7 @@ export function defaultStorage(): PolicyStorage | undefined {
 export function storagePolicyCache(
   storage: PolicyStorage | null | undefined = defaultStorage(),
   onError?: (error: Error) => void,
-): PolicyCache {
+): SyncPolicyCache {
   // Only a record of this format with a usable policy counts; anything else is as good as absent.
   const load = (key: string): CachedPolicy | undefined => {
     try {
