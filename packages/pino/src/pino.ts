@@ -13,12 +13,15 @@ import {
   type Sieve,
   type TraceIds,
 } from '@logsieve/node'
+import { type Compiled, compileFormat, interpolate } from './interpolate.js'
 import type { LogFn, LogMethodHook, MixinFn, PinoLike, SievePinoOptions, StreamWriteHook } from './types.js'
 
 const ERROR_SEVERITY = 17
 /** After the first MEASURE_FIRST kept lines, one in MEASURE_EVERY (a power of two) is measured. */
 const MEASURE_FIRST = 256
 const MEASURE_EVERY = 8
+/** Format strings held compiled at most (the map starts over when full; formats are mostly literals). */
+const MAX_COMPILED = 512
 
 interface Buffered {
   method: LogFn
@@ -98,8 +101,13 @@ export function createIntegration(
    */
   let measureDraw = 0x1e3779b9
   let measuredFirst = 0
-  // Resolved on the first call: every logger of one pino copy shares the symbol.
+  // Resolved on the first call: every logger of one pino copy shares the symbols.
   let bindingsKey: symbol | undefined
+  let prefixKey: symbol | undefined
+  /** Format strings compiled for interpolate (null: pino formats them), and the last one looked up. */
+  const compiledFormats = new Map<string, Compiled | null>()
+  let lastFormat: string | undefined
+  let lastCompiled: Compiled | null = null
   /** The trace ids of the line being decided (see decideLine). */
   let lineIds: TraceIds | undefined
 
@@ -255,6 +263,7 @@ export function createIntegration(
     if (flushTarget === undefined) {
       flushTarget = logger
       bindingsKey = findSymbol(logger, 'pino.chindings')
+      prefixKey = findSymbol(logger, 'pino.msgPrefix')
     }
     // One context lookup per line: the scope serves trace ids, backfill and the scope fields.
     const scope = currentScope()
@@ -287,12 +296,15 @@ export function createIntegration(
       const args = arguments as unknown as unknown[]
       const scope = currentScope()
       let extra = ''
+      let message: string | undefined
       try {
         const d = decideLine(args[0], args[1], args.length, level, scope)
         if (!d.keep) {
           if (scope?.backfill !== undefined) buffer(this, scope, args, method, level, d.signature)
           return
         }
+        // Before keptFields: a backfill replay in it decides other lines (and reuses scratch).
+        if (scratch.isFormat) message = formatted(this, scratch.text as string, args)
         extra = keptFields(d, scope, args)
       } catch (error) {
         sieve.report('LOGSIEVE_HOOK_ERROR', error)
@@ -309,7 +321,10 @@ export function createIntegration(
         // pino's own call shape for the usual argument counts: its rest array then has the same shape
         // as when the app calls it directly (after apply, quick-format-unescaped ran ~20 ns slower).
         const n = args.length
-        if (n === 1) method.call(view, args[0])
+        if (message !== undefined) {
+          if (typeof args[0] === 'string') method.call(view, message)
+          else method.call(view, args[0], message)
+        } else if (n === 1) method.call(view, args[0])
         else if (n === 2) method.call(view, args[0], args[1])
         else if (n === 3) method.call(view, args[0], args[1], args[2])
         else if (n === 4) method.call(view, args[0], args[1], args[2], args[3])
@@ -321,6 +336,29 @@ export function createIntegration(
     }
     promoted.add(sieved)
     return sieved
+  }
+
+  /**
+   * The message of a kept line with values, formatted here (see interpolate.ts), or undefined for pino to
+   * format. Not with a message prefix holding a `%`: pino formats the prefix and the message together.
+   */
+  function formatted(logger: PinoLike, format: string, args: ArrayLike<unknown>): string | undefined {
+    if (prefixKey !== undefined) {
+      const prefix = (logger as unknown as Record<symbol, unknown>)[prefixKey]
+      if (typeof prefix === 'string' && prefix.includes('%')) return undefined
+    }
+    let compiled = lastCompiled
+    if (format !== lastFormat) {
+      const known = compiledFormats.get(format)
+      if (known === undefined) {
+        if (compiledFormats.size >= MAX_COMPILED) compiledFormats.clear()
+        compiled = compileFormat(format) ?? null
+        compiledFormats.set(format, compiled)
+      } else compiled = known
+      lastFormat = format
+      lastCompiled = compiled
+    }
+    return compiled === null ? undefined : interpolate(compiled, args, typeof args[0] === 'string' ? 1 : 2)
   }
 
   function buffer(

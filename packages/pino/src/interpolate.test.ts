@@ -1,0 +1,113 @@
+import { createSieve } from '@logsieve/node'
+import fc from 'fast-check'
+import pino10 from 'pino'
+import pino8 from 'pino8'
+import pino9 from 'pino9'
+import format from 'quick-format-unescaped'
+import { describe, expect, it } from 'vitest'
+import { sievePino } from './index.js'
+import { compileFormat, interpolate } from './interpolate.js'
+
+// Format strings made of text, placeholders (known, unknown and %%) and stray percent signs.
+const formatString = fc
+  .array(
+    fc.oneof(
+      {
+        arbitrary: fc.constantFrom('%s', '%d', '%f', '%i', '%%', '%x', '% ', '%', 'a', ' ', 'é', '%%s'),
+        weight: 8,
+      },
+      { arbitrary: fc.string({ maxLength: 4 }), weight: 4 },
+      // Formats pino keeps formatting itself.
+      { arbitrary: fc.constantFrom('%j', '%o', '%O'), weight: 1 },
+    ),
+    { maxLength: 8 },
+  )
+  .map((parts) => parts.join(''))
+const value = fc.oneof(
+  { arbitrary: fc.string({ maxLength: 6 }), weight: 4 },
+  { arbitrary: fc.integer(), weight: 2 },
+  { arbitrary: fc.double(), weight: 2 },
+  { arbitrary: fc.boolean(), weight: 1 },
+  { arbitrary: fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }), weight: 1 },
+  { arbitrary: fc.constantFrom(null, undefined, '12.5', '', 'NaN', '-0'), weight: 2 },
+  // Values pino keeps formatting itself.
+  { arbitrary: fc.oneof(fc.object({ maxDepth: 1 }), fc.constant(Symbol('s'))), weight: 1 },
+)
+
+describe('interpolate', () => {
+  it('gives what quick-format-unescaped (pino’s formatter) gives, or leaves the line to it', () => {
+    let interpolated = 0
+    fc.assert(
+      fc.property(
+        formatString,
+        fc.array(value, { minLength: 1, maxLength: 5 }),
+        fc.nat(1),
+        (f, values, start) => {
+          const args = start === 1 ? ['ignored', ...values] : values
+          const compiled = compileFormat(f)
+          const out = compiled === undefined ? undefined : interpolate(compiled, args, start)
+          if (out === undefined) return
+          interpolated++
+          expect(out).toBe(format(f, values, {}))
+        },
+      ),
+      { numRuns: 4000 },
+    )
+    // Enough generated cases must reach the comparison rather than fall back (about a third do).
+    expect(interpolated).toBeGreaterThan(1000)
+  })
+
+  it('leaves %j, %o and %O, objects and symbols to pino', () => {
+    expect(compileFormat('a %j')).toBeUndefined()
+    expect(compileFormat('no placeholder, 100%')).toBeUndefined()
+    const c = compileFormat('%s and %d')!
+    expect(interpolate(c, [{}, 1], 0)).toBeUndefined()
+    expect(interpolate(c, ['x', Symbol('s')], 0)).toBeUndefined()
+    expect(interpolate(c, ['x', 2.5], 0)).toBe('x and 2.5')
+    expect(interpolate(c, ['x'], 0)).toBe('x and %d')
+  })
+})
+
+describe('kept lines formatted by the integration', () => {
+  const calls: unknown[][] = [
+    [{ orderId: 1 }, 'order %s placed by %s', 7, 'user-1'],
+    ['%d items at %f, %i whole', '3', 2.5, -1.5],
+    ['rate %s%% of %s', 12, null],
+    ['missing %s and %d', 'only one'],
+    [{ a: 1 }, 'nulls %d %i %s', null, undefined, undefined],
+    ['odd % placeholders %x %s', 'skipped', 'taken'],
+    ['big %d and %s', 10n ** 20n, 10n],
+    ['json %j stays with pino', { k: 1 }],
+    ['object %s stays with pino', { toString: () => 'custom' }],
+    [new Error('boom %s'), 'failed %s', 'x'],
+  ]
+
+  for (const [name, factory] of [
+    ['pino 8', pino8],
+    ['pino 9', pino9],
+    ['pino 10', pino10],
+  ] as const) {
+    it(`${name} writes the same messages with and without Logsieve`, () => {
+      const written = (withSieve: boolean, msgPrefix?: string) => {
+        const lines: string[] = []
+        const stream = { write: (s: string) => void lines.push(JSON.parse(s).msg) }
+        const options = {
+          base: undefined,
+          timestamp: false,
+          ...(msgPrefix === undefined ? {} : { msgPrefix }),
+        }
+        const sieve = createSieve({ service: 't', cacheDir: false })
+        // biome-ignore lint/suspicious/noExplicitAny: the three majors' option types differ
+        const logger = (factory as any)(withSieve ? sievePino(sieve, options) : options, stream)
+        const child = logger.child({ svc: 'a' })
+        // Twice each: the first line goes through pino's hook, the next through the level method.
+        for (const call of [...calls, ...calls]) child.info(...call)
+        return lines
+      }
+      expect(written(true)).toEqual(written(false))
+      expect(written(true).length).toBe(calls.length * 2)
+      // A prefix with a percent sign is formatted by pino together with the message.
+      expect(written(true, '[%s] ')).toEqual(written(false, '[%s] '))
+    })
+  }
+})
