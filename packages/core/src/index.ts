@@ -20,7 +20,13 @@ export {
   PolicyFetchError,
 } from './policy-client.js'
 export { isSensitiveKey, redactExample } from './redact.js'
-export { createSampler, createSamplerWith, traceThreshold } from './sampler.js'
+export {
+  type BaseSampler,
+  createBaseSampler,
+  createSampler,
+  createSamplerWith,
+  traceThreshold,
+} from './sampler.js'
 export * from './schema.js'
 export * from './severity.js'
 export * from './signature.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createSampler, traceThreshold } from './sampler.js'
+import { createBaseSampler, createSampler, traceThreshold } from './sampler.js'
 import { defaultPolicy, type Policy, type PolicyInput, parsePolicy } from './schema.js'
 import { computeSignature, templateSignature } from './signature.js'
 import { createStatsTable } from './stats-table.js'
@@ -292,5 +292,44 @@ describe('createSampler', () => {
   it('reuses one decision object', () => {
     const s = createSampler({ policy: defaultPolicy('x') })
     expect(s.decide('info', 'a')).toBe(s.decide('debug', 'b'))
+  })
+})
+
+describe('createBaseSampler', () => {
+  it('makes the decisions of createSampler for rendered messages, and signs format strings as rendered text', () => {
+    const p = policy({
+      defaults: { levels: { info: 0.3 }, newPattern: { rate: 0.5, maxPerSecond: 3 }, floorPerMinute: 1 },
+      rules: [{ signature: loginSig, rate: 0.2, maxPerSecond: 2 }],
+    })
+    let t = Date.UTC(2030, 0, 1)
+    const options = { policy: p, now: () => t, random: lcg(7) }
+    const full = createSampler({ ...options, random: lcg(7) })
+    const base = createBaseSampler(createStatsTable(), options)
+    const lines = [
+      LOGIN,
+      'user 7 logged in from 10.0.0.9',
+      'cache miss for key 12',
+      'job 3 done',
+      'job 4 done',
+    ]
+    for (let i = 0; i < 600; i++) {
+      t += 37
+      const level = ['debug', 'info', 'warn', 'error'][i % 4]
+      const text = lines[i % lines.length]
+      const a = full.decide(level, text, { traceId: i % 3 ? undefined : `trace-${i % 7}` })
+      const b = base.decide(level, text, { traceId: i % 3 ? undefined : `trace-${i % 7}` })
+      expect([b.keep, b.reason, b.rate, b.sampleRate, b.signature]).toEqual([
+        a.keep,
+        a.reason,
+        a.rate,
+        a.sampleRate,
+        a.signature,
+      ])
+    }
+    expect(base.stats.snapshot().rows).toEqual(full.stats.snapshot().rows)
+    // No format strings: isFormat (not in its options type) changes nothing.
+    const format = base.decide('info', 'job %s done', { isFormat: true } as object)
+    expect(format.signature).toBe(computeSignature('job %s done').signature)
+    expect('measured' in base).toBe(false)
   })
 })

@@ -73,6 +73,59 @@ export function createSamplerWith<S extends StatsCounter>(
   stats: S,
   options?: Omit<SamplerOptions, 'stats'>,
 ): Sampler<S> {
+  const last: LastKept = { p: undefined, li: 0, bytes: 0 }
+  const formats = new PatternCache<Pattern<RuleEntry>>(CACHE_GENERATION_SIZE)
+  const sampler = buildSampler(stats, options, formats, templateSignature, last) as Sampler<S>
+  sampler.measured = (bytes) => {
+    const p = last.p
+    last.p = undefined
+    if (p === undefined || !(bytes > 0 && bytes < Number.MAX_SAFE_INTEGER)) return
+    const h = p.rows[last.li]
+    if (h !== undefined) stats.addBytes(h, bytes - last.bytes, true)
+    // A running mean (weight 1/8 for the newest line): the size of this pattern's lines, for the
+    // lines of it that are dropped and never serialized.
+    const mean = p.size[last.li] as number
+    p.size[last.li] = mean > 0 ? mean + (bytes - mean) / 8 : bytes
+  }
+  return sampler
+}
+
+/** A sampler without format strings and `measured()`: every text is signed as a rendered message. */
+export type BaseSampler<S extends StatsCounter = StatsCounter> = Omit<Sampler<S>, 'measured' | 'decide'> & {
+  decide(level: unknown, text: unknown, options?: Omit<DecideOptions, 'isFormat'>): Decision
+}
+
+/**
+ * The decision of `createSamplerWith` (same code, same decisions for rendered messages) without the
+ * format-string cache and `measured()`, for a caller that passes rendered messages only and never
+ * measures what it writes: the browser SDK, whose bundle then carries neither (about 85 B min+gzip).
+ */
+export function createBaseSampler<S extends StatsCounter>(
+  stats: S,
+  options?: Omit<SamplerOptions, 'stats'>,
+): BaseSampler<S> {
+  return buildSampler(stats, options)
+}
+
+/** The line the last decide() kept, for measured(): its pattern, level index and counted bytes. */
+interface LastKept {
+  p: Pattern<RuleEntry> | undefined
+  li: number
+  bytes: number
+}
+
+/**
+ * The sampler. With `byFormat` and `signFormat` (templateSignature, passed in so that a bundle of
+ * createBaseSampler does not carry it), `isFormat` texts are signed as templates and their patterns
+ * cached by format string; `last` receives the last kept line (createSamplerWith reads it in measured()).
+ */
+function buildSampler<S extends StatsCounter>(
+  stats: S,
+  options?: Omit<SamplerOptions, 'stats'>,
+  byFormat?: PatternCache<Pattern<RuleEntry>>,
+  signFormat?: (format: string) => SignatureResult,
+  last: LastKept = { p: undefined, li: 0, bytes: 0 },
+): Omit<Sampler<S>, 'measured'> {
   const random = options?.random ?? Math.random
   const now = options?.now ?? Date.now
   const onError = options?.onError
@@ -89,13 +142,8 @@ export function createSamplerWith<S extends StatsCounter>(
   let floorStarts = 0
   /** Bumped by setPolicy: a pattern's cached rules are looked up again when it is stale. */
   let generation = 0
-  // Format string → pattern, and signature → pattern: one lookup per line on the hot path.
-  const byFormat = new PatternCache<Pattern<RuleEntry>>(CACHE_GENERATION_SIZE)
+  // Signature → pattern (and format string → pattern in byFormat): one lookup per line on the hot path.
   const bySignature = new PatternCache<Pattern<RuleEntry>>(CACHE_GENERATION_SIZE)
-  // The line the last decide() kept, for measured(): its pattern, level index and counted bytes.
-  let lastKept: Pattern<RuleEntry> | undefined
-  let lastIndexKept = 0
-  let lastBytes = 0
   // The last level seen and what it maps to: loggers log a handful of levels, mostly one.
   let lastLevel: unknown
   let lastSeverity = 9
@@ -194,12 +242,13 @@ export function createSamplerWith<S extends StatsCounter>(
     const li = lastIndex
     const name = LEVEL_NAMES[li] as LevelName
     const message = toMessageText(text)
-    const cacheable = opts?.isFormat === true && message.length <= MAX_CACHED_MESSAGE
+    const isFormat = byFormat !== undefined && opts?.isFormat === true
+    const cacheable = isFormat && message.length <= MAX_CACHED_MESSAGE
     let p = cacheable ? byFormat.get(message) : undefined
     let sig: SignatureResult
     if (p !== undefined) sig = p.sig
     else {
-      sig = opts?.isFormat ? templateSignature(message) : computeSignature(message)
+      sig = isFormat ? (signFormat as typeof templateSignature)(message) : computeSignature(message)
       p = patternOf(sig)
       if (cacheable) byFormat.set(message, p)
     }
@@ -284,9 +333,9 @@ export function createSamplerWith<S extends StatsCounter>(
       p.rows[li] = h
       stats.countInto(h, keep, bytes)
     }
-    lastKept = keep ? p : undefined
-    lastIndexKept = li
-    lastBytes = bytes
+    last.p = keep ? p : undefined
+    last.li = li
+    last.bytes = bytes
     return d
   }
 
@@ -297,23 +346,12 @@ export function createSamplerWith<S extends StatsCounter>(
     },
     stats,
     setPolicy,
-    measured(bytes) {
-      const p = lastKept
-      lastKept = undefined
-      if (p === undefined || !(bytes > 0 && bytes < Number.MAX_SAFE_INTEGER)) return
-      const h = p.rows[lastIndexKept]
-      if (h !== undefined) stats.addBytes(h, bytes - lastBytes, true)
-      // A running mean (weight 1/8 for the newest line): the size of this pattern's lines, for the
-      // lines of it that are dropped and never serialized.
-      const mean = p.size[lastIndexKept] as number
-      p.size[lastIndexKept] = mean > 0 ? mean + (bytes - mean) / 8 : bytes
-    },
     decide(level, text, opts) {
       try {
         return decideUnsafe(level, text, opts)
       } catch (error) {
         // Fail open: a sampler bug must cost storage, never a lost line or a throw into the app.
-        lastKept = undefined
+        last.p = undefined
         try {
           onError?.(error)
         } catch {}
