@@ -1,8 +1,7 @@
 // @logsieve/browser: per-pattern sampling in the page, batched sending, trace correlation.
 export { encodeJson, encodeOtlp } from './otlp.js'
 export { type PinoBrowserOptions, pinoBrowser } from './pino.js'
-export { createBrowserSieve } from './sieve.js'
-export { CACHE_FORMAT, type PolicyStorage, storagePolicyCache } from './storage-cache.js'
+export { CACHE_FORMAT, createBrowserSieve } from './sieve.js'
 export type {
   BrowserLogger,
   BrowserSieve,
@@ -11,6 +10,7 @@ export type {
   Fields,
   LineEncoder,
   LogRecord,
+  PolicyStorage,
   Resource,
   TracePropagation,
 } from './types.js'

@@ -6,7 +6,8 @@
 import { type LevelName, MAX_TEMPLATE_LENGTH, type StatsBatch, type StatsCounter } from '@logsieve/core'
 
 type Pattern = StatsBatch['patterns'][number]
-type Counts = Pick<Pattern, 'seen' | 'kept' | 'bytes' | 'keptBytes'>
+type Row = Pattern & { keptBytes: number }
+type Counts = Pick<Row, 'seen' | 'kept' | 'bytes' | 'keptBytes'>
 
 /** A window's part of a stats batch. */
 export type PageWindow = Pick<StatsBatch, 'window' | 'patterns'> & { overflow: Omit<Counts, 'keptBytes'> }
@@ -18,67 +19,69 @@ export interface PageStats extends StatsCounter {
   merge(window: PageWindow): void
 }
 
-/** A handle is the row itself while its window lasts; `live` goes false when the window is taken. */
-interface Slot {
-  live: boolean
-  row: Counts & Partial<Pattern>
-}
-
-const add = (to: Counts, from: Counts) => {
-  to.seen += from.seen
-  to.kept += from.kept
-  to.bytes += from.bytes
-  to.keptBytes = (to.keptBytes ?? 0) + (from.keptBytes ?? 0)
-}
-
 const now = () => new Date().toISOString()
+const zero = (): Counts => ({ seen: 0, kept: 0, bytes: 0, keptBytes: 0 })
 
 /** Page stats for at most `capacity` (signature, level) rows per window. */
 export function createPageStats(capacity = 500): PageStats {
-  let slots = new Map<string, Slot>()
-  let overflow: Slot = { live: true, row: { seen: 0, kept: 0, bytes: 0, keptBytes: 0 } }
+  let rows = new Map<string, Row>()
+  let overflow = zero()
   let start = now()
 
-  const handle = (signature: string, level: LevelName, template: string): Slot => {
-    let slot = slots.get(signature + level)
-    if (!slot) {
-      if (slots.size >= capacity) return overflow
-      const row = { signature, level, template: template.slice(0, MAX_TEMPLATE_LENGTH), firstSeen: now() }
-      slot = { live: true, row: { ...row, seen: 0, kept: 0, bytes: 0, keptBytes: 0 } }
-      slots.set(signature + level, slot)
+  // A handle is the row itself (no `live` field: the sampler only reads countInto's answer). It is live
+  // while the current window holds it: after take() the sampler finds its handle dead and asks again.
+  const add = (h: unknown, seen: number, kept: number, bytes: number, keptBytes = 0) => {
+    const row = h as Row
+    const live = row === overflow || rows.get(row.signature + row.level) === row
+    if (live) {
+      row.seen += seen
+      row.kept += kept
+      row.bytes += bytes
+      row.keptBytes += keptBytes
     }
-    return slot
+    return live
+  }
+
+  const handle = (signature: string, level: LevelName, template: string): Row => {
+    let row = rows.get(signature + level)
+    if (!row) {
+      if (rows.size >= capacity) return overflow as Row
+      row = {
+        signature,
+        level,
+        template: template.slice(0, MAX_TEMPLATE_LENGTH),
+        firstSeen: now(),
+        ...zero(),
+      }
+      rows.set(signature + level, row)
+    }
+    return row
   }
 
   return {
-    handle,
+    handle: handle as unknown as StatsCounter['handle'],
     // The sampler passes whole, finite sizes (its estimate, or a measured size it checked).
-    countInto(h, kept, bytes) {
-      if (h.live) add((h as Slot).row, { seen: 1, kept: +kept, bytes, keptBytes: kept ? bytes : 0 })
-      return h.live
-    },
+    countInto: (h, kept, bytes) => add(h, 1, +kept, bytes, kept ? bytes : 0),
     addBytes(h, delta, kept) {
-      if (h.live) add((h as Slot).row, { seen: 0, kept: 0, bytes: delta, keptBytes: kept ? delta : 0 })
+      add(h, 0, 0, delta, kept ? delta : 0)
     },
     take() {
-      const { seen, kept, bytes } = overflow.row
+      const { seen, kept, bytes } = overflow
       const end = now()
-      const taken: PageWindow = { window: { start, end }, patterns: [], overflow: { seen, kept, bytes } }
-      for (const s of [...slots.values(), overflow]) s.live = false
-      for (const s of slots.values()) taken.patterns.push(s.row as Pattern)
-      overflow = { live: true, row: { seen: 0, kept: 0, bytes: 0, keptBytes: 0 } }
-      slots = new Map()
+      const taken = { window: { start, end }, patterns: [...rows.values()], overflow: { seen, kept, bytes } }
+      rows = new Map()
+      overflow = zero()
       start = end
       return taken
     },
     merge({ window, patterns, overflow: o }) {
       if (window.start < start) start = window.start
-      add(overflow.row, o)
+      add(overflow, o.seen, o.kept, o.bytes)
       for (const p of patterns) {
-        const row = handle(p.signature, p.level, p.template).row
-        add(row, p)
-        // ISO times of one format compare as strings.
-        if (row.firstSeen && p.firstSeen && p.firstSeen < row.firstSeen) row.firstSeen = p.firstSeen
+        const row = handle(p.signature, p.level, p.template) as Row
+        add(row, p.seen, p.kept, p.bytes, p.keptBytes)
+        // ISO times of one format compare as strings (the overflow row has none).
+        if (p.firstSeen! < row.firstSeen!) row.firstSeen = p.firstSeen
       }
     },
   }

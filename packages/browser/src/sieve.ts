@@ -1,16 +1,32 @@
 // createBrowserSieve: the core sampler in the page, a batching sender for kept lines, stats to the
-// policy server on the Node schedule, a localStorage policy cache, and (opt-in) traceparent on fetch.
-import { createSamplerWith, defaultPolicy, LEVEL_NAMES, toMessageText } from '@logsieve/core'
+// policy server on the Node schedule, the policy polled with a localStorage cache, and (opt-in)
+// traceparent on fetch. The queue, the sender and the poller are closures over one sieve's settings
+// rather than modules of their own: each took its settings again as options, and the bundle has an
+// 8 KB budget (docs/browser.md, "Size").
+import { createBaseSampler, defaultPolicy, LEVEL_NAMES, toMessageText } from '@logsieve/core'
 import { encodeOtlp } from './otlp.js'
-import { pollPolicy } from './page-poller.js'
+import { checkPagePolicy } from './page-policy.js'
 import { createPageStats } from './page-stats.js'
-import { createBatchQueue } from './queue.js'
-import { defaultStorage, storagePolicyCache } from './storage-cache.js'
 import { sessionTraceId } from './trace-id.js'
-import { createSender } from './transport.js'
-import type { BrowserLogger, BrowserSieve, BrowserSieveOptions, Fields, LogRecord } from './types.js'
+import type {
+  BrowserLogger,
+  BrowserSieve,
+  BrowserSieveOptions,
+  Fields,
+  LogRecord,
+  PolicyStorage,
+} from './types.js'
 
 const SDK = { name: '@logsieve/browser', version: '0.1.0' }
+
+/** Requests that outlive the page (beacon, keepalive) are capped at 64 KiB by browsers, all in flight. */
+export const KEEPALIVE_MAX_BYTES = 60_000
+
+/** Format of the stored policy record; bump when the shape changes so old records are ignored, not misread. */
+export const CACHE_FORMAT = 1
+
+/** Policy polling backs off 2 s, 4 s, 8 s … after failures, up to 10 × refreshSeconds (300 s by default). */
+const BACKOFF_CAP = 10
 
 /**
  * Start sampling, sending and stats for one page.
@@ -25,7 +41,8 @@ const SDK = { name: '@logsieve/browser', version: '0.1.0' }
  * sieve.logger.info('cart updated', { items: 3 })
  */
 export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
-  const { service, environment = 'default', server, traceScope = 'session' } = options
+  const { service, environment = 'default', server, traceScope = 'session', maxQueue = 1000 } = options
+  const resource = { service, environment }
   const diag = (error: unknown) => {
     try {
       options.onDiagnostic?.(error instanceof Error ? error : new Error(String(error)))
@@ -34,73 +51,181 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
     }
   }
   // Taken before propagateTrace patches fetch: the sieve's own requests never carry traceparent (the
-  // policy server's CORS need not allow it). Where fetch is missing, each send fails quietly (the senders
-  // and the policy client catch it).
+  // policy server's CORS need not allow it). Where fetch is missing, each request fails quietly.
   const doFetch = options.fetch ?? globalThis.fetch?.bind(globalThis)
   const instance = (options.instance ?? `browser/${Math.random().toString(36).slice(2, 10)}`).slice(0, 256)
   let traceId = sessionTraceId(traceScope)
 
   const stats = createPageStats()
-  const sampler = createSamplerWith(stats, { policy: defaultPolicy(service, environment) })
+  const sampler = createBaseSampler(stats, { policy: defaultPolicy(service, environment) })
 
+  /**
+   * POST one JSON body; resolves to true when it was accepted (2xx, or queued by the beacon), never
+   * rejects. When hiding, a `beaconUrl` sends it with sendBeacon: a string body makes a text/plain
+   * simple request, with no preflight, so it still goes out as the page is torn down. A refused beacon
+   * falls through to fetch (keepalive when small enough to outlive the page).
+   */
+  async function post(
+    url: string,
+    body: string,
+    hiding: boolean,
+    headers?: Record<string, string>,
+    beaconUrl?: string | false,
+  ): Promise<boolean> {
+    const small = body.length <= KEEPALIVE_MAX_BYTES
+    try {
+      if (hiding && beaconUrl && small && navigator.sendBeacon(beaconUrl, body)) return true
+    } catch {
+      // No beacon: fetch instead.
+    }
+    try {
+      const res = await doFetch!(url, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', ...headers },
+        keepalive: small,
+        credentials: 'omit',
+      })
+      return res.ok
+    } catch {
+      return false
+    }
+  }
+
+  // Kept lines: a bounded queue, sent in batches of maxBatch that fit the keepalive/beacon limit.
   const endpoint = typeof options.endpoint === 'string' ? { url: options.endpoint } : options.endpoint
   const encode = endpoint?.format ?? encodeOtlp
-  const sendLines =
-    endpoint && createSender(doFetch, endpoint.url, endpoint.headers, endpoint.beacon ?? !endpoint.headers)
-  const queue = createBatchQueue<LogRecord>({
-    maxQueue: options.maxQueue ?? 1000,
-    maxBatch: options.maxBatch ?? 200,
-    encode: (records) => encode(records, { service, environment }),
-    send: sendLines ?? (async () => true),
-  })
+  let queue: LogRecord[] = []
+  let dropped = 0
 
+  async function sendLines(lines: LogRecord[], hiding: boolean): Promise<unknown> {
+    const { url, headers, beacon = !headers } = endpoint!
+    const body = encode(lines, resource)
+    const half = lines.length >> 1
+    // Too big to outlive the page: halve until each part fits.
+    if (body.length > KEEPALIVE_MAX_BYTES && half)
+      return Promise.all([sendLines(lines.slice(0, half), hiding), sendLines(lines.slice(half), hiding)])
+    if (await post(url, body, hiding, headers, beacon && url)) return
+    // Failed lines go back in front of newer ones, but never beyond the bound: the oldest give way.
+    // When hiding, the page is going away: they are dropped.
+    const room = hiding ? 0 : Math.max(0, maxQueue - queue.length)
+    const back = room ? lines.slice(-room) : []
+    dropped += lines.length - back.length
+    queue = back.concat(queue)
+  }
+
+  function flushLines(hiding: boolean): Promise<unknown> {
+    const sends = []
+    for (let i = 0; i < queue.length; i += options.maxBatch ?? 200)
+      sends.push(sendLines(queue.slice(i, i + (options.maxBatch ?? 200)), hiding))
+    queue = []
+    return Promise.all(sends)
+  }
+
+  // Stats and policy: the policy server, with the ingest key.
   const base = server?.url.replace(/\/+$/, '')
-  // A beacon cannot carry an Authorization header: the ingest key goes in its query.
-  const sendBatch =
-    server &&
-    createSender(
-      doFetch,
-      `${base}/v1/stats`,
-      { authorization: `Bearer ${server.apiKey}` },
-      true,
-      `${base}/v1/stats?apiKey=${encodeURIComponent(server.apiKey)}`,
-    )
-  // The cached policy applies here, before the first line; polling starts right after.
-  const client =
-    server &&
-    pollPolicy({
-      url: base!,
-      apiKey: server.apiKey,
-      service,
-      environment,
-      fetch: doFetch,
-      cache: storagePolicyCache(options.storage === undefined ? defaultStorage() : options.storage, diag),
-      onPolicy: sampler.setPolicy,
-      onError: diag,
-    })
+  const auth = { authorization: `Bearer ${server?.apiKey}` }
 
   async function sendStats(hiding: boolean): Promise<void> {
-    if (!sendBatch) return
+    if (!server) return
     const taken = stats.take()
     if (taken.patterns.length === 0 && taken.overflow.seen === 0) return
-    const batch = {
-      sdk: SDK,
-      service,
-      environment,
-      instance,
-      policyVersion: sampler.policy.version,
-      ...taken,
+    const batch = { sdk: SDK, ...resource, instance, policyVersion: sampler.policy.version, ...taken }
+    // A beacon cannot carry an Authorization header: the ingest key goes in its query. An unsent
+    // window is folded back in (the table stays bounded) and goes with the next flush.
+    const url = `${base}/v1/stats`
+    if (
+      !(await post(
+        url,
+        JSON.stringify(batch),
+        hiding,
+        auth,
+        `${url}?apiKey=${encodeURIComponent(server.apiKey)}`,
+      ))
+    )
+      hiding || stats.merge(taken)
+  }
+
+  // The policy: the stored one first (localStorage is synchronous, so it applies before the first line),
+  // then GET with If-None-Match every refreshSeconds (±10%), backing off after failures (0.5–1.5 × the
+  // backoff, so tabs that failed together do not all come back at once). Core's policy client does the
+  // same for any cache and host, at about 500 B more of this bundle. Storage may be missing or throw
+  // (private mode, quota, disabled cookies, sandboxed frames): then nothing is stored.
+  const storeKey = `logsieve:policy:${service}:${environment}`
+  let storage: PolicyStorage | null | undefined = options.storage
+  try {
+    if (storage === undefined) storage = globalThis.localStorage
+  } catch {}
+  /** The stored record `{ format, policy, etag }`, if readable. */
+  const stored = () => storage && JSON.parse(storage.getItem(storeKey)!)
+  let etag: string | undefined
+  let refreshMs = 30_000
+  let failures = 0
+  let pollTimer: ReturnType<typeof setTimeout> | undefined
+  let stopped = false
+
+  /** Check and apply a policy; its ETag goes with it, so the next request revalidates what is in force. */
+  function apply(input: unknown, tag: string | undefined, save?: boolean): void {
+    const checked = checkPagePolicy(input)
+    if (!checked.ok) throw checked.error
+    const policy = checked.value
+    etag = tag
+    refreshMs = (policy.refreshSeconds ?? 30) * 1000
+    sampler.setPolicy(policy)
+    if (save)
+      try {
+        // Never a newer version replaced by an older one: a slow answer in one tab must not undo the newer
+        // policy another tab already stored. An unreadable record is replaced.
+        let newer: boolean | undefined
+        try {
+          newer = stored()?.policy?.version > policy.version
+        } catch {}
+        if (!newer) storage?.setItem(storeKey, JSON.stringify({ format: CACHE_FORMAT, policy, etag: tag }))
+      } catch (error) {
+        diag(error)
+      }
+  }
+
+  async function poll(): Promise<void> {
+    try {
+      const url = `${base}/v1/policies/${encodeURIComponent(service)}?environment=${encodeURIComponent(environment)}`
+      // AbortSignal.timeout is missing in older browsers: there a hung request waits for the network stack.
+      const res = await doFetch!(url, {
+        headers: etag ? { ...auth, 'if-none-match': etag } : auth,
+        signal: AbortSignal.timeout?.(10_000),
+      })
+      if (res.status === 200) apply(await res.json(), res.headers.get('etag') ?? undefined, true)
+      else if (res.status !== 304) throw new Error(`LOGSIEVE_POLICY_HTTP: GET ${url} answered ${res.status}`)
+      failures = 0
+    } catch (error) {
+      failures++
+      diag(error)
     }
-    // An unsent window is folded back in (the table stays bounded) and goes with the next flush.
-    if (!(await sendBatch(JSON.stringify(batch), hiding)) && !hiding) stats.merge(taken)
+    if (!stopped)
+      pollTimer = setTimeout(
+        poll,
+        failures
+          ? Math.min(1000 * 2 ** failures, BACKOFF_CAP * refreshMs) * (0.5 + Math.random())
+          : refreshMs * (0.9 + Math.random() / 5),
+      )
+  }
+
+  if (server) {
+    try {
+      const record = stored()
+      if (record?.format === CACHE_FORMAT) apply(record.policy, record.etag)
+    } catch (error) {
+      diag(error)
+    }
+    void poll()
   }
 
   const flushAll = (hiding: boolean): Promise<void> =>
-    Promise.all([queue.flush(hiding), sendStats(hiding)]).then(() => {}, diag)
+    Promise.all([flushLines(hiding), sendStats(hiding)]).then(() => {}, diag)
 
   const timers = [
-    sendLines && setInterval(() => queue.flush().catch(diag), options.flushIntervalMs ?? 5000),
-    sendBatch && setInterval(() => sendStats(false).catch(diag), options.statsIntervalMs ?? 30_000),
+    endpoint && setInterval(() => flushLines(false).catch(diag), options.flushIntervalMs ?? 5000),
+    server && setInterval(() => sendStats(false).catch(diag), options.statsIntervalMs ?? 30_000),
   ]
 
   // pagehide covers navigation and closing (and the bfcache); visibilitychange covers tabs that are
@@ -122,6 +247,12 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
       if (!d.keep) return false
       if (message instanceof Error)
         fields = { ...fields, 'exception.type': message.name, 'exception.stacktrace': message.stack }
+      // Without an endpoint, kept lines are only counted.
+      if (!endpoint) return true
+      if (queue.length >= maxQueue) {
+        dropped++
+        return true
+      }
       const { level: name, severity, signature, sampleRate } = d
       queue.push({
         time: Date.now(),
@@ -154,12 +285,13 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
       return sampler.policy
     },
     get dropped() {
-      return queue.dropped
+      return dropped
     },
     flush: () => flushAll(false),
     shutdown() {
       for (const t of timers) clearInterval(t)
-      client?.stop()
+      stopped = true
+      clearTimeout(pollTimer)
       unpatch?.()
       listen(false)
       return flushAll(false)

@@ -65,7 +65,7 @@ export interface BrowserSieveOptions {
    * Storage for the last policy; `null` disables caching. Failures (private mode, quota) are ignored.
    * @default globalThis.localStorage
    */
-  storage?: Storage | null
+  storage?: PolicyStorage | null
   /** Identifies this tab in stats. @default a random id */
   instance?: string
   /** Receives internal errors (network, storage, invalid policy). The sieve never throws into the page. */
@@ -88,6 +88,9 @@ export interface Resource {
 
 /** Turns a batch of kept lines into a request body (see `EndpointOptions.format`). */
 export type LineEncoder = (records: LogRecord[], resource: Resource) => string
+
+/** The slice of the Web Storage interface the sieve uses to store the last policy. */
+export type PolicyStorage = Pick<Storage, 'getItem' | 'setItem'>
 
 /** Extra fields of a line: JSON-serializable values. */
 export type Fields = Record<string, unknown>
