@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createBaseSampler, createSampler, traceThreshold } from './sampler.js'
 import { defaultPolicy, type Policy, type PolicyInput, parsePolicy } from './schema.js'
+import { toSeverityNumber } from './severity.js'
 import { computeSignature, templateSignature } from './signature.js'
 import { createStatsTable } from './stats-table.js'
 
@@ -304,7 +305,7 @@ describe('createBaseSampler', () => {
     let t = Date.UTC(2030, 0, 1)
     const options = { policy: p, now: () => t, random: lcg(7) }
     const full = createSampler({ ...options, random: lcg(7) })
-    const base = createBaseSampler(createStatsTable(), options)
+    const base = createBaseSampler(createStatsTable(), { ...options, severity: toSeverityNumber })
     const lines = [
       LOGIN,
       'user 7 logged in from 10.0.0.9',

@@ -75,7 +75,14 @@ export function createSamplerWith<S extends StatsCounter>(
 ): Sampler<S> {
   const last: LastKept = { p: undefined, li: 0, bytes: 0 }
   const formats = new PatternCache<Pattern<RuleEntry>>(CACHE_GENERATION_SIZE)
-  const sampler = buildSampler(stats, options, formats, templateSignature, last) as Sampler<S>
+  const sampler = buildSampler(
+    stats,
+    options,
+    toSeverityNumber,
+    formats,
+    templateSignature,
+    last,
+  ) as Sampler<S>
   sampler.measured = (bytes) => {
     const p = last.p
     last.p = undefined
@@ -90,21 +97,32 @@ export function createSamplerWith<S extends StatsCounter>(
   return sampler
 }
 
+/** Options of createBaseSampler: createSamplerWith's, with the level mapping to use. */
+export interface BaseSamplerOptions extends Omit<SamplerOptions, 'stats'> {
+  /**
+   * Maps a level to an OpenTelemetry severity number (createSampler uses `toSeverityNumber`, which knows
+   * pino numbers and the names of pino, winston, syslog, console and OpenTelemetry). Called when the
+   * level differs from the previous line's.
+   */
+  severity: (level: unknown) => number
+}
+
 /** A sampler without format strings and `measured()`: every text is signed as a rendered message. */
 export type BaseSampler<S extends StatsCounter = StatsCounter> = Omit<Sampler<S>, 'measured' | 'decide'> & {
   decide(level: unknown, text: unknown, options?: Omit<DecideOptions, 'isFormat'>): Decision
 }
 
 /**
- * The decision of `createSamplerWith` (same code, same decisions for rendered messages) without the
- * format-string cache and `measured()`, for a caller that passes rendered messages only and never
- * measures what it writes: the browser SDK, whose bundle then carries neither (about 85 B min+gzip).
+ * The decision of `createSamplerWith` (same code, same decisions for rendered messages and the levels
+ * `options.severity` maps alike) without the format-string cache, `measured()` and the full level table,
+ * for a caller that passes rendered messages only, never measures what it writes and logs with few level
+ * names: the browser SDK, whose bundle then carries none of them (about 190 B min+gzip).
  */
 export function createBaseSampler<S extends StatsCounter>(
   stats: S,
-  options?: Omit<SamplerOptions, 'stats'>,
+  options: BaseSamplerOptions,
 ): BaseSampler<S> {
-  return buildSampler(stats, options)
+  return buildSampler(stats, options, options.severity)
 }
 
 /** The line the last decide() kept, for measured(): its pattern, level index and counted bytes. */
@@ -115,13 +133,15 @@ interface LastKept {
 }
 
 /**
- * The sampler. With `byFormat` and `signFormat` (templateSignature, passed in so that a bundle of
- * createBaseSampler does not carry it), `isFormat` texts are signed as templates and their patterns
- * cached by format string; `last` receives the last kept line (createSamplerWith reads it in measured()).
+ * The sampler, with `severityOf` for levels. With `byFormat` and `signFormat` (templateSignature), `isFormat`
+ * texts are signed as templates and their patterns cached by format string; `last` receives the last
+ * kept line (createSamplerWith reads it in measured()). Passed in, so that a bundle of createBaseSampler
+ * carries neither toSeverityNumber's table nor templateSignature.
  */
 function buildSampler<S extends StatsCounter>(
   stats: S,
-  options?: Omit<SamplerOptions, 'stats'>,
+  options: Omit<SamplerOptions, 'stats'> | undefined,
+  severityOf: (level: unknown) => number,
   byFormat?: PatternCache<Pattern<RuleEntry>>,
   signFormat?: (format: string) => SignatureResult,
   last: LastKept = { p: undefined, li: 0, bytes: 0 },
@@ -233,7 +253,7 @@ function buildSampler<S extends StatsCounter>(
 
   function decideUnsafe(level: unknown, text: unknown, opts: DecideOptions | undefined): Decision {
     if (level !== lastLevel) {
-      lastSeverity = toSeverityNumber(level)
+      lastSeverity = severityOf(level)
       lastIndex = LEVEL_NAMES.indexOf(levelName(lastSeverity))
       // Only primitives are remembered: an object level must not be kept alive by the sampler.
       lastLevel = typeof level === 'object' || typeof level === 'function' ? undefined : level

@@ -20,8 +20,10 @@ export const PINO_SEVERITY: Readonly<Record<number, number>> = { 10: 1, 20: 5, 3
 /**
  * Level names used by pino, winston (npm and syslog levels), console and OpenTelemetry. A null-prototype
  * object, so that a level such as `'toString'` or `'__proto__'` finds nothing instead of Object.prototype.
+ * Marked pure: a bundle without toSeverityNumber (the browser SDK's) then drops it, as bundlers keep any
+ * call made at module level otherwise.
  */
-const NAME_SEVERITY: Readonly<Record<string, number>> = Object.assign(Object.create(null), {
+const NAME_SEVERITY: Readonly<Record<string, number>> = /* @__PURE__ */ Object.assign(Object.create(null), {
   trace: 1,
   silly: 1,
   debug: 5,
@@ -46,13 +48,18 @@ const NAME_SEVERITY: Readonly<Record<string, number>> = Object.assign(Object.cre
  * `'WARN'`, `'silly'`) to an OpenTelemetry severity number. Unknown input maps to INFO (9), never throws.
  */
 export function toSeverityNumber(level: unknown): number {
-  // Literal numbers rather than SEVERITY.x and PINO_SEVERITY: the browser bundle then carries neither.
-  if (typeof level === 'number')
-    // Numbers are pino's scale (10–60): that is where numeric levels come from in JS logging. Custom pino
-    // levels sit between the standard ones: round down to the nearest standard level (10 → 1 … 50 → 17).
-    return Number.isFinite(level) ? (level >= 60 ? 21 : level < 10 ? 1 : Math.floor(level / 10) * 4 - 3) : 9
+  if (typeof level === 'number') return pinoSeverity(level)
   return (typeof level === 'string' && (NAME_SEVERITY[level] ?? NAME_SEVERITY[level.toLowerCase()])) || 9
 }
+
+/**
+ * A number on pino's scale (10–60: that is where numeric levels come from in JS logging) as an
+ * OpenTelemetry severity number. Custom pino levels sit between the standard ones: round down to the
+ * nearest standard level (10 → 1 … 50 → 17). Not finite: INFO (9). Literal numbers rather than
+ * PINO_SEVERITY, so that the browser bundle carries no table.
+ */
+export const pinoSeverity = (level: number): number =>
+  Number.isFinite(level) ? (level >= 60 ? 21 : level < 10 ? 1 : Math.floor(level / 10) * 4 - 3) : 9
 
 /** The canonical level name of an OpenTelemetry severity number. */
 export function levelName(severityNumber: number): LevelName {
