@@ -1,9 +1,10 @@
 // createBrowserSieve outside a page (Node: no window, no storage) against a real local collector; the
 // page behaviour (policy server, beacon, localStorage) is covered in test/browser.test.ts with chromium.
+import { toSeverityNumber } from '@logsieve/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { recorder } from '../test/http.js'
 import { encodeJson } from './otlp.js'
-import { createBrowserSieve } from './sieve.js'
+import { createBrowserSieve, pageSeverity } from './sieve.js'
 import { traceFetch } from './trace.js'
 
 let collector: Awaited<ReturnType<typeof recorder>>
@@ -71,5 +72,30 @@ describe('createBrowserSieve', () => {
     expect(sieve.newTrace()).not.toBe(before)
     await sieve.shutdown()
     expect(globalThis.fetch).toBe(original)
+  })
+})
+
+describe('pageSeverity', () => {
+  it('maps pino numbers and the six level names in any case as core does; anything else is info', () => {
+    const levels: unknown[] = [
+      10,
+      20,
+      30,
+      40,
+      50,
+      60,
+      35,
+      5,
+      70,
+      Number.NaN,
+      'trace',
+      'DEBUG',
+      'Info',
+      'warn',
+    ]
+    levels.push('error', 'FATAL')
+    for (const level of levels) expect(pageSeverity(level)).toBe(toSeverityNumber(level))
+    for (const level of ['silly', 'verbose', 'warning', 'crit', 'nope', '', undefined, null, {}, Symbol('x')])
+      expect(pageSeverity(level)).toBe(9)
   })
 })

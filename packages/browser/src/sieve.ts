@@ -3,7 +3,14 @@
 // traceparent on fetch. The queue, the sender and the poller are closures over one sieve's settings
 // rather than modules of their own: each took its settings again as options, and the bundle has an
 // 8 KB budget (docs/browser.md, "Size").
-import { createBaseSampler, defaultPolicy, LEVEL_NAMES, toMessageText } from '@logsieve/core'
+import {
+  createBaseSampler,
+  defaultPolicy,
+  LEVEL_NAMES,
+  type LevelName,
+  pinoSeverity,
+  toMessageText,
+} from '@logsieve/core'
 import { encodeOtlp } from './otlp.js'
 import { checkPagePolicy } from './page-policy.js'
 import { createPageStats } from './page-stats.js'
@@ -21,6 +28,16 @@ const SDK = { name: '@logsieve/browser', version: '0.1.0' }
 
 /** Requests that outlive the page (beacon, keepalive) are capped at 64 KiB by browsers, all in flight. */
 export const KEEPALIVE_MAX_BYTES = 60_000
+
+/**
+ * The page's levels as OpenTelemetry severity numbers: pino numbers (pino's browser build) and the six
+ * level names in any case; anything else is info. Core's toSeverityNumber also knows the names of
+ * winston, syslog and console, which cost this bundle about 100 B.
+ */
+export const pageSeverity = (level: unknown): number => {
+  const i = typeof level === 'string' ? LEVEL_NAMES.indexOf(level.toLowerCase() as LevelName) : -1
+  return typeof level === 'number' ? pinoSeverity(level) : i < 0 ? 9 : i * 4 + 1
+}
 
 /** Format of the stored policy record; bump when the shape changes so old records are ignored, not misread. */
 export const CACHE_FORMAT = 1
@@ -57,7 +74,10 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
   let traceId = sessionTraceId(traceScope)
 
   const stats = createPageStats()
-  const sampler = createBaseSampler(stats, { policy: defaultPolicy(service, environment) })
+  const sampler = createBaseSampler(stats, {
+    policy: defaultPolicy(service, environment),
+    severity: pageSeverity,
+  })
 
   /**
    * POST one JSON body; resolves to true when it was accepted (2xx, or queued by the beacon), never
