@@ -12,7 +12,7 @@ import { createRequire } from 'node:module'
 import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import pino from 'pino'
-import { templateSignature } from '../packages/core/src/index.js'
+import { computeSignature, templateSignature } from '../packages/core/src/index.js'
 import { createSieve, type Sieve } from '../packages/node/src/index.js'
 import { sievePino } from '../packages/pino/src/index.js'
 import type winstonType from '../packages/winston/node_modules/winston/index.js'
@@ -66,7 +66,10 @@ function sieve(): Sieve {
       service: 'bench',
       version: 1,
       defaults: { newPattern: { rate: 1 } },
-      rules: [DROP, W_DROP].map((t) => ({ signature: templateSignature(t).signature, rate: 0 })),
+      rules: [
+        ...[DROP, W_DROP].map((t) => ({ signature: templateSignature(t).signature, rate: 0 })),
+        { signature: computeSignature(C_DROP).signature, rate: 0 },
+      ],
     },
   })
 }
@@ -92,6 +95,13 @@ const pinoLine =
   (l: PinoLogger, format = KEEP) =>
   (i: number) =>
     l.info({ orderId: i }, format, i, IDS[i % 1000])
+// pino's recommended style: the values as fields, a constant message (no interpolation to format).
+const C_KEEP = 'order placed'
+const C_DROP = 'order dumped'
+const constLine =
+  (l: PinoLogger, message = C_KEEP) =>
+  (i: number) =>
+    l.info({ orderId: i, user: IDS[i % 1000] }, message)
 const sieved = (dest: () => object, fields = true) =>
   pino(
     sievePino(
@@ -176,6 +186,27 @@ const GROUPS: Record<string, Group> = {
     parts: {
       plain: () => compare({ plain: pinoLine(pino(BASE, devNullPino()).child({ svc: 'a' })) }, 20_000),
       sieved: () => compare(sievedVariants(sieved(devNullPino).child({ svc: 'a' })), 20_000),
+    },
+  },
+  pinoChildConst: {
+    title:
+      'pino 10 child logger, fields and a constant message (`info({ orderId, user }, "order placed")`) → no-op stream',
+    parts: {
+      plain: () => compare({ plain: constLine(pino(BASE, noopPino()).child({ svc: 'a' })) }, 20_000),
+      sieved: () => {
+        const l = sieved(noopPino).child({ svc: 'a' })
+        return compare({ kept: constLine(l), dropped: constLine(l, C_DROP) }, 20_000)
+      },
+    },
+  },
+  pinoChildConstDevNull: {
+    title: 'pino 10 child logger, fields and a constant message → /dev/null (pino.destination, sync)',
+    parts: {
+      plain: () => compare({ plain: constLine(pino(BASE, devNullPino()).child({ svc: 'a' })) }, 20_000),
+      sieved: () => {
+        const l = sieved(devNullPino).child({ svc: 'a' })
+        return compare({ kept: constLine(l), dropped: constLine(l, C_DROP) }, 20_000)
+      },
     },
   },
   pinoScope: {
