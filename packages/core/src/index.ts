@@ -26,6 +26,7 @@ export {
   createSampler,
   createSamplerWith,
   traceThreshold,
+  w3cThreshold,
 } from './sampler.js'
 export * from './schema.js'
 export * from './severity.js'

@@ -305,7 +305,11 @@ describe('createBaseSampler', () => {
     let t = Date.UTC(2030, 0, 1)
     const options = { policy: p, now: () => t, random: lcg(7) }
     const full = createSampler({ ...options, random: lcg(7) })
-    const base = createBaseSampler(createStatsTable(), { ...options, severity: toSeverityNumber })
+    const base = createBaseSampler(createStatsTable(), {
+      ...options,
+      severity: toSeverityNumber,
+      threshold: traceThreshold,
+    })
     const lines = [
       LOGIN,
       'user 7 logged in from 10.0.0.9',

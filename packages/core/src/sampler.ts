@@ -14,7 +14,7 @@ import {
 } from './signature.js'
 import { createStatsTable } from './stats-table.js'
 import { createBucketMap, createTokenBucket, type TokenBucket, takeToken } from './token-bucket.js'
-import { traceThreshold } from './trace-threshold.js'
+import { traceThreshold, w3cThreshold } from './trace-threshold.js'
 import type {
   DecideOptions,
   Decision,
@@ -24,8 +24,8 @@ import type {
   StatsCounter,
 } from './types.js'
 
-// Part of the sampler's API since the first release; it lives in its own file.
-export { traceThreshold }
+// Part of the sampler's API since the first release; they live in their own file.
+export { traceThreshold, w3cThreshold }
 
 /** A rule ready for the hot path: expiry parsed once in setPolicy. */
 interface CompiledRule {
@@ -79,6 +79,7 @@ export function createSamplerWith<S extends StatsCounter>(
     stats,
     options,
     toSeverityNumber,
+    traceThreshold,
     formats,
     templateSignature,
     last,
@@ -105,6 +106,11 @@ export interface BaseSamplerOptions extends Omit<SamplerOptions, 'stats'> {
    * level differs from the previous line's.
    */
   severity: (level: unknown) => number
+  /**
+   * The sampling threshold of a trace id (createSampler uses `traceThreshold`; `w3cThreshold` when trace
+   * ids are always W3C, whose hash fallback then stays out of a bundle).
+   */
+  threshold: (traceId: string) => number
 }
 
 /** A sampler without format strings and `measured()`: every text is signed as a rendered message. */
@@ -122,7 +128,7 @@ export function createBaseSampler<S extends StatsCounter>(
   stats: S,
   options: BaseSamplerOptions,
 ): BaseSampler<S> {
-  return buildSampler(stats, options, options.severity)
+  return buildSampler(stats, options, options.severity, options.threshold)
 }
 
 /** The line the last decide() kept, for measured(): its pattern, level index and counted bytes. */
@@ -133,15 +139,16 @@ interface LastKept {
 }
 
 /**
- * The sampler, with `severityOf` for levels. With `byFormat` and `signFormat` (templateSignature), `isFormat`
+ * The sampler, with `severityOf` for levels and `threshold` for trace ids. With `byFormat` and `signFormat` (templateSignature), `isFormat`
  * texts are signed as templates and their patterns cached by format string; `last` receives the last
  * kept line (createSamplerWith reads it in measured()). Passed in, so that a bundle of createBaseSampler
- * carries neither toSeverityNumber's table nor templateSignature.
+ * carries neither toSeverityNumber's table, hash32 nor templateSignature.
  */
 function buildSampler<S extends StatsCounter>(
   stats: S,
   options: Omit<SamplerOptions, 'stats'> | undefined,
   severityOf: (level: unknown) => number,
+  threshold: (traceId: string) => number,
   byFormat?: PatternCache<Pattern<RuleEntry>>,
   signFormat?: (format: string) => SignatureResult,
   last: LastKept = { p: undefined, li: 0, bytes: 0 },
@@ -311,7 +318,7 @@ function buildSampler<S extends StatsCounter>(
       d.reason = 'floor'
     } else if (!keep && rate > 0) {
       const traceId = opts?.traceId
-      keep = (typeof traceId === 'string' && traceId.length > 0 ? traceThreshold(traceId) : random()) <= rate
+      keep = (typeof traceId === 'string' && traceId.length > 0 ? threshold(traceId) : random()) <= rate
     }
     if (keep && cap > 0) {
       const t = now()
