@@ -2,7 +2,9 @@
 // stats batch (`POST /v1/stats`, docs/server.md), so a window is sent as it is. A tab sees a few dozen
 // patterns, not the thousands of a service: unlike the core StatsTable (space-saving eviction, for a
 // process that may see any number), this table stops admitting at its capacity and sums later patterns
-// in the overflow row until the window ends. Counts stay exact either way; memory stays bounded.
+// in the overflow row until the window ends. Counts stay exact either way; memory stays bounded. Rows
+// carry no firstSeen: the server takes the earlier of a row's firstSeen and its window's start, and a
+// page's row is never older than its window.
 import { type LevelName, MAX_TEMPLATE_LENGTH, type StatsBatch, type StatsCounter } from '@logsieve/core'
 
 type Pattern = StatsBatch['patterns'][number]
@@ -46,13 +48,7 @@ export function createPageStats(capacity = 500): PageStats {
     let row = rows.get(signature + level)
     if (!row) {
       if (rows.size >= capacity) return overflow as Row
-      row = {
-        signature,
-        level,
-        template: template.slice(0, MAX_TEMPLATE_LENGTH),
-        firstSeen: now(),
-        ...zero(),
-      }
+      row = { signature, level, template: template.slice(0, MAX_TEMPLATE_LENGTH), ...zero() }
       rows.set(signature + level, row)
     }
     return row
@@ -75,13 +71,11 @@ export function createPageStats(capacity = 500): PageStats {
       return taken
     },
     merge({ window, patterns, overflow: o }) {
+      // ISO times of one format compare as strings.
       if (window.start < start) start = window.start
       add(overflow, o.seen, o.kept, o.bytes)
       for (const p of patterns) {
-        const row = handle(p.signature, p.level, p.template) as Row
-        add(row, p.seen, p.kept, p.bytes, p.keptBytes)
-        // ISO times of one format compare as strings (the overflow row has none).
-        if (p.firstSeen! < row.firstSeen!) row.firstSeen = p.firstSeen
+        add(handle(p.signature, p.level, p.template), p.seen, p.kept, p.bytes, p.keptBytes)
       }
     },
   }

@@ -7,9 +7,9 @@ import {
   createBaseSampler,
   defaultPolicy,
   LEVEL_NAMES,
-  type LevelName,
   pinoSeverity,
   toMessageText,
+  w3cThreshold,
 } from '@logsieve/core'
 import { encodeOtlp } from './otlp.js'
 import { checkPagePolicy } from './page-policy.js'
@@ -34,10 +34,12 @@ export const KEEPALIVE_MAX_BYTES = 60_000
  * level names in any case; anything else is info. Core's toSeverityNumber also knows the names of
  * winston, syslog and console, which cost this bundle about 100 B.
  */
-export const pageSeverity = (level: unknown): number => {
-  const i = typeof level === 'string' ? LEVEL_NAMES.indexOf(level.toLowerCase() as LevelName) : -1
-  return typeof level === 'number' ? pinoSeverity(level) : i < 0 ? 9 : i * 4 + 1
-}
+export const pageSeverity = (level: unknown): number =>
+  typeof level === 'number'
+    ? pinoSeverity(level)
+    : // Index i of LEVEL_NAMES is severity 4i + 1; not found (-1) is 9.
+      (LEVEL_NAMES.indexOf((typeof level === 'string' ? level.toLowerCase() : level) as never) + 1 || 3) * 4 -
+      3
 
 /** Format of the stored policy record; bump when the shape changes so old records are ignored, not misread. */
 export const CACHE_FORMAT = 1
@@ -58,7 +60,8 @@ const BACKOFF_CAP = 10
  * sieve.logger.info('cart updated', { items: 3 })
  */
 export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
-  const { service, environment = 'default', server, traceScope = 'session', maxQueue = 1000 } = options
+  const { service, environment = 'default', server, traceScope = 'session' } = options
+  const { maxQueue = 1000, maxBatch = 200 } = options
   const resource = { service, environment }
   const diag = (error: unknown) => {
     try {
@@ -77,6 +80,8 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
   const sampler = createBaseSampler(stats, {
     policy: defaultPolicy(service, environment),
     severity: pageSeverity,
+    // The sieve's trace ids are always W3C (sessionTraceId): hash32, for other ids, stays out of the bundle.
+    threshold: w3cThreshold,
   })
 
   /**
@@ -136,8 +141,8 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
 
   function flushLines(hiding: boolean): Promise<unknown> {
     const sends = []
-    for (let i = 0; i < queue.length; i += options.maxBatch ?? 200)
-      sends.push(sendLines(queue.slice(i, i + (options.maxBatch ?? 200)), hiding))
+    for (let i = 0; i < queue.length; i += maxBatch)
+      sends.push(sendLines(queue.slice(i, i + maxBatch), hiding))
     queue = []
     return Promise.all(sends)
   }
@@ -176,8 +181,14 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
   try {
     if (storage === undefined) storage = globalThis.localStorage
   } catch {}
-  /** The stored record `{ format, policy, etag }`, if readable. */
-  const stored = () => storage && JSON.parse(storage.getItem(storeKey)!)
+  /** The stored record `{ format, policy, etag }`, if readable (a failure is reported). */
+  const stored = () => {
+    try {
+      return storage && JSON.parse(storage.getItem(storeKey)!)
+    } catch (error) {
+      diag(error)
+    }
+  }
   let etag: string | undefined
   let refreshMs = 30_000
   let failures = 0
@@ -192,15 +203,11 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
     etag = tag
     refreshMs = (policy.refreshSeconds ?? 30) * 1000
     sampler.setPolicy(policy)
-    if (save)
+    // Never a newer version replaced by an older one: a slow answer in one tab must not undo the newer
+    // policy another tab already stored. An unreadable record is replaced.
+    if (save && !(stored()?.policy?.version > policy.version))
       try {
-        // Never a newer version replaced by an older one: a slow answer in one tab must not undo the newer
-        // policy another tab already stored. An unreadable record is replaced.
-        let newer: boolean | undefined
-        try {
-          newer = stored()?.policy?.version > policy.version
-        } catch {}
-        if (!newer) storage?.setItem(storeKey, JSON.stringify({ format: CACHE_FORMAT, policy, etag: tag }))
+        storage?.setItem(storeKey, JSON.stringify({ format: CACHE_FORMAT, policy, etag: tag }))
       } catch (error) {
         diag(error)
       }
@@ -215,7 +222,7 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
         signal: AbortSignal.timeout?.(10_000),
       })
       if (res.status === 200) apply(await res.json(), res.headers.get('etag') ?? undefined, true)
-      else if (res.status !== 304) throw new Error(`LOGSIEVE_POLICY_HTTP: GET ${url} answered ${res.status}`)
+      else if (res.status !== 304) throw new Error(`LOGSIEVE_POLICY_HTTP: ${res.status}`)
       failures = 0
     } catch (error) {
       failures++
@@ -273,14 +280,13 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
         dropped++
         return true
       }
-      const { level: name, severity, signature, sampleRate } = d
       queue.push({
         time: Date.now(),
-        level: name,
-        severity,
+        level: d.level,
+        severity: d.severity,
         message: msg,
-        signature,
-        sampleRate,
+        signature: d.signature,
+        sampleRate: d.sampleRate,
         traceId,
         fields,
       })
