@@ -35,7 +35,6 @@ export interface BucketMap {
   /** True when a line of `key`, capped at `ratePerSecond`, may be kept now. */
   take(key: string, ratePerSecond: number, now: number): boolean
   clear(): void
-  readonly size: number
 }
 
 /**
@@ -56,8 +55,5 @@ export function createBucketMap(capacity = 4096): BucketMap {
       return takeToken(bucket, now)
     },
     clear: () => map.clear(),
-    get size() {
-      return map.size
-    },
   }
 }
