@@ -6,7 +6,7 @@
 // the sampler and the poller do not look (names, reasons, templates, dates of record, projection); the
 // policy server sends nothing else than checked, complete policies anyway. Tested against checkPolicy:
 // the same verdict on the fields it checks, and the same sampling decisions for what both accept.
-// The checks are tables of (field, test): the field's name is both where to look and what to report.
+// The checks follow the policy's shape, a test per field: its path is both where to look and what to report.
 import {
   type ContractError,
   LEVEL_NAMES,
@@ -17,71 +17,94 @@ import {
 } from '@logsieve/core'
 
 // biome-ignore lint/suspicious/noExplicitAny: a policy is checked before it is trusted
-type Test = (v: any, rule?: any) => boolean
+type Any = any
+/** A field's test: the value, its path (to name it), and the object holding it. Throws the failing path. */
+type Test = (v: Any, f: string, parent: Any) => void
+/** A policy's shape: a test per field, a nested shape per nested object (absent: the sampler's default). */
+interface Shape {
+  [key: string]: Test | Shape
+}
 
+const need = (ok: unknown, f: string) => {
+  if (!ok) throw f
+}
+const object = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v)
 /** Absent is fine (the sampler's default); present must pass. */
 const opt =
-  (test: Test): Test =>
-  (v) =>
-    v === undefined || test(v)
-const object: Test = (v) => typeof v === 'object' && v !== null && !Array.isArray(v)
-const int =
-  (min: number, max: number): Test =>
-  (v) =>
-    Number.isInteger(v) && v >= min && v <= max
-const unit: Test = (v) => typeof v === 'number' && v >= 0 && v <= 1
+  (ok: (v: Any) => unknown): Test =>
+  (v, f) =>
+    need(v === undefined || ok(v), f)
+const int = (min: number, max: number) => (v: Any) => Number.isInteger(v) && v >= min && v <= max
+const unit = (v: Any) => typeof v === 'number' && v >= 0 && v <= 1
 const cap = opt((v) => typeof v === 'number' && v > 0)
 const level = opt((v) => LEVEL_NAMES.includes(v))
 /** A rate, given the level it applies to: error and fatal lines are never sampled, so theirs must be 1. */
-const rate = (v: unknown, l: unknown) => v === 1 || (l !== 'error' && l !== 'fatal' && unit(v))
+const rate = (v: unknown, f: string, l: unknown) =>
+  need(v === 1 || (l !== 'error' && l !== 'fatal' && unit(v)), f)
+/** An array of at most `max` items, each passing `item`. */
+const list =
+  (item: Test, max = Number.POSITIVE_INFINITY): Test =>
+  (v, f) => {
+    opt((v) => Array.isArray(v) && v.length <= max)(v, f, 0)
+    v?.forEach((x: unknown, i: number) => {
+      item(x, `${f}[${i}]`, 0)
+    })
+  }
 
-/** Top-level and defaults fields, in order (an object is checked before its fields are read). */
-const FIELDS: Array<[string, Test]> = [
-  ['version', int(0, Number.MAX_SAFE_INTEGER)],
-  ['refreshSeconds', opt(int(1, 86_400))],
-  ['defaults', opt(object)],
-  ['defaults.levels', opt(object)],
-  ['defaults.newPattern', opt(object)],
-  ['defaults.newPattern.rate', opt(unit)],
-  ['defaults.newPattern.maxPerSecond', cap],
-  ['defaults.alwaysKeep', opt(Array.isArray)],
-  ['defaults.floorPerMinute', opt(int(0, 1000))],
-  ['rules', opt((v) => Array.isArray(v) && v.length <= MAX_RULES)],
-]
+/** Check `v` against `shape`, in key order (an object before its fields). */
+const walk = (v: Any, shape: Shape, f: string) => {
+  opt(object)(v, f, 0)
+  for (const k in shape) {
+    const test = shape[k] as Test | Shape
+    const field = f ? `${f}.${k}` : k
+    typeof test === 'function' ? test(v?.[k], field, v) : walk(v?.[k], test, field)
+  }
+}
 
-/** Fields of a rule ('' is the rule itself). */
-const RULE: Array<[string, Test]> = [
-  ['', object],
-  ['.signature', (v) => typeof v === 'string' && SIGNATURE_PATTERN.test(v)],
-  ['.level', level],
-  ['.rate', (v, r) => rate(v, r.level)],
-  ['.maxPerSecond', cap],
-  ['.expiresAt', opt((v) => typeof v === 'string' && !Number.isNaN(Date.parse(v)))],
-]
+const RULE: Shape = {
+  signature: (v, f) => need(typeof v === 'string' && SIGNATURE_PATTERN.test(v), f),
+  level,
+  rate: (v, f, r) => rate(v, f, r.level),
+  maxPerSecond: cap,
+  expiresAt: opt((v) => typeof v === 'string' && !Number.isNaN(Date.parse(v))),
+}
+
+/** What the sampler and the poller read. */
+const POLICY: Shape = {
+  version: (v, f) => need(int(0, Number.MAX_SAFE_INTEGER)(v), f),
+  refreshSeconds: opt(int(1, 86_400)),
+  defaults: {
+    levels: (v, f) => {
+      opt(object)(v, f, 0)
+      for (const l in v) {
+        level(l, `${f}.${l}`, 0)
+        rate(v[l], `${f}.${l}`, l)
+      }
+    },
+    newPattern: { rate: opt(unit), maxPerSecond: cap },
+    alwaysKeep: list(level),
+    floorPerMinute: opt(int(0, 1000)),
+  },
+  rules: list((r, f) => {
+    need(object(r), f)
+    walk(r, RULE, f)
+  }, MAX_RULES),
+}
 
 /** checkPolicy's verdict on what the sampler reads, without rebuilding the policy. */
 export function checkPagePolicy(input: unknown): ParseResult<Policy> {
-  let field = ''
-  const need = (ok: boolean, f: string) => {
-    field = f
-    if (!ok) throw f
-  }
   try {
     need(object(input), '')
-    // biome-ignore lint/suspicious/noExplicitAny: checked field by field below
-    const p = input as any
-    for (const [f, test] of FIELDS) need(test(f.split('.').reduce((v, k) => v?.[k], p)), f)
+    walk(input, POLICY, '')
+    const p = input as Policy
     const d = p.defaults
-    for (const l in d?.levels) need(level(l) && rate(d.levels[l], l), `defaults.levels.${l}`)
-    for (const [i, l] of (d?.alwaysKeep ?? []).entries()) need(level(l), `defaults.alwaysKeep[${i}]`)
-    for (const [i, r] of (p.rules ?? []).entries())
-      for (const [f, test] of RULE) need(test(f ? r[f.slice(1)] : r, r), `rules[${i}]${f}`)
     // The one default that is not the sampler's own: without a newPattern, brand-new patterns are capped.
     const value = d?.newPattern ? p : { ...p, defaults: { ...d, newPattern: { rate: 1, maxPerSecond: 20 } } }
     return { ok: true, value }
-  } catch {
+  } catch (thrown) {
     // A ContractError in all but its class (core's class costs the page more than these fields).
     const code = 'LOGSIEVE_POLICY_INVALID'
+    const field = typeof thrown === 'string' ? thrown : ''
     const error = new Error(`${code}: ${field || 'policy'} is missing or invalid`)
     return { ok: false, error: Object.assign(error, { name: 'ContractError', code, field }) as ContractError }
   }
