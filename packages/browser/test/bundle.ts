@@ -5,14 +5,8 @@ import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { build } from 'esbuild'
 
-/** The budget from the design: sampler + sender, min+gzip. */
+/** The budget from the design (issue 5): sampler + sender, min+gzip. CI fails above it (test/size.test.ts). */
 export const BUNDLE_BUDGET_BYTES = 8 * 1024
-/**
- * What CI enforces today: just above the measured 9,318 B (docs/browser.md, "Size"). The bundle is still
- * over the 8 KB design budget; the ceiling keeps it from growing unnoticed. Set it to BUNDLE_BUDGET_BYTES
- * once the bundle fits.
- */
-export const BUNDLE_CEILING_BYTES = 9_350
 
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url))
 const REPO_DIR = fileURLToPath(new URL('../../..', import.meta.url))
