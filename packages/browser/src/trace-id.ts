@@ -1,13 +1,14 @@
 // The trace id of a tab session (or page): the sampling threshold of every line, so a user's whole story
 // is kept or dropped together, and the trace id that `traceFetch` (./trace.ts) propagates. Written here
-// rather than with core's traceparent helpers, which the default bundle then does not carry.
+// rather than with core's traceparent helpers, which neither the default bundle nor the opt-in trace
+// propagation (./trace.ts, for its span ids) then carries.
 
 const SESSION_KEY = 'logsieve:trace'
 /** A W3C trace id: 32 lowercase hex characters, not all zero. */
 const TRACE_ID = /^(?!0+$)[0-9a-f]{32}$/
 
 /** 16 random bytes (Web Crypto) as hex; all zero, which W3C forbids, is drawn again. */
-const randomTraceId = (): string => {
+export const randomTraceId = (): string => {
   const id = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => (b + 256).toString(16).slice(1))
   return id.join('').replace(/^0+$/, randomTraceId)
 }

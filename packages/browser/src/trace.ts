@@ -1,7 +1,7 @@
 // `@logsieve/browser/trace`, opt-in: `traceparent` on the page's fetch calls to the origins you allow, so
 // browser and backend lines of one request share the sieve's trace id. Its own entry point, so a page
 // that does not propagate traces does not ship it.
-import { randomSpanId } from '@logsieve/core'
+import { randomTraceId } from './trace-id.js'
 import type { TracePropagation } from './types.js'
 
 /**
@@ -41,8 +41,10 @@ export function patchFetch(allowed: ReadonlyArray<string | RegExp>, traceId: () 
       if (isAllowedOrigin(request ? request.url : String(input), allowed)) {
         const headers = new Headers(init?.headers ?? request?.headers)
         if (!headers.has('traceparent')) {
-          // W3C version 00, sampled: the backend continues this trace.
-          headers.set('traceparent', `00-${traceId()}-${randomSpanId()}-01`)
+          // W3C version 00, sampled: the backend continues this trace. The span id is half of a random
+          // trace id, the half that is not all zero (the other one may be, once in 2^64).
+          const [, a, b] = /(.{16})(.{16})/.exec(randomTraceId())!
+          headers.set('traceparent', `00-${traceId()}-${/[^0]/.test(b!) ? b : a}-01`)
           init = { ...init, headers }
         }
       }
