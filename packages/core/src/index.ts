@@ -22,6 +22,7 @@ export {
 export { isSensitiveKey, redactExample } from './redact.js'
 export {
   type BaseSampler,
+  type BaseSamplerOptions,
   createBaseSampler,
   createSampler,
   createSamplerWith,

@@ -360,9 +360,12 @@ function buildSampler<S extends StatsCounter>(
       p.rows[li] = h
       stats.countInto(h, keep, bytes)
     }
+    // What measured() reads: one store on the drop path.
+    if (keep) {
+      last.li = li
+      last.bytes = bytes
+    }
     last.p = keep ? p : undefined
-    last.li = li
-    last.bytes = bytes
     return d
   }
 
