@@ -2,7 +2,7 @@
 // under the current policy, and its per-minute floor counts. Without it a line paid a signature-cache
 // lookup, a rules lookup and a floor lookup, each hashing and comparing strings.
 
-import { GenerationCache } from './signature.js'
+import { GenerationCache, ownKey } from './signature.js'
 import type { SignatureResult, StatsHandle } from './types.js'
 
 export interface Pattern<R> {
@@ -51,5 +51,15 @@ export function internalize(s: string): string {
 export class PatternCache<V> extends GenerationCache<V> {
   override set(key: string, value: V): void {
     super.set(internalize(key), value)
+  }
+}
+
+/**
+ * The two-generation map for rendered messages: keys are copied (a message may be a slice of a larger
+ * string), not internalized, which would cost microseconds for each new message of a flood.
+ */
+export class MessageCache<V> extends GenerationCache<V> {
+  override set(key: string, value: V): void {
+    super.set(ownKey(key), value)
   }
 }

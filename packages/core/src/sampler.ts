@@ -2,7 +2,7 @@
 // Allocates nothing on the drop path: one Decision object per sampler is reused.
 
 import { defaultPolicy } from './contract.js'
-import { newPattern, type Pattern, PatternCache } from './patterns.js'
+import { MessageCache, newPattern, type Pattern, PatternCache } from './patterns.js'
 import type { Policy } from './schema.js'
 import { LEVEL_NAMES, type LevelName, levelName, toSeverityNumber } from './severity.js'
 import {
@@ -83,6 +83,7 @@ export function createSamplerWith<S extends StatsCounter>(
     formats,
     templateSignature,
     last,
+    new MessageCache<Pattern<RuleEntry>>(CACHE_GENERATION_SIZE),
   ) as Sampler<S>
   sampler.measured = (bytes) => {
     const p = last.p
@@ -141,8 +142,10 @@ interface LastKept {
 /**
  * The sampler, with `severityOf` for levels and `threshold` for trace ids. With `byFormat` and `signFormat` (templateSignature), `isFormat`
  * texts are signed as templates and their patterns cached by format string; `last` receives the last
- * kept line (createSamplerWith reads it in measured()). Passed in, so that a bundle of createBaseSampler
- * carries neither toSeverityNumber's table, hash32 nor templateSignature.
+ * kept line (createSamplerWith reads it in measured()); with `byMessage`, rendered messages' patterns
+ * are cached by message (one lookup for a repeated message instead of the message cache's and then
+ * bySignature's). Passed in, so that a bundle of createBaseSampler carries neither toSeverityNumber's
+ * table, hash32 nor templateSignature, and a page holds no second message cache.
  */
 function buildSampler<S extends StatsCounter>(
   stats: S,
@@ -152,6 +155,7 @@ function buildSampler<S extends StatsCounter>(
   byFormat?: PatternCache<Pattern<RuleEntry>>,
   signFormat?: (format: string) => SignatureResult,
   last: LastKept = { p: undefined, li: 0, bytes: 0 },
+  byMessage?: MessageCache<Pattern<RuleEntry>>,
 ): Omit<Sampler<S>, 'measured'> {
   const random = options?.random ?? Math.random
   const now = options?.now ?? Date.now
@@ -270,14 +274,16 @@ function buildSampler<S extends StatsCounter>(
     const name = LEVEL_NAMES[li] as LevelName
     const message = toMessageText(text)
     const isFormat = byFormat !== undefined && opts?.isFormat === true
-    const cacheable = isFormat && message.length <= MAX_CACHED_MESSAGE
-    let p = cacheable ? byFormat.get(message) : undefined
+    // Format strings and (with byMessage) rendered messages find their pattern in one lookup.
+    const cache = isFormat ? byFormat : byMessage
+    const cacheable = cache !== undefined && message.length <= MAX_CACHED_MESSAGE
+    let p = cacheable ? cache.get(message) : undefined
     let sig: SignatureResult
     if (p !== undefined) sig = p.sig
     else {
       sig = isFormat ? (signFormat as typeof templateSignature)(message) : computeSignature(message)
       p = patternOf(sig)
-      if (cacheable) byFormat.set(message, p)
+      if (cacheable) cache.set(message, p)
     }
     if (p.gen !== generation) {
       p.rules = rules.get(sig.signature)

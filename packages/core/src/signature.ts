@@ -63,7 +63,7 @@ export const MAX_CACHED_MESSAGE = 256
 
 // Copy a string before caching it: a short slice of a huge string (a line split from a file) would
 // otherwise keep all of that string alive.
-const ownKey = (text: string): string => (text.length < 13 ? text : ` ${text}`.slice(1))
+export const ownKey = (text: string): string => (text.length < 13 ? text : ` ${text}`.slice(1))
 
 /**
  * Template → its result. A format string is its own template; distinct messages of one pattern share
