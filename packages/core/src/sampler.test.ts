@@ -290,6 +290,20 @@ describe('createSampler', () => {
     })
   })
 
+  it('says when the pattern and level of the line it just kept have no measured size yet', () => {
+    const s = createSampler({ policy: policy({ defaults: { levels: { debug: 0 } } }) })
+    s.decide('info', 'job %s done', { isFormat: true })
+    expect(s.sizeUnknown()).toBe(true)
+    s.measured(120)
+    s.decide('info', 'job %s done', { isFormat: true })
+    expect(s.sizeUnknown()).toBe(false)
+    // Another level of the pattern has a size of its own; a dropped line is never to be measured.
+    s.decide('warn', 'job %s done', { isFormat: true })
+    expect(s.sizeUnknown()).toBe(true)
+    s.decide('debug', 'job %s done', { isFormat: true })
+    expect(s.sizeUnknown()).toBe(false)
+  })
+
   it('reuses one decision object', () => {
     const s = createSampler({ policy: defaultPolicy('x') })
     expect(s.decide('info', 'a')).toBe(s.decide('debug', 'b'))

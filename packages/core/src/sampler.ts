@@ -96,6 +96,7 @@ export function createSamplerWith<S extends StatsCounter>(
     const mean = p.size[last.li] as number
     p.size[last.li] = mean > 0 ? mean + (bytes - mean) / 8 : bytes
   }
+  sampler.sizeUnknown = () => last.p !== undefined && last.p.size[last.li] === 0
   return sampler
 }
 
@@ -115,7 +116,10 @@ export interface BaseSamplerOptions extends Omit<SamplerOptions, 'stats'> {
 }
 
 /** A sampler without format strings and `measured()`: every text is signed as a rendered message. */
-export type BaseSampler<S extends StatsCounter = StatsCounter> = Omit<Sampler<S>, 'measured' | 'decide'> & {
+export type BaseSampler<S extends StatsCounter = StatsCounter> = Omit<
+  Sampler<S>,
+  'measured' | 'sizeUnknown' | 'decide'
+> & {
   decide(level: unknown, text: unknown, options?: Omit<DecideOptions, 'isFormat'>): Decision
 }
 
@@ -156,7 +160,7 @@ function buildSampler<S extends StatsCounter>(
   signFormat?: (format: string) => SignatureResult,
   last: LastKept = { p: undefined, li: 0, bytes: 0 },
   byMessage?: MessageCache<Pattern<RuleEntry>>,
-): Omit<Sampler<S>, 'measured'> {
+): Omit<Sampler<S>, 'measured' | 'sizeUnknown'> {
   const random = options?.random ?? Math.random
   const now = options?.now ?? Date.now
   const onError = options?.onError

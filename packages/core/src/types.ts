@@ -65,6 +65,12 @@ export interface Sampler<S extends StatsCounter = StatsTable> {
    * when the last decision was a drop.
    */
   measured(bytes: number): void
+  /**
+   * True when the line the last `decide()` kept belongs to a pattern and level with no measured size yet:
+   * a logger that measures only some lines (measuring costs a pass over the serialized line) measures
+   * this one, so that every pattern gets a real size early.
+   */
+  sizeUnknown(): boolean
   /** Swap in a new policy (already validated with parsePolicy). */
   setPolicy(policy: Policy): void
   readonly policy: Policy

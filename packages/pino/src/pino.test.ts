@@ -250,6 +250,21 @@ describe.each(versions)('%s', (_name, pino) => {
     })
   })
 
+  it('measures the first kept line of each new pattern, also past the first lines (pino 9+)', () => {
+    if (_name === 'pino 8') return // no streamWrite hook: sizes stay estimated from the message
+    const written: string[] = []
+    const sieve = sieveWith({})
+    const log = pino(sievePino(sieve, { base: { pid: 1, hostname: 'h' } }), { write: (s) => written.push(s) })
+    for (let i = 0; i < 300; i++) log.info('warm up %d', i)
+    const before = written.length
+    // Far from its estimate (message length + 64): a long field. Lines past the first 256 are measured
+    // one in 32 at random, so an estimated line would show here almost always.
+    for (let i = 0; i < 3; i++) log.info({ blob: 'x'.repeat(500) }, 'upload %s stored', 'f1')
+    const row = sieve.sampler.stats.snapshot().rows.find((r) => r.template === 'upload %s stored')
+    const sizes = written.slice(before).map((l) => Buffer.byteLength(l))
+    expect(row?.keptBytes).toBe(sizes.reduce((a, b) => a + b, 0))
+  })
+
   it('counts the real size of kept lines (pino 9+), and estimates dropped ones from them', () => {
     const written: string[] = []
     let n = 0
