@@ -131,6 +131,12 @@ export function createIntegration(
   let signatureJson = ''
   let lastRate = 1
   let rateJson = ''
+  // The last bindings with fields appended, reused while the logger and the fields stay the same (a loop,
+  // a burst of one pattern). A new concatenation per line was a young string stored into the long-lived
+  // view, which V8 must record for the next scavenge: ~23 ns a kept line on a child logger.
+  let joinedBase: unknown
+  let joinedExtra = ''
+  let joined = ''
 
   /** The JSON fragment (`,"k":v…`) a kept line gains. Values are hex ids, numbers or JSON-encoded. */
   function fields(
@@ -323,7 +329,15 @@ export function createIntegration(
       if (view === undefined || key === undefined) method.apply(this, args)
       else {
         const base = (this as unknown as Record<symbol, unknown>)[key]
-        view[key] = extra === '' ? base : `${base}${extra}`
+        if (extra === '') view[key] = base
+        else {
+          if (base !== joinedBase || extra !== joinedExtra) {
+            joinedBase = base
+            joinedExtra = extra
+            joined = `${base}${extra}`
+          }
+          view[key] = joined
+        }
         // pino's own call shape for the usual argument counts: its rest array then has the same shape
         // as when the app calls it directly (after apply, quick-format-unescaped ran ~20 ns slower).
         const n = args.length
