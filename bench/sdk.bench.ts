@@ -155,6 +155,24 @@ interface Group {
   parts: { plain: () => Promise<Results>; sieved: () => Promise<Results> }
 }
 
+/** A child logger writing fields and a constant message to `dest`, plain and with Logsieve. */
+function childConstGroup(title: string, dest: () => object): Group {
+  return {
+    title,
+    parts: {
+      plain: () =>
+        compare(
+          { plain: constLine(pino(BASE, dest() as Parameters<typeof pino>[1]).child({ svc: 'a' })) },
+          20_000,
+        ),
+      sieved: () => {
+        const l = sieved(dest).child({ svc: 'a' })
+        return compare({ kept: constLine(l), dropped: constLine(l, C_DROP) }, 20_000)
+      },
+    },
+  }
+}
+
 const GROUPS: Record<string, Group> = {
   pinoNoop: {
     title: 'pino 10 → no-op stream (pino’s own cost only)',
@@ -188,27 +206,14 @@ const GROUPS: Record<string, Group> = {
       sieved: () => compare(sievedVariants(sieved(devNullPino).child({ svc: 'a' })), 20_000),
     },
   },
-  pinoChildConst: {
-    title:
-      'pino 10 child logger, fields and a constant message (`info({ orderId, user }, "order placed")`) → no-op stream',
-    parts: {
-      plain: () => compare({ plain: constLine(pino(BASE, noopPino()).child({ svc: 'a' })) }, 20_000),
-      sieved: () => {
-        const l = sieved(noopPino).child({ svc: 'a' })
-        return compare({ kept: constLine(l), dropped: constLine(l, C_DROP) }, 20_000)
-      },
-    },
-  },
-  pinoChildConstDevNull: {
-    title: 'pino 10 child logger, fields and a constant message → /dev/null (pino.destination, sync)',
-    parts: {
-      plain: () => compare({ plain: constLine(pino(BASE, devNullPino()).child({ svc: 'a' })) }, 20_000),
-      sieved: () => {
-        const l = sieved(devNullPino).child({ svc: 'a' })
-        return compare({ kept: constLine(l), dropped: constLine(l, C_DROP) }, 20_000)
-      },
-    },
-  },
+  pinoChildConst: childConstGroup(
+    'pino 10 child logger, fields and a constant message (`info({ orderId, user }, "order placed")`) → no-op stream',
+    noopPino,
+  ),
+  pinoChildConstDevNull: childConstGroup(
+    'pino 10 child logger, fields and a constant message → /dev/null (pino.destination, sync)',
+    devNullPino,
+  ),
   pinoScope: {
     title:
       'pino 10 inside a request scope (sieve.run: context lookup, trace fields, backfill) → no-op stream',
