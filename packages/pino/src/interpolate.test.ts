@@ -111,3 +111,67 @@ describe('kept lines formatted by the integration', () => {
     })
   }
 })
+
+describe('kept lines written by the integration', () => {
+  // Call shapes pino's level method handles differently (see directMessage in pino.ts).
+  const req = { method: 'GET', url: '/a', headers: { host: 'h' }, socket: { remoteAddress: '::1' } }
+  const res = { statusCode: 200, setHeader() {}, getHeaders: () => ({}) }
+  const calls: unknown[][] = [
+    ['plain message'],
+    [{ a: 1 }],
+    [{ a: 1 }, 'with fields'],
+    [{ a: 1 }, 42],
+    [{ a: 1 }, null],
+    [{ a: 1 }, undefined],
+    [{ a: 1 }, { nested: true }],
+    [new Error('boom')],
+    [new Error('boom'), 'failed'],
+    [[1, 2], 'an array'],
+    [req, 'request'],
+    [res, 'response'],
+    [{ a: 1 }, 'values %s and %d', 'x', 2],
+    ['values %s', 'x'],
+    ['json %j', { k: 1 }],
+    [{ a: 1 }, 'extra values', 'ignored'],
+    [null],
+    [null, 'after null'],
+    [undefined, 'after undefined'],
+    [7],
+    [true, 'flag'],
+  ]
+
+  for (const [name, factory] of [
+    ['pino 8', pino8],
+    ['pino 9', pino9],
+    ['pino 10', pino10],
+  ] as const) {
+    it(`${name} writes the same lines with and without Logsieve, but for Logsieve's fields`, () => {
+      const written = (withSieve: boolean, msgPrefix?: string) => {
+        const lines: Record<string, unknown>[] = []
+        const stream = {
+          write: (s: string) => {
+            const line = JSON.parse(s)
+            delete line.time
+            delete line.signature
+            delete line.sample_rate
+            lines.push(line)
+          },
+        }
+        const options = { base: undefined, ...(msgPrefix === undefined ? {} : { msgPrefix }) }
+        const sieve = createSieve({ service: 't', cacheDir: false })
+        // biome-ignore lint/suspicious/noExplicitAny: the three majors' option types differ
+        const logger = (factory as any)(withSieve ? sievePino(sieve, options) : options, stream)
+        const child = logger.child({ svc: 'a' })
+        // Twice each: the first line goes through pino's hook, the next through the level method.
+        for (const call of [...calls, ...calls]) {
+          child.info(...call)
+          logger.warn(...call)
+        }
+        return lines
+      }
+      expect(written(true)).toEqual(written(false))
+      expect(written(true).length).toBe(calls.length * 4)
+      expect(written(true, 'prefix: ')).toEqual(written(false, 'prefix: '))
+    })
+  }
+})

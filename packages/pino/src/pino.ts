@@ -17,6 +17,7 @@ import { type Compiled, compileFormat, interpolate } from './interpolate.js'
 import type { LogFn, LogMethodHook, MixinFn, PinoLike, SievePinoOptions, StreamWriteHook } from './types.js'
 
 const ERROR_SEVERITY = 17
+const NOT_DIRECT = Symbol('not direct')
 /**
  * Kept lines measured: the first MEASURE_FIRST, the first of each pattern and level, and then one in
  * MEASURE_EVERY (a power of two). A measured line costs ~500 ns more on a child logger (the hook, and a
@@ -108,6 +109,7 @@ export function createIntegration(
   // Resolved on the first call: every logger of one pino copy shares the symbols.
   let bindingsKey: symbol | undefined
   let prefixKey: symbol | undefined
+  let writeKey: symbol | undefined
   /** Format strings compiled for interpolate (null: pino formats them), and the last one looked up. */
   const compiledFormats = new Map<string, Compiled | null>()
   let lastFormat: string | undefined
@@ -276,6 +278,14 @@ export function createIntegration(
       flushTarget = logger
       bindingsKey = findSymbol(logger, 'pino.chindings')
       prefixKey = findSymbol(logger, 'pino.msgPrefix')
+      // pino's internal write (proto.js `[writeSym]`), which its level method calls last; only if it is one.
+      const write = findSymbol(logger, 'pino.write')
+      if (
+        write !== undefined &&
+        typeof (logger as unknown as Record<symbol, unknown>)[write] === 'function'
+      ) {
+        writeKey = write
+      }
     }
     // One context lookup per line: the scope serves trace ids, backfill and the scope fields.
     const scope = currentScope()
@@ -341,7 +351,14 @@ export function createIntegration(
         // pino's own call shape for the usual argument counts: its rest array then has the same shape
         // as when the app calls it directly (after apply, quick-format-unescaped ran ~20 ns slower).
         const n = args.length
-        if (message !== undefined) {
+        const a0 = args[0]
+        // What pino's level method would do for this call, done here when certain (see directMessage):
+        // no rest array, no second look at the message, one frame less.
+        const direct = writeKey === undefined ? NOT_DIRECT : directMessage(this, a0, args[1], n, message)
+        if (direct !== NOT_DIRECT) {
+          const writeLine = view[writeKey as symbol] as (o: unknown, msg: unknown, num: number) => void
+          writeLine.call(view, typeof a0 === 'string' ? null : a0, direct, level)
+        } else if (message !== undefined) {
           if (typeof args[0] === 'string') method.call(view, message)
           else method.call(view, args[0], message)
         } else if (n === 1) method.call(view, args[0])
@@ -356,6 +373,37 @@ export function createIntegration(
     }
     promoted.add(sieved)
     return sieved
+  }
+
+  /**
+   * The message pino's level method would hand its internal write for this call, when that is certain
+   * without running it (see tools.js `LOG` in pino 8–10): a call without values left to format, no HTTP
+   * request or response to map, and the message prefix applied as pino applies it. NOT_DIRECT otherwise.
+   */
+  function directMessage(
+    logger: PinoLike,
+    a0: unknown,
+    a1: unknown,
+    n: number,
+    message: string | undefined,
+  ): unknown {
+    let msg: unknown
+    if (typeof a0 === 'string') {
+      if (n === 1) msg = a0
+      else if (message !== undefined) msg = message
+      else return NOT_DIRECT
+    } else if (a0 !== null && typeof a0 === 'object') {
+      const o = a0 as { method?: unknown; headers?: unknown; socket?: unknown; setHeader?: unknown }
+      if ((o.method && o.headers && o.socket) || typeof o.setHeader === 'function') return NOT_DIRECT
+      if (n <= 2) msg = a1
+      else if (message !== undefined) msg = message
+      else return NOT_DIRECT
+    } else return NOT_DIRECT
+    if (prefixKey !== undefined && msg !== undefined && msg !== null) {
+      const prefix = (logger as unknown as Record<symbol, unknown>)[prefixKey]
+      if (typeof prefix === 'string') msg = prefix + (msg as string)
+    }
+    return msg
   }
 
   /**
