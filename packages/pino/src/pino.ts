@@ -135,7 +135,8 @@ export function createIntegration(
   let rateJson = ''
   // The last bindings with fields appended, reused while the logger and the fields stay the same (a loop,
   // a burst of one pattern). A new concatenation per line was a young string stored into the long-lived
-  // view, which V8 must record for the next scavenge: ~23 ns a kept line on a child logger.
+  // view, which V8 must record for the next scavenge: ~23 ns a kept line on a child logger. Only for
+  // lines whose fragment is the cached signature fragment itself (compared by reference in practice).
   let joinedBase: unknown
   let joinedExtra = ''
   let joined = ''
@@ -340,7 +341,11 @@ export function createIntegration(
       else {
         const base = (this as unknown as Record<symbol, unknown>)[key]
         if (extra === '') view[key] = base
-        else {
+        else if (extra !== signatureJson) {
+          // Trace, scope or weight fields make a new fragment per line: comparing it with the last one
+          // would flatten both strings, which costs more than the concatenation.
+          view[key] = `${base}${extra}`
+        } else {
           if (base !== joinedBase || extra !== joinedExtra) {
             joinedBase = base
             joinedExtra = extra
