@@ -318,8 +318,9 @@ describe('createBaseSampler', () => {
     })
     let t = Date.UTC(2030, 0, 1)
     const options = { policy: p, now: () => t, random: lcg(7) }
-    const full = createSampler({ ...options, random: lcg(7) })
-    const base = createBaseSampler(createStatsTable(), {
+    // Both tables on the test's clock: their rows' firstSeen must not depend on the wall clock's millisecond.
+    const full = createSampler({ ...options, random: lcg(7), stats: createStatsTable({ now: () => t }) })
+    const base = createBaseSampler(createStatsTable({ now: () => t }), {
       ...options,
       severity: toSeverityNumber,
       threshold: traceThreshold,
