@@ -114,10 +114,8 @@ export function createIntegration(
   let bindingsKey: symbol | undefined
   let prefixKey: symbol | undefined
   let writeKey: symbol | undefined
-  /** Format strings compiled for interpolate (null: pino formats them), and the last one looked up. */
+  /** Format strings compiled for interpolate (null: pino formats them). */
   const compiledFormats = new Map<string, Compiled | null>()
-  let lastFormat: string | undefined
-  let lastCompiled: Compiled | null = null
   /** The trace ids of the line being decided (see decideLine). */
   let lineIds: TraceIds | undefined
 
@@ -371,12 +369,12 @@ export function createIntegration(
           const writeLine = view[writeKey as symbol] as (o: unknown, msg: unknown, num: number) => void
           writeLine.call(view, typeof a0 === 'string' ? null : a0, direct, level)
         } else if (message !== undefined) {
-          if (typeof args[0] === 'string') method.call(view, message)
-          else method.call(view, args[0], message)
-        } else if (n === 1) method.call(view, args[0])
-        else if (n === 2) method.call(view, args[0], args[1])
-        else if (n === 3) method.call(view, args[0], args[1], args[2])
-        else if (n === 4) method.call(view, args[0], args[1], args[2], args[3])
+          if (typeof a0 === 'string') method.call(view, message)
+          else method.call(view, a0, message)
+        } else if (n === 1) method.call(view, a0)
+        else if (n === 2) method.call(view, a0, args[1])
+        else if (n === 3) method.call(view, a0, args[1], args[2])
+        else if (n === 4) method.call(view, a0, args[1], args[2], args[3])
         else method.apply(view, args)
         view[key] = base
       }
@@ -427,16 +425,11 @@ export function createIntegration(
       const prefix = (logger as unknown as Record<symbol, unknown>)[prefixKey]
       if (typeof prefix === 'string' && prefix.includes('%')) return undefined
     }
-    let compiled = lastCompiled
-    if (format !== lastFormat) {
-      const known = compiledFormats.get(format)
-      if (known === undefined) {
-        if (compiledFormats.size >= MAX_COMPILED) compiledFormats.clear()
-        compiled = compileFormat(format) ?? null
-        compiledFormats.set(format, compiled)
-      } else compiled = known
-      lastFormat = format
-      lastCompiled = compiled
+    let compiled = compiledFormats.get(format)
+    if (compiled === undefined) {
+      if (compiledFormats.size >= MAX_COMPILED) compiledFormats.clear()
+      compiled = compileFormat(format) ?? null
+      compiledFormats.set(format, compiled)
     }
     return compiled === null ? undefined : interpolate(compiled, args, typeof args[0] === 'string' ? 1 : 2)
   }
