@@ -116,6 +116,10 @@ export function createIntegration(
   let writeKey: symbol | undefined
   /** Format strings compiled for interpolate (null: pino formats them). */
   const compiledFormats = new Map<string, Compiled | null>()
+  /** Handed from a level method to its kept-line or buffer function (read first thing there). */
+  let pendingScope: Scope | undefined
+  let pendingDecision: Decision | undefined
+  let pendingSignature = ''
   /** The trace ids of the line being decided (see decideLine). */
   let lineIds: TraceIds | undefined
 
@@ -145,6 +149,12 @@ export function createIntegration(
   let joinedBase: unknown
   let joinedExtra = ''
   let joined = ''
+  /**
+   * Whether `joined` is a flat copy. From its second line on, the joined string is copied flat once: a
+   * concatenation is a rope, and a real destination walks the rope on every line it writes (the extra
+   * node cost a child line to /dev/null 60-100 ns; a flat string of the same length cost nothing).
+   */
+  let joinedFlat = false
 
   /** The JSON fragment (`,"k":v…`) a kept line gains. Values are hex ids, numbers or JSON-encoded. */
   function fields(
@@ -317,25 +327,57 @@ export function createIntegration(
    * A level method that decides before calling pino's own: installed in place of the method pino built
    * around our hook (see promote). The same steps as `handle`, but `arguments` stays in this frame and goes
    * on to pino without an array: the hook's argument arrays and frames cost more than the decision itself.
+   *
+   * The decision reads `arguments` by index only; a kept (or buffered) line forwards it with `apply` to a
+   * second function that does the rest. A function that passes `arguments` anywhere makes V8 allocate it on
+   * every call, dropped lines included: split, a dropped line in a process that also keeps lines went
+   * from 97 to 79 ns, and a kept child line from 696 to 645 ns (constant message, no-op stream).
    */
   function levelMethod(method: LogFn, level: number): LogFn {
     const sieved = function (this: PinoLike): void {
-      // biome-ignore lint/complexity/noArguments: no array per call (a rest parameter would make one)
-      const args = arguments as unknown as unknown[]
       const scope = currentScope()
-      let extra = ''
-      let message: string | undefined
+      let d: Decision | undefined
       try {
-        const d = decideLine(args[0], args[1], args.length, level, scope)
-        if (!d.keep) {
-          if (scope?.backfill !== undefined) buffer(this, scope, args, method, level, d.signature)
-          return
-        }
-        // Before keptFields: a backfill replay in it decides other lines (and reuses scratch).
-        if (scratch.isFormat) message = formatted(this, scratch.text as string, args)
-        extra = keptFields(d, scope, args)
+        // biome-ignore lint/complexity/noArguments: read in place, never materialized on a dropped line
+        d = decideLine(arguments[0], arguments[1], arguments.length, level, scope)
       } catch (error) {
         sieve.report('LOGSIEVE_HOOK_ERROR', error)
+      }
+      if (d !== undefined && !d.keep) {
+        if (scope?.backfill !== undefined) {
+          pendingScope = scope
+          pendingSignature = d.signature
+          // biome-ignore lint/complexity/noArguments: forwarded without an array
+          bufferLine.apply(this, arguments as unknown as unknown[])
+        }
+        return
+      }
+      pendingScope = scope
+      pendingDecision = d
+      // biome-ignore lint/complexity/noArguments: forwarded without an array
+      keptLine.apply(this, arguments as unknown as unknown[])
+    }
+    const bufferLine = function (this: PinoLike): void {
+      // biome-ignore lint/complexity/noArguments: copied by buffer
+      buffer(this, pendingScope as Scope, arguments, method, level, pendingSignature)
+    }
+    const keptLine = function (this: PinoLike): void {
+      // biome-ignore lint/complexity/noArguments: no array per call (a rest parameter would make one)
+      const args = arguments as unknown as unknown[]
+      const scope = pendingScope
+      const d = pendingDecision
+      pendingScope = undefined
+      pendingDecision = undefined
+      let extra = ''
+      let message: string | undefined
+      if (d !== undefined) {
+        try {
+          // Before keptFields: a backfill replay in it decides other lines (and reuses scratch).
+          if (scratch.isFormat) message = formatted(this, scratch.text as string, args)
+          extra = keptFields(d, scope, args)
+        } catch (error) {
+          sieve.report('LOGSIEVE_HOOK_ERROR', error)
+        }
       }
       const armed = measuring ? armMeasure(this) : undefined
       // Through the view even without fields: pino's reads of a logger's properties are faster through
@@ -355,6 +397,11 @@ export function createIntegration(
             joinedBase = base
             joinedExtra = extra
             joined = `${base}${extra}`
+            joinedFlat = false
+          } else if (!joinedFlat) {
+            // join copies into one sequential string; flattening the rope in place (Number(s)) did not help.
+            joined = [base, extra].join('')
+            joinedFlat = true
           }
           view[key] = joined
         }
