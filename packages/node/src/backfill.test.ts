@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { BackfillBuffer, BackfillPool, estimateArgsBytes, isReplaying } from './backfill.js'
 
@@ -78,6 +79,62 @@ describe('BackfillBuffer', () => {
     expect(buf.drain((e) => errors.push(e))).toBe(2)
     expect(written.map((w) => w.payload)).toEqual([1, 3])
     expect(errors).toHaveLength(1)
+  })
+
+  it('holds what a plain list with the same caps holds, through wraparound, byte evictions and drains', () => {
+    // The ring reuses its entries; a model that never reuses anything must agree with it on every step.
+    const op = fc.oneof(
+      { weight: 8, arbitrary: fc.integer({ min: 1, max: 400 }).map((bytes) => ({ bytes })) },
+      { weight: 1, arbitrary: fc.constant('drain' as const) },
+    )
+    let checked = 0
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 7 }), fc.array(op, { minLength: 20, maxLength: 80 }), (cap, ops) => {
+        const pool = new BackfillPool(1000, cap)
+        const buf = new BackfillBuffer(pool)
+        let model: Array<{ id: number; bytes: number }> = []
+        const used = () => model.reduce((n, l) => n + l.bytes, 0)
+        const out: number[] = []
+        const collect = (_t: unknown, payload: unknown) => {
+          out.push(payload as number)
+        }
+        const drain = () => {
+          out.length = 0
+          expect(buf.drain()).toBe(model.length)
+          expect(out).toEqual(model.map((l) => l.id))
+          model = []
+        }
+        let id = 0
+        for (const o of ops) {
+          if (o === 'drain') {
+            drain()
+          } else {
+            while (model.length >= cap || (used() + o.bytes > 1000 && model.length > 0)) model.shift()
+            const fits = used() + o.bytes <= 1000
+            if (fits) model.push({ id, bytes: o.bytes })
+            expect(buf.push(null, id, collect, 's', o.bytes)).toBe(fits)
+            id++
+          }
+          expect(buf.size).toBe(model.length)
+          expect(pool.used).toBe(used())
+        }
+        drain()
+        // Runs that went round the ring more than once.
+        if (id > 2 * cap) checked++
+      }),
+    )
+    expect(checked).toBeGreaterThan(50)
+  })
+
+  it('replays each line with the time it was logged', () => {
+    const buf = new BackfillBuffer(new BackfillPool(1000, 2))
+    const times: number[] = []
+    const before = Date.now()
+    for (let i = 0; i < 5; i++) buf.push(null, i, (_t, _p, _s, loggedAt) => times.push(loggedAt), 's', 1)
+    buf.drain()
+    expect(times).toHaveLength(2)
+    for (const t of times) expect(t).toBeGreaterThanOrEqual(before)
+    for (const t of times) expect(t).toBeLessThanOrEqual(Date.now())
   })
 
   it('estimates sizes without serializing', () => {

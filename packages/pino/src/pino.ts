@@ -9,6 +9,7 @@ import {
   estimateArgsBytes,
   isReplaying,
   otelIds,
+  type Replayer,
   type Scope,
   type Sieve,
   type TraceIds,
@@ -18,6 +19,8 @@ import type { LogFn, LogMethodHook, MixinFn, PinoLike, SievePinoOptions, StreamW
 
 const ERROR_SEVERITY = 17
 const NOT_DIRECT = Symbol('not direct')
+/** A function called with a level method's `arguments` forwarded (it reads its own `arguments`). */
+type Forwarded = (this: PinoLike, ...args: unknown[]) => void
 /**
  * Kept lines measured: the first MEASURE_FIRST, the first of each pattern and level, and then one in
  * MEASURE_EVERY (a power of two). A measured line costs ~500 ns more on a child logger (the hook, and a
@@ -27,13 +30,6 @@ const MEASURE_FIRST = 256
 const MEASURE_EVERY = 32
 /** Format strings held compiled at most (the map starts over when full; formats are mostly literals). */
 const MAX_COMPILED = 512
-
-interface Buffered {
-  method: LogFn
-  args: unknown[]
-  level: number
-  loggedAt: number
-}
 
 interface Integration {
   logMethod: LogMethodHook
@@ -223,16 +219,23 @@ export function createIntegration(
     view[key as symbol] = base
   }
 
-  function replay(target: unknown, payload: unknown, signature: string): void {
-    const b = payload as Buffered
+  /** Write one backfilled line: `args` are the dropped call's arguments, `method` and `level` its method's. */
+  function replay(
+    target: unknown,
+    method: LogFn,
+    args: ArrayLike<unknown>,
+    level: number,
+    signature: string,
+    loggedAt: number,
+  ): void {
     const scope = currentScope()
     const ids = otelIds() ?? scope
     if (exporting) {
-      extract(b.args[0], b.args[1], b.args.length)
-      const severity = toSeverityNumber(b.level)
+      extract(args[0], args[1], args.length)
+      const severity = toSeverityNumber(level)
       exportLine(
         sieve,
-        b.args,
+        args,
         scratch.text,
         scratch.isFormat,
         severity,
@@ -242,7 +245,13 @@ export function createIntegration(
         ids,
       )
     }
-    write(target as PinoLike, b.method, b.args, b.level, fields(signature, 1, ids, scope, b.loggedAt))
+    write(target as PinoLike, method, args, level, fields(signature, 1, ids, scope, loggedAt))
+  }
+
+  /** The replayer of one level method's lines (one per method, not per dropped line). */
+  function replayerOf(method: LogFn, level: number): Replayer {
+    return (target, payload, signature, loggedAt) =>
+      replay(target, method, payload as ArrayLike<unknown>, level, signature, loggedAt)
   }
 
   /**
@@ -309,7 +318,9 @@ export function createIntegration(
     try {
       const d = decideLine(args[0], args[1], args.length, level, scope)
       if (!d.keep) {
-        if (scope?.backfill !== undefined) buffer(logger, scope, args, method, level, d.signature)
+        // A copy: a user hook may hold on to its array.
+        if (scope?.backfill !== undefined)
+          buffer(scope, logger, args.slice(), replayerOf(method, level), d.signature)
         return
       }
       extra = keptFields(d, scope, args)
@@ -357,11 +368,13 @@ export function createIntegration(
       // biome-ignore lint/complexity/noArguments: forwarded without an array
       keptLine.apply(this, arguments as unknown as unknown[])
     }
-    const bufferLine = function (this: PinoLike): void {
-      // biome-ignore lint/complexity/noArguments: copied by buffer
-      buffer(this, pendingScope as Scope, arguments, method, level, pendingSignature)
+    const replayLine = replayerOf(method, level)
+    const bufferLine: Forwarded = function (this: PinoLike): void {
+      // This call's own arguments object: nothing else holds it, so the buffer keeps it without a copy.
+      // biome-ignore lint/complexity/noArguments: see above
+      buffer(pendingScope as Scope, this, arguments, replayLine, pendingSignature)
     }
-    const keptLine = function (this: PinoLike): void {
+    const keptLine: Forwarded = function (this: PinoLike): void {
       // biome-ignore lint/complexity/noArguments: no array per call (a rest parameter would make one)
       const args = arguments as unknown as unknown[]
       const scope = pendingScope
@@ -482,16 +495,13 @@ export function createIntegration(
   }
 
   function buffer(
-    logger: PinoLike,
     scope: Scope,
+    logger: PinoLike,
     args: ArrayLike<unknown>,
-    method: LogFn,
-    level: number,
+    replayer: Replayer,
     signature: string,
   ): void {
-    // A copy: `args` may be the call's `arguments`.
-    const payload: Buffered = { method, args: Array.prototype.slice.call(args), level, loggedAt: Date.now() }
-    scope.backfill?.push(logger, payload, replay, signature, estimateArgsBytes(payload.args))
+    scope.backfill?.push(logger, args, replayer, signature, estimateArgsBytes(args))
   }
 
   /**

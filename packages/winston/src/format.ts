@@ -23,11 +23,6 @@ const NPM_LEVELS: Record<string, number> = {
   silly: 6,
 }
 
-interface Buffered {
-  info: WinstonInfo
-  loggedAt: number
-}
-
 /**
  * A format that samples with `sieve`. Put it first: `format.combine(sieveFormat(sieve), format.splat(),
  * format.json())`. Call `.attach(logger)` (or use `attachSieve`) to follow the logger's live level and
@@ -83,8 +78,8 @@ export function sieveFormat(sieve: Sieve, options?: SieveFormatOptions): SieveFo
     }
   }
 
-  function replay(target: unknown, payload: unknown, signature: string): void {
-    const { info, loggedAt } = payload as Buffered
+  function replay(target: unknown, payload: unknown, signature: string, loggedAt: number): void {
+    const info = payload as WinstonInfo
     info[DECIDED] = true
     const scope = currentScope()
     const ids = otelIds() ?? scope
@@ -116,7 +111,7 @@ export function sieveFormat(sieve: Sieve, options?: SieveFormatOptions): SieveFo
         const backfill = logger === undefined ? undefined : scope?.backfill
         if (backfill !== undefined) {
           const size = typeof message === 'string' ? message.length + 128 : 192
-          backfill.push(logger, { info, loggedAt: Date.now() } satisfies Buffered, replay, d.signature, size)
+          backfill.push(logger, info, replay, d.signature, size)
         }
         return false
       }
