@@ -89,39 +89,43 @@ describe('BackfillBuffer', () => {
     )
     let checked = 0
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 7 }), fc.array(op, { minLength: 20, maxLength: 80 }), (cap, ops) => {
-        const pool = new BackfillPool(1000, cap)
-        const buf = new BackfillBuffer(pool)
-        let model: Array<{ id: number; bytes: number }> = []
-        const used = () => model.reduce((n, l) => n + l.bytes, 0)
-        const out: number[] = []
-        const collect = (_t: unknown, payload: unknown) => {
-          out.push(payload as number)
-        }
-        const drain = () => {
-          out.length = 0
-          expect(buf.drain()).toBe(model.length)
-          expect(out).toEqual(model.map((l) => l.id))
-          model = []
-        }
-        let id = 0
-        for (const o of ops) {
-          if (o === 'drain') {
-            drain()
-          } else {
-            while (model.length >= cap || (used() + o.bytes > 1000 && model.length > 0)) model.shift()
-            const fits = used() + o.bytes <= 1000
-            if (fits) model.push({ id, bytes: o.bytes })
-            expect(buf.push(null, id, collect, 's', o.bytes)).toBe(fits)
-            id++
+      fc.property(
+        fc.integer({ min: 1, max: 7 }),
+        fc.array(op, { minLength: 20, maxLength: 80 }),
+        (cap, ops) => {
+          const pool = new BackfillPool(1000, cap)
+          const buf = new BackfillBuffer(pool)
+          let model: Array<{ id: number; bytes: number }> = []
+          const used = () => model.reduce((n, l) => n + l.bytes, 0)
+          const out: number[] = []
+          const collect = (_t: unknown, payload: unknown) => {
+            out.push(payload as number)
           }
-          expect(buf.size).toBe(model.length)
-          expect(pool.used).toBe(used())
-        }
-        drain()
-        // Runs that went round the ring more than once.
-        if (id > 2 * cap) checked++
-      }),
+          const drain = () => {
+            out.length = 0
+            expect(buf.drain()).toBe(model.length)
+            expect(out).toEqual(model.map((l) => l.id))
+            model = []
+          }
+          let id = 0
+          for (const o of ops) {
+            if (o === 'drain') {
+              drain()
+            } else {
+              while (model.length >= cap || (used() + o.bytes > 1000 && model.length > 0)) model.shift()
+              const fits = used() + o.bytes <= 1000
+              if (fits) model.push({ id, bytes: o.bytes })
+              expect(buf.push(null, id, collect, 's', o.bytes)).toBe(fits)
+              id++
+            }
+            expect(buf.size).toBe(model.length)
+            expect(pool.used).toBe(used())
+          }
+          drain()
+          // Runs that went round the ring more than once.
+          if (id > 2 * cap) checked++
+        },
+      ),
     )
     expect(checked).toBeGreaterThan(50)
   })
