@@ -370,9 +370,12 @@ export function createIntegration(
     }
     const replayLine = replayerOf(method, level)
     const bufferLine: Forwarded = function (this: PinoLike): void {
+      const scope = pendingScope as Scope
+      // Not held past this line: a scope that ended must not stay alive in the integration.
+      pendingScope = undefined
       // This call's own arguments object: nothing else holds it, so the buffer keeps it without a copy.
       // biome-ignore lint/complexity/noArguments: see above
-      buffer(pendingScope as Scope, this, arguments, replayLine, pendingSignature)
+      buffer(scope, this, arguments, replayLine, pendingSignature)
     }
     const keptLine: Forwarded = function (this: PinoLike): void {
       // biome-ignore lint/complexity/noArguments: no array per call (a rest parameter would make one)
