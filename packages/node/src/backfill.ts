@@ -128,8 +128,8 @@ export class BackfillBuffer {
   }
 
   private evictOldest(): void {
-    const e = this.ring[this.start]
-    if (e === undefined || this.count === 0) return
+    if (this.count === 0) return
+    const e = this.ring[this.start] as Entry
     this.bytes -= e.bytes
     this.pool.used -= e.bytes
     this.pool.evicted++
