@@ -2,7 +2,7 @@
 // (sqlite-store.test.ts, postgres-store.test.ts). Shared-store behaviour runs where the store is shared.
 import type { Policy } from '@logsieve/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { Pending } from '../src/ingest.js'
+import type { Pending } from '../src/stats-aggregator.js'
 import { isShared, type MinuteStats, type PatternMeta, type Store } from '../src/store/types.js'
 import { sig } from './helpers.js'
 

@@ -5,7 +5,7 @@
 import type { LevelName, Pin, Policy, Settings } from '@logsieve/core'
 import pg from 'pg'
 import { ApiError } from '../errors.js'
-import type { Pending } from '../ingest.js'
+import type { Pending } from '../stats-aggregator.js'
 import { PG_MIGRATIONS } from './pg-migrations.js'
 import type {
   ApiKeyRecord,

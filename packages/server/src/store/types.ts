@@ -1,7 +1,7 @@
 // The storage interface. Async on purpose: the SQLite adapter answers synchronously under the hood, but
 // a PostgreSQL adapter could implement the same shape without changing a route.
 import type { LevelName, Pin, Policy, Settings } from '@logsieve/core'
-import type { Pending } from '../ingest.js'
+import type { Pending } from '../stats-aggregator.js'
 
 export type KeyScope = 'ingest' | 'admin'
 
@@ -128,7 +128,9 @@ export interface Store {
 
   /** Rolls minute rows older than `minuteBefore` into hours; drops hours older than `hourBefore`. */
   rollup(minuteBefore: number, hourBefore: number): Promise<{ rolledUp: number; deleted: number }>
-  ready(): boolean
+  /** True when the store answers queries (`GET /ready`). */
+  ready(): boolean | Promise<boolean>
+  /** Releases the store (the server calls it last on `close()`). */
   close(): void | Promise<void>
 }
 
