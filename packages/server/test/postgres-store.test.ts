@@ -11,5 +11,5 @@ storeContract(
       return { store: await PostgresStore.open(db.url), dispose: db.drop }
     },
   },
-  await pgSkipReason('store contract (PostgreSQL)'),
+  await pgSkipReason(),
 )

@@ -2,6 +2,7 @@
 // (sqlite-store.test.ts, postgres-store.test.ts). Shared-store behaviour runs where the store is shared.
 import type { Policy } from '@logsieve/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { titled } from '../../../test/support/requirement.js'
 import type { Pending } from '../src/stats-aggregator.js'
 import { isShared, type MinuteStats, type PatternMeta, type Store } from '../src/store/types.js'
 import { sig } from './helpers.js'
@@ -58,7 +59,7 @@ const pending = (seen: number, instance: string, start: number): Pending => ({
 })
 
 export function storeContract(engine: string, factory: StoreFactory, skip?: string): void {
-  describe.skipIf(skip !== undefined)(`Store contract (${engine})`, () => {
+  describe.skipIf(skip !== undefined)(titled(`Store contract (${engine})`, skip), () => {
     let store: Store
     let dispose: () => Promise<void>
     beforeEach(async () => {

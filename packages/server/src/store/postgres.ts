@@ -25,7 +25,6 @@ import type {
 type Row = Record<string, unknown>
 type Queryable = pg.Pool | pg.PoolClient
 
-const CHANNEL = 'logsieve'
 // bigint columns hold ms timestamps and counts, all below 2^53: read them as numbers, not strings.
 const types: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -149,6 +148,9 @@ export interface PostgresStoreOptions {
 interface Shared {
   pool: pg.Pool
   url: string
+  /** The schema of the tables; notifications and locks are scoped to it (deployments may share a database). */
+  schema: string
+  channel: string
   healthy: boolean
   listener: pg.Client | undefined
   /** Whether `listen` was called, and whether its connection is up now. */
@@ -158,11 +160,13 @@ interface Shared {
 }
 
 /** Applies pending migrations under a lock, so replicas starting together migrate once. */
-async function migrate(pool: pg.Pool): Promise<void> {
+async function migrate(pool: pg.Pool, schema: string): Promise<void> {
   const client = await pool.connect()
   try {
     await client.query('BEGIN')
-    await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('logsieve:migrate', 0))`)
+    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+      `logsieve:migrate:${schema}`,
+    ])
     await client.query('CREATE TABLE IF NOT EXISTS logsieve_schema (version integer NOT NULL)')
     const r = await client.query('SELECT version FROM logsieve_schema')
     const current = (r.rows[0]?.version as number | undefined) ?? 0
@@ -198,8 +202,10 @@ export class PostgresStore implements SharedStore {
     })
     // An idle connection dropped by the server emits here; without a handler it would crash the process.
     pool.on('error', () => {})
+    let schema: string
     try {
-      await migrate(pool)
+      schema = (await pool.query<{ s: string }>('SELECT current_schema() AS s')).rows[0]!.s
+      await migrate(pool, schema)
     } catch (err) {
       await pool.end().catch(() => {})
       throw err
@@ -207,6 +213,8 @@ export class PostgresStore implements SharedStore {
     return new PostgresStore({
       pool,
       url,
+      schema,
+      channel: `logsieve:${schema}`,
       healthy: true,
       listener: undefined,
       listenStarted: false,
@@ -265,7 +273,7 @@ export class PostgresStore implements SharedStore {
     if (this.client) throw new Error('exclusive() cannot nest')
     return this.tx(async (db) => {
       await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-        `logsieve:generate:${JSON.stringify([service, environment])}`,
+        `logsieve:generate:${JSON.stringify([this.s.schema, service, environment])}`,
       ])
       return fn(new PostgresStore(this.s, db as pg.PoolClient))
     })
@@ -298,7 +306,8 @@ export class PostgresStore implements SharedStore {
         at,
         id,
       ])
-      if (r.rowCount) await db.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify({ t: 'keys' })])
+      if (r.rowCount)
+        await db.query('SELECT pg_notify($1, $2)', [this.s.channel, JSON.stringify({ t: 'keys' })])
       return (r.rowCount ?? 0) > 0
     })
   }
@@ -525,7 +534,7 @@ export class PostgresStore implements SharedStore {
       )
       // Delivered on commit only, to every listening replica (this one included).
       await db.query('SELECT pg_notify($1, $2)', [
-        CHANNEL,
+        this.s.channel,
         JSON.stringify({ t: 'policy', s: stored.service, e: stored.environment, v: stored.version }),
       ])
       return stored
@@ -592,10 +601,14 @@ export class PostgresStore implements SharedStore {
   }
 
   /** One LISTEN connection, reconnected with backoff while the store is open. */
-  listen(events: StoreEvents): void {
+  listen(events: StoreEvents): Promise<void> {
     const s = this.s
     s.listenStarted = true
     let delay = 100
+    let first: () => void = () => {}
+    const started = new Promise<void>((resolve) => {
+      first = resolve
+    })
     const connect = async (): Promise<void> => {
       if (s.closed) return
       const client = new pg.Client({
@@ -616,14 +629,14 @@ export class PostgresStore implements SharedStore {
       client.on('error', retry)
       client.on('end', retry)
       client.on('notification', (n) => {
-        if (n.channel !== CHANNEL || !n.payload) return
+        if (n.channel !== s.channel || !n.payload) return
         const m = JSON.parse(n.payload) as { t: string; s: string; e: string; v: number }
         if (m.t === 'policy') events.policy(m.s, m.e, m.v)
         else if (m.t === 'keys') events.keys()
       })
       try {
         await client.connect()
-        await client.query(`LISTEN ${CHANNEL}`)
+        await client.query(`LISTEN ${client.escapeIdentifier(s.channel)}`)
       } catch {
         retry()
         return
@@ -636,8 +649,10 @@ export class PostgresStore implements SharedStore {
       delay = 100
       // Notifications sent while nobody listened are lost: the caller reloads what it holds.
       if (wasDown) events.resync()
+      first()
     }
     void connect()
+    return started
   }
 
   ready(): boolean {

@@ -164,8 +164,8 @@ export interface SharedStore extends Store {
    * transaction: one process at a time generates a group, and a process dying midway commits nothing.
    */
   exclusive<T>(service: string, environment: string, fn: (tx: SharedStore) => Promise<T>): Promise<T>
-  /** Subscribe to changes made by any process. */
-  listen(events: StoreEvents): void
+  /** Subscribe to changes made by any process; resolves once the first subscription is in place. */
+  listen(events: StoreEvents): Promise<void>
 }
 
 export const isShared = (store: Store): store is SharedStore =>
