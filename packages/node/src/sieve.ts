@@ -216,8 +216,8 @@ export function createSieve(options: SieveOptions): Sieve {
       decideOptions.traceId = traceId
       return sampler.decide(level, text, decideOptions)
     },
-    measured(bytes: number): void {
-      sampler.measured(bytes)
+    measured(writtenBytes: number, plainBytes?: number): void {
+      sampler.measured(writtenBytes, plainBytes)
     },
     setPolicy(input: unknown): boolean {
       const parsed = parsePolicy(input)
