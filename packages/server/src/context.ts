@@ -4,6 +4,7 @@ import type { KeyRing } from './auth.js'
 import type { ResolvedOptions } from './config.js'
 import type { GenerationScheduler } from './generation.js'
 import type { StatsAggregator } from './ingest.js'
+import type { InstanceTracker } from './instances.js'
 import type { Metrics } from './metrics.js'
 import type { PolicyHub } from './policies.js'
 import type { Store } from './store/types.js'
@@ -14,6 +15,7 @@ export interface ServerContext {
   keys: KeyRing
   policies: PolicyHub
   stats: StatsAggregator
+  instances: InstanceTracker
   generation: GenerationScheduler
   metrics: Metrics
   logger: Logger

@@ -10,6 +10,7 @@ import { resolveOptions, type ServerOptions } from './config.js'
 import type { ServerContext } from './context.js'
 import { type GenerateOptions, type GenerateResult, GenerationScheduler } from './generation.js'
 import { StatsAggregator } from './ingest.js'
+import { InstanceTracker } from './instances.js'
 import { Metrics } from './metrics.js'
 import { PolicyHub } from './policies.js'
 import { SqliteStore } from './store/sqlite.js'
@@ -41,6 +42,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Created
     keys,
     policies,
     stats,
+    instances: new InstanceTracker(),
     generation,
     metrics,
     logger,

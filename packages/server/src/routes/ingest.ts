@@ -35,6 +35,7 @@ export function ingestRoutes(ctx: ServerContext): Hono<AuthEnv> {
       )
     }
     ctx.stats.add(batch)
+    ctx.instances.report(batch.service, batch.environment, batch.instance ?? '', ctx.options.now())
     metrics.inc('logsieve_stats_batches_total')
     metrics.inc('logsieve_stats_patterns_total', {}, batch.patterns.length)
     return c.json({ accepted: batch.patterns.length }, 202)
