@@ -3,7 +3,7 @@
 import type { Policy, Settings } from '@logsieve/core'
 import { html } from 'hono/html'
 import type { ServerContext } from '../../context.js'
-import { defaultSettings } from '../../generation.js'
+import { defaultSettings } from '../../generation/generator.js'
 import type { SeriesPoint } from '../../store/types.js'
 import { age, bytes, money, percent } from '../format.js'
 import { type Html, page, serviceUrl } from '../layout.js'
