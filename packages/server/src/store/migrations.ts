@@ -50,7 +50,8 @@ export const MIGRATIONS: readonly string[] = [
     reason TEXT NOT NULL, author TEXT, created_at TEXT NOT NULL, expires_at TEXT
   );
   CREATE INDEX pins_service ON pins (service);
-  `, // 2: the `viewer` key scope (SQLite cannot alter a CHECK: the table is rebuilt); dashboard sessions
+  `,
+  // 2: the `viewer` key scope (SQLite cannot alter a CHECK: the table is rebuilt); dashboard sessions
   `
   CREATE TABLE api_keys_v2 (
     id TEXT PRIMARY KEY,
