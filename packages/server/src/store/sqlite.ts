@@ -4,6 +4,7 @@ import { dirname } from 'node:path'
 import type { LevelName, Pin, Policy, Settings } from '@logsieve/core'
 import Database from 'better-sqlite3'
 import { MIGRATIONS } from './migrations.js'
+import { sessionFromRow } from './session-row.js'
 import type {
   ApiKeyRecord,
   MinuteStats,
@@ -314,17 +315,7 @@ export class SqliteStore implements Store {
   }
   async getSession(idHash: string): Promise<SessionRecord | undefined> {
     const r = this.s.getSession!.get(idHash) as Row | undefined
-    if (!r) return undefined
-    return {
-      idHash: r.id_hash as string,
-      keyId: r.key_id as string,
-      name: r.name as string,
-      scope: r.scope as SessionRecord['scope'],
-      services: r.services === null ? null : (JSON.parse(r.services as string) as string[]),
-      csrf: r.csrf as string,
-      createdAt: r.created_at as number,
-      expiresAt: r.expires_at as number,
-    }
+    return r && sessionFromRow(r)
   }
   async deleteSession(idHash: string): Promise<void> {
     this.s.deleteSession!.run(idHash)
