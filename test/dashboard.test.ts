@@ -162,14 +162,14 @@ describe.skipIf(skip !== undefined)(titled('dashboard in chromium', skip), { tim
     await sendTraffic()
     await server.generate(SERVICE, ENV)
     await writeHistory()
-  })
+  }, 90_000)
 
   afterAll(async () => {
     await sieve?.shutdown()
     await browser?.close()
     await server?.close()
     if (dir) rmSync(dir, { recursive: true, force: true })
-  })
+  }, 30_000)
 
   it('sends a visitor without a session to the login page and refuses a bad key', async () => {
     const context = await browser.newContext()
