@@ -259,6 +259,16 @@ function buildSampler<S extends StatsCounter>(
         bucket: undefined,
       }
     }
+    // A pattern's rules apply to each member without a rule of its own (per level): resolved here, once.
+    for (const p of next.patterns ?? []) {
+      const shared = compiled.get(p.id)
+      if (shared)
+        for (const m of p.members ?? []) {
+          const own = compiled.get(m)
+          if (own) for (let i = 0; i <= ANY; i++) own[i] ??= shared[i]
+          else compiled.set(m, shared)
+        }
+    }
     const defaults = next.defaults
     const keep = defaults?.alwaysKeep ?? ['warn', 'error', 'fatal']
     alwaysKeep = LEVEL_NAMES.map((l, i) => i >= ERROR_INDEX || keep.includes(l))

@@ -203,7 +203,8 @@ function writeToken(from: number, to: number, hasDigit: boolean, dots: number, w
   }
   // Word-list lookups allocate a lower-cased copy, so they only run for tokens that could match.
   const len = to - from
-  if (isDateName(src, from, to) && dateFollows(to, true)) {
+  const first = codes[from]!
+  if (first > 0x40 && first < 0x5b && dateFollows(to, true) && isDateName(src, from, to)) {
     writeMask()
     return
   }
