@@ -9,9 +9,11 @@ export {
   type ZScoreOptions,
   zScore,
 } from './anomaly.js'
+export { backoff } from './backoff.js'
 export { type CoarseClock, createCoarseClock } from './coarse-clock.js'
 export * from './generator.js'
 export { hash32, hash64Hex } from './hash.js'
+export { groupKey, patternKey, splitGroupKey } from './keys.js'
 export { checkPolicy } from './policy-check.js'
 export {
   createPolicyClient,
@@ -19,6 +21,20 @@ export {
   memoryPolicyCache,
   PolicyFetchError,
 } from './policy-client.js'
+export {
+  type DiffablePolicy,
+  diffPolicies,
+  isEmptyDiff,
+  type PolicyDiff,
+  type RuleChange,
+} from './policy-diff.js'
+export {
+  type CompiledPolicy,
+  compilePolicy,
+  type EffectiveRate,
+  effectiveRate,
+  type RateReason,
+} from './rate.js'
 export { isSensitiveKey, redactExample } from './redact.js'
 export {
   type BaseSampler,
@@ -34,6 +50,7 @@ export * from './severity.js'
 export * from './signature.js'
 export { checkStatsBatch } from './stats-check.js'
 export { createStatsTable, type StatsTableOptions, toStatsBatch } from './stats-table.js'
+export { createTokenBucket, type TokenBucket, takeToken } from './token-bucket.js'
 export {
   formatTraceparent,
   isValidSpanId,

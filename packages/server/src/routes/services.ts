@@ -1,10 +1,9 @@
 // Admin routes about services: what the server knows (services, patterns), settings and pins.
-import { parsePin, parseSettings } from '@logsieve/core'
+import { effectiveRate, parsePin, parseSettings, patternKey } from '@logsieve/core'
 import { Hono } from 'hono'
 import { type AuthEnv, requireKey } from '../auth.js'
 import { readJson } from '../body.js'
 import type { ServerContext } from '../context.js'
-import { rateFor } from '../diff.js'
 import { invalid, notFound } from '../errors.js'
 import { defaultSettings } from '../generation.js'
 import { environmentParam, intParam, serviceParam } from './params.js'
@@ -47,7 +46,7 @@ export function serviceRoutes(ctx: ServerContext): Hono<AuthEnv> {
     const { policy } = await policies.load(service, environment)
     const totals = new Map(
       (await store.patternTotals(service, environment, now - DAY_SECONDS * 1000)).map((t) => [
-        `${t.signature}:${t.level}`,
+        patternKey(t.signature, t.level),
         t,
       ]),
     )
@@ -55,8 +54,9 @@ export function serviceRoutes(ctx: ServerContext): Hono<AuthEnv> {
       const eventsPerSecond = p.emaRate ?? 0
       const bytesPerEvent = p.bytesPerEvent ?? 0
       const bytesPerDay = eventsPerSecond * bytesPerEvent * DAY_SECONDS
-      const { rate, reason } = rateFor(policy, p.signature, p.level)
-      const t = totals.get(`${p.signature}:${p.level}`)
+      // What SDKs sample this pattern at now: the sampler's own decision order.
+      const { rate, reason, maxPerSecond, rule } = effectiveRate(policy, p.signature, p.level, now)
+      const t = totals.get(patternKey(p.signature, p.level))
       return {
         signature: p.signature,
         level: p.level,
@@ -75,6 +75,8 @@ export function serviceRoutes(ctx: ServerContext): Hono<AuthEnv> {
         bytesPerDay,
         rate,
         reason,
+        ...(rule && { ruleReason: rule.reason }),
+        ...(maxPerSecond !== undefined && { maxPerSecond }),
         projectedBytesPerDay: bytesPerDay * rate,
       }
     })
