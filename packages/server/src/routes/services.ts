@@ -5,7 +5,7 @@ import { type AuthEnv, requireKey } from '../auth.js'
 import { readJson } from '../body.js'
 import type { ServerContext } from '../context.js'
 import { invalid, notFound } from '../errors.js'
-import { defaultSettings } from '../generation.js'
+import { defaultSettings } from '../generation/generator.js'
 import { environmentParam, intParam, serviceParam } from './params.js'
 
 const DAY_SECONDS = 86_400
