@@ -29,6 +29,7 @@ import { wrapRouteHandler } from './next.js'
 import type { OtlpExporterOptions } from './otlp/index.js'
 import { createOtlpExporter } from './otlp/index.js'
 import { followPolicyStream } from './policy-stream.js'
+import { pollSoon } from './poll-soon.js'
 import { asError, createStatsSender, type StatsSender } from './stats-sender.js'
 import type { Diagnostic, ExportRecord, OtlpSink, Sieve, SieveOptions } from './types.js'
 import { SDK_NAME, SDK_VERSION } from './version.js'
@@ -120,6 +121,7 @@ export function createSieve(options: SieveOptions): Sieve {
   // Network side: only when a server is configured.
   let sender: StatsSender | undefined
   let stopPolicy: (() => void) | undefined
+  let stopEarlyPolls: (() => void) | undefined
   if (options.server?.url) {
     const server = options.server
     const client = createPolicyClient({
@@ -150,7 +152,18 @@ export function createSieve(options: SieveOptions): Sieve {
       maxBackoffMs: 5 * 60_000,
       fetch: fetchImpl,
       onError: (error) => report('LOGSIEVE_STATS', error),
-      ...(options.onStatsSent ? { onSent: options.onStatsSent } : {}),
+      onSent: (batch) => {
+        // The first accepted stats make the server generate a first policy: poll for it now (SSE pushes it).
+        if (stopEarlyPolls === undefined && options.follow !== 'sse') {
+          const version = sampler.policy.version
+          stopEarlyPolls = pollSoon(client.refresh, () => stopped || sampler.policy.version !== version)
+        }
+        try {
+          options.onStatsSent?.(batch)
+        } catch (error) {
+          report('LOGSIEVE_CALLBACK_ERROR', error)
+        }
+      },
     })
     sender.start()
     // The cache answers first (a local file), then the server; neither blocks the caller.
@@ -204,8 +217,8 @@ export function createSieve(options: SieveOptions): Sieve {
       decideOptions.traceId = traceId
       return sampler.decide(level, text, decideOptions)
     },
-    measured(bytes: number): void {
-      sampler.measured(bytes)
+    measured(writtenBytes: number, plainBytes?: number): void {
+      sampler.measured(writtenBytes, plainBytes)
     },
     setPolicy(input: unknown): boolean {
       const parsed = parsePolicy(input)
@@ -285,6 +298,7 @@ export function createSieve(options: SieveOptions): Sieve {
       clock.stop()
       sender?.stop()
       stopPolicy?.()
+      stopEarlyPolls?.()
       // A hung server must not hold the app's exit: the last window gets shutdownTimeoutMs, then is given up.
       const deadline = AbortSignal.timeout(shutdownTimeoutMs)
       const work = (async () => {

@@ -15,6 +15,11 @@ export interface StatsSenderOptions {
   toBatch: (snapshot: StatsSnapshot) => StatsBatch
   /** Window length. */
   intervalMs: number
+  /**
+   * Window length until the first batch is accepted, so a new instance's first stats (and the policy the
+   * server generates from them) come within seconds. @default min(2000, intervalMs)
+   */
+  firstIntervalMs?: number
   timeoutMs: number
   /** Longest wait between attempts after repeated failures. */
   maxBackoffMs: number
@@ -43,12 +48,14 @@ export function createStatsSender(options: StatsSenderOptions): StatsSender {
   let active: AbortController | undefined
   let failures = 0
   let running = false
+  let accepted = false
+  const firstIntervalMs = Math.min(options.firstIntervalMs ?? 2000, options.intervalMs)
 
   function schedule(): void {
     if (!running) return
     // Back off exponentially after failures, with jitter so a fleet does not retry in lockstep.
-    const base =
-      failures === 0 ? options.intervalMs : Math.min(options.intervalMs * 2 ** failures, options.maxBackoffMs)
+    const interval = accepted ? options.intervalMs : firstIntervalMs
+    const base = failures === 0 ? interval : Math.min(interval * 2 ** failures, options.maxBackoffMs)
     const delay = failures === 0 ? base : base * (0.5 + Math.random() / 2)
     timer = setTimeout(tick, Math.max(1, delay))
     timer.unref()
@@ -98,6 +105,7 @@ export function createStatsSender(options: StatsSenderOptions): StatsSender {
       await res.arrayBuffer().catch(() => undefined)
       if (res.ok) {
         failures = 0
+        accepted = true
         options.onSent?.(batch)
         return true
       }

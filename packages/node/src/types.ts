@@ -98,10 +98,11 @@ export interface Sieve {
    */
   decide(level: unknown, text: unknown, isFormat: boolean, traceId?: string): Decision
   /**
-   * The serialized size of the line the last `decide()` kept, once written (see `Sampler.measured`):
-   * stats then count real bytes for kept lines and estimate dropped ones from them.
+   * The size of the line the last `decide()` kept, once written (see `Sampler.measured`): as written, and
+   * as the plain logger would have written it without Logsieve's fields (omitted: the same). Stats then
+   * count real bytes for kept lines and estimate dropped ones from them.
    */
-  measured(bytes: number): void
+  measured(writtenBytes: number, plainBytes?: number): void
   /** Replace the policy locally (validated; returns false and reports a diagnostic when invalid). */
   setPolicy(input: unknown): boolean
   /** Open a request scope (with a backfill buffer); close it with `closeScope` when the request ends. */
