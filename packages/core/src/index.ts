@@ -11,6 +11,7 @@ export {
 } from './anomaly.js'
 export { backoff } from './backoff.js'
 export { type CoarseClock, createCoarseClock } from './coarse-clock.js'
+export { errorDetail } from './error-detail.js'
 export * from './generator.js'
 export { hash32, hash64Hex } from './hash.js'
 export { groupKey, patternKey, splitGroupKey } from './keys.js'
