@@ -15,6 +15,15 @@ export { errorDetail } from './error-detail.js'
 export * from './generator.js'
 export { hash32, hash64Hex } from './hash.js'
 export { groupKey, patternKey, splitGroupKey } from './keys.js'
+export {
+  MAX_MERGE_TOKENS,
+  type MergedPattern,
+  type MergeOptions,
+  type MergeResult,
+  mergeTemplates,
+  patternId,
+  type TemplateEntry,
+} from './pattern-merge.js'
 export { checkPolicy } from './policy-check.js'
 export {
   createPolicyClient,
