@@ -100,8 +100,13 @@ export function createFields(options: LineFieldOptions | undefined): Fields {
     let clash: string[] | undefined
     for (const k of keys) {
       // pino writes a merge object's own keys whose value is defined.
-      if ((obj !== undefined && Object.hasOwn(obj, k) && obj[k] !== undefined) || inBindings?.has(k) === true)
-        (clash ??= []).push(k)
+      if (
+        (obj !== undefined && Object.hasOwn(obj, k) && obj[k] !== undefined) ||
+        inBindings?.has(k) === true
+      ) {
+        clash ??= []
+        clash.push(k)
+      }
     }
     return clash === undefined ? extra : withoutKeys(extra, clash)
   }
@@ -128,7 +133,10 @@ export function fragmentClashes(extra: string, keys: Iterable<string>): string[]
     // A cheap look first; the parse decides (a value may hold the same text).
     if (!extra.includes(`"${k}":`)) continue
     parsed ??= parseFragment(extra)
-    if (Object.hasOwn(parsed, k)) (clash ??= []).push(k)
+    if (Object.hasOwn(parsed, k)) {
+      clash ??= []
+      clash.push(k)
+    }
   }
   return clash
 }

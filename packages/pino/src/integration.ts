@@ -174,20 +174,28 @@ export function createIntegration(
       return
     }
     const key = syms?.bindings
+    if (extra === '' || key === undefined) {
+      send(logger, method, args, level, mode, message)
+      return
+    }
     const rec = logger as unknown as Record<symbol, unknown>
-    const before = key === undefined ? undefined : rec[key]
-    if (extra === '' || typeof before !== 'string' || !Object.hasOwn(logger, key as symbol))
-      return send(logger, method, args, level, mode, message)
+    const before = rec[key]
+    // pino loggers own their bindings; anything else is written as it is.
+    if (typeof before !== 'string' || !Object.hasOwn(logger, key)) {
+      send(logger, method, args, level, mode, message)
+      return
+    }
     // Nested on the same logger (a line logged by its own mixin): the bindings without the outer fields.
     const base = activeLogger === logger ? activeBase : before
     const prevLogger = activeLogger
     const prevBase = activeBase
     const prevExtra = activeExtra
     try {
-      rec[key as symbol] = join(base, extra)
+      rec[key] = join(base, extra)
     } catch {
       // A frozen logger: the line is written without our fields.
-      return send(logger, method, args, level, mode, message)
+      send(logger, method, args, level, mode, message)
+      return
     }
     activeLogger = logger
     activeBase = base
@@ -197,7 +205,7 @@ export function createIntegration(
       send(logger, method, args, level, mode, message)
     } finally {
       measure.disarm(armed)
-      rec[key as symbol] = before
+      rec[key] = before
       activeLogger = prevLogger
       activeBase = prevBase
       activeExtra = prevExtra
