@@ -53,6 +53,7 @@ export function createSieve(options: SieveOptions): Sieve {
   const onDiagnostic = options.onDiagnostic
   const fetchImpl = options.fetch ?? globalThis.fetch
   const timeoutMs = options.timeoutMs ?? 10_000
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 2000
   const flushHooks: Array<() => unknown> = []
   let stopped = false
 
@@ -68,8 +69,9 @@ export function createSieve(options: SieveOptions): Sieve {
   }
 
   let initial = defaultPolicy(service, environment)
-  // Without a server nobody will ever lift a cap on new patterns: keep everything and only count.
-  if (!options.server?.url) initial.defaults.newPattern = { rate: 1 }
+  // Fail-safe start: until a policy arrives (server, cache or option) the app logs what it logged
+  // without Logsieve. A cap here would crush a loud pattern whenever the server is down at deploy.
+  initial.defaults.newPattern = { rate: 1 }
   if (options.policy !== undefined) {
     const parsed = parsePolicy(options.policy)
     if (parsed.ok) initial = parsed.value
@@ -283,13 +285,20 @@ export function createSieve(options: SieveOptions): Sieve {
       clock.stop()
       sender?.stop()
       stopPolicy?.()
-      try {
+      // A hung server must not hold the app's exit: the last window gets shutdownTimeoutMs, then is given up.
+      const deadline = AbortSignal.timeout(shutdownTimeoutMs)
+      const work = (async () => {
         await runFlushHooks()
         if (otlp) await otlp.shutdown().catch((e: unknown) => report('LOGSIEVE_OTLP_SHUTDOWN', e))
-        await sender?.flush()
-      } catch (error) {
-        report('LOGSIEVE_SHUTDOWN', asError(error, 'LOGSIEVE_SHUTDOWN'))
-      }
+        await sender?.flush(deadline)
+      })().catch((error: unknown) => report('LOGSIEVE_SHUTDOWN', asError(error, 'LOGSIEVE_SHUTDOWN')))
+      const expired = new Promise<void>((resolve) => deadline.addEventListener('abort', () => resolve()))
+      await Promise.race([work, expired])
+      if (deadline.aborted)
+        report(
+          'LOGSIEVE_SHUTDOWN',
+          new Error(`LOGSIEVE_SHUTDOWN: gave up after ${shutdownTimeoutMs} ms (shutdownTimeoutMs)`),
+        )
     },
   }
   return sieve

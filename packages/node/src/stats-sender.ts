@@ -26,8 +26,11 @@ export interface StatsSenderOptions {
 
 export interface StatsSender {
   start(): void
-  /** Send the current window now. Resolves true when it was accepted (or there was nothing to send). */
-  flush(): Promise<boolean>
+  /**
+   * Send the current window now. Resolves true when it was accepted (or there was nothing to send).
+   * `signal` aborts the request early (shutdown's own deadline).
+   */
+  flush(signal?: AbortSignal): Promise<boolean>
   stop(): void
   /** Consecutive failed attempts. */
   readonly failures: number
@@ -37,6 +40,7 @@ export function createStatsSender(options: StatsSenderOptions): StatsSender {
   const endpoint = `${options.url.replace(/\/+$/, '')}/v1/stats`
   let timer: NodeJS.Timeout | undefined
   let inFlight: Promise<boolean> | undefined
+  let active: AbortController | undefined
   let failures = 0
   let running = false
 
@@ -55,7 +59,9 @@ export function createStatsSender(options: StatsSenderOptions): StatsSender {
     void flush().finally(schedule)
   }
 
-  function flush(): Promise<boolean> {
+  function flush(signal?: AbortSignal): Promise<boolean> {
+    // Whichever request is in flight (a timer's or this one) ends when the caller's signal fires.
+    signal?.addEventListener('abort', () => active?.abort(), { once: true })
     if (inFlight) return inFlight
     inFlight = send().finally(() => {
       inFlight = undefined
@@ -73,6 +79,8 @@ export function createStatsSender(options: StatsSenderOptions): StatsSender {
       options.onError(asError(error, 'LOGSIEVE_STATS_ENCODE'))
       return false
     }
+    const controller = new AbortController()
+    active = controller
     try {
       const body = await gzip(JSON.stringify(batch))
       const headers: Record<string, string> = {
@@ -84,7 +92,7 @@ export function createStatsSender(options: StatsSenderOptions): StatsSender {
         method: 'POST',
         headers,
         body,
-        signal: AbortSignal.timeout(options.timeoutMs),
+        signal: AbortSignal.any([controller.signal, AbortSignal.timeout(options.timeoutMs)]),
       })
       // Drain the body so the connection can be reused.
       await res.arrayBuffer().catch(() => undefined)

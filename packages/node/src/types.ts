@@ -48,6 +48,8 @@ export interface SieveOptions {
   statsIntervalMs?: number
   /** Timeout of each request to the policy server. @default 10_000 */
   timeoutMs?: number
+  /** Longest `shutdown()` waits for the last stats window and flushes; then it gives up and resolves. @default 2000 */
+  shutdownTimeoutMs?: number
   /** Rows in the stats table (space-saving top-K; the rest is summed in an overflow row). @default 2000 */
   maxPatterns?: number
   /** Send one redacted example line per pattern with the stats. @default false */

@@ -1,5 +1,6 @@
 // Server options, their defaults, and how the bin reads them from flags and the environment.
 import type { Logger } from 'pino'
+import type { Store } from './store/types.js'
 
 export interface RateLimitOptions {
   /** Sustained requests per second allowed per API key and client. @default 200 */
@@ -55,9 +56,14 @@ export interface ServerOptions {
   logger?: Logger | string
   /** Clock in ms; tests inject one. @default Date.now */
   now?: () => number
+  /**
+   * The storage: any implementation of the `Store` interface (PostgreSQL, or a shared `SqliteStore`).
+   * The server closes it on `close()`. @default a `SqliteStore` at `dbPath`
+   */
+  store?: Store
 }
 
-export type ResolvedOptions = Required<Omit<ServerOptions, 'adminKey' | 'logger' | 'rateLimit'>> & {
+export type ResolvedOptions = Required<Omit<ServerOptions, 'adminKey' | 'logger' | 'rateLimit' | 'store'>> & {
   adminKey: string | undefined
   rateLimit: Required<RateLimitOptions> | false
 }

@@ -2,10 +2,11 @@
 import type { Logger } from 'pino'
 import type { KeyRing } from './auth.js'
 import type { ResolvedOptions } from './config.js'
-import type { GenerationScheduler } from './generation.js'
-import type { StatsAggregator } from './ingest.js'
+import type { PolicyGenerator } from './generation/generator.js'
+import type { Scheduler } from './jobs/scheduler.js'
 import type { Metrics } from './metrics.js'
 import type { PolicyHub } from './policies.js'
+import type { StatsAggregator } from './stats-aggregator.js'
 import type { Store } from './store/types.js'
 
 export interface ServerContext {
@@ -14,7 +15,9 @@ export interface ServerContext {
   keys: KeyRing
   policies: PolicyHub
   stats: StatsAggregator
-  generation: GenerationScheduler
+  generation: PolicyGenerator
+  /** Periodic generation and retention (started by `startServer`). */
+  scheduler: Scheduler
   metrics: Metrics
   logger: Logger
 }

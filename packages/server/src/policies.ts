@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto'
 import { defaultPolicy, type Policy } from '@logsieve/core'
 import { LRUCache } from 'lru-cache'
-import { groupKey } from './ingest.js'
+import { groupKey } from './stats-aggregator.js'
 import type { Store } from './store/types.js'
 
 export interface CachedPolicyEntry {

@@ -8,10 +8,11 @@ import { createApp } from './app.js'
 import { KeyRing, newKey } from './auth.js'
 import { resolveOptions, type ServerOptions } from './config.js'
 import type { ServerContext } from './context.js'
-import { type GenerateOptions, type GenerateResult, GenerationScheduler } from './generation.js'
-import { StatsAggregator } from './ingest.js'
+import { type GenerateOptions, type GenerateResult, PolicyGenerator } from './generation/generator.js'
+import { Scheduler } from './jobs/scheduler.js'
 import { Metrics } from './metrics.js'
 import { PolicyHub } from './policies.js'
+import { StatsAggregator } from './stats-aggregator.js'
 import { SqliteStore } from './store/sqlite.js'
 import type { KeyScope, Store } from './store/types.js'
 
@@ -22,18 +23,22 @@ export interface CreatedServer {
   createdAdminKey: string | undefined
 }
 
-/** Opens the store, applies migrations and builds the app, without listening. */
+/**
+ * Builds the app on the given store (by default SQLite at `dbPath`, migrations applied), without
+ * listening.
+ */
 export async function createServer(options: ServerOptions = {}): Promise<CreatedServer> {
   const resolved = resolveOptions(options)
   const logger =
     typeof options.logger === 'object'
       ? options.logger
       : pino({ level: options.logger ?? 'silent', name: 'logsieve' })
-  const store = new SqliteStore(resolved.dbPath)
+  const store = options.store ?? new SqliteStore(resolved.dbPath)
   const metrics = new Metrics()
   const stats = new StatsAggregator(store)
   const policies = new PolicyHub(store)
-  const generation = new GenerationScheduler({ store, stats, policies, metrics, logger, options: resolved })
+  const generation = new PolicyGenerator({ store, stats, policies, metrics, logger, options: resolved })
+  const scheduler = new Scheduler({ store, stats, generator: generation, logger, options: resolved })
   const keys = new KeyRing(store, resolved)
   const context: ServerContext = {
     options: resolved,
@@ -42,6 +47,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Created
     policies,
     stats,
     generation,
+    scheduler,
     metrics,
     logger,
   }
@@ -83,7 +89,7 @@ export interface RunningServer {
  */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const { app, context, createdAdminKey } = await createServer(options)
-  const { options: resolved, store, stats, generation, policies, logger } = context
+  const { options: resolved, store, stats, generation, scheduler, policies, logger } = context
   const server = serve({ fetch: app.fetch, port: resolved.port, hostname: resolved.host })
   await new Promise<void>((resolve, reject) => {
     if (server.listening) return resolve()
@@ -95,7 +101,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     stats.flush().catch((err: unknown) => logger.error({ err }, 'stats flush failed'))
   }, resolved.flushIntervalMs)
   flushTimer.unref()
-  generation.start()
+  scheduler.start()
   const host = resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host
   logger.info({ port, host: resolved.host, db: resolved.dbPath }, 'logsieve server listening')
 
@@ -110,9 +116,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       const force = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), 5000)
       await done
       clearTimeout(force)
-      await generation.stop()
+      await scheduler.stop()
       await stats.flush()
-      store.close()
+      await store.close()
       logger.info('logsieve server stopped')
     })()
     return closing

@@ -26,7 +26,7 @@ describe('retention', () => {
     const minutes = () => db.prepare('SELECT count(*) FROM stats_minute').pluck().get()
     expect(minutes()).toBe(4)
 
-    await t.server.context.generation.maintain()
+    await t.server.context.scheduler.maintain()
     expect(minutes()).toBe(1)
     const hours = db.prepare('SELECT hour, seen FROM stats_hour').all()
     expect(hours).toEqual([{ hour: Math.floor(tenDaysAgo / 3_600_000) * 3_600_000, seen: 12 }])

@@ -8,10 +8,10 @@ import { SERVER_VERSION } from '../version.js'
 export function opsRoutes(ctx: ServerContext): Hono {
   const app = new Hono()
   app.get('/health', (c) => c.json({ status: 'ok' }, 200))
-  app.get('/ready', (c) => {
+  app.get('/ready', async (c) => {
     let ok = false
     try {
-      ok = ctx.store.ready()
+      ok = await ctx.store.ready()
     } catch {}
     return ok ? c.json({ status: 'ready' }, 200) : c.json({ status: 'not ready' }, 503)
   })

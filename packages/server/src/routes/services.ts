@@ -6,7 +6,7 @@ import { readJson } from '../body.js'
 import type { ServerContext } from '../context.js'
 import { rateFor } from '../diff.js'
 import { invalid, notFound } from '../errors.js'
-import { defaultSettings } from '../generation.js'
+import { defaultSettings } from '../generation/generator.js'
 import { environmentParam, intParam, serviceParam } from './params.js'
 
 const DAY_SECONDS = 86_400

@@ -124,6 +124,8 @@ export interface Store {
 
   /** Rolls minute rows older than `minuteBefore` into hours; drops hours older than `hourBefore`. */
   rollup(minuteBefore: number, hourBefore: number): Promise<{ rolledUp: number; deleted: number }>
-  ready(): boolean
-  close(): void
+  /** True when the store answers queries (`GET /ready`). */
+  ready(): boolean | Promise<boolean>
+  /** Releases the store (the server calls it last on `close()`). */
+  close(): void | Promise<void>
 }

@@ -1,27 +1,15 @@
-// Policy generation around the pure core generator: turn stored stats into fleet-wide observations
-// (EMA-smoothed rates, bytes per event, anomalies), load settings, pins and the previous policy, call
-// generatePolicy, store an immutable version and notify subscribers. Periodic and on demand.
-import {
-  type EmaState,
-  emaUpdate,
-  generatePolicy,
-  isAnomaly,
-  type PatternObservation,
-  type Policy,
-  parsePolicy,
-  parseSettings,
-  type Settings,
-  zScore,
-} from '@logsieve/core'
+// Policy generation around the pure core generator: take the stats pending since the last run, build
+// observations, load settings, pins and the previous policy, call generatePolicy, store an immutable
+// version and notify subscribers. Runs for one service/environment are serialized.
+import { generatePolicy, type Policy, parsePolicy, parseSettings, type Settings } from '@logsieve/core'
 import type { Logger } from 'pino'
-import type { ResolvedOptions } from './config.js'
-import { ApiError } from './errors.js'
-import { type Pending, pendingSeconds, type StatsAggregator } from './ingest.js'
-import type { Metrics } from './metrics.js'
-import type { PolicyHub } from './policies.js'
-import type { PatternState, Store } from './store/types.js'
-
-const DAY = 86_400_000
+import type { ResolvedOptions } from '../config.js'
+import { ApiError } from '../errors.js'
+import type { Metrics } from '../metrics.js'
+import type { PolicyHub } from '../policies.js'
+import type { StatsAggregator } from '../stats-aggregator.js'
+import type { Store } from '../store/types.js'
+import { observe } from './observations.js'
 
 export interface GenerateOptions {
   /** Compute and return the would-be policy without storing it or touching the rate baselines. */
@@ -57,9 +45,7 @@ export const defaultSettings = (): Settings => (parseSettings({}) as { ok: true;
 const essence = (p: Pick<Policy, 'defaults' | 'rules'>): string =>
   JSON.stringify([p.defaults, p.rules.map(({ expiresAt: _e, template: _t, ...r }) => r)])
 
-export class GenerationScheduler {
-  private timer: NodeJS.Timeout | undefined
-  private maintenanceTimer: NodeJS.Timeout | undefined
+export class PolicyGenerator {
   private readonly running = new Map<string, Promise<unknown>>()
 
   constructor(private readonly d: Deps) {}
@@ -89,7 +75,14 @@ export class GenerationScheduler {
     const pending = dryRun
       ? stats.peekPending(service, environment)
       : stats.takePending(service, environment, now)
-    const { observations, states, knownSince } = await this.observe(service, environment, pending, now)
+    const { observations, states, knownSince } = await observe(
+      store,
+      options,
+      service,
+      environment,
+      pending,
+      now,
+    )
     if (observations.length === 0 && !pending) {
       throw new ApiError(
         409,
@@ -159,91 +152,8 @@ export class GenerationScheduler {
     return { ...base, policy: stored, stored: true }
   }
 
-  /** Fleet-wide observations: the rate since the last generation folded into each pattern's EMA. */
-  private async observe(service: string, environment: string, pending: Pending | undefined, now: number) {
-    const { store, options } = this.d
-    const seconds = pending ? pendingSeconds(pending, now) : 1
-    const observations: PatternObservation[] = []
-    const states: PatternState[] = []
-    const oldest = now - options.retentionDays * DAY
-    let knownSince = Number.POSITIVE_INFINITY
-    for (const r of await store.listPatterns(service, environment)) {
-      knownSince = Math.min(knownSince, r.firstSeen)
-      let ema: EmaState | undefined = r.samples
-        ? { mean: r.emaRate ?? 0, variance: r.emaVar ?? 0, count: r.samples }
-        : undefined
-      let bytesPerEvent = r.bytesPerEvent ?? 0
-      let anomaly: PatternObservation['anomaly']
-      if (pending) {
-        const pp = pending.patterns.get(r.signature + r.level)
-        const x = (pp?.seen ?? 0) / seconds
-        if (pp && pp.seen > 0) bytesPerEvent = pp.bytes / pp.seen
-        if (ema && isAnomaly(ema, x, { threshold: options.anomalyZ })) {
-          anomaly = { zScore: zScore(ema, x), baseline: ema.mean }
-        }
-        ema = emaUpdate(ema, x, options.emaAlpha)
-        states.push({
-          signature: r.signature,
-          level: r.level,
-          emaRate: ema.mean,
-          emaVar: ema.variance,
-          bytesPerEvent,
-          samples: ema.count,
-          updatedAt: now,
-        })
-      }
-      if (!ema || !(ema.mean > 0) || r.lastSeen < oldest) continue
-      const o: PatternObservation = {
-        signature: r.signature,
-        level: r.level,
-        template: r.template,
-        eventsPerSecond: ema.mean,
-        bytesPerEvent,
-        firstSeen: r.firstSeen,
-      }
-      if (anomaly) o.anomaly = anomaly
-      observations.push(o)
-    }
-    return { observations, states, knownSince: Number.isFinite(knownSince) ? knownSince : undefined }
-  }
-
-  /** Start periodic generation (services with fresh stats) and hourly retention. */
-  start(): void {
-    const { options, logger } = this.d
-    if (options.generationIntervalMs > 0) {
-      this.timer = setInterval(() => void this.tick(), options.generationIntervalMs)
-      this.timer.unref()
-    }
-    const maintain = () =>
-      void this.maintain().catch((err: unknown) => logger.error({ err }, 'retention failed'))
-    this.maintenanceTimer = setInterval(maintain, 3_600_000)
-    this.maintenanceTimer.unref()
-    maintain()
-  }
-
-  async tick(): Promise<void> {
-    for (const { service, environment } of this.d.stats.pendingGroups()) {
-      try {
-        await this.generate(service, environment)
-      } catch (err) {
-        this.d.logger.error({ err, service, environment }, 'policy generation failed')
-      }
-    }
-  }
-
-  /** Roll minute stats past the retention window into hours; drop old hours. */
-  async maintain(): Promise<void> {
-    const now = this.d.options.now()
-    const r = await this.d.store.rollup(
-      now - this.d.options.retentionDays * DAY,
-      now - this.d.options.rollupRetentionDays * DAY,
-    )
-    if (r.rolledUp || r.deleted) this.d.logger.info(r, 'stats rolled up')
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.timer)
-    clearInterval(this.maintenanceTimer)
+  /** Resolves once every running generation has settled (server shutdown). */
+  async idle(): Promise<void> {
     await Promise.allSettled([...this.running.values()])
   }
 }

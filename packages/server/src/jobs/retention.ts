@@ -1,0 +1,16 @@
+// Retention: minute stats past the retention window are rolled up into hours; old hours are dropped.
+import type { Logger } from 'pino'
+import type { ResolvedOptions } from '../config.js'
+import type { Store } from '../store/types.js'
+
+const DAY = 86_400_000
+
+export async function runRetention(
+  store: Store,
+  options: Pick<ResolvedOptions, 'now' | 'retentionDays' | 'rollupRetentionDays'>,
+  logger: Logger,
+): Promise<void> {
+  const now = options.now()
+  const r = await store.rollup(now - options.retentionDays * DAY, now - options.rollupRetentionDays * DAY)
+  if (r.rolledUp || r.deleted) logger.info(r, 'stats rolled up')
+}
