@@ -6,6 +6,12 @@ import { type LineFieldOptions, writesSampleRate, writesSignature, writesTrace }
 import type { Scope, TraceIds } from '@logsieve/node'
 import { safeJson } from './render.js'
 
+// The groups of fields a fragment holds (see heldKeys).
+const TRACE = 1
+const SIGNATURE = 2
+const RATE = 4
+const SCOPE = 8
+const BACKFILL = 16
 /** Bindings strings whose keys are held parsed at most (the map starts over when full). */
 const MAX_BINDINGS = 256
 
@@ -36,8 +42,9 @@ export function createFields(options: LineFieldOptions | undefined): Fields {
   let signatureJson = ''
   let lastRate = 1
   let rateJson = ''
-  /** The keys the last fragment holds, for dedupe (refilled by each fragment). */
-  const keys: string[] = []
+  // What the last fragment holds, for dedupe: a bit per group of fields, and its scope.
+  let held = 0
+  let heldScope: Scope | undefined
   const bindingKeys = new Map<string, Set<string>>()
 
   function fragment(
@@ -50,10 +57,10 @@ export function createFields(options: LineFieldOptions | undefined): Fields {
     loggedAt: number,
   ): string {
     let out = ''
-    keys.length = 0
+    held = 0
     if (ids !== undefined && writesTrace(traceMode, localTrace)) {
       out += `,"trace_id":"${ids.traceId}","span_id":"${ids.spanId}"`
-      keys.push('trace_id', 'span_id')
+      held |= TRACE
     }
     if (signature !== '' && writesSignature(signatureMode, rate, sampleRate)) {
       if (signature !== lastSignature) {
@@ -61,7 +68,7 @@ export function createFields(options: LineFieldOptions | undefined): Fields {
         signatureJson = `,"signature":"${signature}"`
       }
       out += signatureJson
-      keys.push('signature')
+      held |= SIGNATURE
     }
     if (writesSampleRate(sampleRate)) {
       if (sampleRate !== lastRate) {
@@ -69,7 +76,7 @@ export function createFields(options: LineFieldOptions | undefined): Fields {
         rateJson = `,"sample_rate":${sampleRate}`
       }
       out += rateJson
-      keys.push('sample_rate')
+      held |= RATE
     }
     if (scopeFields && scope !== undefined && (scope.requestId !== undefined || scope.fields !== undefined)) {
       // Serialized once per scope (and again after setFields), not on every line of the request.
@@ -80,12 +87,12 @@ export function createFields(options: LineFieldOptions | undefined): Fields {
         scope.derived = { owner, value }
         out += value
       }
-      if (scope.requestId !== undefined) keys.push('request_id')
-      if (scope.fields !== undefined) for (const k in scope.fields) keys.push(k)
+      held |= SCOPE
+      heldScope = scope
     }
     if (loggedAt !== 0) {
       out += `,"backfilled":true,"logged_at":${loggedAt}`
-      keys.push('backfilled', 'logged_at')
+      held |= BACKFILL
     }
     return out
   }
@@ -98,7 +105,7 @@ export function createFields(options: LineFieldOptions | undefined): Fields {
         : undefined
     const inBindings = typeof bindings === 'string' && bindings !== '' ? keysOf(bindings) : undefined
     let clash: string[] | undefined
-    for (const k of keys) {
+    for (const k of heldKeys()) {
       // pino writes a merge object's own keys whose value is defined.
       if (
         (obj !== undefined && Object.hasOwn(obj, k) && obj[k] !== undefined) ||
@@ -108,7 +115,23 @@ export function createFields(options: LineFieldOptions | undefined): Fields {
         clash.push(k)
       }
     }
+    // Not held past its line: a scope that ended must not stay alive here.
+    heldScope = undefined
     return clash === undefined ? extra : withoutKeys(extra, clash)
+  }
+
+  /** The keys the last fragment holds. */
+  function heldKeys(): string[] {
+    const keys: string[] = []
+    if (held & TRACE) keys.push('trace_id', 'span_id')
+    if (held & SIGNATURE) keys.push('signature')
+    if (held & RATE) keys.push('sample_rate')
+    if (held & SCOPE && heldScope !== undefined) {
+      if (heldScope.requestId !== undefined) keys.push('request_id')
+      if (heldScope.fields !== undefined) keys.push(...Object.keys(heldScope.fields))
+    }
+    if (held & BACKFILL) keys.push('backfilled', 'logged_at')
+    return keys
   }
 
   /** The keys of serialized bindings (`,"k":v…`), parsed once per bindings string. */

@@ -19,6 +19,7 @@ import { createMeasure } from './measure.js'
 import { type PinoSymbols, pinoSymbols } from './pino-symbols.js'
 import { formatOf, isTemplate, templateOf } from './render.js'
 import type { LogFn, LogMethodHook, PinoLike, SievePinoOptions, StreamWriteHook } from './types.js'
+import { viewOf } from './view.js'
 
 const ERROR_SEVERITY = 17
 /** How a kept line reaches pino: the user's hook, pino's method with an array, or as a level method would. */
@@ -149,7 +150,11 @@ export function createIntegration(
     return extra === '' ? extra : fields.dedupe(extra, a0, bindingsOf(logger))
   }
 
-  /** Write one line through pino, with `extra` on the logger's bindings for the duration of pino's write. */
+  /**
+   * Write one line through pino, with `extra` appended to the logger's serialized bindings for the
+   * duration of pino's write: on the logger's view when pino cannot tell it from the logger (view.ts),
+   * else on the logger itself, restored right after.
+   */
   function emit(
     logger: PinoLike,
     method: LogFn,
@@ -174,15 +179,25 @@ export function createIntegration(
       return
     }
     const key = syms?.bindings
-    if (extra === '' || key === undefined) {
-      send(logger, method, args, level, mode, message)
+    const rec = logger as unknown as Record<symbol, unknown>
+    const before = key === undefined ? undefined : rec[key]
+    // pino loggers own their bindings; anything else is written as it is.
+    if (typeof before !== 'string') {
+      send(logger, method, args, level, mode, message, '')
       return
     }
-    const rec = logger as unknown as Record<symbol, unknown>
-    const before = rec[key]
-    // pino loggers own their bindings; anything else is written as it is.
-    if (typeof before !== 'string' || !Object.hasOwn(logger, key)) {
-      send(logger, method, args, level, mode, message)
+    const view = mode === DIRECT || extra !== '' ? viewOf(logger) : undefined
+    if (view !== undefined) {
+      view[key as symbol] = extra === '' ? before : join(before, extra)
+      try {
+        send(view as unknown as PinoLike, method, args, level, mode, message, extra)
+      } finally {
+        view[key as symbol] = before
+      }
+      return
+    }
+    if (extra === '' || !Object.hasOwn(logger, key as symbol)) {
+      send(logger, method, args, level, mode, message, '')
       return
     }
     // Nested on the same logger (a line logged by its own mixin): the bindings without the outer fields.
@@ -191,41 +206,41 @@ export function createIntegration(
     const prevBase = activeBase
     const prevExtra = activeExtra
     try {
-      rec[key] = join(base, extra)
+      rec[key as symbol] = join(base, extra)
     } catch {
       // A frozen logger: the line is written without our fields.
-      send(logger, method, args, level, mode, message)
+      send(logger, method, args, level, mode, message, '')
       return
     }
     activeLogger = logger
     activeBase = base
     activeExtra = extra
-    const armed = measure.arm(logger, extra)
     try {
-      send(logger, method, args, level, mode, message)
+      send(logger, method, args, level, mode, message, extra)
     } finally {
-      measure.disarm(armed)
-      rec[key] = before
+      rec[key as symbol] = before
       activeLogger = prevLogger
       activeBase = prevBase
       activeExtra = prevExtra
     }
   }
 
+  /** Call pino (`target`: the logger or its view), measuring the line when it was chosen. */
   function send(
-    logger: PinoLike,
+    target: PinoLike,
     method: LogFn,
     args: ArrayLike<unknown>,
     level: number,
     mode: Mode,
     message: string | undefined,
+    extra: string,
   ): void {
-    const armed = activeLogger === logger ? undefined : measure.arm(logger, '')
+    const armed = measure.on ? measure.arm(target, extra) : undefined
     try {
-      if (mode === DIRECT) callPino(logger, syms as PinoSymbols, method, args, level, message)
-      else method.apply(logger, args as unknown[])
+      if (mode === DIRECT) callPino(target, syms as PinoSymbols, method, args, level, message)
+      else method.apply(target, args as unknown[])
     } finally {
-      if (armed !== undefined) measure.disarm(armed)
+      measure.disarm(armed)
     }
   }
 

@@ -18,6 +18,8 @@ type Hooks = { streamWrite?: StreamWriteHook }
 type Measured = (writtenBytes: number, plainBytes?: number) => void
 
 export interface Measure {
+  /** Whether the kept line being written is to be measured (set by choose). */
+  on: boolean
   /** Choose whether the kept line just decided is measured (reads the sampler's last decision). */
   choose(): void
   /** Install the streamWrite hook for the line about to be written, if chosen; returns what to disarm. */
@@ -31,8 +33,6 @@ export interface Measure {
 
 export function createMeasure(sampler: Sampler, userStreamWrite: StreamWriteHook | undefined): Measure {
   const measured = sampler.measured as Measured
-  /** Set while a line chosen for measuring is being written. */
-  let measuring = false
   let lineFields = ''
   // An LCG kept within small integers (no heap number per step); its high bits choose. Random, not a
   // counter: a counter could fall into step with a loop's period.
@@ -42,16 +42,16 @@ export function createMeasure(sampler: Sampler, userStreamWrite: StreamWriteHook
   function choose(): void {
     if (first < MEASURE_FIRST) {
       first++
-      measuring = true
-    } else if (sampler.sizeUnknown()) measuring = true
+      m.on = true
+    } else if (sampler.sizeUnknown()) m.on = true
     else {
       draw = (Math.imul(draw, 1103515245) + 12345) & 0x3fffffff
-      measuring = ((draw >> 20) & (MEASURE_EVERY - 1)) === 0
+      m.on = ((draw >> 20) & (MEASURE_EVERY - 1)) === 0
     }
   }
 
   function arm(logger: PinoLike, fields: string): Hooks | undefined {
-    if (!measuring) return undefined
+    if (!m.on) return undefined
     lineFields = fields
     if (userStreamWrite !== undefined) return undefined
     // pino calls a streamWrite hook on every line it writes (~40 ns): ours is there only around this one.
@@ -63,8 +63,8 @@ export function createMeasure(sampler: Sampler, userStreamWrite: StreamWriteHook
 
   function streamWrite(line: string): string {
     const out = userStreamWrite ? userStreamWrite(line) : line
-    if (measuring) {
-      measuring = false
+    if (m.on) {
+      m.on = false
       // UTF-8 bytes, exact for any text; the fields are in the line as they were appended.
       if (typeof out === 'string') {
         const written = Buffer.byteLength(out, 'utf8')
@@ -74,7 +74,8 @@ export function createMeasure(sampler: Sampler, userStreamWrite: StreamWriteHook
     return out
   }
 
-  return {
+  const m: Measure = {
+    on: false,
     choose,
     arm,
     refields(fields) {
@@ -82,8 +83,9 @@ export function createMeasure(sampler: Sampler, userStreamWrite: StreamWriteHook
     },
     disarm(armed) {
       if (armed !== undefined) armed.streamWrite = undefined
-      measuring = false
+      m.on = false
     },
     streamWrite: userStreamWrite === undefined ? undefined : streamWrite,
   }
+  return m
 }
