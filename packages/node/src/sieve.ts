@@ -9,6 +9,7 @@ import {
   createSampler,
   createStatsTable,
   defaultPolicy,
+  PolicyFetchError,
   parsePolicy,
   redactExample,
   toStatsBatch,
@@ -23,14 +24,17 @@ import {
   type ScopeInit,
   setScopeFields,
 } from './context.js'
+import { createReporter } from './diagnostics.js'
 import { defaultCacheDir, diskPolicyCache } from './disk-cache.js'
 import { expressErrorHandler, expressMiddleware } from './express.js'
 import { wrapRouteHandler } from './next.js'
+import { checkOptions } from './options.js'
 import type { OtlpExporterOptions } from './otlp/index.js'
 import { createOtlpExporter } from './otlp/index.js'
 import { followPolicyStream } from './policy-stream.js'
+import { pollSoon } from './poll-soon.js'
 import { asError, createStatsSender, type StatsSender } from './stats-sender.js'
-import type { Diagnostic, ExportRecord, OtlpSink, Sieve, SieveOptions } from './types.js'
+import type { ExportRecord, OtlpSink, Sieve, SieveOptions } from './types.js'
 import { SDK_NAME, SDK_VERSION } from './version.js'
 
 const DEFAULT_BACKFILL_LINES = 100
@@ -47,26 +51,16 @@ const MAX_EXAMPLE_KEYS = 4096
  * const log = pino(sievePino(sieve))
  */
 export function createSieve(options: SieveOptions): Sieve {
+  checkOptions(options)
   reserveOtelSlot()
   const service = options.service
   const environment = options.environment ?? process.env.NODE_ENV ?? 'default'
-  const onDiagnostic = options.onDiagnostic
   const fetchImpl = options.fetch ?? globalThis.fetch
   const timeoutMs = options.timeoutMs ?? 10_000
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 2000
   const flushHooks: Array<() => unknown> = []
   let stopped = false
-
-  function report(code: string, error: unknown): void {
-    if (!onDiagnostic) return
-    const message = error instanceof Error ? error.message : String(error)
-    const diagnostic: Diagnostic = { code, message, error }
-    try {
-      onDiagnostic(diagnostic)
-    } catch {
-      // A diagnostic callback that throws must not turn into an app error either.
-    }
-  }
+  const report = createReporter(options.onDiagnostic)
 
   let initial = defaultPolicy(service, environment)
   // Fail-safe start: until a policy arrives (server, cache or option) the app logs what it logged
@@ -120,6 +114,7 @@ export function createSieve(options: SieveOptions): Sieve {
   // Network side: only when a server is configured.
   let sender: StatsSender | undefined
   let stopPolicy: (() => void) | undefined
+  let stopEarlyPolls: (() => void) | undefined
   if (options.server?.url) {
     const server = options.server
     const client = createPolicyClient({
@@ -137,7 +132,13 @@ export function createSieve(options: SieveOptions): Sieve {
       fetch: fetchImpl,
       timeoutMs,
       onPolicy: applyPolicy,
-      onError: (error) => report('LOGSIEVE_POLICY_FETCH', error),
+      onError: (error) =>
+        report(
+          'LOGSIEVE_POLICY_FETCH',
+          error instanceof PolicyFetchError
+            ? error
+            : asError(error, `LOGSIEVE_POLICY_FETCH: GET ${server.url}`),
+        ),
     })
     sender = createStatsSender({
       url: server.url,
@@ -150,7 +151,18 @@ export function createSieve(options: SieveOptions): Sieve {
       maxBackoffMs: 5 * 60_000,
       fetch: fetchImpl,
       onError: (error) => report('LOGSIEVE_STATS', error),
-      ...(options.onStatsSent ? { onSent: options.onStatsSent } : {}),
+      onSent: (batch) => {
+        // The first accepted stats make the server generate a first policy: poll for it now (SSE pushes it).
+        if (stopEarlyPolls === undefined && options.follow !== 'sse') {
+          const version = sampler.policy.version
+          stopEarlyPolls = pollSoon(client.refresh, () => stopped || sampler.policy.version !== version)
+        }
+        try {
+          options.onStatsSent?.(batch)
+        } catch (error) {
+          report('LOGSIEVE_CALLBACK_ERROR', error)
+        }
+      },
     })
     sender.start()
     // The cache answers first (a local file), then the server; neither blocks the caller.
@@ -204,8 +216,8 @@ export function createSieve(options: SieveOptions): Sieve {
       decideOptions.traceId = traceId
       return sampler.decide(level, text, decideOptions)
     },
-    measured(bytes: number): void {
-      sampler.measured(bytes)
+    measured(writtenBytes: number, plainBytes?: number): void {
+      sampler.measured(writtenBytes, plainBytes)
     },
     setPolicy(input: unknown): boolean {
       const parsed = parsePolicy(input)
@@ -285,6 +297,7 @@ export function createSieve(options: SieveOptions): Sieve {
       clock.stop()
       sender?.stop()
       stopPolicy?.()
+      stopEarlyPolls?.()
       // A hung server must not hold the app's exit: the last window gets shutdownTimeoutMs, then is given up.
       const deadline = AbortSignal.timeout(shutdownTimeoutMs)
       const work = (async () => {

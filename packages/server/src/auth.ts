@@ -73,7 +73,14 @@ export class KeyRing {
     const hit = this.verified.get(token)
     const now = Date.now()
     if (hit !== undefined && hit.until > now) return hit.principal || undefined
-    const principal = await this.lookup(token)
+    let principal: Principal | undefined
+    try {
+      principal = await this.lookup(token)
+    } catch (err) {
+      // Database unreachable: a key verified before keeps working (SDKs keep reading their policies).
+      if (hit !== undefined) return hit.principal || undefined
+      throw err
+    }
     this.verified.set(token, { principal: principal ?? false, until: now + VERIFIED_TTL_MS })
     return principal
   }
@@ -139,7 +146,14 @@ export function presentedKey(
   return query() || undefined
 }
 
-/** Middleware: a valid key of at least `scope` (admin covers ingest), within its rate limit. */
+/** 403 for a viewer: it may read everything an admin reads and change nothing. */
+export function assertMayChange(principal: Pick<Principal, 'scope'>): void {
+  if (principal.scope === 'viewer') {
+    throw new ApiError(403, 'LOGSIEVE_FORBIDDEN', 'viewer keys can read but change nothing')
+  }
+}
+
+/** Middleware: a valid key of at least `scope` (admin covers ingest; viewer reads both, writes neither), within its rate limit. */
 export function requireKey(keys: KeyRing, scope: KeyScope): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     const token = presentedKey(header(c, 'authorization'), () => c.req.query('apiKey'))
@@ -147,7 +161,8 @@ export function requireKey(keys: KeyRing, scope: KeyScope): MiddlewareHandler<Au
       throw new ApiError(401, 'LOGSIEVE_UNAUTHORIZED', 'an API key is required (Authorization: Bearer <key>)')
     const principal = await keys.verify(token)
     if (!principal) throw new ApiError(401, 'LOGSIEVE_UNAUTHORIZED', 'unknown or revoked API key')
-    if (scope === 'admin' && principal.scope !== 'admin') {
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') assertMayChange(principal)
+    if (scope === 'admin' && principal.scope === 'ingest') {
       throw new ApiError(
         403,
         'LOGSIEVE_FORBIDDEN',

@@ -1,8 +1,10 @@
 // The storage interface. Async on purpose: the SQLite adapter answers synchronously under the hood, but
 // a PostgreSQL adapter could implement the same shape without changing a route.
 import type { LevelName, Pin, Policy, Settings } from '@logsieve/core'
+import type { Pending } from '../stats-aggregator.js'
 
-export type KeyScope = 'ingest' | 'admin'
+/** `viewer` keys read everything an admin key reads and change nothing. */
+export type KeyScope = 'ingest' | 'admin' | 'viewer'
 
 export interface ApiKeyRecord {
   /** Public part of the key (`lsk_<id>_<secret>`), used to find the record. */
@@ -93,6 +95,40 @@ export interface PatternTotals {
   keptBytes: number
 }
 
+/** A dashboard session. Only a hash of its id is stored; the id itself lives in the browser's cookie. */
+export interface SessionRecord {
+  idHash: string
+  /** The key that logged in (`env` for LOGSIEVE_ADMIN_KEY): revoking it ends the session. */
+  keyId: string
+  name: string
+  scope: KeyScope
+  services: string[] | null
+  /** The token every write from this session must carry. */
+  csrf: string
+  createdAt: number
+  expiresAt: number
+}
+
+/** A service's totals in one minute or one hour. */
+export interface SeriesPoint {
+  /** Start of the minute or hour, ms since epoch. */
+  t: number
+  seen: number
+  kept: number
+  bytes: number
+  keptBytes: number
+  /** Bytes as the plain logger would write the seen lines (equal to `bytes` until SDKs report it). */
+  plainBytes: number
+}
+
+/** Lines one pattern saw in one hour. */
+export interface PatternHour {
+  signature: string
+  level: LevelName
+  hour: number
+  seen: number
+}
+
 export interface Store {
   insertKey(key: ApiKeyRecord): Promise<void>
   getKey(id: string): Promise<ApiKeyRecord | undefined>
@@ -101,8 +137,11 @@ export interface Store {
   revokeKey(id: string, at: number): Promise<boolean>
   hasAdminKey(): Promise<boolean>
 
-  /** Adds minute counts and upserts pattern metadata, all in one transaction. */
-  writeStats(rows: MinuteStats[], patterns: PatternMeta[]): Promise<void>
+  /**
+   * Adds minute counts and upserts pattern metadata, all in one transaction. A shared store also keeps
+   * `pending` (what arrived since each group's last generation) for whichever replica generates next.
+   */
+  writeStats(rows: MinuteStats[], patterns: PatternMeta[], pending?: PendingGroup[]): Promise<void>
   listPatterns(service: string, environment: string): Promise<PatternRecord[]>
   updatePatternStates(service: string, environment: string, states: PatternState[]): Promise<void>
   /** Counts per pattern since `sinceMs` (minute resolution). */
@@ -122,6 +161,27 @@ export interface Store {
   insertPin(service: string, pin: Pin, author: string | undefined, at: number): Promise<PinRecord>
   deletePin(service: string, id: number): Promise<boolean>
 
+  /** A service's totals per minute (from minute rows) or per hour (hour rows and minute rows folded), since `sinceMs`. */
+  timeSeries(
+    service: string,
+    environment: string,
+    resolution: 'minute' | 'hour',
+    sinceMs: number,
+  ): Promise<SeriesPoint[]>
+  /** Hourly seen counts since `sinceMs` of the listed signatures (sparklines). */
+  patternHours(
+    service: string,
+    environment: string,
+    signatures: string[],
+    sinceMs: number,
+  ): Promise<PatternHour[]>
+
+  insertSession(session: SessionRecord): Promise<void>
+  getSession(idHash: string): Promise<SessionRecord | undefined>
+  deleteSession(idHash: string): Promise<void>
+  /** Drops sessions expired at `now`; returns how many. */
+  deleteExpiredSessions(now: number): Promise<number>
+
   /** Rolls minute rows older than `minuteBefore` into hours; drops hours older than `hourBefore`. */
   rollup(minuteBefore: number, hourBefore: number): Promise<{ rolledUp: number; deleted: number }>
   /** True when the store answers queries (`GET /ready`). */
@@ -129,3 +189,40 @@ export interface Store {
   /** Releases the store (the server calls it last on `close()`). */
   close(): void | Promise<void>
 }
+
+/** Stats of one service/environment since its last generation, as one flush adds them. */
+export interface PendingGroup {
+  service: string
+  environment: string
+  pending: Pending
+}
+
+export interface StoreEvents {
+  /** A policy version was stored (by any replica, this one included). */
+  policy(service: string, environment: string, version: number): void
+  /** A key was revoked. */
+  keys(): void
+  /** The change feed was down and is back: events may have been missed. */
+  resync(): void
+}
+
+/**
+ * A store several server processes share (PostgreSQL): what one process kept in memory (stats since the
+ * last generation, the generation lock, change notifications) lives in the database instead.
+ */
+export interface SharedStore extends Store {
+  readonly shared: true
+  /** Takes (or with `peek`, reads) what arrived for a group since its last generation. */
+  takePending(service: string, environment: string, now: number, peek?: boolean): Promise<Pending | undefined>
+  pendingGroups(): Promise<Array<{ service: string; environment: string }>>
+  /**
+   * Runs `fn` in one transaction that holds the group's generation lock, with a store bound to that
+   * transaction: one process at a time generates a group, and a process dying midway commits nothing.
+   */
+  exclusive<T>(service: string, environment: string, fn: (tx: SharedStore) => Promise<T>): Promise<T>
+  /** Subscribe to changes made by any process; resolves once the first subscription is in place. */
+  listen(events: StoreEvents): Promise<void>
+}
+
+export const isShared = (store: Store): store is SharedStore =>
+  (store as Partial<SharedStore>).shared === true
