@@ -14,8 +14,6 @@ const MEASURE_FIRST = 256
 const MEASURE_EVERY = 32
 
 type Hooks = { streamWrite?: StreamWriteHook }
-/** `Sampler.measured` with the plain size (the budget API: written bytes, then plain bytes). */
-type Measured = (writtenBytes: number, plainBytes?: number) => void
 
 export interface Measure {
   /** Whether the kept line being written is to be measured (set by choose). */
@@ -32,7 +30,7 @@ export interface Measure {
 }
 
 export function createMeasure(sampler: Sampler, userStreamWrite: StreamWriteHook | undefined): Measure {
-  const measured = sampler.measured as Measured
+  const measured = sampler.measured
   let lineFields = ''
   // An LCG kept within small integers (no heap number per step); its high bits choose. Random, not a
   // counter: a counter could fall into step with a loop's period.
