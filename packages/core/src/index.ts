@@ -20,6 +20,15 @@ export {
   writesSignature,
   writesTrace,
 } from './line-fields.js'
+export {
+  MAX_MERGE_TOKENS,
+  type MergedPattern,
+  type MergeOptions,
+  type MergeResult,
+  mergeTemplates,
+  patternId,
+  type TemplateEntry,
+} from './pattern-merge.js'
 export { checkPolicy } from './policy-check.js'
 export {
   createPolicyClient,
