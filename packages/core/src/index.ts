@@ -16,6 +16,13 @@ export * from './generator.js'
 export { hash32, hash64Hex } from './hash.js'
 export { groupKey, patternKey, splitGroupKey } from './keys.js'
 export {
+  type FieldSwitch,
+  type LineFieldOptions,
+  writesSampleRate,
+  writesSignature,
+  writesTrace,
+} from './line-fields.js'
+export {
   MAX_MERGE_TOKENS,
   type MergedPattern,
   type MergeOptions,
@@ -60,6 +67,7 @@ export * from './severity.js'
 export * from './signature.js'
 export { checkStatsBatch } from './stats-check.js'
 export { createStatsTable, type StatsTableOptions, toStatsBatch } from './stats-table.js'
+export { EVENT_KEYS, eventName, keySetTemplate, structuralMessage } from './structural-message.js'
 export { createTokenBucket, type TokenBucket, takeToken } from './token-bucket.js'
 export {
   formatTraceparent,
