@@ -219,6 +219,7 @@ describe.skipIf(skip)(titled('replicas on PostgreSQL', skip), () => {
       )
     const seenOf = (w: number, i: number) => wide(w, i).patterns.reduce((n, p) => n + p.seen, 0)
     let acked = 0
+    let uncertain = 0
     let stop = false
     const writer = async (w: number) => {
       for (let i = 0; !stop; i++) {
@@ -226,7 +227,10 @@ describe.skipIf(skip)(titled('replicas on PostgreSQL', skip), () => {
         try {
           const res = await call(target.url, '/v1/stats', { body: wide(w, i) })
           if (res.status === 202) acked += seenOf(w, i)
-        } catch {} // replica a is gone: its connection fails, nothing was acknowledged
+        } catch {
+          // Replica a died with the batch in flight: not acknowledged, but it may have committed it.
+          uncertain += seenOf(w, i)
+        }
       }
     }
     const writers = [0, 1, 2].map(writer)
@@ -259,7 +263,10 @@ describe.skipIf(skip)(titled('replicas on PostgreSQL', skip), () => {
       const row = await sql('SELECT body FROM policies WHERE service = $1 AND version = $2', ['big', v])
       expect(row[0]!.body).toBe(body)
     }
-    expect(await storedSeen('big')).toBe(acked)
+    // Every acknowledged batch counts once; a batch cut off unanswered may have counted too.
+    const stored = await storedSeen('big')
+    expect(stored).toBeGreaterThanOrEqual(acked)
+    expect(stored).toBeLessThanOrEqual(acked + uncertain)
     expect(await sql('SELECT 1 FROM pending_stats')).toEqual([])
   }, 90_000)
 
