@@ -85,19 +85,14 @@ export function isHexId(from: number, to: number): boolean {
 }
 
 // Top-level domains that mark a dotted token as a host name; a two-letter country code does when the
-// label before it is one of these or co / ac (cse.cuhk.edu.hk, bbc.co.uk).
+// label before it is one of these (cse.cuhk.edu.hk, bbc.co.uk).
 const TLDS = new Set('com net org edu gov mil int io info biz arpa local lan internal corp co ac'.split(' '))
 
 /** True when the last label of the dotted token [from, to) is a top-level domain: a host name. */
 export function isHostName(s: string, from: number, to: number): boolean {
   let dot = to - 2
   while (dot > from && codes[dot] !== 0x2e) dot--
-  const last = wordKey(s, dot + 1, to)
-  if (dot <= from || last === 'co' || last === 'ac') return false
-  if (TLDS.has(last)) return true
-  let prev = dot - 1
-  while (prev > from && codes[prev] !== 0x2e) prev--
-  return to - dot === 3 && prev > from && TLDS.has(wordKey(s, prev + 1, dot))
+  return dot > from && (TLDS.has(wordKey(s, dot + 1, to)) || (to - dot === 3 && isHostName(s, from, dot)))
 }
 
 /** [from, to) lower-cased for a word-list lookup: ASCII letters only, at most 9 chars, else ''. */
