@@ -1,8 +1,11 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  // bin.ts is the `logsieve-server` executable (dist/bin.js, run with plain node).
-  entry: ['src/index.ts', 'src/bin.ts'],
+  // bin.ts is the `logsieve-server` executable (dist/bin.js, run with plain node); generation-worker.ts
+  // is the thread policies are computed on (found beside the bundle as dist/generation-worker.js).
+  entry: ['src/index.ts', 'src/bin.ts', 'src/generation-worker.ts'],
+  // The CommonJS build needs import.meta.url (the worker's location).
+  shims: true,
   format: ['esm', 'cjs'],
   dts: { entry: 'src/index.ts' },
   clean: true,

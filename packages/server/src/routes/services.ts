@@ -1,7 +1,7 @@
 // Admin routes about services: what the server knows (services, patterns), settings and pins.
-import { parsePin, parseSettings } from '@logsieve/core'
+import { type Policy, parsePin, parseSettings } from '@logsieve/core'
 import { Hono } from 'hono'
-import { type AuthEnv, requireKey } from '../auth.js'
+import { type AuthEnv, assertService, requireKey } from '../auth.js'
 import { readJson } from '../body.js'
 import type { ServerContext } from '../context.js'
 import { rateFor } from '../diff.js'
@@ -21,8 +21,15 @@ export function serviceRoutes(ctx: ServerContext): Hono<AuthEnv> {
 
   app.get('/v1/services', async (c) => {
     await ctx.stats.flush()
+    const scope = c.var.principal.services
+    const since = ctx.options.now() - DAY_SECONDS * 1000
+    const overflow = new Map(
+      (await store.overflowTotals(since)).map((o) => [`${o.service}\u0000${o.environment}`, o]),
+    )
+    const visible = (await store.listServices()).filter((s) => !scope || scope.has(s.service))
     const services = await Promise.all(
-      (await store.listServices()).map(async (s) => {
+      visible.map(async (s) => {
+        const o = overflow.get(`${s.service}\u0000${s.environment}`)
         const { policy } = await policies.load(s.service, s.environment)
         return {
           service: s.service,
@@ -32,6 +39,7 @@ export function serviceRoutes(ctx: ServerContext): Hono<AuthEnv> {
           lastSeen: iso(s.lastSeen),
           policyVersion: policy.version,
           projection: policy.projection ?? null,
+          overflow24h: { seen: o?.seen ?? 0, kept: o?.kept ?? 0, bytes: o?.bytes ?? 0 },
         }
       }),
     )
@@ -40,6 +48,7 @@ export function serviceRoutes(ctx: ServerContext): Hono<AuthEnv> {
 
   app.get('/v1/patterns', async (c) => {
     const service = serviceParam(c.req.query('service') ?? '')
+    assertService(c.var.principal, service)
     const environment = environmentParam(c.req.query('environment'))
     const limit = Math.min(20_000, intParam(c.req.query('limit'), 'limit', 1000))
     await ctx.stats.flush()
@@ -51,11 +60,20 @@ export function serviceRoutes(ctx: ServerContext): Hono<AuthEnv> {
         t,
       ]),
     )
+    // Rules indexed by signature: each pattern looks at its own rules only (O(patterns + rules)).
+    const bySignature = new Map<string, Policy['rules']>()
+    for (const r of policy.rules) {
+      const list = bySignature.get(r.signature)
+      if (list) list.push(r)
+      else bySignature.set(r.signature, [r])
+    }
+    const noRules: Policy['rules'] = []
     const patterns = (await store.listPatterns(service, environment)).map((p) => {
       const eventsPerSecond = p.emaRate ?? 0
       const bytesPerEvent = p.bytesPerEvent ?? 0
       const bytesPerDay = eventsPerSecond * bytesPerEvent * DAY_SECONDS
-      const { rate, reason } = rateFor(policy, p.signature, p.level)
+      const rules = bySignature.get(p.signature) ?? noRules
+      const { rate, reason } = rateFor({ ...policy, rules }, p.signature, p.level)
       const t = totals.get(`${p.signature}:${p.level}`)
       return {
         signature: p.signature,
@@ -87,11 +105,13 @@ export function serviceRoutes(ctx: ServerContext): Hono<AuthEnv> {
 
   app.get('/v1/services/:service/settings', async (c) => {
     const service = serviceParam(c.req.param('service'))
+    assertService(c.var.principal, service)
     return c.json((await store.getSettings(service)) ?? defaultSettings(), 200)
   })
 
   app.put('/v1/services/:service/settings', async (c) => {
     const service = serviceParam(c.req.param('service'))
+    assertService(c.var.principal, service)
     const parsed = parseSettings(await readJson(c, ctx.options.bodyLimitBytes))
     if (!parsed.ok) throw invalid(parsed.error)
     await store.putSettings(service, parsed.value)
@@ -100,11 +120,13 @@ export function serviceRoutes(ctx: ServerContext): Hono<AuthEnv> {
 
   app.get('/v1/services/:service/pins', async (c) => {
     const service = serviceParam(c.req.param('service'))
+    assertService(c.var.principal, service)
     return c.json({ service, pins: await store.listPins(service) }, 200)
   })
 
   app.post('/v1/services/:service/pins', async (c) => {
     const service = serviceParam(c.req.param('service'))
+    assertService(c.var.principal, service)
     const parsed = parsePin(await readJson(c, ctx.options.bodyLimitBytes))
     if (!parsed.ok) throw invalid(parsed.error)
     const pin = await store.insertPin(service, parsed.value, c.var.principal.name, ctx.options.now())
@@ -113,6 +135,7 @@ export function serviceRoutes(ctx: ServerContext): Hono<AuthEnv> {
 
   app.delete('/v1/services/:service/pins/:id', async (c) => {
     const service = serviceParam(c.req.param('service'))
+    assertService(c.var.principal, service)
     const id = intParam(c.req.param('id'), 'id')
     if (!(await store.deletePin(service, id))) throw notFound(`pin ${id} of ${service}`, 'id')
     return c.json({ id, deleted: true }, 200)
