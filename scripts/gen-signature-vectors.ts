@@ -66,6 +66,20 @@ const HAND: Array<[string, string]> = [
   ['path without digits', 'reading /etc/hosts'],
   ['route with id', 'GET /api/users/123/orders 200'],
   ['windows path', 'loaded C:\\Windows\\System32\\kernel32.dll'],
+  ['unc path', 'from \\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy\\config done'],
+  ['path middle segments vary', 'open /Users/alice/Library/Caches/app.db'],
+  ['relative path', 'compiled src/lib/util.ts ok'],
+  ['slash pair kept', 'I/O error on TCP/IP and/or UDP'],
+  ['path after equals', 'path=/var/run/app.pid mode=fast'],
+  ['path in parens', 'mounted (/dev/sda) ok'],
+  ['compound id with tilde', 'package Package_for_KB2938066~31bf3856ad364e35~amd64~~6.2.1.0 staged'],
+  ['compound id tilde letters only', 'pair alpha~beta kept'],
+  ['glued key value', 'ApplicableState: 112, CurrentState:112'],
+  ['glued key hex value', 'CurrentState:0x0 next words'],
+  ['constants differing in one word', 'act=android.intent.action.SCREEN_ON flg=0x10'],
+  ['ccTLD host name', 'resolve proxy.cse.cuhk.edu.hk failed'],
+  ['config key kept', 'mapred.task.id is deprecated'],
+  ['lower case date word kept', 'it may 5 fail'],
   ['iso timestamp', 'at 2024-03-05T12:34:56.789Z job ran'],
   ['iso date', 'backup of 2024-03-05 complete'],
   ['time', 'alarm at 07:30:00 rang'],
@@ -304,5 +318,5 @@ const cases: VectorCase[] = buildVectorMessages().map((input) => {
 })
 
 const file = resolve(import.meta.dirname, '../packages/core/test-vectors/signature.json')
-writeFileSync(file, `${JSON.stringify({ spec: 'docs/signature.md', version: 1, cases }, null, 1)}\n`, 'utf8')
+writeFileSync(file, `${JSON.stringify({ spec: 'docs/signature.md', version: 2, cases }, null, 1)}\n`, 'utf8')
 console.log(`wrote ${cases.length} cases to ${file}`)

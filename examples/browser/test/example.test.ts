@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium } from '../../../packages/browser/test/chromium.js'
+import { chromiumSkip, launchChromium } from '../../../packages/browser/test/chromium.js'
+import { titled } from '../../../test/support/requirement.js'
 import { type ExampleServer, startExample } from '../src/serve.js'
 
 describe('browser example', () => {
@@ -31,7 +32,7 @@ describe('browser example', () => {
   })
 })
 
-describe('browser example in chromium', () => {
+describe.skipIf(chromiumSkip)(titled('browser example in chromium', chromiumSkip), () => {
   it('samples the noisy button, keeps the error, and sends the trace id to the backend', async () => {
     const printed: string[] = []
     const example = await startExample(0, (line) => printed.push(line))

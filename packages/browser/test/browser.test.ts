@@ -7,8 +7,9 @@ import { computeSignature, parseTraceparent } from '@logsieve/core'
 import { startServer } from '@logsieve/server'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { titled } from '../../../test/support/requirement.js'
 import { buildBundle, FULL_ENTRY } from './bundle.js'
-import { launchChromium } from './chromium.js'
+import { chromiumSkip, launchChromium } from './chromium.js'
 import { listen, type Recorded, type Running, recorder, waitFor } from './http.js'
 
 const ADMIN_KEY = 'test-admin-key-0123456789'
@@ -46,7 +47,7 @@ async function admin(method: string, path: string, body?: unknown): Promise<unkn
 }
 
 beforeAll(async () => {
-  // First, so that a missing chromium fails before anything else starts.
+  if (chromiumSkip) return
   browser = await launchChromium()
   dir = mkdtempSync(join(tmpdir(), 'logsieve-browser-'))
   // The test page also gets pino's browser build, to drive the pino integration.
@@ -159,155 +160,159 @@ function linesOf(requests: Recorded[]): OtlpLine[] {
     .flatMap((r) => JSON.parse(r.body).resourceLogs[0].scopeLogs[0].logRecords as OtlpLine[])
 }
 
-describe('@logsieve/browser in chromium', { timeout: 60_000 }, () => {
-  it('applies the server policy: noisy pattern dropped, errors kept, trace id on every line, stats at the server', async () => {
-    const page = await openSieve()
-    await page.waitForFunction(() => window.sieve.policy.version >= 1, undefined, { timeout: 20_000 })
-    const traceId = await page.evaluate(async () => {
-      const { logger } = window.sieve
-      for (let i = 0; i < 50; i++) logger.info(`cache miss for key ${1000 + i}`)
-      logger.debug('render took 12ms')
-      logger.error('cache miss for key 9999', { shard: 3 })
-      for (let i = 0; i < 3; i++) logger.info(`checkout started for order ${i}`, { step: i })
-      await window.sieve.flush()
-      return window.sieve.traceId
-    })
-    const lines = await waitFor('kept lines at the collector', () => {
-      const l = linesOf(collector.requests).filter((x) => x.traceId === traceId)
-      return l.length >= 4 ? l : undefined
-    })
-    const texts = lines.map((l) => l.body.stringValue)
-    expect(texts).toEqual([
-      'cache miss for key 9999',
-      'checkout started for order 0',
-      'checkout started for order 1',
-      'checkout started for order 2',
-    ])
-    expect(lines[0]!.severityNumber).toBe(17)
-    expect(lines[0]!.attributes).toContainEqual({
-      key: 'logsieve.signature',
-      value: { stringValue: NOISY.signature },
-    })
-    expect(lines[1]!.attributes).toContainEqual({ key: 'step', value: { intValue: '0' } })
-
-    const noisy = await waitFor('stats at the server', async () =>
-      (await patterns()).find((p) => p.signature === NOISY.signature && p.level === 'info'),
-    )
-    expect(noisy).toMatchObject({ template: NOISY.template, last24h: { seen: 50, kept: 0 } })
-    expect(await page.evaluate(() => window.diagnostics)).toEqual([])
-    await page.close()
-  })
-
-  it('adds traceparent to fetch calls to the allowed origin only', async () => {
-    const page = await openSieve()
-    const traceId = await page.evaluate(
-      async ({ allowed, other }) => {
-        await (await fetch(`${allowed}/api/cart`)).text()
-        await (await fetch(`${other}/api/cart`)).text()
+describe.skipIf(chromiumSkip)(
+  titled('@logsieve/browser in chromium', chromiumSkip),
+  { timeout: 60_000 },
+  () => {
+    it('applies the server policy: noisy pattern dropped, errors kept, trace id on every line, stats at the server', async () => {
+      const page = await openSieve()
+      await page.waitForFunction(() => window.sieve.policy.version >= 1, undefined, { timeout: 20_000 })
+      const traceId = await page.evaluate(async () => {
+        const { logger } = window.sieve
+        for (let i = 0; i < 50; i++) logger.info(`cache miss for key ${1000 + i}`)
+        logger.debug('render took 12ms')
+        logger.error('cache miss for key 9999', { shard: 3 })
+        for (let i = 0; i < 3; i++) logger.info(`checkout started for order ${i}`, { step: i })
+        await window.sieve.flush()
         return window.sieve.traceId
-      },
-      { allowed: backend.url, other: otherBackend.url },
-    )
-    const got = backend.requests.find((r) => r.path === '/api/cart')
-    expect(parseTraceparent(got?.headers.traceparent)?.traceId).toBe(traceId)
-    const notGot = otherBackend.requests.find((r) => r.path === '/api/cart')
-    expect(notGot).toBeDefined()
-    expect(notGot!.headers.traceparent).toBeUndefined()
-    await page.close()
-  })
-
-  it('delivers the last batch and the last stats with a beacon when the page closes', async () => {
-    const page = await openSieve()
-    await page.waitForFunction(() => window.sieve.policy.version >= 1, undefined, { timeout: 20_000 })
-    const traceId = await page.evaluate(() => {
-      window.sieve.logger.warn('payment form abandoned at step 3')
-      return window.sieve.traceId
-    })
-    await page.close({ runBeforeUnload: true })
-    const last = await waitFor('the beacon at the collector', () =>
-      collector.requests.find((r) => r.body.includes('payment form abandoned')),
-    )
-    // A beacon: a text/plain simple request that needs no preflight from a dying page.
-    expect(last.headers['content-type']).toMatch(/^text\/plain/)
-    expect(linesOf([last]).map((l) => l.traceId)).toContain(traceId)
-    const abandoned = computeSignature('payment form abandoned at step 3')
-    const row = await waitFor('the last stats at the server', async () =>
-      (await patterns()).find((p) => p.signature === abandoned.signature),
-    )
-    expect(row).toMatchObject({ level: 'warn', last24h: { seen: 1, kept: 1 } })
-  })
-
-  it('starts from the policy cached in localStorage when the server is unreachable', async () => {
-    const context = await browser.newContext()
-    const first = await openSieve(context)
-    await first.waitForFunction(() => window.sieve.policy.version >= 1, undefined, { timeout: 20_000 })
-    await first.close()
-    // Every request to the policy server now fails: only the localStorage copy can bring version 1.
-    const page = await openSieve(context, (p) =>
-      p.route(`${server.url}/**`, (route) => route.abort('connectionrefused')),
-    )
-    await page.waitForFunction(() => window.sieve.policy.version >= 1, undefined, { timeout: 20_000 })
-    const kept = await page.evaluate(() => window.sieve.logger.info('cache miss for key 4242'))
-    expect(kept).toBe(false)
-    expect((await page.evaluate(() => window.diagnostics)).length).toBeGreaterThan(0)
-    await context.close()
-  })
-
-  it('routes pino (browser build) through the sieve: same policy, fields kept', async () => {
-    const page = await openSieve()
-    await page.waitForFunction(() => window.sieve.policy.version >= 1, undefined, { timeout: 20_000 })
-    const traceId = await page.evaluate(async () => {
-      const { pino, pinoBrowser } = window.logsieve
-      const log = pino({ browser: pinoBrowser(window.sieve) })
-      for (let i = 0; i < 20; i++) log.info(`cache miss for key ${2000 + i}`)
-      log.error({ shard: 2 }, 'cache miss for key 7')
-      log.info({ user: 'u1' }, 'profile opened')
-      await window.sieve.flush()
-      return window.sieve.traceId
-    })
-    const lines = await waitFor('pino lines at the collector', () => {
-      const l = linesOf(collector.requests).filter((x) => x.traceId === traceId)
-      return l.length >= 2 ? l : undefined
-    })
-    expect(lines.map((l) => l.body.stringValue)).toEqual(['cache miss for key 7', 'profile opened'])
-    expect(lines[0]!.severityNumber).toBe(17)
-    expect(lines[1]!.attributes).toContainEqual({ key: 'user', value: { stringValue: 'u1' } })
-    await page.close()
-  })
-
-  it('keeps working with storage blocked and the policy server unreachable, without a page error', async () => {
-    const pageErrors: Error[] = []
-    const page = await openSieve(undefined, async (p) => {
-      p.on('pageerror', (error) => pageErrors.push(error))
-      await p.addInitScript(() => {
-        for (const name of ['localStorage', 'sessionStorage']) {
-          Object.defineProperty(window, name, {
-            get() {
-              throw new DOMException('The operation is insecure.', 'SecurityError')
-            },
-          })
-        }
       })
-      await p.route(`${server.url}/**`, (route) => route.abort('connectionrefused'))
+      const lines = await waitFor('kept lines at the collector', () => {
+        const l = linesOf(collector.requests).filter((x) => x.traceId === traceId)
+        return l.length >= 4 ? l : undefined
+      })
+      const texts = lines.map((l) => l.body.stringValue)
+      expect(texts).toEqual([
+        'cache miss for key 9999',
+        'checkout started for order 0',
+        'checkout started for order 1',
+        'checkout started for order 2',
+      ])
+      expect(lines[0]!.severityNumber).toBe(17)
+      expect(lines[0]!.attributes).toContainEqual({
+        key: 'logsieve.signature',
+        value: { stringValue: NOISY.signature },
+      })
+      expect(lines[1]!.attributes).toContainEqual({ key: 'step', value: { intValue: '0' } })
+
+      const noisy = await waitFor('stats at the server', async () =>
+        (await patterns()).find((p) => p.signature === NOISY.signature && p.level === 'info'),
+      )
+      expect(noisy).toMatchObject({ template: NOISY.template, last24h: { seen: 50, kept: 0 } })
+      expect(await page.evaluate(() => window.diagnostics)).toEqual([])
+      await page.close()
     })
-    const result = await page.evaluate(async () => {
-      const kept = window.sieve.logger.info('offline line for order 5')
-      window.sieve.log('info', { not: 'a string' })
-      window.sieve.log(Number.NaN, undefined)
-      await window.sieve.flush()
-      await window.sieve.shutdown()
-      return { kept, traceId: window.sieve.traceId, version: window.sieve.policy.version }
+
+    it('adds traceparent to fetch calls to the allowed origin only', async () => {
+      const page = await openSieve()
+      const traceId = await page.evaluate(
+        async ({ allowed, other }) => {
+          await (await fetch(`${allowed}/api/cart`)).text()
+          await (await fetch(`${other}/api/cart`)).text()
+          return window.sieve.traceId
+        },
+        { allowed: backend.url, other: otherBackend.url },
+      )
+      const got = backend.requests.find((r) => r.path === '/api/cart')
+      expect(parseTraceparent(got?.headers.traceparent)?.traceId).toBe(traceId)
+      const notGot = otherBackend.requests.find((r) => r.path === '/api/cart')
+      expect(notGot).toBeDefined()
+      expect(notGot!.headers.traceparent).toBeUndefined()
+      await page.close()
     })
-    expect(result.kept).toBe(true)
-    expect(result.traceId).toMatch(/^[0-9a-f]{32}$/)
-    expect(result.version).toBe(0)
-    await waitFor('the offline line at the collector', () =>
-      linesOf(collector.requests).find(
-        (l) => l.traceId === result.traceId && l.body.stringValue.includes('order 5'),
-      ),
-    )
-    expect((await page.evaluate(() => window.diagnostics)).length).toBeGreaterThan(0)
-    expect(pageErrors).toEqual([])
-    await page.close()
-  })
-})
+
+    it('delivers the last batch and the last stats with a beacon when the page closes', async () => {
+      const page = await openSieve()
+      await page.waitForFunction(() => window.sieve.policy.version >= 1, undefined, { timeout: 20_000 })
+      const traceId = await page.evaluate(() => {
+        window.sieve.logger.warn('payment form abandoned at step 3')
+        return window.sieve.traceId
+      })
+      await page.close({ runBeforeUnload: true })
+      const last = await waitFor('the beacon at the collector', () =>
+        collector.requests.find((r) => r.body.includes('payment form abandoned')),
+      )
+      // A beacon: a text/plain simple request that needs no preflight from a dying page.
+      expect(last.headers['content-type']).toMatch(/^text\/plain/)
+      expect(linesOf([last]).map((l) => l.traceId)).toContain(traceId)
+      const abandoned = computeSignature('payment form abandoned at step 3')
+      const row = await waitFor('the last stats at the server', async () =>
+        (await patterns()).find((p) => p.signature === abandoned.signature),
+      )
+      expect(row).toMatchObject({ level: 'warn', last24h: { seen: 1, kept: 1 } })
+    })
+
+    it('starts from the policy cached in localStorage when the server is unreachable', async () => {
+      const context = await browser.newContext()
+      const first = await openSieve(context)
+      await first.waitForFunction(() => window.sieve.policy.version >= 1, undefined, { timeout: 20_000 })
+      await first.close()
+      // Every request to the policy server now fails: only the localStorage copy can bring version 1.
+      const page = await openSieve(context, (p) =>
+        p.route(`${server.url}/**`, (route) => route.abort('connectionrefused')),
+      )
+      await page.waitForFunction(() => window.sieve.policy.version >= 1, undefined, { timeout: 20_000 })
+      const kept = await page.evaluate(() => window.sieve.logger.info('cache miss for key 4242'))
+      expect(kept).toBe(false)
+      expect((await page.evaluate(() => window.diagnostics)).length).toBeGreaterThan(0)
+      await context.close()
+    })
+
+    it('routes pino (browser build) through the sieve: same policy, fields kept', async () => {
+      const page = await openSieve()
+      await page.waitForFunction(() => window.sieve.policy.version >= 1, undefined, { timeout: 20_000 })
+      const traceId = await page.evaluate(async () => {
+        const { pino, pinoBrowser } = window.logsieve
+        const log = pino({ browser: pinoBrowser(window.sieve) })
+        for (let i = 0; i < 20; i++) log.info(`cache miss for key ${2000 + i}`)
+        log.error({ shard: 2 }, 'cache miss for key 7')
+        log.info({ user: 'u1' }, 'profile opened')
+        await window.sieve.flush()
+        return window.sieve.traceId
+      })
+      const lines = await waitFor('pino lines at the collector', () => {
+        const l = linesOf(collector.requests).filter((x) => x.traceId === traceId)
+        return l.length >= 2 ? l : undefined
+      })
+      expect(lines.map((l) => l.body.stringValue)).toEqual(['cache miss for key 7', 'profile opened'])
+      expect(lines[0]!.severityNumber).toBe(17)
+      expect(lines[1]!.attributes).toContainEqual({ key: 'user', value: { stringValue: 'u1' } })
+      await page.close()
+    })
+
+    it('keeps working with storage blocked and the policy server unreachable, without a page error', async () => {
+      const pageErrors: Error[] = []
+      const page = await openSieve(undefined, async (p) => {
+        p.on('pageerror', (error) => pageErrors.push(error))
+        await p.addInitScript(() => {
+          for (const name of ['localStorage', 'sessionStorage']) {
+            Object.defineProperty(window, name, {
+              get() {
+                throw new DOMException('The operation is insecure.', 'SecurityError')
+              },
+            })
+          }
+        })
+        await p.route(`${server.url}/**`, (route) => route.abort('connectionrefused'))
+      })
+      const result = await page.evaluate(async () => {
+        const kept = window.sieve.logger.info('offline line for order 5')
+        window.sieve.log('info', { not: 'a string' })
+        window.sieve.log(Number.NaN, undefined)
+        await window.sieve.flush()
+        await window.sieve.shutdown()
+        return { kept, traceId: window.sieve.traceId, version: window.sieve.policy.version }
+      })
+      expect(result.kept).toBe(true)
+      expect(result.traceId).toMatch(/^[0-9a-f]{32}$/)
+      expect(result.version).toBe(0)
+      await waitFor('the offline line at the collector', () =>
+        linesOf(collector.requests).find(
+          (l) => l.traceId === result.traceId && l.body.stringValue.includes('order 5'),
+        ),
+      )
+      expect((await page.evaluate(() => window.diagnostics)).length).toBeGreaterThan(0)
+      expect(pageErrors).toEqual([])
+      await page.close()
+    })
+  },
+)

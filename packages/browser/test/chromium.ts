@@ -1,9 +1,18 @@
-// Debian's chromium driven by playwright-core (no browser download). Fails loudly when it is missing:
-// a skipped browser test would look like a passing one.
+// Debian's chromium driven by playwright-core (no browser download). Without it the browser tests say
+// they skipped and why; CI (LOGSIEVE_REQUIRE_ALL=1) fails instead.
 import { existsSync } from 'node:fs'
 import { type Browser, chromium } from 'playwright-core'
+import { requirement } from '../../../test/support/requirement.js'
 
 export const CHROMIUM = process.env.LOGSIEVE_CHROMIUM ?? '/usr/bin/chromium'
+
+/** Why browser tests skip on this machine, or undefined when chromium is there. */
+export const chromiumSkip = requirement(
+  'chromium',
+  existsSync(CHROMIUM),
+  `was not found at ${CHROMIUM}`,
+  'apt-get install chromium (Debian), or LOGSIEVE_CHROMIUM=<path to a Chromium or Chrome binary>',
+)
 
 /** Headless chromium with background networking off (this machine's network is closed). */
 export async function launchChromium(): Promise<Browser> {

@@ -18,6 +18,11 @@ export interface Pattern<R> {
   rows: Array<StatsHandle | undefined>
   /** Mean measured size of its lines per level index (0: none measured yet). */
   size: number[]
+  /**
+   * Mean measured bytes Logsieve's own fields add to its lines (written size − plain size), per level
+   * index: an unmeasured line's plain size is its written size less this. Created by the first measure.
+   */
+  added?: number[]
   /** Lines sampled or capped away since the last kept one, per level index: the next kept line's weight. */
   carry: number[]
 }

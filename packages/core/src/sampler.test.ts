@@ -287,6 +287,25 @@ describe('createSampler', () => {
       kept: 2,
       bytes: 300 + 300 + 316,
       keptBytes: 616,
+      plainBytes: 300 + 300 + 316,
+    })
+  })
+
+  it('counts plain bytes apart from written bytes: measured, given, or written less the measured fields', () => {
+    let draw = 0.1
+    const s = createSampler({ policy: policy({ defaults: { levels: { info: 0.5 } } }), random: () => draw })
+    s.decide('info', 'job %s done', { isFormat: true })
+    s.measured(300, 180) // Logsieve's fields added 120 B
+    draw = 0.9
+    s.decide('info', 'job %s done', { isFormat: true }) // dropped: 300 written, 180 plain estimated
+    s.decide('info', 'job %s done', { isFormat: true, bytes: 340 }) // 340 written, 220 plain
+    s.decide('info', 'job %s done', { isFormat: true, bytes: 340, plainBytes: 200 })
+    expect(s.stats.snapshot().rows[0]).toMatchObject({
+      seen: 4,
+      kept: 1,
+      bytes: 300 + 300 + 340 + 340,
+      keptBytes: 300,
+      plainBytes: 180 + 180 + 220 + 200,
     })
   })
 

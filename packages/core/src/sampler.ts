@@ -73,7 +73,7 @@ export function createSamplerWith<S extends StatsCounter>(
   stats: S,
   options?: Omit<SamplerOptions, 'stats'>,
 ): Sampler<S> {
-  const last: LastKept = { p: undefined, li: 0, bytes: 0 }
+  const last: LastKept = { p: undefined, li: 0, bytes: 0, plain: 0 }
   const formats = new PatternCache<Pattern<RuleEntry>>(CACHE_GENERATION_SIZE)
   const sampler = buildSampler(
     stats,
@@ -84,17 +84,23 @@ export function createSamplerWith<S extends StatsCounter>(
     templateSignature,
     last,
     new MessageCache<Pattern<RuleEntry>>(CACHE_GENERATION_SIZE),
+    measuredSize,
   ) as Sampler<S>
-  sampler.measured = (bytes) => {
+  sampler.measured = (bytes, plainBytes) => {
     const p = last.p
     last.p = undefined
-    if (p === undefined || !(bytes > 0 && bytes < Number.MAX_SAFE_INTEGER)) return
+    if (p === undefined || !(bytes > 0 && isSize(bytes))) return
+    const plain = isSize(plainBytes) ? plainBytes : bytes
     const h = p.rows[last.li]
-    if (h !== undefined) stats.addBytes(h, bytes - last.bytes, true)
-    // A running mean (weight 1/8 for the newest line): the size of this pattern's lines, for the
-    // lines of it that are dropped and never serialized.
+    // measuredSize set last.plain for the kept line, and no decide() came since.
+    if (h !== undefined) stats.addBytes(h, bytes - last.bytes, true, plain - (last.plain ?? last.bytes))
+    // Running means (weight 1/8 for the newest line): the size of this pattern's lines and what
+    // Logsieve's fields add to them, for the lines of it that are dropped and never serialized.
     const mean = p.size[last.li] as number
+    p.added ??= [0, 0, 0, 0, 0, 0]
+    const added = p.added[last.li] as number
     p.size[last.li] = mean > 0 ? mean + (bytes - mean) / 8 : bytes
+    p.added[last.li] = mean > 0 ? added + (bytes - plain - added) / 8 : bytes - plain
   }
   sampler.sizeUnknown = () => last.p !== undefined && last.p.size[last.li] === 0
   return sampler
@@ -136,11 +142,46 @@ export function createBaseSampler<S extends StatsCounter>(
   return buildSampler(stats, options, options.severity, options.threshold)
 }
 
-/** The line the last decide() kept, for measured(): its pattern, level index and counted bytes. */
+/** The line the last decide() kept, for measured(): its pattern, level index and counted sizes. */
 interface LastKept {
   p: Pattern<RuleEntry> | undefined
   li: number
+  /** Written bytes counted for it. */
   bytes: number
+  /** Plain bytes counted for the last line, kept or not (set by a SizeOf; undefined: the written size). */
+  plain?: number
+}
+
+/** A size the sampler accepts from a caller: finite and non-negative. */
+const isSize = (b: unknown): b is number => typeof b === 'number' && b >= 0 && b < Number.MAX_SAFE_INTEGER
+
+/** Written size of a line (returned) and its plain size (into `last.plain`). */
+type SizeOf = (
+  p: Pattern<RuleEntry>,
+  li: number,
+  message: string,
+  opts: DecideOptions | undefined,
+  last: LastKept,
+) => number
+
+/** The given written size, else message length + 64; plain = written (the base sampler measures nothing). */
+function givenSize(_p: unknown, _li: number, message: string, opts: DecideOptions | undefined): number {
+  const b = opts?.bytes
+  return typeof b === 'number' && b >= 0 && b < Number.MAX_SAFE_INTEGER
+    ? b
+    : message.length + LINE_OVERHEAD_BYTES
+}
+
+/**
+ * createSampler's sizes: given, else the pattern's mean measured size; plain given, else the written
+ * size less what Logsieve's fields added to the pattern's measured lines.
+ */
+const measuredSize: SizeOf = (p, li, message, opts, last) => {
+  const mean = p.size[li] as number
+  const bytes = mean > 0 && !isSize(opts?.bytes) ? mean : givenSize(p, li, message, opts)
+  const pb = opts?.plainBytes
+  last.plain = isSize(pb) ? pb : Math.max(0, bytes - (p.added?.[li] ?? 0))
+  return bytes
 }
 
 /**
@@ -160,6 +201,7 @@ function buildSampler<S extends StatsCounter>(
   signFormat?: (format: string) => SignatureResult,
   last: LastKept = { p: undefined, li: 0, bytes: 0 },
   byMessage?: MessageCache<Pattern<RuleEntry>>,
+  sizeOf: SizeOf = givenSize,
 ): Omit<Sampler<S>, 'measured' | 'sizeUnknown'> {
   const random = options?.random ?? Math.random
   const now = options?.now ?? Date.now
@@ -355,20 +397,13 @@ function buildSampler<S extends StatsCounter>(
       d.sampleRate = 1
       if (rate > 0) p.carry[li] = carried + 1
     }
-    const b = opts?.bytes
-    const measuredSize = p.size[li] as number
-    const bytes =
-      typeof b === 'number' && b >= 0 && b < Number.MAX_SAFE_INTEGER
-        ? b
-        : measuredSize > 0
-          ? measuredSize
-          : message.length + LINE_OVERHEAD_BYTES
+    const bytes = sizeOf(p, li, message, opts, last)
     // The pattern holds its stats row: no second lookup by signature (the table's own) per line.
     let h = p.rows[li]
-    if (h === undefined || !stats.countInto(h, keep, bytes)) {
+    if (h === undefined || !stats.countInto(h, keep, bytes, last.plain)) {
       h = stats.handle(sig.signature, name, sig.template)
       p.rows[li] = h
-      stats.countInto(h, keep, bytes)
+      stats.countInto(h, keep, bytes, last.plain)
     }
     // What measured() reads: one store on the drop path.
     if (keep) {

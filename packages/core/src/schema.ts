@@ -41,10 +41,15 @@ export const patternStatsSchema = z.object({
   seen: count,
   /** Lines kept (emitted) in the window. */
   kept: count,
-  /** Estimated bytes of all seen lines (kept: measured; dropped: estimated from kept lines). */
+  /**
+   * Written bytes of all seen lines, Logsieve's fields included (kept: measured; dropped: estimated from
+   * kept lines, as if kept).
+   */
   bytes: nonNegative,
-  /** Bytes of the kept lines. */
+  /** Written bytes of the kept lines. */
   keptBytes: z.optional(nonNegative),
+  /** Bytes of all seen lines as the plain logger would write them, without Logsieve's fields. Missing: `bytes`. */
+  plainBytes: z.optional(nonNegative),
   firstSeen: z.optional(isoTime),
   /** One redacted example line. */
   example: z.optional(z.string().check(z.maxLength(MAX_EXAMPLE_LENGTH))),
@@ -61,7 +66,9 @@ export const statsBatchSchema = z.object({
   policyVersion: z.optional(z.nullable(count)),
   window: z.object({ start: isoTime, end: isoTime }),
   patterns: z.array(patternStatsSchema).check(z.maxLength(MAX_PATTERNS_PER_BATCH)),
-  overflow: z.optional(z.object({ seen: count, kept: count, bytes: nonNegative })),
+  overflow: z.optional(
+    z.object({ seen: count, kept: count, bytes: nonNegative, plainBytes: z.optional(nonNegative) }),
+  ),
 })
 
 export type PatternStats = z.infer<typeof patternStatsSchema>

@@ -43,7 +43,6 @@ export function cls(c: number): number {
 
 export const isToken = (k: number): boolean => k === WORD || k === DIGIT
 export const isHexLetter = (c: number): boolean => (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)
-export const isQuote = (c: number): boolean => c === 0x22 || c === 0x27 || c === 0x60 // " ' `
 // Ends a key=value value: , ; & ) ] } > and whitespace.
 export const endsValue = (c: number): boolean =>
   c === 0x2c || c === 0x3b || c === 0x26 || c === 0x29 || c === 0x5d || c === 0x7d || c === 0x3e
@@ -76,10 +75,10 @@ for (const name of DATE_NAMES) DATE_PREFIXES[letters3(name)] = 1
 let unitFirst = 0
 for (const unit of UNITS) unitFirst |= 1 << (unit.charCodeAt(0) - 0x61)
 
-/** True when [from, to) is a date name (ASCII case-insensitive). */
+/** True when [from, to) is a capitalized date name (Jul, MON, Friday; not the words may, sun, mar). */
 export function isDateName(s: string, from: number, to: number): boolean {
   const len = to - from
-  if (len < 3 || len > 9) return false
+  if (len < 3 || len > 9 || codes[from]! < 0x41 || codes[from]! > 0x5a) return false
   let key = 0
   for (let k = from; k < from + 3; k++) {
     const c = codes[k]! | 0x20
@@ -96,13 +95,23 @@ export function isHexId(from: number, to: number): boolean {
   return true
 }
 
-/** True when [from, to) has 3+ non-empty dot-separated labels: a host name or another dotted name. */
-export function isDottedName(from: number, to: number): boolean {
-  let labels = 1
-  for (let k = from + 1; k < to - 1; k++) {
-    if (codes[k] === 0x2e && codes[k - 1] !== 0x2e && codes[k + 1] !== 0x2e) labels++
-  }
-  return labels >= 3
+// Top-level domains that mark a dotted token as a host name, and the second-level labels under which a
+// two-letter country code does (cse.cuhk.edu.hk, bbc.co.uk).
+const TLDS = new Set(
+  'com net org edu gov mil int io info biz arpa local lan internal localdomain corp'.split(' '),
+)
+const SLDS = new Set('co com net org edu gov ac'.split(' '))
+
+/** True when the last label of the dotted token [from, to) is a top-level domain: a host name. */
+export function isHostName(s: string, from: number, to: number): boolean {
+  let dot = to - 2
+  while (dot > from && codes[dot] !== 0x2e) dot--
+  if (dot <= from) return false
+  if (TLDS.has(wordKey(s, dot + 1, to))) return true
+  if (to - dot !== 3) return false
+  let prev = dot - 1
+  while (prev > from && codes[prev] !== 0x2e) prev--
+  return prev > from && SLDS.has(wordKey(s, prev + 1, dot))
 }
 
 /** [from, to) lower-cased for a word-list lookup: ASCII letters only, at most 9 chars, else ''. */

@@ -5,12 +5,11 @@ import {
   endsValue,
   isCloser,
   isDateName,
-  isDottedName,
   isHex,
   isHexId,
+  isHostName,
   isNumberPrefix,
   isOpener,
-  isQuote,
   isUnit,
   DIGIT as LEXICON_DIGIT,
   SPACE as LEXICON_SPACE,
@@ -59,12 +58,8 @@ let afterMask = false
 let dropClosers = 0
 // The next word is a value whatever it looks like (after a lone '=' or the word 'user').
 let maskNextWord = false
-// Per quote kind (" ' `): position from which no closing quote exists, the last closing quote found and
-// the last whitespace before it. These memos keep the quote search linear (docs/signature.md, quotes).
-const noClose = new Int32Array(4)
-const lastClose = new Int32Array(4)
-const lastSpace = new Int32Array(4)
-let quoteHasSpace = false
+// End of the last token that was a value keyword ("user"), so that "user=…" masks its value.
+let valueKeyEnd = -1
 
 function flushRun(): void {
   if (runEnd > runStart) out += src.slice(runStart, runEnd)
@@ -139,42 +134,21 @@ function writeMask(): void {
   pending = ''
 }
 
-/**
- * Index of the quote closing the one at `open`, or -1: the next same quote that is not followed by a
- * token char. Sets quoteHasSpace when the quoted text holds whitespace.
- */
-function findClose(q: number, open: number): number {
-  const x = q & 3 // " ' ` → 2 3 0
-  if (noClose[x]! >= 0 && open >= noClose[x]!) return -1
-  if (open < lastClose[x]!) {
-    // No valid close lies between an earlier opening and lastClose, so it closes this opening too.
-    quoteHasSpace = lastSpace[x]! > open
-    return lastClose[x]!
-  }
-  const ch = src[open]!
-  let at = src.indexOf(ch, open + 1)
-  while (at >= 0 && at < end) {
-    if (at + 1 >= end || !isToken(cls(codes[at + 1]!))) {
-      let sp = at - 1
-      while (sp > open && cls(codes[sp]!) !== SPACE) sp--
-      lastClose[x] = at
-      lastSpace[x] = sp > open ? sp : -1
-      quoteHasSpace = sp > open
-      return at
-    }
-    at = src.indexOf(ch, at + 1)
-  }
-  // No valid close after `open`, hence none after any later opening either.
-  noClose[x] = open
-  return -1
-}
-
 /** True when [at, …) is ':' and digits up to a non-token char: the token before it is a host (host:port). */
 function isPortAt(at: number, wordEnd: number): boolean {
   if (codes[at]! !== 0x3a) return false
   let k = at + 1
   while (k < wordEnd && cls(codes[k]!) === DIGIT) k++
   return k > at + 1 && (k === wordEnd || !isToken(cls(codes[k]!)))
+}
+
+/** True when [from, to) is lower-case ASCII letters and '-' only: a single-label host name (wpad, redis). */
+function isLowerName(from: number, to: number): boolean {
+  for (let k = from; k < to; k++) {
+    const c = codes[k]!
+    if ((c < 0x61 || c > 0x7a) && c !== 0x2d) return false
+  }
+  return true
 }
 
 /** The next word after `k` starts with a digit, or is a date name followed by such a word ("Fri Jul 1"). */
@@ -213,16 +187,23 @@ function colonHexEnd(k: number, wordEnd: number): number {
   return e === wordEnd || !isToken(cls(codes[e]!)) ? e : -1
 }
 
-/** Writes the token [from, to) of a word ending at wordEnd: masked if `variable` or by the rules of §3.2. */
-function writeToken(from: number, to: number, variable: boolean, wordEnd: number): void {
-  if (variable || isHexId(from, to) || isPortAt(to, wordEnd)) {
+/**
+ * Writes the token [from, to) of a word ending at wordEnd, with `dots` '.' inside it: masked if it has a
+ * digit or by the other token rules of docs/signature.md §3.
+ */
+function writeToken(from: number, to: number, hasDigit: boolean, dots: number, wordEnd: number): void {
+  if (
+    hasDigit ||
+    isHexId(from, to) ||
+    (dots > 0 && isHostName(src, from, to)) ||
+    (isPortAt(to, wordEnd) && (dots > 0 || isLowerName(from, to)))
+  ) {
     writeMask()
     return
   }
   // Word-list lookups allocate a lower-cased copy, so they only run for tokens that could match.
   const len = to - from
-  const first = codes[from]! | 0x20
-  if (isDateName(src, from, to) && (afterMask || dateFollows(to, true))) {
+  if (isDateName(src, from, to) && dateFollows(to, true)) {
     writeMask()
     return
   }
@@ -232,14 +213,29 @@ function writeToken(from: number, to: number, variable: boolean, wordEnd: number
     return
   }
   if (
-    to === wordEnd &&
-    first === 0x75 &&
+    (codes[from]! | 0x20) === 0x75 &&
     (len === 4 || len === 8) &&
     VALUE_KEYWORDS.has(wordKey(src, from, to))
   ) {
-    maskNextWord = true
+    if (to === wordEnd) maskNextWord = true
+    valueKeyEnd = to
   }
   writeText(from, to)
+}
+
+/** Writes the compound [from, to) token by token, its joiners as separators (it holds no digit). */
+function writeParts(from: number, to: number, wordEnd: number): void {
+  let k = from
+  while (k < to) {
+    if (!isToken(cls(codes[k]!))) {
+      writeSep(k++)
+      continue
+    }
+    const start = k
+    let dots = 0
+    for (; k < to && isToken(cls(codes[k]!)); k++) if (codes[k] === 0x2e) dots++
+    writeToken(start, k, false, dots, wordEnd)
+  }
 }
 
 /** Masks the word [i, wordEnd) as one value, keeping its leading and trailing punctuation. */
@@ -252,6 +248,8 @@ function maskWhole(i: number, wordEnd: number): void {
   if (b > a) writeMask()
   writeSeps(b, wordEnd)
 }
+
+const isSlash = (c: number): boolean => c === 0x2f || c === 0x5c // / \
 
 /** Scans the rest of a whitespace-delimited word from `i`; returns the index after it. */
 function maskWord(i: number): number {
@@ -275,8 +273,8 @@ function maskWord(i: number): number {
   let k = i
   while (k < wordEnd) {
     const c = codes[k]!
-    if ((isHex(c) || c === 0x3a) && (k === i || isOpener(codes[k - 1]!))) {
-      // Only tried at the start of a word or after a bracket, so each char is looked at twice at most.
+    if ((isHex(c) || c === 0x3a) && (k === i || isOpener(codes[k - 1]!) || codes[k - 1] === 0x3d)) {
+      // Only tried at the start of a word, after a bracket or '=', so each char is looked at twice at most.
       const e = colonHexEnd(k, wordEnd)
       if (e > k) {
         writeMask()
@@ -284,20 +282,30 @@ function maskWord(i: number): number {
         continue
       }
     }
-    if (isToken(cls(c))) {
+    const t = cls(c)
+    if (isToken(t) || (isSlash(c) && k + 1 < wordEnd && isToken(cls(codes[k + 1]!)))) {
+      // A compound: token chars and the joiners / \ ~ (paths, routes, ids like a~b~1.0).
       const from = k
       let hasDigit = false
       let dots = 0
+      let slashes = 0
+      let joins = 0
       for (; k < wordEnd; k++) {
         const ch = codes[k]!
-        const t = cls(ch)
-        if (t === DIGIT) hasDigit = true
-        else if (t !== WORD) break
-        else if (ch === 0x2e) dots++
+        const u = cls(ch)
+        if (u === DIGIT) hasDigit = true
+        else if (u === WORD) {
+          if (ch === 0x2e) dots++
+        } else if (isSlash(ch)) slashes++
+        else if (ch === 0x7e) joins++
+        else break
       }
       let to = k
       while (to > from + 1 && codes[to - 1]! === 0x2e) to-- // trailing dots end a sentence
-      writeToken(from, to, hasDigit || (dots >= 2 && isDottedName(from, to)), wordEnd)
+      if (slashes + joins === 0) writeToken(from, to, hasDigit, dots, wordEnd)
+      else if (hasDigit || slashes > 1 || isSlash(c))
+        writeMask() // a path, or an id with a variable part
+      else writeParts(from, to, wordEnd)
       writeSeps(to, k)
       continue
     }
@@ -307,41 +315,14 @@ function maskWord(i: number): number {
       k += 2
       continue
     }
-    if (isQuote(c) && (k === i || !isToken(cls(codes[k - 1]!)))) {
-      const close = findClose(c, k)
-      if (close >= 0 && !quoteHasSpace) {
-        const next = close + 1 < end ? codes[close + 1]! : 0
-        if (close === k + 1 || next === 0x3a || next === 0x3d) {
-          // Empty quotes, or a quoted key ("id": / "id"=): structure, kept verbatim.
-          writeText(k, close + 1)
-        } else {
-          // A quoted single token is a value. Quoted text with spaces is scanned like the rest.
-          writeSep(k)
-          writeMask()
-          writeSep(close)
-        }
-        k = close + 1
-        continue
-      }
-    }
-    if (c === 0x3d) {
-      const n = k + 1 < wordEnd ? codes[k + 1]! : 0
-      if (k === i && k + 1 === wordEnd) {
-        // A lone '=' ("log source = /dev/log"): the next word is the value.
-        writeSep(k)
-        maskNextWord = true
-        k++
-        continue
-      }
-      if (k > i && n !== 0 && !isQuote(n) && n !== 0x3d && !endsValue(n)) {
-        // key=value: the value runs to a value terminator and is masked whatever it looks like.
-        let v = k + 1
-        while (v < wordEnd && !endsValue(codes[v]!)) v++
-        writeSep(k)
-        writeMask()
-        k = v
-        continue
-      }
+    if (c === 0x3d && k === valueKeyEnd && k + 1 < wordEnd && !endsValue(codes[k + 1]!)) {
+      // user=value: the value of a value keyword runs to a value terminator, whatever it looks like.
+      let v = k + 1
+      while (v < wordEnd && !endsValue(codes[v]!)) v++
+      writeSep(k)
+      writeMask()
+      k = v
+      continue
     }
     if (k === i && isNumberPrefix(c) && k + 1 < wordEnd && cls(codes[k + 1]!) === DIGIT) {
       k++ // "<1", "~5", "+3": the prefix is part of the number
@@ -367,9 +348,7 @@ export function maskMessageText(text: string): string {
   afterMask = false
   dropClosers = 0
   maskNextWord = false
-  // Plain stores: TypedArray#fill costs a builtin call per message.
-  noClose[0] = noClose[2] = noClose[3] = -1
-  lastClose[0] = lastClose[2] = lastClose[3] = -1
+  valueKeyEnd = -1
   let i = 0
   while (i < end) {
     if (cls(codes[i]!) === SPACE) {

@@ -45,6 +45,7 @@ const pattern = object({
   kept: count,
   bytes: size,
   keptBytes: opt(size),
+  plainBytes: opt(size),
   firstSeen: opt(repeatedTime),
   example: opt(str(MAX_EXAMPLE_LENGTH)),
 })
@@ -70,12 +71,13 @@ function isSignature(v: unknown): v is string {
  */
 function validPattern(v: unknown): StatsBatch['patterns'][number] | undefined {
   if (!isObject(v)) return undefined
-  const { signature, level, template, seen, kept, bytes, keptBytes, firstSeen, example } = v
+  const { signature, level, template, seen, kept, bytes, keptBytes, plainBytes, firstSeen, example } = v
   if (!isSignature(signature) || !LEVEL_NAMES.includes(level as LevelName)) return undefined
   if (!isText(template, MAX_TEMPLATE_LENGTH) || !isCount(seen) || !isCount(kept) || !isSize(bytes)) {
     return undefined
   }
   if (keptBytes !== undefined && !isSize(keptBytes)) return undefined
+  if (plainBytes !== undefined && !isSize(plainBytes)) return undefined
   if (example !== undefined && !isText(example, MAX_EXAMPLE_LENGTH)) return undefined
   if (firstSeen !== undefined && firstSeen !== lastTime) return undefined
   const out: StatsBatch['patterns'][number] = {
@@ -87,6 +89,7 @@ function validPattern(v: unknown): StatsBatch['patterns'][number] | undefined {
     bytes,
   }
   if (keptBytes !== undefined) out.keptBytes = keptBytes
+  if (plainBytes !== undefined) out.plainBytes = plainBytes
   if (firstSeen !== undefined) out.firstSeen = firstSeen
   if (example !== undefined) out.example = example
   return out
@@ -121,7 +124,7 @@ const batch = object({
   policyVersion: opt(nullableCount),
   window: object({ start: time, end: time }),
   patterns,
-  overflow: opt(object({ seen: count, kept: count, bytes: size })),
+  overflow: opt(object({ seen: count, kept: count, bytes: size, plainBytes: opt(size) })),
 })
 
 /**

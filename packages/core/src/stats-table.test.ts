@@ -140,6 +140,7 @@ describe('createStatsTable', () => {
         kept: 1,
         bytes: 1,
         keptBytes: 1,
+        plainBytes: 1,
         firstSeen: 0,
       })),
       overflow: { seen: 7, kept: 0, bytes: 70 },
@@ -153,6 +154,23 @@ describe('createStatsTable', () => {
     expect(row1?.firstSeen).toBe(unsent.rows.find((r) => r.signature === sig(1))?.firstSeen)
     const seen = snap.rows.reduce((s, r) => s + r.seen, 0) + snap.overflow.seen
     expect(seen).toBe(3 + 4 + 7)
+  })
+
+  it('counts plain bytes beside written bytes, through evictions, merges and the batch', () => {
+    const t = createStatsTable({ capacity: 1 })
+    t.count(sig(1), 'info', 'a', true, 200, 120)
+    t.count(sig(1), 'info', 'a', false, 200)
+    // sig(2) evicts sig(1): its plain bytes move to the overflow with its written bytes.
+    t.count(sig(2), 'info', 'b', true, 90, 50)
+    const snap = t.snapshot()
+    expect(snap.rows).toEqual([expect.objectContaining({ bytes: 90, keptBytes: 90, plainBytes: 50 })])
+    expect(snap.overflow).toEqual({ seen: 2, kept: 1, bytes: 400, plainBytes: 320 })
+    // A snapshot from before plain bytes were counted: plain = written.
+    t.merge({ ...snap, overflow: { seen: 1, kept: 0, bytes: 30 } })
+    const batch = toStatsBatch(t.snapshot(), meta)
+    expect(parseStatsBatch(batch).ok).toBe(true)
+    expect(batch.patterns[0]).toMatchObject({ bytes: 90, plainBytes: 50 })
+    expect(batch.overflow).toEqual({ seen: 1, kept: 0, bytes: 30, plainBytes: 30 })
   })
 
   it('ignores nonsense byte counts and truncates huge templates', () => {
@@ -188,6 +206,7 @@ describe('toStatsBatch', () => {
       kept: i + 1,
       bytes: 1,
       keptBytes: 1,
+      plainBytes: 1,
       firstSeen: Number.NaN,
     }))
     const batch = toStatsBatch({ start: 0, end: 1000, rows, overflow: { seen: 1, kept: 0, bytes: 0 } }, meta)

@@ -11,7 +11,7 @@ import {
 } from './contract.js'
 import type { StatsBatch } from './schema.js'
 import { LEVEL_NAMES, type LevelName } from './severity.js'
-import type { BatchMeta, StatsHandle, StatsRow, StatsSnapshot, StatsTable } from './types.js'
+import type { BatchMeta, OverflowCounts, StatsHandle, StatsRow, StatsSnapshot, StatsTable } from './types.js'
 
 export interface StatsTableOptions {
   /** Most (signature, level) rows held; the rest is summed in the overflow row. @default 2000 */
@@ -40,6 +40,9 @@ function levelIndex(level: string): number {
 /** What a slot points to once its row has left the table: a handle holder keeps no real row alive. */
 const GONE = {} as StatsRow
 
+/** A line size the table counts: finite and non-negative, else 0. */
+const sizeOrZero = (bytes: number) => (bytes > 0 && bytes < Number.MAX_SAFE_INTEGER ? bytes : 0)
+
 function clip(text: string, max: number): string {
   return text.length > max ? text.slice(0, max) : text
 }
@@ -64,13 +67,14 @@ export function createStatsTable(options?: StatsTableOptions): StatsTable {
    * first fills up: a service with fewer patterns than `capacity` pays no heap upkeep per line.
    */
   let ordered = false
-  let overflow = { seen: 0, kept: 0, bytes: 0 }
+  let overflow = { seen: 0, kept: 0, bytes: 0, plainBytes: 0 }
   let start = now()
 
-  const addOverflow = (seen: number, kept: number, bytes: number) => {
+  const addOverflow = (seen: number, kept: number, bytes: number, plainBytes: number) => {
     overflow.seen += seen
     overflow.kept += kept
     overflow.bytes += bytes
+    overflow.plainBytes += plainBytes
   }
 
   // A hot row has a high rank and sits near the leaves, so its increment usually stops at once.
@@ -107,7 +111,7 @@ export function createStatsTable(options?: StatsTableOptions): StatsTable {
       // Weighted space-saving: an incoming merged row lighter than the minimum goes to overflow instead.
       if (weight > 1 && min.rank >= weight) return undefined
       const r = min.row
-      addOverflow(r.seen, r.kept, r.bytes)
+      addOverflow(r.seen, r.kept, r.bytes, r.plainBytes)
       min.live = false
       min.row = GONE
       const slots = bySignature.get(r.signature) as Array<Slot | undefined>
@@ -131,6 +135,7 @@ export function createStatsTable(options?: StatsTableOptions): StatsTable {
         kept: 0,
         bytes: 0,
         keptBytes: 0,
+        plainBytes: 0,
         firstSeen: now(),
       },
       rank,
@@ -150,9 +155,10 @@ export function createStatsTable(options?: StatsTableOptions): StatsTable {
     kept: number,
     bytes: number,
     keptBytes: number,
+    plainBytes: number,
   ): Slot | undefined {
     if (slot === undefined) {
-      addOverflow(seen, kept, bytes)
+      addOverflow(seen, kept, bytes, plainBytes)
       return
     }
     const row = slot.row
@@ -160,6 +166,7 @@ export function createStatsTable(options?: StatsTableOptions): StatsTable {
     row.kept += kept
     row.bytes += bytes
     row.keptBytes += keptBytes
+    row.plainBytes += plainBytes
     slot.rank += seen
     if (ordered) siftDown(slot.pos)
     return slot
@@ -169,22 +176,30 @@ export function createStatsTable(options?: StatsTableOptions): StatsTable {
     get size() {
       return heap.length
     },
-    count(signature, level, template, kept, bytes) {
-      table.countInto(table.handle(signature, level, template), kept, bytes)
+    count(signature, level, template, kept, bytes, plainBytes) {
+      table.countInto(table.handle(signature, level, template), kept, bytes, plainBytes)
     },
     // A weight-1 admission always gets a slot: the dead handle only satisfies the type.
     handle: (signature, level, template) => admit(signature, level, template, 1) ?? { live: false },
-    addBytes(handle, delta, kept) {
-      // The row already holds the estimate `delta` corrects, so it cannot go below zero.
+    addBytes(handle, delta, kept, plainDelta = delta) {
+      // The row already holds the estimates the deltas correct, so they cannot go below zero.
       const row = (handle as Slot).row
       if (!handle.live || !(Math.abs(delta) < Number.MAX_SAFE_INTEGER)) return
       row.bytes += delta
       if (kept) row.keptBytes += delta
+      if (Math.abs(plainDelta) < Number.MAX_SAFE_INTEGER) row.plainBytes += plainDelta
     },
-    countInto(handle, kept, bytes) {
+    countInto(handle, kept, bytes, plainBytes) {
       if (!handle.live) return false
-      const b = bytes > 0 && bytes < Number.MAX_SAFE_INTEGER ? bytes : 0
-      add(handle as Slot, 1, kept ? 1 : 0, b, kept ? b : 0)
+      const b = sizeOrZero(bytes)
+      add(
+        handle as Slot,
+        1,
+        kept ? 1 : 0,
+        b,
+        kept ? b : 0,
+        plainBytes === undefined ? b : sizeOrZero(plainBytes),
+      )
       return true
     },
     setExample(signature, level, example) {
@@ -202,13 +217,14 @@ export function createStatsTable(options?: StatsTableOptions): StatsTable {
       bySignature = new Map()
       heap = []
       ordered = false
-      overflow = { seen: 0, kept: 0, bytes: 0 }
+      overflow = { seen: 0, kept: 0, bytes: 0, plainBytes: 0 }
       start = end
       return snap
     },
     merge(snapshot) {
       if (snapshot.start < start) start = snapshot.start
-      addOverflow(snapshot.overflow.seen, snapshot.overflow.kept, snapshot.overflow.bytes)
+      const o = snapshot.overflow
+      addOverflow(o.seen, o.kept, o.bytes, o.plainBytes ?? o.bytes)
       for (const r of snapshot.rows) {
         const row = add(
           admit(r.signature, r.level, r.template, Math.max(1, r.seen)),
@@ -216,6 +232,7 @@ export function createStatsTable(options?: StatsTableOptions): StatsTable {
           r.kept,
           r.bytes,
           r.keptBytes,
+          r.plainBytes ?? r.bytes,
         )?.row
         if (row === undefined) continue
         if (r.firstSeen < row.firstSeen) row.firstSeen = r.firstSeen
@@ -240,11 +257,12 @@ const finiteBytes = (n: number) => (n > 0 && n < Number.POSITIVE_INFINITY ? n : 
  */
 export function toStatsBatch(snapshot: StatsSnapshot, meta: BatchMeta): StatsBatch {
   const now = Date.now()
-  const overflow = { seen: 0, kept: 0, bytes: 0 }
-  const spill = (r: { seen: number; kept: number; bytes: number }) => {
+  const overflow = { seen: 0, kept: 0, bytes: 0, plainBytes: 0 }
+  const spill = (r: OverflowCounts) => {
     overflow.seen += whole(r.seen)
     overflow.kept += whole(r.kept)
     overflow.bytes += finiteBytes(r.bytes)
+    overflow.plainBytes += finiteBytes(r.plainBytes ?? r.bytes)
   }
   spill(snapshot.overflow)
   const rows = [...snapshot.rows].sort((a, b) => b.seen - a.seen)
@@ -262,6 +280,7 @@ export function toStatsBatch(snapshot: StatsSnapshot, meta: BatchMeta): StatsBat
       kept: Math.min(whole(r.kept), whole(r.seen)),
       bytes: finiteBytes(r.bytes),
       keptBytes: finiteBytes(r.keptBytes),
+      plainBytes: finiteBytes(r.plainBytes ?? r.bytes),
       firstSeen: isoTime(r.firstSeen, snapshot.start),
     }
     if (r.example !== undefined) p.example = clip(r.example, MAX_EXAMPLE_LENGTH)

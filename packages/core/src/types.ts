@@ -46,10 +46,17 @@ export interface DecideOptions {
   /** Trace id of the current scope: one threshold per trace keeps whole traces together. */
   traceId?: string
   /**
-   * Serialized size of the line when known; otherwise estimated: the mean measured size of the
-   * pattern's lines (see `Sampler.measured`), else message length + 64.
+   * Written size of the line when known (as the logger writes it, Logsieve's own fields included);
+   * otherwise estimated: the mean measured size of the pattern's lines (see `Sampler.measured`), else
+   * message length + 64.
    */
   bytes?: number
+  /**
+   * Plain size of the line when known: what the logger would write without Logsieve (none of its added
+   * fields). Otherwise the written size less the mean bytes Logsieve's fields added to the pattern's
+   * measured lines (the written size until one is measured with a plain size).
+   */
+  plainBytes?: number
 }
 
 export interface Sampler<S extends StatsCounter = StatsTable> {
@@ -59,12 +66,13 @@ export interface Sampler<S extends StatsCounter = StatsTable> {
    */
   decide(level: unknown, text: unknown, options?: DecideOptions): Decision
   /**
-   * Report the serialized size of the line the last `decide()` kept, once it is known (after the logger
-   * wrote it): its stats row gets the real size instead of the estimate, and later lines of the same
-   * pattern and level (dropped ones included) are estimated from the pattern's measured lines. Ignored
-   * when the last decision was a drop.
+   * Report the size of the line the last `decide()` kept, once it is known (after the logger wrote it):
+   * `writtenBytes` as written, Logsieve's fields included, and `plainBytes` as the plain logger would
+   * have written it (without them; omitted: equal to `writtenBytes`). Its stats row gets the real sizes
+   * instead of the estimates, and later lines of the same pattern and level (dropped ones included) are
+   * estimated from the pattern's measured lines. Ignored when the last decision was a drop.
    */
-  measured(bytes: number): void
+  measured(writtenBytes: number, plainBytes?: number): void
   /**
    * True when the line the last `decide()` kept belongs to a pattern and level with no measured size yet:
    * a logger that measures only some lines (measuring costs a pass over the serialized line) measures
@@ -103,10 +111,23 @@ export interface StatsRow {
   template: string
   seen: number
   kept: number
+  /** Written bytes of all seen lines (dropped ones as if kept, Logsieve's fields included). */
   bytes: number
+  /** Written bytes of the kept lines. */
   keptBytes: number
+  /** Bytes of all seen lines as the plain logger (without Logsieve's fields) would write them. */
+  plainBytes: number
   firstSeen: number
   example?: string
+}
+
+/** Counts of the lines whose rows a stats table could not hold. */
+export interface OverflowCounts {
+  seen: number
+  kept: number
+  bytes: number
+  /** Missing in a snapshot from before plain bytes were counted: equal to `bytes`. */
+  plainBytes?: number
 }
 
 export interface StatsSnapshot {
@@ -114,7 +135,7 @@ export interface StatsSnapshot {
   start: number
   end: number
   rows: StatsRow[]
-  overflow: { seen: number; kept: number; bytes: number }
+  overflow: OverflowCounts
 }
 
 /** A row of a stats table held by a hot path between lines (see `StatsTable.handle`). */
@@ -134,15 +155,25 @@ export interface StatsCounter {
    * Count one line into a handle's row, like `count`. Returns false and counts nothing when the handle
    * is no longer live: take a new one.
    */
-  countInto(handle: StatsHandle, kept: boolean, bytes: number): boolean
-  /** Add `delta` bytes to a live handle's row, to its kept bytes too when `kept` (a measured size). */
-  addBytes(handle: StatsHandle, delta: number, kept: boolean): void
+  countInto(handle: StatsHandle, kept: boolean, bytes: number, plainBytes?: number): boolean
+  /**
+   * Add `delta` written bytes to a live handle's row, to its kept bytes too when `kept`, and
+   * `plainDelta` to its plain bytes (a measured size replacing an estimate).
+   */
+  addBytes(handle: StatsHandle, delta: number, kept: boolean, plainDelta?: number): void
 }
 
 /** Bounded per-(signature, level) counters; see StatsTable in stats-table.ts. */
 export interface StatsTable extends StatsCounter {
-  /** Count one line. */
-  count(signature: string, level: LevelName, template: string, kept: boolean, bytes: number): void
+  /** Count one line: `bytes` written, `plainBytes` without Logsieve's fields (default: `bytes`). */
+  count(
+    signature: string,
+    level: LevelName,
+    template: string,
+    kept: boolean,
+    bytes: number,
+    plainBytes?: number,
+  ): void
   /** Attach a (already redacted) example line to a row, if it has none yet. */
   setExample(signature: string, level: LevelName, example: string): void
   /** Take the current window and start a new one. */

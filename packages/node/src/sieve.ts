@@ -9,6 +9,7 @@ import {
   createSampler,
   createStatsTable,
   defaultPolicy,
+  PolicyFetchError,
   parsePolicy,
   redactExample,
   toStatsBatch,
@@ -23,14 +24,17 @@ import {
   type ScopeInit,
   setScopeFields,
 } from './context.js'
+import { createReporter } from './diagnostics.js'
 import { defaultCacheDir, diskPolicyCache } from './disk-cache.js'
 import { expressErrorHandler, expressMiddleware } from './express.js'
 import { wrapRouteHandler } from './next.js'
+import { checkOptions } from './options.js'
 import type { OtlpExporterOptions } from './otlp/index.js'
 import { createOtlpExporter } from './otlp/index.js'
 import { followPolicyStream } from './policy-stream.js'
+import { pollSoon } from './poll-soon.js'
 import { asError, createStatsSender, type StatsSender } from './stats-sender.js'
-import type { Diagnostic, ExportRecord, OtlpSink, Sieve, SieveOptions } from './types.js'
+import type { ExportRecord, OtlpSink, Sieve, SieveOptions } from './types.js'
 import { SDK_NAME, SDK_VERSION } from './version.js'
 
 const DEFAULT_BACKFILL_LINES = 100
@@ -47,29 +51,21 @@ const MAX_EXAMPLE_KEYS = 4096
  * const log = pino(sievePino(sieve))
  */
 export function createSieve(options: SieveOptions): Sieve {
+  checkOptions(options)
   reserveOtelSlot()
   const service = options.service
   const environment = options.environment ?? process.env.NODE_ENV ?? 'default'
-  const onDiagnostic = options.onDiagnostic
   const fetchImpl = options.fetch ?? globalThis.fetch
   const timeoutMs = options.timeoutMs ?? 10_000
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 2000
   const flushHooks: Array<() => unknown> = []
   let stopped = false
-
-  function report(code: string, error: unknown): void {
-    if (!onDiagnostic) return
-    const message = error instanceof Error ? error.message : String(error)
-    const diagnostic: Diagnostic = { code, message, error }
-    try {
-      onDiagnostic(diagnostic)
-    } catch {
-      // A diagnostic callback that throws must not turn into an app error either.
-    }
-  }
+  const report = createReporter(options.onDiagnostic)
 
   let initial = defaultPolicy(service, environment)
-  // Without a server nobody will ever lift a cap on new patterns: keep everything and only count.
-  if (!options.server?.url) initial.defaults.newPattern = { rate: 1 }
+  // Fail-safe start: until a policy arrives (server, cache or option) the app logs what it logged
+  // without Logsieve. A cap here would crush a loud pattern whenever the server is down at deploy.
+  initial.defaults.newPattern = { rate: 1 }
   if (options.policy !== undefined) {
     const parsed = parsePolicy(options.policy)
     if (parsed.ok) initial = parsed.value
@@ -118,6 +114,7 @@ export function createSieve(options: SieveOptions): Sieve {
   // Network side: only when a server is configured.
   let sender: StatsSender | undefined
   let stopPolicy: (() => void) | undefined
+  let stopEarlyPolls: (() => void) | undefined
   if (options.server?.url) {
     const server = options.server
     const client = createPolicyClient({
@@ -135,7 +132,13 @@ export function createSieve(options: SieveOptions): Sieve {
       fetch: fetchImpl,
       timeoutMs,
       onPolicy: applyPolicy,
-      onError: (error) => report('LOGSIEVE_POLICY_FETCH', error),
+      onError: (error) =>
+        report(
+          'LOGSIEVE_POLICY_FETCH',
+          error instanceof PolicyFetchError
+            ? error
+            : asError(error, `LOGSIEVE_POLICY_FETCH: GET ${server.url}`),
+        ),
     })
     sender = createStatsSender({
       url: server.url,
@@ -148,7 +151,18 @@ export function createSieve(options: SieveOptions): Sieve {
       maxBackoffMs: 5 * 60_000,
       fetch: fetchImpl,
       onError: (error) => report('LOGSIEVE_STATS', error),
-      ...(options.onStatsSent ? { onSent: options.onStatsSent } : {}),
+      onSent: (batch) => {
+        // The first accepted stats make the server generate a first policy: poll for it now (SSE pushes it).
+        if (stopEarlyPolls === undefined && options.follow !== 'sse') {
+          const version = sampler.policy.version
+          stopEarlyPolls = pollSoon(client.refresh, () => stopped || sampler.policy.version !== version)
+        }
+        try {
+          options.onStatsSent?.(batch)
+        } catch (error) {
+          report('LOGSIEVE_CALLBACK_ERROR', error)
+        }
+      },
     })
     sender.start()
     // The cache answers first (a local file), then the server; neither blocks the caller.
@@ -202,8 +216,8 @@ export function createSieve(options: SieveOptions): Sieve {
       decideOptions.traceId = traceId
       return sampler.decide(level, text, decideOptions)
     },
-    measured(bytes: number): void {
-      sampler.measured(bytes)
+    measured(writtenBytes: number, plainBytes?: number): void {
+      sampler.measured(writtenBytes, plainBytes)
     },
     setPolicy(input: unknown): boolean {
       const parsed = parsePolicy(input)
@@ -283,13 +297,21 @@ export function createSieve(options: SieveOptions): Sieve {
       clock.stop()
       sender?.stop()
       stopPolicy?.()
-      try {
+      stopEarlyPolls?.()
+      // A hung server must not hold the app's exit: the last window gets shutdownTimeoutMs, then is given up.
+      const deadline = AbortSignal.timeout(shutdownTimeoutMs)
+      const work = (async () => {
         await runFlushHooks()
         if (otlp) await otlp.shutdown().catch((e: unknown) => report('LOGSIEVE_OTLP_SHUTDOWN', e))
-        await sender?.flush()
-      } catch (error) {
-        report('LOGSIEVE_SHUTDOWN', asError(error, 'LOGSIEVE_SHUTDOWN'))
-      }
+        await sender?.flush(deadline)
+      })().catch((error: unknown) => report('LOGSIEVE_SHUTDOWN', asError(error, 'LOGSIEVE_SHUTDOWN')))
+      const expired = new Promise<void>((resolve) => deadline.addEventListener('abort', () => resolve()))
+      await Promise.race([work, expired])
+      if (deadline.aborted)
+        report(
+          'LOGSIEVE_SHUTDOWN',
+          new Error(`LOGSIEVE_SHUTDOWN: gave up after ${shutdownTimeoutMs} ms (shutdownTimeoutMs)`),
+        )
     },
   }
   return sieve

@@ -2,7 +2,7 @@
 // failures, and a failed window folded back into the table (StatsTable.merge) so memory stays bounded.
 import { promisify } from 'node:util'
 import { gzip as gzipCallback } from 'node:zlib'
-import type { StatsBatch, StatsSnapshot, StatsTable } from '@logsieve/core'
+import { errorDetail, type StatsBatch, type StatsSnapshot, type StatsTable } from '@logsieve/core'
 
 const gzip = promisify(gzipCallback)
 
@@ -15,6 +15,11 @@ export interface StatsSenderOptions {
   toBatch: (snapshot: StatsSnapshot) => StatsBatch
   /** Window length. */
   intervalMs: number
+  /**
+   * Window length until the first batch is accepted, so a new instance's first stats (and the policy the
+   * server generates from them) come within seconds. @default min(2000, intervalMs)
+   */
+  firstIntervalMs?: number
   timeoutMs: number
   /** Longest wait between attempts after repeated failures. */
   maxBackoffMs: number
@@ -26,8 +31,11 @@ export interface StatsSenderOptions {
 
 export interface StatsSender {
   start(): void
-  /** Send the current window now. Resolves true when it was accepted (or there was nothing to send). */
-  flush(): Promise<boolean>
+  /**
+   * Send the current window now. Resolves true when it was accepted (or there was nothing to send).
+   * `signal` aborts the request early (shutdown's own deadline).
+   */
+  flush(signal?: AbortSignal): Promise<boolean>
   stop(): void
   /** Consecutive failed attempts. */
   readonly failures: number
@@ -37,14 +45,17 @@ export function createStatsSender(options: StatsSenderOptions): StatsSender {
   const endpoint = `${options.url.replace(/\/+$/, '')}/v1/stats`
   let timer: NodeJS.Timeout | undefined
   let inFlight: Promise<boolean> | undefined
+  let active: AbortController | undefined
   let failures = 0
   let running = false
+  let accepted = false
+  const firstIntervalMs = Math.min(options.firstIntervalMs ?? 2000, options.intervalMs)
 
   function schedule(): void {
     if (!running) return
     // Back off exponentially after failures, with jitter so a fleet does not retry in lockstep.
-    const base =
-      failures === 0 ? options.intervalMs : Math.min(options.intervalMs * 2 ** failures, options.maxBackoffMs)
+    const interval = accepted ? options.intervalMs : firstIntervalMs
+    const base = failures === 0 ? interval : Math.min(interval * 2 ** failures, options.maxBackoffMs)
     const delay = failures === 0 ? base : base * (0.5 + Math.random() / 2)
     timer = setTimeout(tick, Math.max(1, delay))
     timer.unref()
@@ -55,7 +66,9 @@ export function createStatsSender(options: StatsSenderOptions): StatsSender {
     void flush().finally(schedule)
   }
 
-  function flush(): Promise<boolean> {
+  function flush(signal?: AbortSignal): Promise<boolean> {
+    // Whichever request is in flight (a timer's or this one) ends when the caller's signal fires.
+    signal?.addEventListener('abort', () => active?.abort(), { once: true })
     if (inFlight) return inFlight
     inFlight = send().finally(() => {
       inFlight = undefined
@@ -73,6 +86,8 @@ export function createStatsSender(options: StatsSenderOptions): StatsSender {
       options.onError(asError(error, 'LOGSIEVE_STATS_ENCODE'))
       return false
     }
+    const controller = new AbortController()
+    active = controller
     try {
       const body = await gzip(JSON.stringify(batch))
       const headers: Record<string, string> = {
@@ -84,12 +99,18 @@ export function createStatsSender(options: StatsSenderOptions): StatsSender {
         method: 'POST',
         headers,
         body,
-        signal: AbortSignal.timeout(options.timeoutMs),
+        signal: AbortSignal.any([controller.signal, AbortSignal.timeout(options.timeoutMs)]),
       })
-      // Drain the body so the connection can be reused.
-      await res.arrayBuffer().catch(() => undefined)
+      // Read the body (the connection can then be reused): an error's names the server's reason.
+      const detail = res.ok
+        ? await res.arrayBuffer().then(
+            () => '',
+            () => '',
+          )
+        : await errorDetail(res)
       if (res.ok) {
         failures = 0
+        accepted = true
         options.onSent?.(batch)
         return true
       }
@@ -97,12 +118,13 @@ export function createStatsSender(options: StatsSenderOptions): StatsSender {
       const retryable = res.status >= 500 || res.status === 408 || res.status === 429
       if (retryable) keep(snapshot)
       failures++
-      options.onError(new Error(`LOGSIEVE_STATS_REJECTED: POST /v1/stats answered ${res.status}`))
+      const rejected = new Error(`LOGSIEVE_STATS_REJECTED: POST ${endpoint} answered ${res.status}${detail}`)
+      options.onError(Object.assign(rejected, { status: res.status }))
       return false
     } catch (error) {
       keep(snapshot)
       failures++
-      options.onError(asError(error, 'LOGSIEVE_STATS_NETWORK'))
+      options.onError(asError(error, `LOGSIEVE_STATS_NETWORK: POST ${endpoint}`))
       return false
     }
   }

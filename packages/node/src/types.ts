@@ -48,6 +48,8 @@ export interface SieveOptions {
   statsIntervalMs?: number
   /** Timeout of each request to the policy server. @default 10_000 */
   timeoutMs?: number
+  /** Longest `shutdown()` waits for the last stats window and flushes; then it gives up and resolves. @default 2000 */
+  shutdownTimeoutMs?: number
   /** Rows in the stats table (space-saving top-K; the rest is summed in an overflow row). @default 2000 */
   maxPatterns?: number
   /** Send one redacted example line per pattern with the stats. @default false */
@@ -59,8 +61,12 @@ export interface SieveOptions {
   backfill?: false | { maxLinesPerScope?: number; maxBytes?: number }
   /** Instance name sent with stats. @default `${os.hostname()}/${process.pid}` */
   instance?: string
-  /** Receives every error the SDK handled internally. Never let it throw. @default no-op */
-  onDiagnostic?: (diagnostic: Diagnostic) => void
+  /**
+   * Receives every problem the SDK handled (unreachable server, 401/403, rejected stats, invalid policy…),
+   * with its cause. `false` silences them. @default stderr, once per kind (code plus status or system
+   * error code)
+   */
+  onDiagnostic?: ((diagnostic: Diagnostic) => void) | false
   /** Called with every stats batch the server accepted. */
   onStatsSent?: (batch: StatsBatch) => void
   /** Called with every new policy in effect (from the cache, the server or `setPolicy`). */
@@ -96,10 +102,11 @@ export interface Sieve {
    */
   decide(level: unknown, text: unknown, isFormat: boolean, traceId?: string): Decision
   /**
-   * The serialized size of the line the last `decide()` kept, once written (see `Sampler.measured`):
-   * stats then count real bytes for kept lines and estimate dropped ones from them.
+   * The size of the line the last `decide()` kept, once written (see `Sampler.measured`): as written, and
+   * as the plain logger would have written it without Logsieve's fields (omitted: the same). Stats then
+   * count real bytes for kept lines and estimate dropped ones from them.
    */
-  measured(bytes: number): void
+  measured(writtenBytes: number, plainBytes?: number): void
   /** Replace the policy locally (validated; returns false and reports a diagnostic when invalid). */
   setPolicy(input: unknown): boolean
   /** Open a request scope (with a backfill buffer); close it with `closeScope` when the request ends. */

@@ -64,6 +64,43 @@ describe('never hurt the app', () => {
     expect(rows[0]?.seen).toBe(100)
   })
 
+  it('passes a loud pattern through when the server is unreachable at first start (no cache)', async () => {
+    const diagnostics: Diagnostic[] = []
+    const down = await startHostileServer(() => {})
+    const url = down.url
+    await down.close()
+    const sieve = make(url, diagnostics)
+    // 50,000 lines of one pattern within a second or two: the app's own volume, as without Logsieve.
+    expect(logSome(sieve, 50_000)).toBe(50_000)
+    expect(sieve.policy.version).toBe(0)
+    await until(() => diagnostics.some((d) => d.code === 'LOGSIEVE_POLICY_FETCH'))
+    expect(logSome(sieve, 10_000)).toBe(10_000)
+  })
+
+  it('bounds shutdown() by its own short timeout when the server hangs', async () => {
+    const diagnostics: Diagnostic[] = []
+    const hung = await startHostileServer(() => {
+      // Never answers: neither the policy nor the stats request.
+    })
+    servers.push(hung)
+    const sieve = make(hung.url, diagnostics, { timeoutMs: 30_000 })
+    logSome(sieve)
+    const started = performance.now()
+    await sieve.shutdown()
+    const took = performance.now() - started
+    expect(took).toBeGreaterThanOrEqual(1900)
+    expect(took).toBeLessThan(4000)
+    expect(diagnostics.some((d) => d.code === 'LOGSIEVE_SHUTDOWN')).toBe(true)
+    // The stats request was really sent, then abandoned with the shutdown.
+    await until(() => hung.received.some((r) => r.url === '/v1/stats'))
+
+    const quick = make(hung.url, [], { timeoutMs: 30_000, shutdownTimeoutMs: 200 })
+    logSome(quick)
+    const t0 = performance.now()
+    await quick.shutdown()
+    expect(performance.now() - t0).toBeLessThan(1500)
+  })
+
   it('merges unsent windows instead of queueing them', async () => {
     const diagnostics: Diagnostic[] = []
     const failing = await startHostileServer((_req, res) => {

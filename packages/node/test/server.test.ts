@@ -162,6 +162,49 @@ describe('with the real policy server', () => {
     expect(sieve.sampler.stats.snapshot().rows.reduce((n, r) => n + r.seen, 0)).toBe(250)
   })
 
+  it('sends a new instance’s first stats within seconds and picks up the policy generated from them at once', async () => {
+    const own = await startServer({
+      port: 0,
+      host: '127.0.0.1',
+      dbPath: join(dir, 'first.sqlite'),
+      adminKey: ADMIN,
+      generationIntervalMs: 0,
+    })
+    try {
+      const key = await own.createKey('ingest', ['fresh'])
+      const started = performance.now()
+      let statsAt = 0
+      // Default stats interval (30 s) and polling (refreshSeconds 30): only the first-window rules apply.
+      const sieve = createSieve({
+        service: 'fresh',
+        environment: 'test',
+        server: { url: own.url, apiKey: key },
+        cacheDir: false,
+        onStatsSent: () => {
+          statsAt ||= performance.now() - started
+        },
+      })
+      sieves.push(sieve)
+      for (let i = 0; i < 500; i++) sieve.decide('info', 'cart %s updated', true)
+      await until(() => statsAt > 0, 5000)
+      expect(statsAt).toBeLessThan(3000)
+      // What the server does on a service's first stats: generate its first policy.
+      await own.flush()
+      const res = await fetch(`${own.url}/v1/policies/fresh/generate?environment=test`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN}` },
+      })
+      expect(res.status).toBeLessThan(300)
+      const generatedAt = performance.now() - started
+      await until(() => sieve.policy.version >= 1, 5000)
+      // Early polls after the first stats: in force within ~2 s of generation, not at the 30 s refresh.
+      expect(performance.now() - started - generatedAt).toBeLessThan(2500)
+      expect(sieve.policy.source).toBe('generated')
+    } finally {
+      await own.close()
+    }
+  })
+
   it('two processes with the same trace ids keep the same requests', async () => {
     const version = await putPolicy({ info: 0.25 })
     const run = promisify(execFile)

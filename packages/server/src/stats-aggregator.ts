@@ -5,7 +5,14 @@
 import type { LevelName, StatsBatch } from '@logsieve/core'
 import { ROW_MAX_BYTES, ROW_MAX_COUNT } from './stats-limits.js'
 import { eachPage } from './store/pages.js'
-import type { MinuteStats, OverflowStats, PatternMeta, Store } from './store/types.js'
+import {
+  isShared,
+  type MinuteStats,
+  type OverflowStats,
+  type PatternMeta,
+  type PendingGroup,
+  type Store,
+} from './store/types.js'
 
 const MINUTE = 60_000
 /** Rows per writeStats call: each call is one transaction, short enough not to hold the event loop. */
@@ -158,12 +165,20 @@ export class StatsAggregator {
   private lastFirstSeen = ''
   private lastFirstSeenMs = 0
 
+  /**
+   * True on a store shared by several processes: each flush also hands the store what is pending for
+   * generation (any process may generate next), and a stats batch is acknowledged once flushed.
+   */
+  readonly durable: boolean
+
   constructor(
     private readonly store: Store,
     private readonly maxPatterns: number,
     /** Called with the lines counted as overflow, for the metric. */
     private readonly onOverflow: (service: string, environment: string, seen: number) => void = () => {},
-  ) {}
+  ) {
+    this.durable = isShared(store)
+  }
 
   /** Loads the patterns a service/environment already tracks; `add` needs it done first. */
   prepare(service: string, environment: string): Promise<void> {
@@ -340,13 +355,22 @@ export class StatsAggregator {
         }
         for (const o of g.overflow.values()) overflow.push(o)
       }
+      if (this.durable) {
+        // A shared store is written over the network (the event loop is free meanwhile), in one
+        // transaction with what is pending for generation.
+        const pending: PendingGroup[] = []
+        for (const [gk, p] of this.pending) {
+          const [service, environment] = gk.split('\u0000') as [string, string]
+          pending.push({ service, environment, pending: p })
+        }
+        this.pending.clear()
+        await this.store.writeStats(rows, metas, pending, overflow)
+        return
+      }
       for (let i = 0; i === 0 || i < Math.max(rows.length, metas.length); i += FLUSH_CHUNK) {
         if (i > 0) await new Promise((r) => setImmediate(r))
-        await this.store.writeStats(
-          rows.slice(i, i + FLUSH_CHUNK),
-          metas.slice(i, i + FLUSH_CHUNK),
-          i === 0 ? overflow : [],
-        )
+        const chunk = [rows.slice(i, i + FLUSH_CHUNK), metas.slice(i, i + FLUSH_CHUNK)] as const
+        await this.store.writeStats(...chunk, undefined, i === 0 ? overflow : [])
       }
     }
     // A failed flush must not wedge the queue: the next one runs either way.

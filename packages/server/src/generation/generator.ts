@@ -8,7 +8,7 @@ import { ApiError } from '../errors.js'
 import type { Metrics } from '../metrics.js'
 import type { PolicyHub } from '../policies.js'
 import type { Pending, StatsAggregator } from '../stats-aggregator.js'
-import type { Store } from '../store/types.js'
+import { isShared, type Store } from '../store/types.js'
 import { type Observed, observe } from './observations.js'
 import type { GenerationWorker } from './worker-client.js'
 
@@ -73,15 +73,36 @@ export class PolicyGenerator {
   }
 
   private async run(service: string, environment: string, opts: GenerateOptions): Promise<GenerateResult> {
+    const { store, policies } = this.d
+    if (!isShared(store)) return this.runOn(store, service, environment, opts)
+    // Shared store: one process at a time per group, and nothing is committed by a process dying midway
+    // (a failed generation rolls back, its stats included).
+    const result = await store.exclusive(service, environment, (tx) =>
+      this.runOn(tx, service, environment, opts),
+    )
+    if (result.stored) policies.accept(result.policy)
+    return result
+  }
+
+  private async runOn(
+    store: Store,
+    service: string,
+    environment: string,
+    opts: GenerateOptions,
+  ): Promise<GenerateResult> {
     const { stats, options } = this.d
     const dryRun = opts.dryRun === true
     await stats.flush()
     const now = options.now()
+    if (isShared(store)) {
+      const pending = await store.takePending(service, environment, now, dryRun)
+      return this.generateFrom(store, service, environment, opts, pending, now)
+    }
     const pending = dryRun
       ? stats.peekPending(service, environment)
       : stats.takePending(service, environment, now)
     try {
-      return await this.generateFrom(service, environment, opts, pending, now)
+      return await this.generateFrom(store, service, environment, opts, pending, now)
     } catch (err) {
       // A failed generation must not consume the period's stats: they count toward the next run.
       if (!dryRun) stats.restorePending(service, environment, pending)
@@ -90,13 +111,14 @@ export class PolicyGenerator {
   }
 
   private async generateFrom(
+    store: Store,
     service: string,
     environment: string,
     opts: GenerateOptions,
     pending: Pending | undefined,
     now: number,
   ): Promise<GenerateResult> {
-    const { store, policies, metrics, options } = this.d
+    const { policies, metrics, options } = this.d
     const dryRun = opts.dryRun === true
     const session = this.worker.begin()
     let observed: Observed
@@ -120,7 +142,7 @@ export class PolicyGenerator {
     }
     const settings = (await store.getSettings(service)) ?? defaultSettings()
     const pins = (await store.listPins(service)).filter((p) => !p.expiresAt || Date.parse(p.expiresAt) > now)
-    const current = await policies.load(service, environment)
+    const current = await policies.load(service, environment, isShared(store) ? store : undefined)
     const previous = current.policy.version > 0 ? current.policy : undefined
     const computed = await session.run({
       input: {
@@ -163,7 +185,7 @@ export class PolicyGenerator {
       return { ...base, policy: current.policy, stored: false }
     }
     const { version: _v, ...rest } = policy
-    const stored = await policies.publish(rest)
+    const stored = await policies.publish(rest, store)
     metrics.inc('logsieve_policy_generations_total', { result: 'stored' })
     this.d.logger.info({ service, environment, version: stored.version, overBudget }, 'policy generated')
     return { ...base, policy: stored, stored: true }

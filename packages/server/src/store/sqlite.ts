@@ -14,6 +14,7 @@ import type {
   PatternRecord,
   PatternState,
   PatternTotals,
+  PendingGroup,
   PinRecord,
   PolicySummary,
   ServiceRecord,
@@ -205,6 +206,7 @@ export class SqliteStore implements Store {
   async writeStats(
     rows: MinuteStats[],
     patterns: PatternMeta[],
+    _pending?: PendingGroup[],
     overflow: OverflowStats[] = [],
   ): Promise<void> {
     this.writeStatsTx.immediate(rows, patterns, overflow)
