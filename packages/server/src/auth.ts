@@ -146,7 +146,14 @@ export function presentedKey(
   return query() || undefined
 }
 
-/** Middleware: a valid key of at least `scope` (admin covers ingest), within its rate limit. */
+/** 403 for a viewer: it may read everything an admin reads and change nothing. */
+export function assertMayChange(principal: Pick<Principal, 'scope'>): void {
+  if (principal.scope === 'viewer') {
+    throw new ApiError(403, 'LOGSIEVE_FORBIDDEN', 'viewer keys can read but change nothing')
+  }
+}
+
+/** Middleware: a valid key of at least `scope` (admin covers ingest; viewer reads both, writes neither), within its rate limit. */
 export function requireKey(keys: KeyRing, scope: KeyScope): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     const authorization = header(c, 'authorization')
@@ -157,8 +164,8 @@ export function requireKey(keys: KeyRing, scope: KeyScope): MiddlewareHandler<Au
       throw new ApiError(401, 'LOGSIEVE_UNAUTHORIZED', 'an API key is required (Authorization: Bearer <key>)')
     const principal = await keys.verify(token)
     if (!principal) throw new ApiError(401, 'LOGSIEVE_UNAUTHORIZED', 'unknown or revoked API key')
-    if (fromQuery && principal.scope === 'admin') {
-      // An admin secret in a URL ends up in proxy and access logs.
+    if (fromQuery && principal.scope !== 'ingest') {
+      // An admin (or viewer) secret in a URL ends up in proxy and access logs.
       throw new ApiError(
         401,
         'LOGSIEVE_UNAUTHORIZED',
@@ -166,7 +173,8 @@ export function requireKey(keys: KeyRing, scope: KeyScope): MiddlewareHandler<Au
         'apiKey',
       )
     }
-    if (scope === 'admin' && principal.scope !== 'admin') {
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') assertMayChange(principal)
+    if (scope === 'admin' && principal.scope === 'ingest') {
       throw new ApiError(
         403,
         'LOGSIEVE_FORBIDDEN',

@@ -10,6 +10,7 @@ import { resolveOptions, type ServerOptions } from './config.js'
 import type { ServerContext } from './context.js'
 import { type GenerateOptions, type GenerateResult, PolicyGenerator } from './generation/generator.js'
 import { GenerationWorker } from './generation/worker-client.js'
+import { InstanceTracker } from './instances.js'
 import { Scheduler } from './jobs/scheduler.js'
 import { Metrics } from './metrics.js'
 import { PolicyHub } from './policies.js'
@@ -58,6 +59,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Created
     keys,
     policies,
     stats,
+    instances: new InstanceTracker(),
     generation,
     scheduler,
     metrics,

@@ -71,7 +71,19 @@ export const PG_MIGRATIONS: readonly string[] = [
     service text NOT NULL, environment text NOT NULL, at bigint NOT NULL,
     PRIMARY KEY (service, environment)
   );
-  `, // 2 (issue 18, as SQLite's step 2): clamp counts written before rows saturated; overflow counts of
+  `,
+  // 2: the \`viewer\` key scope; dashboard sessions (as SQLite's step 2)
+  `
+  ALTER TABLE api_keys DROP CONSTRAINT api_keys_scope_check;
+  ALTER TABLE api_keys ADD CONSTRAINT api_keys_scope_check CHECK (scope IN ('ingest', 'admin', 'viewer'));
+  CREATE TABLE ui_sessions (
+    id_hash text PRIMARY KEY,
+    key_id text NOT NULL, name text NOT NULL, scope text NOT NULL, services text,
+    csrf text NOT NULL, created_at bigint NOT NULL, expires_at bigint NOT NULL
+  );
+  CREATE INDEX ui_sessions_expiry ON ui_sessions (expires_at);
+  `,
+  // 3 (issue 18, as SQLite's step 3): clamp counts written before rows saturated; overflow counts of
   // patterns past a service's cap; patterns looked up by last sighting for pruning.
   `
   UPDATE stats_minute SET seen = least(seen, 8796093022208), kept = least(kept, 8796093022208),
