@@ -13,6 +13,15 @@ export { type CoarseClock, createCoarseClock } from './coarse-clock.js'
 export { errorDetail } from './error-detail.js'
 export * from './generator.js'
 export { hash32, hash64Hex } from './hash.js'
+export {
+  MAX_MERGE_TOKENS,
+  type MergedPattern,
+  type MergeOptions,
+  type MergeResult,
+  mergeTemplates,
+  patternId,
+  type TemplateEntry,
+} from './pattern-merge.js'
 export { checkPolicy } from './policy-check.js'
 export {
   createPolicyClient,
