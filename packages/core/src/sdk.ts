@@ -1,0 +1,39 @@
+// @logsieve/core/sdk: everything SDKs need, without zod (its schema setup costs ~125 ms at import and
+// cannot be tree-shaken), nor the server's generator and stats check. The wire types are type-only
+// exports; SDKs validate with checkPolicy.
+
+export { type CoarseClock, createCoarseClock } from './coarse-clock.js'
+export * from './contract.js'
+export { errorDetail } from './error-detail.js'
+export { hash32, hash64Hex } from './hash.js'
+export { checkPolicy } from './policy-check.js'
+export {
+  createPolicyClient,
+  createPolicyClientWith,
+  memoryPolicyCache,
+  PolicyFetchError,
+} from './policy-client.js'
+export { isSensitiveKey, redactExample } from './redact.js'
+export {
+  type BaseSampler,
+  type BaseSamplerOptions,
+  createBaseSampler,
+  createSampler,
+  createSamplerWith,
+  traceThreshold,
+  w3cThreshold,
+} from './sampler.js'
+export type * from './schema.js'
+export * from './severity.js'
+export * from './signature.js'
+export { createStatsTable, type StatsTableOptions, toStatsBatch } from './stats-table.js'
+export {
+  formatTraceparent,
+  isValidSpanId,
+  isValidTraceId,
+  parseTraceparent,
+  randomSpanId,
+  randomTraceId,
+  type TraceContext,
+} from './traceparent.js'
+export type * from './types.js'
