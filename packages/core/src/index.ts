@@ -1,5 +1,5 @@
-// @logsieve/core: the contract and the algorithms, no I/O. The zod schemas, the generator and the stats
-// check (server, CLI) are here; SDKs import '@logsieve/core/sdk', the rest without them.
+// @logsieve/core: the contract and the algorithms, no I/O. The zod schemas, the generator, pattern
+// merging and the stats check (server, CLI) are here; SDKs import '@logsieve/core/sdk', the rest without them.
 export {
   type AnomalyOptions,
   alphaForHalfLife,
@@ -10,6 +10,15 @@ export {
   zScore,
 } from './anomaly.js'
 export * from './generator.js'
+export {
+  MAX_MERGE_TOKENS,
+  type MergedPattern,
+  type MergeOptions,
+  type MergeResult,
+  mergeTemplates,
+  patternId,
+  type TemplateEntry,
+} from './pattern-merge.js'
 export * from './schema.js'
 export * from './sdk.js'
 export { checkStatsBatch } from './stats-check.js'

@@ -1,11 +1,17 @@
 // @logsieve/core/sdk: everything SDKs need, without zod (its schema setup costs ~125 ms at import and
-// cannot be tree-shaken), nor the server's generator and stats check. The wire types are type-only
-// exports; SDKs validate with checkPolicy.
-
+// cannot be tree-shaken), nor the server's generator, pattern merging and stats check. The wire types are
+// type-only exports; SDKs validate with checkPolicy.
 export { type CoarseClock, createCoarseClock } from './coarse-clock.js'
 export * from './contract.js'
 export { errorDetail } from './error-detail.js'
 export { hash32, hash64Hex } from './hash.js'
+export {
+  type FieldSwitch,
+  type LineFieldOptions,
+  writesSampleRate,
+  writesSignature,
+  writesTrace,
+} from './line-fields.js'
 export { checkPolicy } from './policy-check.js'
 export {
   createPolicyClient,
@@ -27,6 +33,7 @@ export type * from './schema.js'
 export * from './severity.js'
 export * from './signature.js'
 export { createStatsTable, type StatsTableOptions, toStatsBatch } from './stats-table.js'
+export { EVENT_KEYS, eventName, keySetTemplate, structuralMessage } from './structural-message.js'
 export {
   formatTraceparent,
   isValidSpanId,
