@@ -1,5 +1,6 @@
 // @logsieve/core: the contract and the algorithms, no I/O. The zod schemas, the generator, pattern
-// merging and the stats check (server, CLI) are here; SDKs import '@logsieve/core/sdk', the rest without them.
+// merging, the policy diff and the stats check (server, CLI) are here; SDKs import '@logsieve/core/sdk',
+// the rest without them.
 export {
   type AnomalyOptions,
   alphaForHalfLife,
@@ -19,6 +20,13 @@ export {
   patternId,
   type TemplateEntry,
 } from './pattern-merge.js'
+export {
+  type DiffablePolicy,
+  diffPolicies,
+  isEmptyDiff,
+  type PolicyDiff,
+  type RuleChange,
+} from './policy-diff.js'
 export * from './schema.js'
 export * from './sdk.js'
 export { checkStatsBatch } from './stats-check.js'
