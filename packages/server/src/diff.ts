@@ -60,21 +60,29 @@ export function diffPolicies(a: Policy, b: Policy): PolicyDiff {
   return diff
 }
 
-/** The rate a policy gives a (signature, level), and why. */
-export function rateFor(
+/**
+ * The rate a policy gives a (signature, level), and why, as a lookup built once per policy: rules are
+ * indexed by signature, so a page of 10,000 patterns under 10,000 rules is not 10^8 comparisons.
+ */
+export function rateLookup(
   policy: Policy,
-  signature: string,
-  level: LevelName,
-): { rate: number; reason: string } {
-  if (level === 'error' || level === 'fatal' || policy.defaults.alwaysKeep.includes(level)) {
-    return { rate: 1, reason: 'level' }
-  }
-  let general: Rule | undefined
+): (signature: string, level: LevelName) => { rate: number; reason: string } {
+  const bySignature = new Map<string, Rule[]>()
   for (const r of policy.rules) {
-    if (r.signature !== signature) continue
-    if (r.level === level) return { rate: r.rate, reason: r.reason }
-    if (r.level === undefined) general = r
+    const list = bySignature.get(r.signature)
+    if (list) list.push(r)
+    else bySignature.set(r.signature, [r])
   }
-  if (general) return { rate: general.rate, reason: general.reason }
-  return { rate: policy.defaults.levels[level] ?? 1, reason: 'default' }
+  return (signature, level) => {
+    if (level === 'error' || level === 'fatal' || policy.defaults.alwaysKeep.includes(level)) {
+      return { rate: 1, reason: 'level' }
+    }
+    let general: Rule | undefined
+    for (const r of bySignature.get(signature) ?? []) {
+      if (r.level === level) return { rate: r.rate, reason: r.reason }
+      if (r.level === undefined) general = r
+    }
+    if (general) return { rate: general.rate, reason: general.reason }
+    return { rate: policy.defaults.levels[level] ?? 1, reason: 'default' }
+  }
 }

@@ -10,6 +10,8 @@ import { csrfField, type Html, page, serviceUrl } from '../layout.js'
 import type { UiSession } from '../session.js'
 
 const HOUR_MS = 3_600_000
+/** How old a table of patterns may be when paging, sorting or searching it. */
+const VIEW_MAX_AGE_MS = 5_000
 const PAGE_SIZES = [25, 50, 100, 200] as const
 
 const SORTS: Record<string, (p: PatternView) => number | string> = {
@@ -168,7 +170,7 @@ export async function patternsPage(
   q: PatternQuery,
   flash?: { kind: 'ok' | 'error'; text: string },
 ): Promise<Html> {
-  const { policy, patterns } = await patternViews(ctx, service, environment)
+  const { policy, patterns } = await patternViews(ctx, service, environment, VIEW_MAX_AGE_MS)
   const { rows, total } = selectPatterns(patterns, q)
   const now = ctx.options.now()
   const firstHour = Math.floor(now / HOUR_MS) * HOUR_MS - 23 * HOUR_MS
