@@ -31,7 +31,6 @@ export {
   patternId,
   type TemplateEntry,
 } from './pattern-merge.js'
-export { checkPolicy } from './policy-check.js'
 export {
   createPolicyClient,
   createPolicyClientWith,

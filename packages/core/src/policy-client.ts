@@ -1,9 +1,9 @@
 // Fetches a service's policy in the background: ETag / If-None-Match, a pluggable cache of the last
-// good policy, exponential backoff with full jitter after failures. Never rejects, never throws.
+// good policy, core's backoff after failures. Never rejects, never throws.
+import { backoff } from './backoff.js'
 import type { ParseResult } from './check.js'
 import { errorDetail } from './error-detail.js'
-import { checkPolicy } from './policy-check.js'
-import type { Policy } from './schema.js'
+import { type Policy, parsePolicy } from './schema.js'
 import type { CachedPolicy, PolicyCache, PolicyClient, PolicyClientOptions } from './types.js'
 
 /** A failure the client reports through `onError`: code `LOGSIEVE_POLICY_FETCH` or `LOGSIEVE_POLICY_HTTP`. */
@@ -57,12 +57,12 @@ function call<T>(fn: ((value: T) => unknown) | undefined, value: T): void {
  * client.start()
  */
 export function createPolicyClient(options: PolicyClientOptions): PolicyClient {
-  return createPolicyClientWith(checkPolicy, options)
+  return createPolicyClientWith(parsePolicy, options)
 }
 
 /**
- * `createPolicyClient` with its own policy check (the browser SDK's smaller one): without
- * createPolicyClient's default, a bundle that brings its check does not carry `checkPolicy`.
+ * `createPolicyClient` with its own policy check: without createPolicyClient's default, a bundle that
+ * brings its check does not carry `parsePolicy` (zod).
  */
 export function createPolicyClientWith(
   check: (input: unknown) => ParseResult<Policy>,
@@ -99,14 +99,10 @@ export function createPolicyClientWith(
     call(options.onPolicy, current)
   }
 
-  /** Full jitter after failures (uniform in [0, min(max, base·2^n))); ±10% around refreshSeconds otherwise. */
+  /** Core's backoff after failures; ±10% around refreshSeconds otherwise. */
   const nextDelay = () =>
     failures > 0
-      ? Math.random() *
-        Math.min(
-          options.backoff?.maxMs ?? 300_000,
-          (options.backoff?.baseMs ?? 1000) * 2 ** Math.min(failures - 1, 30),
-        )
+      ? backoff(failures, options.backoff?.baseMs ?? 1000, options.backoff?.maxMs ?? 300_000)
       : (current?.refreshSeconds ?? 30) * 1000 * (0.9 + 0.2 * Math.random())
 
   function schedule(delayMs: number): void {

@@ -1,7 +1,7 @@
 // Stats ingestion: batches are validated whole, then summed in memory per (service, environment,
 // signature, level, minute) and written in one transaction every flush interval, so ingest is never one
 // SQL row per pattern per request. A second accumulator keeps what arrived since the last generation.
-import type { LevelName, StatsBatch } from '@logsieve/core'
+import { groupKey, type LevelName, patternKey, type StatsBatch, splitGroupKey } from '@logsieve/core'
 import { isShared, type MinuteStats, type PatternMeta, type PendingGroup, type Store } from './store/types.js'
 
 const MINUTE = 60_000
@@ -17,6 +17,7 @@ export interface PendingPattern {
 
 /** What arrived for one service/environment since its last generation. */
 export interface Pending {
+  /** By core's patternKey(signature, level). */
   patterns: Map<string, PendingPattern>
   /** Per instance: the earliest window start, latest window end (ms) and the lines it saw. */
   instances: Map<string, { start: number; end: number; seen: number }>
@@ -57,8 +58,6 @@ export function pendingSeconds(p: Pending, now: number): number {
   return Math.max(1, ms / 1000)
 }
 
-export const groupKey = (service: string, environment: string): string => `${service}\u0000${environment}`
-
 /** Counts and metadata of one service/environment waiting for the next flush. */
 interface Unflushed {
   /** minute → (signature + level) → counts */
@@ -84,8 +83,7 @@ function rowOf(
   environment: string,
   minute: number,
 ): MinuteStats {
-  // Signatures are exactly 16 characters, so signature + level is an unambiguous key.
-  const key = p.signature + p.level
+  const key = patternKey(p.signature, p.level)
   let row = rows.get(key)
   if (row === undefined) {
     row = {
@@ -106,7 +104,7 @@ function rowOf(
 
 /** A pattern's entry in what is pending for the next generation (none past MAX_PENDING_PATTERNS). */
 function pendingOf(pend: Pending, p: { signature: string; level: LevelName }): PendingPattern | undefined {
-  const key = p.signature + p.level
+  const key = patternKey(p.signature, p.level)
   let pp = pend.patterns.get(key)
   if (pp === undefined && pend.patterns.size < MAX_PENDING_PATTERNS) {
     pp = { signature: p.signature, level: p.level, seen: 0, bytes: 0 }
@@ -244,7 +242,7 @@ export class StatsAggregator {
       const pending: PendingGroup[] | undefined = this.durable ? [] : undefined
       if (pending) {
         for (const [gk, p] of this.pending) {
-          const [service, environment] = gk.split('\u0000') as [string, string]
+          const [service, environment] = splitGroupKey(gk)
           pending.push({ service, environment, pending: p })
         }
         this.pending.clear()
@@ -259,7 +257,7 @@ export class StatsAggregator {
   /** Service/environment pairs with stats since their last generation. */
   pendingGroups(): Array<{ service: string; environment: string }> {
     return [...this.pending.keys()].map((k) => {
-      const [service, environment] = k.split('\u0000') as [string, string]
+      const [service, environment] = splitGroupKey(k)
       return { service, environment }
     })
   }

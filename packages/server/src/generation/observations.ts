@@ -1,6 +1,13 @@
 // Fleet-wide observations for the generator: the rate since the last generation folded into each stored
 // pattern's EMA (with its anomaly z-score), and the new rate states to store once the policy is published.
-import { type EmaState, emaUpdate, isAnomaly, type PatternObservation, zScore } from '@logsieve/core'
+import {
+  type EmaState,
+  emaUpdate,
+  isAnomaly,
+  type PatternObservation,
+  patternKey,
+  zScore,
+} from '@logsieve/core'
 import type { ResolvedOptions } from '../config.js'
 import { type Pending, pendingSeconds } from '../stats-aggregator.js'
 import type { PatternState, Store } from '../store/types.js'
@@ -36,7 +43,7 @@ export async function observe(
     let bytesPerEvent = r.bytesPerEvent ?? 0
     let anomaly: PatternObservation['anomaly']
     if (pending) {
-      const pp = pending.patterns.get(r.signature + r.level)
+      const pp = pending.patterns.get(patternKey(r.signature, r.level))
       const x = (pp?.seen ?? 0) / seconds
       if (pp && pp.seen > 0) bytesPerEvent = pp.bytes / pp.seen
       if (ema && isAnomaly(ema, x, { threshold: options.anomalyZ })) {
