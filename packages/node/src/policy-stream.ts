@@ -1,7 +1,7 @@
 // Follows GET /v1/policies/:service/stream (server-sent events): every event carrying a policy is handed
 // over as soon as it arrives. The stream is read by `eventsource-parser` (the spec's line ends, comments,
 // multi-line data); reconnects with core's backoff; never throws.
-import { backoff } from '@logsieve/core'
+import { backoff } from '@logsieve/core/sdk'
 import { createParser } from 'eventsource-parser'
 
 export interface PolicyStreamOptions {
