@@ -4,7 +4,6 @@
 // rather than modules of their own: each took its settings again as options, and the bundle has an
 // 8 KB budget (docs/browser.md, "Size").
 import {
-  backoff,
   createBaseSampler,
   defaultPolicy,
   LEVEL_NAMES,
@@ -45,7 +44,10 @@ export const pageSeverity = (level: unknown): number =>
 /** Format of the stored policy record; bump when the shape changes so old records are ignored, not misread. */
 export const CACHE_FORMAT = 1
 
-/** Policy polling backs off (core's backoff) 2 s, 4 s, 8 s … after failures, up to 10 × refreshSeconds (300 s by default). */
+/**
+ * Policy polling backs off 2 s, 4 s, 8 s … after failures, up to 10 × refreshSeconds (300 s by default):
+ * core's `backoff` schedule written inline (importing it costs the page ~20 B it does not have).
+ */
 const BACKOFF_CAP = 10
 
 /**
@@ -232,7 +234,9 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
     if (!stopped)
       pollTimer = setTimeout(
         poll,
-        failures ? backoff(failures, 2000, BACKOFF_CAP * refreshMs) : refreshMs * (0.9 + Math.random() / 5),
+        failures
+          ? Math.min(1000 * 2 ** failures, BACKOFF_CAP * refreshMs) * (0.5 + Math.random() / 2)
+          : refreshMs * (0.9 + Math.random() / 5),
       )
   }
 
