@@ -255,7 +255,7 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
     if (pin.expiresAt) rule.expiresAt = pin.expiresAt
     rules.push(rule)
   }
-  if (rules.length > MAX_RULES) rules.length = MAX_RULES
+  if (rules.length > MAX_RULES) keepLoudest(rules, items, byEvents)
 
   let bytesAfter = 0
   let eventsAfter = 0
@@ -302,6 +302,25 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
     overBudget,
     cap,
   }
+}
+
+/**
+ * Cut the rules to MAX_RULES by volume, never by signature order: pins (set by people) first, then the
+ * patterns with the most bytes (events for an events budget); the quietest lose their rules.
+ */
+function keepLoudest(rules: Rule[], items: Item[], byEvents: boolean): void {
+  const volume = new Map<Rule, number>()
+  for (const it of items) {
+    const eps = it.p.eventsPerSecond
+    volume.set(it.rule, byEvents ? eps : eps * it.p.bytesPerEvent)
+  }
+  const rank = (r: Rule) => (r.reason === 'pin' ? Number.POSITIVE_INFINITY : (volume.get(r) ?? 0))
+  rules.sort((a, b) => {
+    const x = rank(a)
+    const y = rank(b)
+    return x > y ? -1 : x < y ? 1 : 0
+  })
+  rules.length = MAX_RULES
 }
 
 /**

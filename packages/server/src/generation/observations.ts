@@ -1,14 +1,17 @@
 // Fleet-wide observations for the generator: the rate since the last generation folded into each stored
 // pattern's EMA (with its anomaly z-score), and the new rate states to store once the policy is published.
+// Patterns are read a page at a time and each page's observations handed on at once (to the worker).
 import { type EmaState, emaUpdate, isAnomaly, type PatternObservation, zScore } from '@logsieve/core'
 import type { ResolvedOptions } from '../config.js'
 import { type Pending, pendingSeconds } from '../stats-aggregator.js'
+import { eachPage } from '../store/pages.js'
 import type { PatternState, Store } from '../store/types.js'
 
 const DAY = 86_400_000
 
 export interface Observed {
-  observations: PatternObservation[]
+  /** How many observations were handed on. */
+  observations: number
   /** New EMA states, written only when the generation is not a dry run. */
   states: PatternState[]
   /** The first time any of the service's patterns was seen, ms. */
@@ -22,48 +25,54 @@ export async function observe(
   environment: string,
   pending: Pending | undefined,
   now: number,
+  onPage: (observations: PatternObservation[]) => void,
 ): Promise<Observed> {
   const seconds = pending ? pendingSeconds(pending, now) : 1
-  const observations: PatternObservation[] = []
+  let count = 0
   const states: PatternState[] = []
   const oldest = now - options.retentionDays * DAY
   let knownSince = Number.POSITIVE_INFINITY
-  for (const r of await store.listPatterns(service, environment)) {
-    knownSince = Math.min(knownSince, r.firstSeen)
-    let ema: EmaState | undefined = r.samples
-      ? { mean: r.emaRate ?? 0, variance: r.emaVar ?? 0, count: r.samples }
-      : undefined
-    let bytesPerEvent = r.bytesPerEvent ?? 0
-    let anomaly: PatternObservation['anomaly']
-    if (pending) {
-      const pp = pending.patterns.get(r.signature + r.level)
-      const x = (pp?.seen ?? 0) / seconds
-      if (pp && pp.seen > 0) bytesPerEvent = pp.bytes / pp.seen
-      if (ema && isAnomaly(ema, x, { threshold: options.anomalyZ })) {
-        anomaly = { zScore: zScore(ema, x), baseline: ema.mean }
+  await eachPage(store, service, environment, (page) => {
+    const observations: PatternObservation[] = []
+    for (const r of page) {
+      knownSince = Math.min(knownSince, r.firstSeen)
+      let ema: EmaState | undefined = r.samples
+        ? { mean: r.emaRate ?? 0, variance: r.emaVar ?? 0, count: r.samples }
+        : undefined
+      let bytesPerEvent = r.bytesPerEvent ?? 0
+      let anomaly: PatternObservation['anomaly']
+      if (pending) {
+        const pp = pending.patterns.get(r.signature + r.level)
+        const x = (pp?.seen ?? 0) / seconds
+        if (pp && pp.seen > 0) bytesPerEvent = pp.bytes / pp.seen
+        if (ema && isAnomaly(ema, x, { threshold: options.anomalyZ })) {
+          anomaly = { zScore: zScore(ema, x), baseline: ema.mean }
+        }
+        ema = emaUpdate(ema, x, options.emaAlpha)
+        states.push({
+          signature: r.signature,
+          level: r.level,
+          emaRate: ema.mean,
+          emaVar: ema.variance,
+          bytesPerEvent,
+          samples: ema.count,
+          updatedAt: now,
+        })
       }
-      ema = emaUpdate(ema, x, options.emaAlpha)
-      states.push({
+      if (!ema || !(ema.mean > 0) || r.lastSeen < oldest) continue
+      const o: PatternObservation = {
         signature: r.signature,
         level: r.level,
-        emaRate: ema.mean,
-        emaVar: ema.variance,
+        template: r.template,
+        eventsPerSecond: ema.mean,
         bytesPerEvent,
-        samples: ema.count,
-        updatedAt: now,
-      })
+        firstSeen: r.firstSeen,
+      }
+      if (anomaly) o.anomaly = anomaly
+      observations.push(o)
     }
-    if (!ema || !(ema.mean > 0) || r.lastSeen < oldest) continue
-    const o: PatternObservation = {
-      signature: r.signature,
-      level: r.level,
-      template: r.template,
-      eventsPerSecond: ema.mean,
-      bytesPerEvent,
-      firstSeen: r.firstSeen,
-    }
-    if (anomaly) o.anomaly = anomaly
-    observations.push(o)
-  }
-  return { observations, states, knownSince: Number.isFinite(knownSince) ? knownSince : undefined }
+    count += observations.length
+    if (observations.length > 0) onPage(observations)
+  })
+  return { observations: count, states, knownSince: Number.isFinite(knownSince) ? knownSince : undefined }
 }
