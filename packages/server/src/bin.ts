@@ -1,10 +1,7 @@
 #!/usr/bin/env node
 // `logsieve-server`: run the policy server from flags and environment variables.
-<<<<<<< HEAD
 import { existsSync } from 'node:fs'
-=======
 import { pino } from 'pino'
->>>>>>> main
 import { optionsFromEnv } from './config.js'
 import { startServer } from './server.js'
 import { isPostgresUrl } from './store/open.js'
@@ -47,10 +44,7 @@ async function migrate(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-<<<<<<< HEAD
   if (argv[0] === 'migrate') return migrate()
-  const server = await startServer(optionsFromEnv(argv, process.env))
-=======
   const options = optionsFromEnv(argv, process.env)
   // Asynchronous stdout with a bounded buffer: a full pipe (nobody reading) delays or drops log lines
   // but never blocks the event loop, so requests and SIGTERM are still served.
@@ -63,7 +57,6 @@ async function main(): Promise<void> {
     destination.destroy()
     process.exit(code)
   }
->>>>>>> main
   if (server.createdAdminKey) {
     // Printed once, on the first start without LOGSIEVE_ADMIN_KEY: only its hash is stored.
     process.stdout.write(
