@@ -52,7 +52,9 @@ const policy = (rate: number, service = 'svc'): Omit<Policy, 'version'> =>
   }) as unknown as Omit<Policy, 'version'>
 
 const pending = (seen: number, instance: string, start: number): Pending => ({
-  patterns: new Map([[`${sig(1)}info`, { signature: sig(1), level: 'info', seen, bytes: seen * 10 }]]),
+  patterns: new Map([
+    [patternKey(sig(1), 'info'), { signature: sig(1), level: 'info', seen, bytes: seen * 10 }],
+  ]),
   instances: new Map([[instance, { start, end: start + MIN, seen }]]),
   batches: 1,
   since: undefined,
