@@ -143,6 +143,22 @@ describe('pattern merging in generated policies', () => {
     expect(patternWith(second, sigOf(worker('alpha')))?.id).toBe(worker1)
   })
 
+  it("stores no new version when only the members' shares of a pattern moved", async () => {
+    const first = await setup(t, 'merge-f')
+    await send(t, 'merge-f', WORKLOAD)
+    const second = await generate(t, 'merge-f')
+    // The same total, spread the other way round over the members and over the two patterns' order.
+    const moved = WORKLOAD.map((l, i) =>
+      i < HOSTS.length ? { ...l, perMinute: 6000 * (HOSTS.length - i) } : l,
+    )
+    await send(t, 'merge-f', moved)
+    const res = await t.call('/v1/policies/merge-f/generate?environment=prod', { method: 'POST' })
+    expect(res.status).toBe(200)
+    const third = (await res.json()).policy as Policy
+    expect(third.version).toBe(second.version)
+    expect(third.patterns?.map((p) => p.id).sort()).toEqual(first.patterns?.map((p) => p.id).sort())
+  })
+
   it('splits a pattern and it stays split until the split is deleted', async () => {
     const first = await setup(t, 'merge-c')
     const pattern = patternWith(first, sigOf(host('alpha')))!

@@ -35,7 +35,8 @@ const essence = (p: Pick<Policy, 'defaults' | 'rules' | 'patterns'>): string =>
   JSON.stringify([
     p.defaults,
     p.rules.map(({ expiresAt: _e, template: _t, ...r }) => r),
-    (p.patterns ?? []).map((g) => [g.id, g.members]),
+    // Order-free: members and patterns are ordered by volume, which moves on every run.
+    (p.patterns ?? []).map((g) => `${g.id}:${[...g.members].sort().join(',')}`).sort(),
   ])
 
 export function computePolicy(job: ComputeJob, patterns: PatternObservation[]): ComputeResult {
