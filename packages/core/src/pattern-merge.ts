@@ -171,14 +171,20 @@ function refine(all: Item[], minDistinct: number, apart: ApartSets): Cluster[] {
         continue
       }
       let most = 0
-      for (const c of values.values()) if (c > most) most = c
-      // Positions with too few values to be variables are split first; then the most constant-like.
-      const rank = (values.size < minDistinct ? items.length + 1 : 0) + most
+      let digits = false
+      for (const [v, c] of values) {
+        if (c > most) most = c
+        // A masked template keeps no digit: a word with one is a format string's constant.
+        digits ||= /\d/.test(v)
+      }
+      const constant = values.size < minDistinct || digits
+      // Positions that cannot be variables are split first; then the most constant-like.
+      const rank = (constant ? items.length + 1 : 0) + most
       if (rank > splitRank) {
         split = p
         splitRank = rank
       }
-      if (values.size >= minDistinct) variable.push({ position: p, values })
+      if (!constant) variable.push({ position: p, values })
     }
     const differing = variable.length
     const coherent = split >= 0 && splitRank <= items.length && constants >= Math.max(1, differing)

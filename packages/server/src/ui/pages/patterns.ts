@@ -10,10 +10,17 @@ import { csrfField, type Html, page, serviceUrl } from '../layout.js'
 import type { UiSession } from '../session.js'
 
 const HOUR_MS = 3_600_000
+/** How old a table of patterns may be when paging, sorting or searching it. */
+const VIEW_MAX_AGE_MS = 5_000
 const PAGE_SIZES = [25, 50, 100, 200] as const
 
-/** Why a pattern has its rate: the deciding rule's reason (pin, budget, …), else the sampler's (always, level, new). */
-const why = (p: PatternView): string => p.ruleReason ?? p.reason
+/**
+ * Why a pattern has its rate, as a badge: the deciding rule's reason (budget, pin, new, anomaly, floor,
+ * manual), else `level` for a level always kept, `default` for a level's default rate, `new` for the cap
+ * on brand-new patterns.
+ */
+const why = (p: PatternView): string =>
+  p.ruleReason ?? (p.reason === 'always' ? 'level' : p.reason === 'level' ? 'default' : p.reason)
 
 const SORTS: Record<string, (p: PatternView) => number | string> = {
   template: (p) => p.template,
@@ -161,7 +168,7 @@ function header(label: string, sort: string, q: PatternQuery, base: string, nume
 }
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal']
-const REASONS = ['budget', 'floor', 'new', 'anomaly', 'pin', 'manual', 'level', 'always']
+const REASONS = ['budget', 'floor', 'new', 'anomaly', 'pin', 'manual', 'level', 'default']
 
 export async function patternsPage(
   ctx: ServerContext,
@@ -171,7 +178,7 @@ export async function patternsPage(
   q: PatternQuery,
   flash?: { kind: 'ok' | 'error'; text: string },
 ): Promise<Html> {
-  const { policy, patterns } = await patternViews(ctx, service, environment)
+  const { policy, patterns } = await patternViews(ctx, service, environment, VIEW_MAX_AGE_MS)
   const { rows, total } = selectPatterns(patterns, q)
   const now = ctx.options.now()
   const firstHour = Math.floor(now / HOUR_MS) * HOUR_MS - 23 * HOUR_MS
