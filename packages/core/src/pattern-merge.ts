@@ -97,8 +97,9 @@ export function mergeTemplates(entries: readonly TemplateEntry[], options: Merge
     const key = memberKey(entry.signature, entry.level)
     if (seen.has(key) || byKey.has(key)) continue
     seen.add(key)
+    // Count before splitting: a long template would allocate hundreds of tokens only to be skipped.
+    if (hasMoreWords(entry.template, MAX_MERGE_TOKENS)) continue
     const tokens = entry.template.split(' ')
-    if (tokens.length > MAX_MERGE_TOKENS) continue
     const group = `${entry.level} ${tokens.length}`
     // A new template of a known pattern's shape joins it: ids and members do not churn.
     const home = known
@@ -279,4 +280,11 @@ class ApartSets {
     }
     return groups.map((g) => g.items)
   }
+}
+
+/** True when `text` has more than `max` space-separated words, found without splitting it. */
+function hasMoreWords(text: string, max: number): boolean {
+  let spaces = 0
+  for (let i = text.indexOf(' '); i !== -1; i = text.indexOf(' ', i + 1)) if (++spaces >= max) return true
+  return false
 }

@@ -43,8 +43,8 @@ export function sieveFormat(sieve: Sieve, options?: SieveFormatOptions): SieveFo
   /** The keys annotate() added to the line being kept, for measure()'s plain size. */
   const added: string[] = []
   let logger: WinstonLoggerLike | undefined
-  /** Set when transform just kept a line by a decision: measure() then reports its serialized size. */
-  let pending = false
+  /** The line transform last kept by a decision: measure() reports its serialized size, once. */
+  let pending: WinstonInfo | undefined
   let fixedLevel = options?.level
   let levels = options?.levels ?? NPM_LEVELS
 
@@ -117,7 +117,7 @@ export function sieveFormat(sieve: Sieve, options?: SieveFormatOptions): SieveFo
   }
 
   function transform(info: WinstonInfo): WinstonInfo | false {
-    pending = false
+    pending = undefined
     try {
       if (info[DECIDED] === true) {
         delete info[DECIDED]
@@ -170,7 +170,7 @@ export function sieveFormat(sieve: Sieve, options?: SieveFormatOptions): SieveFo
       annotate(info, signature, rate, sampleRate, ids, local, scope)
       if (sieve.exporting) exportInfo(sieve, info, signature, sampleRate, ids)
       if (sieve.examples) takeExample(sieve, d, info)
-      pending = true
+      pending = info
       return info
     } catch (error) {
       sieve.report('LOGSIEVE_FORMAT_ERROR', error)
@@ -182,8 +182,9 @@ export function sieveFormat(sieve: Sieve, options?: SieveFormatOptions): SieveFo
     options: {},
     transform,
     measure(info: WinstonInfo): void {
-      if (!pending) return
-      pending = false
+      // Only the line the sampler decided last: a line written later (a busy stream) is not measured.
+      if (info !== pending) return
+      pending = undefined
       const message = info[MESSAGE]
       // Transports write the message and an end of line (winston's `eol`, os.EOL by default), in UTF-8:
       // counting the bytes costs about 1% of a winston line.

@@ -1,7 +1,14 @@
 // Fleet-wide observations for the generator: the rate since the last generation folded into each stored
 // pattern's EMA (with its anomaly z-score), and the new rate states to store once the policy is published.
 // Patterns are read a page at a time and each page's observations handed on at once (to the worker).
-import { type EmaState, emaUpdate, isAnomaly, type PatternObservation, zScore } from '@logsieve/core'
+import {
+  type EmaState,
+  emaUpdate,
+  isAnomaly,
+  type PatternObservation,
+  patternKey,
+  zScore,
+} from '@logsieve/core'
 import type { ResolvedOptions } from '../config.js'
 import { type Pending, pendingSeconds } from '../stats-aggregator.js'
 import { eachPage } from '../store/pages.js'
@@ -42,7 +49,7 @@ export async function observe(
       let bytesPerEvent = r.bytesPerEvent ?? 0
       let anomaly: PatternObservation['anomaly']
       if (pending) {
-        const pp = pending.patterns.get(r.signature + r.level)
+        const pp = pending.patterns.get(patternKey(r.signature, r.level))
         const x = (pp?.seen ?? 0) / seconds
         if (pp && pp.seen > 0) bytesPerEvent = pp.bytes / pp.seen
         if (ema && isAnomaly(ema, x, { threshold: options.anomalyZ })) {

@@ -1,6 +1,6 @@
 // A service's patterns: a table the server sorts, filters, searches and pages; each row opens to its
 // redacted example, member signatures and pins, and pins or unpins from there.
-import type { Policy } from '@logsieve/core'
+import { type Policy, patternKey } from '@logsieve/core'
 import { html } from 'hono/html'
 import type { ServerContext } from '../../context.js'
 import { type PatternView, patternViews } from '../../pattern-view.js'
@@ -188,7 +188,7 @@ export async function patternsPage(
   ])
   const spark = new Map<string, number[]>()
   for (const h of hours) {
-    const k = `${h.signature}:${h.level}`
+    const k = patternKey(h.signature, h.level)
     let counts = spark.get(k)
     if (!counts) {
       counts = new Array<number>(24).fill(0)
@@ -243,7 +243,7 @@ ${rows.map(
 <td><span class="badge reason-${why(p)}">${why(p)}</span></td>
 <td class="num">${percent(p.share)}</td>
 <td class="num">${bytes(p.savedBytesPerDay)}</td>
-<td>${sparkline(spark.get(`${p.signature}:${p.level}`) ?? new Array<number>(24).fill(0))}</td>
+<td>${sparkline(spark.get(patternKey(p.signature, p.level)) ?? new Array<number>(24).fill(0))}</td>
 <td class="nowrap">${when(p.firstSeen)}</td>
 </tr>`,
 )}
