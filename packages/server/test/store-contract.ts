@@ -1,6 +1,6 @@
 // The Store contract: what every engine must do, run unchanged against SQLite and PostgreSQL
 // (sqlite-store.test.ts, postgres-store.test.ts). Shared-store behaviour runs where the store is shared.
-import type { Policy } from '@logsieve/core'
+import { type Policy, patternKey } from '@logsieve/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { titled } from '../../../test/support/requirement.js'
 import type { Pending } from '../src/stats-aggregator.js'
@@ -52,7 +52,9 @@ const policy = (rate: number, service = 'svc'): Omit<Policy, 'version'> =>
   }) as unknown as Omit<Policy, 'version'>
 
 const pending = (seen: number, instance: string, start: number): Pending => ({
-  patterns: new Map([[`${sig(1)}info`, { signature: sig(1), level: 'info', seen, bytes: seen * 10 }]]),
+  patterns: new Map([
+    [patternKey(sig(1), 'info'), { signature: sig(1), level: 'info', seen, bytes: seen * 10 }],
+  ]),
   instances: new Map([[instance, { start, end: start + MIN, seen }]]),
   batches: 1,
   since: undefined,
@@ -327,7 +329,7 @@ export function storeContract(engine: string, factory: StoreFactory, skip?: stri
       )
       expect(await shared.pendingGroups()).toEqual([{ service: 'svc', environment: 'prod' }])
       const peeked = await shared.takePending('svc', 'prod', T0 + 5 * MIN, true)
-      expect(peeked!.patterns.get(`${sig(1)}info`)).toEqual({
+      expect(peeked!.patterns.get(patternKey(sig(1), 'info'))).toEqual({
         signature: sig(1),
         level: 'info',
         seen: 15,
