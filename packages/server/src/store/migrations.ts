@@ -89,4 +89,14 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX patterns_last_seen ON patterns (last_seen);
   `,
+  // 4 (issue 15): merges an admin undid (a split pattern's members, a forbidden pair), kept across generations
+  `
+  CREATE TABLE pattern_separations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    service TEXT NOT NULL, environment TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('split', 'forbid')),
+    pattern TEXT, signatures TEXT NOT NULL, author TEXT, created_at TEXT NOT NULL
+  );
+  CREATE INDEX pattern_separations_group ON pattern_separations (service, environment);
+  `,
 ]

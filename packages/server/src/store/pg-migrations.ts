@@ -100,4 +100,14 @@ export const PG_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX patterns_last_seen ON patterns (last_seen);
   `,
+  // 4 (issue 15, as SQLite's step 4): merges an admin undid, kept across generations
+  `
+  CREATE TABLE pattern_separations (
+    id bigserial PRIMARY KEY,
+    service text NOT NULL, environment text NOT NULL,
+    kind text NOT NULL CHECK (kind IN ('split', 'forbid')),
+    pattern text, signatures text NOT NULL, author text, created_at text NOT NULL
+  );
+  CREATE INDEX pattern_separations_group ON pattern_separations (service, environment);
+  `,
 ]
