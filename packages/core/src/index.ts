@@ -21,6 +21,7 @@ export {
 } from './policy-client.js'
 export { isSensitiveKey, redactExample } from './redact.js'
 export {
+  BACKFILL_SAMPLE_RATE,
   type BaseSampler,
   type BaseSamplerOptions,
   createBaseSampler,

@@ -246,8 +246,13 @@ export interface PatternObservation {
   template: string
   /** Events per second across all instances (smoothed). */
   eventsPerSecond: number
-  /** Mean serialized size of one line. */
+  /**
+   * Mean written size of one line kept at weight 1 (Logsieve's fields included, but no `sample_rate`:
+   * the generator adds `SAMPLE_RATE_FIELD_BYTES` for the share of lines a rate makes carry it).
+   */
   bytesPerEvent: number
+  /** Mean size of one line as the plain logger would write it: the "before" of savings. @default bytesPerEvent */
+  plainBytesPerEvent?: number
   /** ms since epoch. */
   firstSeen: number
   /** Set when the pattern's current rate is far above its own baseline. */

@@ -3,7 +3,7 @@
 // appended to the serialized bindings of the logger's view for the duration of the write: no mixin
 // call, no extra object, no merge (that path cost more than the decision itself).
 import { format } from 'node:util'
-import { type Decision, levelName, toSeverityNumber } from '@logsieve/core'
+import { BACKFILL_SAMPLE_RATE, type Decision, levelName, toSeverityNumber } from '@logsieve/core'
 import {
   currentScope,
   estimateArgsBytes,
@@ -241,11 +241,12 @@ export function createIntegration(
         severity,
         levelName(severity),
         signature,
-        1,
+        BACKFILL_SAMPLE_RATE,
         ids,
       )
     }
-    write(target as PinoLike, method, args, level, fields(signature, 1, ids, scope, loggedAt))
+    const extra = fields(signature, BACKFILL_SAMPLE_RATE, ids, scope, loggedAt)
+    write(target as PinoLike, method, args, level, extra)
   }
 
   /** The replayer of one level method's lines (one per method, not per dropped line). */

@@ -12,7 +12,10 @@ export interface PendingPattern {
   signature: string
   level: LevelName
   seen: number
+  /** Lines kept by the SDKs: fewer than seen when the pattern was sampled. */
+  kept: number
   bytes: number
+  plainBytes: number
 }
 
 /** What arrived for one service/environment since its last generation. */
@@ -98,6 +101,7 @@ function rowOf(
       kept: 0,
       bytes: 0,
       keptBytes: 0,
+      plainBytes: 0,
     }
     rows.set(key, row)
   }
@@ -109,7 +113,7 @@ function pendingOf(pend: Pending, p: { signature: string; level: LevelName }): P
   const key = p.signature + p.level
   let pp = pend.patterns.get(key)
   if (pp === undefined && pend.patterns.size < MAX_PENDING_PATTERNS) {
-    pp = { signature: p.signature, level: p.level, seen: 0, bytes: 0 }
+    pp = { signature: p.signature, level: p.level, seen: 0, kept: 0, bytes: 0, plainBytes: 0 }
     pend.patterns.set(key, pp)
   }
   return pp
@@ -208,13 +212,18 @@ export class StatsAggregator {
       row.kept += p.kept
       row.bytes += p.bytes
       row.keptBytes += p.keptBytes ?? 0
+      // An SDK from before plain bytes were counted: its lines carry no fields of ours to leave out.
+      const plainBytes = p.plainBytes ?? p.bytes
+      row.plainBytes += plainBytes
       if (slot.pendingOf !== pend) {
         slot.pendingOf = pend
         slot.pending = pendingOf(pend, p)
       }
       if (slot.pending !== undefined) {
         slot.pending.seen += p.seen
+        slot.pending.kept += p.kept
         slot.pending.bytes += p.bytes
+        slot.pending.plainBytes += plainBytes
       }
     }
   }

@@ -12,7 +12,7 @@ describe('operational routes', () => {
     expect(await (await t.call('/health', { key: null })).json()).toEqual({ status: 'ok' })
     expect((await t.call('/ready', { key: null })).status).toBe(200)
     const v = await (await t.call('/version', { key: null })).json()
-    expect(v).toMatchObject({ name: '@logsieve/server', schemaVersion: 1 })
+    expect(v).toMatchObject({ name: '@logsieve/server', schemaVersion: 2 })
   })
 
   it('exposes Prometheus metrics for requests, batches, generations and projected bytes', async () => {

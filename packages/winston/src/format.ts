@@ -3,7 +3,7 @@
 // the template because it runs before format.splat(), and annotates kept lines.
 import { EOL } from 'node:os'
 import { format as utilFormat } from 'node:util'
-import { type Decision, levelName, toSeverityNumber } from '@logsieve/core'
+import { BACKFILL_SAMPLE_RATE, type Decision, levelName, toSeverityNumber } from '@logsieve/core'
 import { currentScope, isReplaying, otelIds, type Scope, type Sieve, type TraceIds } from '@logsieve/node'
 import type { SieveFormat, SieveFormatOptions, WinstonInfo, WinstonLoggerLike } from './types.js'
 
@@ -83,10 +83,10 @@ export function sieveFormat(sieve: Sieve, options?: SieveFormatOptions): SieveFo
     info[DECIDED] = true
     const scope = currentScope()
     const ids = otelIds() ?? scope
-    annotate(info, signature, 1, ids, scope)
+    annotate(info, signature, BACKFILL_SAMPLE_RATE, ids, scope)
     info.backfilled = true
     info.logged_at = loggedAt
-    if (sieve.exporting) exportInfo(sieve, info, signature, 1, ids)
+    if (sieve.exporting) exportInfo(sieve, info, signature, BACKFILL_SAMPLE_RATE, ids)
     ;(target as WinstonLoggerLike).write(info)
   }
 

@@ -1,6 +1,13 @@
 // Fleet-wide observations for the generator: the rate since the last generation folded into each stored
 // pattern's EMA (with its anomaly z-score), and the new rate states to store once the policy is published.
-import { type EmaState, emaUpdate, isAnomaly, type PatternObservation, zScore } from '@logsieve/core'
+import {
+  type EmaState,
+  emaUpdate,
+  isAnomaly,
+  type PatternObservation,
+  SAMPLE_RATE_FIELD_BYTES,
+  zScore,
+} from '@logsieve/core'
 import type { ResolvedOptions } from '../config.js'
 import { type Pending, pendingSeconds } from '../stats-aggregator.js'
 import type { PatternState, Store } from '../store/types.js'
@@ -34,11 +41,18 @@ export async function observe(
       ? { mean: r.emaRate ?? 0, variance: r.emaVar ?? 0, count: r.samples }
       : undefined
     let bytesPerEvent = r.bytesPerEvent ?? 0
+    let plainBytesPerEvent = r.plainBytesPerEvent ?? bytesPerEvent
     let anomaly: PatternObservation['anomaly']
     if (pending) {
       const pp = pending.patterns.get(r.signature + r.level)
       const x = (pp?.seen ?? 0) / seconds
-      if (pp && pp.seen > 0) bytesPerEvent = pp.bytes / pp.seen
+      if (pp && pp.seen > 0) {
+        // Sizes at weight 1: a sampled pattern's kept lines carried `sample_rate`, about 1 − kept/seen
+        // of them; the generator adds the field back for the rate it chooses.
+        const withRate = Math.max(0, 1 - pp.kept / pp.seen) * SAMPLE_RATE_FIELD_BYTES
+        bytesPerEvent = Math.max(0, pp.bytes / pp.seen - withRate)
+        plainBytesPerEvent = pp.plainBytes / pp.seen
+      }
       if (ema && isAnomaly(ema, x, { threshold: options.anomalyZ })) {
         anomaly = { zScore: zScore(ema, x), baseline: ema.mean }
       }
@@ -49,6 +63,7 @@ export async function observe(
         emaRate: ema.mean,
         emaVar: ema.variance,
         bytesPerEvent,
+        plainBytesPerEvent,
         samples: ema.count,
         updatedAt: now,
       })
@@ -60,6 +75,7 @@ export async function observe(
       template: r.template,
       eventsPerSecond: ema.mean,
       bytesPerEvent,
+      plainBytesPerEvent,
       firstSeen: r.firstSeen,
     }
     if (anomaly) o.anomaly = anomaly

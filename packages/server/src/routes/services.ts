@@ -53,7 +53,9 @@ export function serviceRoutes(ctx: ServerContext): Hono<AuthEnv> {
     )
     const patterns = (await store.listPatterns(service, environment)).map((p) => {
       const eventsPerSecond = p.emaRate ?? 0
+      // Written sizes (Logsieve's fields included) are what a rate spends; plain ones what it saves on.
       const bytesPerEvent = p.bytesPerEvent ?? 0
+      const plainBytesPerEvent = p.plainBytesPerEvent ?? bytesPerEvent
       const bytesPerDay = eventsPerSecond * bytesPerEvent * DAY_SECONDS
       const { rate, reason } = rateFor(policy, p.signature, p.level)
       const t = totals.get(`${p.signature}:${p.level}`)
@@ -69,10 +71,13 @@ export function serviceRoutes(ctx: ServerContext): Hono<AuthEnv> {
           kept: t?.kept ?? 0,
           bytes: t?.bytes ?? 0,
           keptBytes: t?.keptBytes ?? 0,
+          plainBytes: t?.plainBytes ?? 0,
         },
         eventsPerSecond,
         bytesPerEvent,
+        plainBytesPerEvent,
         bytesPerDay,
+        plainBytesPerDay: eventsPerSecond * plainBytesPerEvent * DAY_SECONDS,
         rate,
         reason,
         projectedBytesPerDay: bytesPerDay * rate,

@@ -86,10 +86,12 @@ export class SqliteStore implements Store {
       revokeKey: p('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
       hasAdmin: p(`SELECT 1 FROM api_keys WHERE scope = 'admin' AND revoked_at IS NULL LIMIT 1`),
       addMinute:
-        p(`INSERT INTO stats_minute (service, environment, signature, level, minute, seen, kept, bytes, kept_bytes)
-        VALUES (@service, @environment, @signature, @level, @minute, @seen, @kept, @bytes, @keptBytes)
+        p(`INSERT INTO stats_minute (service, environment, signature, level, minute, seen, kept, bytes, kept_bytes,
+          plain_bytes)
+        VALUES (@service, @environment, @signature, @level, @minute, @seen, @kept, @bytes, @keptBytes, @plainBytes)
         ON CONFLICT DO UPDATE SET seen = seen + excluded.seen, kept = kept + excluded.kept,
-          bytes = bytes + excluded.bytes, kept_bytes = kept_bytes + excluded.kept_bytes`),
+          bytes = bytes + excluded.bytes, kept_bytes = kept_bytes + excluded.kept_bytes,
+          plain_bytes = coalesce(plain_bytes, bytes) + excluded.plain_bytes`),
       upsertPattern:
         p(`INSERT INTO patterns (service, environment, signature, level, template, example, first_seen, last_seen)
         VALUES (@service, @environment, @signature, @level, @template, @example, @firstSeen, @lastSeen)
@@ -98,10 +100,10 @@ export class SqliteStore implements Store {
       listPatterns: p('SELECT * FROM patterns WHERE service = ? AND environment = ?'),
       updateState:
         p(`UPDATE patterns SET ema_rate = @emaRate, ema_var = @emaVar, bytes_per_event = @bytesPerEvent,
-        samples = @samples, state_at = @updatedAt
+        plain_bytes_per_event = @plainBytesPerEvent, samples = @samples, state_at = @updatedAt
         WHERE service = @service AND environment = @environment AND signature = @signature AND level = @level`),
       totals: p(`SELECT signature, level, sum(seen) AS seen, sum(kept) AS kept, sum(bytes) AS bytes,
-        sum(kept_bytes) AS keptBytes FROM stats_minute
+        sum(kept_bytes) AS keptBytes, sum(coalesce(plain_bytes, bytes)) AS plainBytes FROM stats_minute
         WHERE service = ? AND environment = ? AND minute >= ? GROUP BY signature, level`),
       services: p(`SELECT service, environment, min(first_seen) AS firstSeen, max(last_seen) AS lastSeen,
         count(*) AS patterns FROM patterns GROUP BY service, environment ORDER BY service, environment`),
@@ -124,11 +126,13 @@ export class SqliteStore implements Store {
         VALUES (@service, @signature, @level, @rate, @reason, @author, @createdAt, @expiresAt) RETURNING *`),
       deletePin: p('DELETE FROM pins WHERE service = ? AND id = ?'),
       rollupHours:
-        p(`INSERT INTO stats_hour (service, environment, signature, level, hour, seen, kept, bytes, kept_bytes)
+        p(`INSERT INTO stats_hour (service, environment, signature, level, hour, seen, kept, bytes, kept_bytes,
+          plain_bytes)
         SELECT service, environment, signature, level, (minute / 3600000) * 3600000, sum(seen), sum(kept), sum(bytes),
-          sum(kept_bytes) FROM stats_minute WHERE minute < ? GROUP BY 1, 2, 3, 4, 5
+          sum(kept_bytes), sum(coalesce(plain_bytes, bytes)) FROM stats_minute WHERE minute < ? GROUP BY 1, 2, 3, 4, 5
         ON CONFLICT DO UPDATE SET seen = seen + excluded.seen, kept = kept + excluded.kept,
-          bytes = bytes + excluded.bytes, kept_bytes = kept_bytes + excluded.kept_bytes`),
+          bytes = bytes + excluded.bytes, kept_bytes = kept_bytes + excluded.kept_bytes,
+          plain_bytes = coalesce(plain_bytes, bytes) + excluded.plain_bytes`),
       deleteMinutes: p('DELETE FROM stats_minute WHERE minute < ?'),
       deleteHours: p('DELETE FROM stats_hour WHERE hour < ?'),
     }
@@ -190,6 +194,7 @@ export class SqliteStore implements Store {
       emaRate: (r.ema_rate as number | null) ?? undefined,
       emaVar: (r.ema_var as number | null) ?? undefined,
       bytesPerEvent: (r.bytes_per_event as number | null) ?? undefined,
+      plainBytesPerEvent: (r.plain_bytes_per_event as number | null) ?? undefined,
       samples: (r.samples as number | null) ?? undefined,
       updatedAt: (r.state_at as number | null) ?? undefined,
     }))

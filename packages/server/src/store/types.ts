@@ -27,8 +27,11 @@ export interface MinuteStats {
   minute: number
   seen: number
   kept: number
+  /** Written bytes of the seen lines (Logsieve's fields included). */
   bytes: number
   keptBytes: number
+  /** Bytes of the seen lines as the plain logger would write them (without Logsieve's fields). */
+  plainBytes: number
 }
 
 /** What the server remembers of a pattern beyond its counts. */
@@ -51,7 +54,10 @@ export interface PatternState {
   emaRate: number
   /** EMA of the squared deviation, for z-scores. */
   emaVar: number
+  /** Mean written size of a line. */
   bytesPerEvent: number
+  /** Mean plain size of a line (without Logsieve's fields). */
+  plainBytesPerEvent: number
   /** Number of windows folded into the EMA. */
   samples: number
   updatedAt: number
@@ -91,6 +97,7 @@ export interface PatternTotals {
   kept: number
   bytes: number
   keptBytes: number
+  plainBytes: number
 }
 
 export interface Store {
