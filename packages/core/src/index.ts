@@ -10,6 +10,7 @@ export {
   zScore,
 } from './anomaly.js'
 export { type CoarseClock, createCoarseClock } from './coarse-clock.js'
+export { errorDetail } from './error-detail.js'
 export * from './generator.js'
 export { hash32, hash64Hex } from './hash.js'
 export { checkPolicy } from './policy-check.js'

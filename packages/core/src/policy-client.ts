@@ -1,6 +1,7 @@
 // Fetches a service's policy in the background: ETag / If-None-Match, a pluggable cache of the last
 // good policy, exponential backoff with full jitter after failures. Never rejects, never throws.
 import type { ParseResult } from './check.js'
+import { errorDetail } from './error-detail.js'
 import { checkPolicy } from './policy-check.js'
 import type { Policy } from './schema.js'
 import type { CachedPolicy, PolicyCache, PolicyClient, PolicyClientOptions } from './types.js'
@@ -127,8 +128,8 @@ export function createPolicyClientWith(
       const res = await (options.fetch ?? globalThis.fetch)(target, { headers, signal: controller.signal })
       const { status } = res
       if (status !== 200) {
+        if (status !== 304) throw httpError(`${status}${await errorDetail(res)}`, status)
         await res.body?.cancel()
-        if (status !== 304) throw httpError(status, status)
       } else {
         const body = await res.json().catch(() => {
           throw httpError('a body that is not JSON', 200)

@@ -15,6 +15,7 @@ export {
 export { defaultCacheDir, diskPolicyCache } from './disk-cache.js'
 export type { ExpressErrorOptions, ExpressOptions, ObjectLogger, RequestLine } from './express.js'
 export type { RouteHandler } from './next.js'
+export { SieveConfigError } from './options.js'
 export * from './otlp/index.js'
 export { createSieve } from './sieve.js'
 export { createStatsSender, type StatsSender, type StatsSenderOptions } from './stats-sender.js'

@@ -9,6 +9,7 @@ import {
   createSampler,
   createStatsTable,
   defaultPolicy,
+  PolicyFetchError,
   parsePolicy,
   redactExample,
   toStatsBatch,
@@ -23,15 +24,17 @@ import {
   type ScopeInit,
   setScopeFields,
 } from './context.js'
+import { createReporter } from './diagnostics.js'
 import { defaultCacheDir, diskPolicyCache } from './disk-cache.js'
 import { expressErrorHandler, expressMiddleware } from './express.js'
 import { wrapRouteHandler } from './next.js'
+import { checkOptions } from './options.js'
 import type { OtlpExporterOptions } from './otlp/index.js'
 import { createOtlpExporter } from './otlp/index.js'
 import { followPolicyStream } from './policy-stream.js'
 import { pollSoon } from './poll-soon.js'
 import { asError, createStatsSender, type StatsSender } from './stats-sender.js'
-import type { Diagnostic, ExportRecord, OtlpSink, Sieve, SieveOptions } from './types.js'
+import type { ExportRecord, OtlpSink, Sieve, SieveOptions } from './types.js'
 import { SDK_NAME, SDK_VERSION } from './version.js'
 
 const DEFAULT_BACKFILL_LINES = 100
@@ -48,26 +51,16 @@ const MAX_EXAMPLE_KEYS = 4096
  * const log = pino(sievePino(sieve))
  */
 export function createSieve(options: SieveOptions): Sieve {
+  checkOptions(options)
   reserveOtelSlot()
   const service = options.service
   const environment = options.environment ?? process.env.NODE_ENV ?? 'default'
-  const onDiagnostic = options.onDiagnostic
   const fetchImpl = options.fetch ?? globalThis.fetch
   const timeoutMs = options.timeoutMs ?? 10_000
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 2000
   const flushHooks: Array<() => unknown> = []
   let stopped = false
-
-  function report(code: string, error: unknown): void {
-    if (!onDiagnostic) return
-    const message = error instanceof Error ? error.message : String(error)
-    const diagnostic: Diagnostic = { code, message, error }
-    try {
-      onDiagnostic(diagnostic)
-    } catch {
-      // A diagnostic callback that throws must not turn into an app error either.
-    }
-  }
+  const report = createReporter(options.onDiagnostic)
 
   let initial = defaultPolicy(service, environment)
   // Fail-safe start: until a policy arrives (server, cache or option) the app logs what it logged
@@ -139,7 +132,13 @@ export function createSieve(options: SieveOptions): Sieve {
       fetch: fetchImpl,
       timeoutMs,
       onPolicy: applyPolicy,
-      onError: (error) => report('LOGSIEVE_POLICY_FETCH', error),
+      onError: (error) =>
+        report(
+          'LOGSIEVE_POLICY_FETCH',
+          error instanceof PolicyFetchError
+            ? error
+            : asError(error, `LOGSIEVE_POLICY_FETCH: GET ${server.url}`),
+        ),
     })
     sender = createStatsSender({
       url: server.url,

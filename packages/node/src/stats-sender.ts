@@ -2,7 +2,7 @@
 // failures, and a failed window folded back into the table (StatsTable.merge) so memory stays bounded.
 import { promisify } from 'node:util'
 import { gzip as gzipCallback } from 'node:zlib'
-import type { StatsBatch, StatsSnapshot, StatsTable } from '@logsieve/core'
+import { errorDetail, type StatsBatch, type StatsSnapshot, type StatsTable } from '@logsieve/core'
 
 const gzip = promisify(gzipCallback)
 
@@ -101,8 +101,13 @@ export function createStatsSender(options: StatsSenderOptions): StatsSender {
         body,
         signal: AbortSignal.any([controller.signal, AbortSignal.timeout(options.timeoutMs)]),
       })
-      // Drain the body so the connection can be reused.
-      await res.arrayBuffer().catch(() => undefined)
+      // Read the body (the connection can then be reused): an error's names the server's reason.
+      const detail = res.ok
+        ? await res.arrayBuffer().then(
+            () => '',
+            () => '',
+          )
+        : await errorDetail(res)
       if (res.ok) {
         failures = 0
         accepted = true
@@ -113,12 +118,13 @@ export function createStatsSender(options: StatsSenderOptions): StatsSender {
       const retryable = res.status >= 500 || res.status === 408 || res.status === 429
       if (retryable) keep(snapshot)
       failures++
-      options.onError(new Error(`LOGSIEVE_STATS_REJECTED: POST /v1/stats answered ${res.status}`))
+      const rejected = new Error(`LOGSIEVE_STATS_REJECTED: POST ${endpoint} answered ${res.status}${detail}`)
+      options.onError(Object.assign(rejected, { status: res.status }))
       return false
     } catch (error) {
       keep(snapshot)
       failures++
-      options.onError(asError(error, 'LOGSIEVE_STATS_NETWORK'))
+      options.onError(asError(error, `LOGSIEVE_STATS_NETWORK: POST ${endpoint}`))
       return false
     }
   }

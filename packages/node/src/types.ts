@@ -61,8 +61,12 @@ export interface SieveOptions {
   backfill?: false | { maxLinesPerScope?: number; maxBytes?: number }
   /** Instance name sent with stats. @default `${os.hostname()}/${process.pid}` */
   instance?: string
-  /** Receives every error the SDK handled internally. Never let it throw. @default no-op */
-  onDiagnostic?: (diagnostic: Diagnostic) => void
+  /**
+   * Receives every problem the SDK handled (unreachable server, 401/403, rejected stats, invalid policy…),
+   * with its cause. `false` silences them. @default stderr, once per kind (code plus status or system
+   * error code)
+   */
+  onDiagnostic?: ((diagnostic: Diagnostic) => void) | false
   /** Called with every stats batch the server accepted. */
   onStatsSent?: (batch: StatsBatch) => void
   /** Called with every new policy in effect (from the cache, the server or `setPolicy`). */

@@ -73,7 +73,14 @@ export class KeyRing {
     const hit = this.verified.get(token)
     const now = Date.now()
     if (hit !== undefined && hit.until > now) return hit.principal || undefined
-    const principal = await this.lookup(token)
+    let principal: Principal | undefined
+    try {
+      principal = await this.lookup(token)
+    } catch (err) {
+      // Database unreachable: a key verified before keeps working (SDKs keep reading their policies).
+      if (hit !== undefined) return hit.principal || undefined
+      throw err
+    }
     this.verified.set(token, { principal: principal ?? false, until: now + VERIFIED_TTL_MS })
     return principal
   }

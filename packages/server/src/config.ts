@@ -20,7 +20,11 @@ export interface ServerOptions {
   port?: number
   /** Interface to bind. @default '127.0.0.1' */
   host?: string
-  /** SQLite file (directories are created); ':memory:' for a throwaway store. @default './.logsieve/logsieve.db' */
+  /**
+   * SQLite file (directories are created), ':memory:' for a throwaway store, or a `postgres://` URL to
+   * share one PostgreSQL database between several server processes (see docs/deployment.md, "Scaling out").
+   * @default './.logsieve/logsieve.db'
+   */
   dbPath?: string
   /**
    * An admin key accepted in addition to keys stored in the database (never stored). When unset and the

@@ -5,5 +5,7 @@ export { DEFAULT_DB_PATH, DEFAULT_PORT, optionsFromEnv, resolveOptions } from '.
 export type { ServerContext } from './context.js'
 export type { GenerateOptions, GenerateResult } from './generation/generator.js'
 export { type CreatedServer, createServer, type RunningServer, startServer } from './server.js'
+export { isPostgresUrl, openStore } from './store/open.js'
+export type { PostgresStore, PostgresStoreOptions } from './store/postgres.js'
 export { SqliteStore } from './store/sqlite.js'
 export type * from './store/types.js'

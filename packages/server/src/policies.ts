@@ -45,24 +45,60 @@ export class PolicyHub {
     return this.cache.get(groupKey(service, environment))
   }
 
-  /** The current policy (version 0 defaults when none was ever stored). */
-  async load(service: string, environment: string): Promise<CachedPolicyEntry> {
-    const hit = this.peek(service, environment)
+  /**
+   * The current policy (version 0 defaults when none was ever stored). `fresh`: read it from this store
+   * (a shared store's transaction) even on a cache hit, since another process may have stored a newer one.
+   */
+  async load(service: string, environment: string, fresh?: Store): Promise<CachedPolicyEntry> {
+    const hit = fresh ? undefined : this.peek(service, environment)
     if (hit) return hit
-    const stored = await this.store.latestPolicy(service, environment)
+    const stored = await (fresh ?? this.store).latestPolicy(service, environment)
     const entry = entryOf(stored ?? defaultPolicy(service, environment))
-    this.cache.set(groupKey(service, environment), entry)
+    const cached = this.peek(service, environment)
+    if (!cached || cached.policy.version < entry.policy.version) {
+      this.cache.set(groupKey(service, environment), entry)
+    }
     return entry
   }
 
-  /** Store a new immutable version, refresh the cache and notify subscribers. */
-  async publish(policy: Omit<Policy, 'version'>): Promise<Policy> {
-    const stored = await this.store.insertPolicy(policy)
-    const entry = entryOf(stored)
-    this.cache.set(groupKey(stored.service, stored.environment), entry)
-    const set = this.listeners.get(groupKey(stored.service, stored.environment))
-    if (set) for (const fn of set) fn(entry)
+  /**
+   * Store a new immutable version, refresh the cache and notify subscribers. Through `via` (a transaction
+   * not yet committed) it only stores: the caller calls `accept` once the version is committed.
+   */
+  async publish(policy: Omit<Policy, 'version'>, via: Store = this.store): Promise<Policy> {
+    const stored = await via.insertPolicy(policy)
+    if (via === this.store) this.accept(stored)
     return stored
+  }
+
+  /** Serve a committed version and push it to subscribers, unless a newer one is held already. */
+  accept(policy: Policy): void {
+    const k = groupKey(policy.service, policy.environment)
+    const cached = this.cache.get(k)
+    if (cached && cached.policy.version >= policy.version) return
+    const entry = entryOf(policy)
+    this.cache.set(k, entry)
+    const set = this.listeners.get(k)
+    if (set) for (const fn of set) fn(entry)
+  }
+
+  /** Another process stored `version`: load it if this one holds or streams an older one. */
+  async refresh(service: string, environment: string, version: number): Promise<void> {
+    const k = groupKey(service, environment)
+    const cached = this.cache.get(k)
+    if (cached ? cached.policy.version >= version : !this.listeners.has(k)) return
+    const latest = await this.store.latestPolicy(service, environment)
+    if (latest) this.accept(latest)
+  }
+
+  /** After missed notifications: reload every policy held or streamed. */
+  async resync(): Promise<void> {
+    const keys = new Set([...this.cache.keys(), ...this.listeners.keys()])
+    for (const k of keys) {
+      const [service, environment] = k.split('\u0000') as [string, string]
+      const latest = await this.store.latestPolicy(service, environment)
+      if (latest) this.accept(latest)
+    }
   }
 
   subscribe(service: string, environment: string, fn: PolicyListener): () => void {

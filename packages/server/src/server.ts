@@ -13,8 +13,8 @@ import { Scheduler } from './jobs/scheduler.js'
 import { Metrics } from './metrics.js'
 import { PolicyHub } from './policies.js'
 import { StatsAggregator } from './stats-aggregator.js'
-import { SqliteStore } from './store/sqlite.js'
-import type { KeyScope, Store } from './store/types.js'
+import { openStore } from './store/open.js'
+import { isShared, type KeyScope, type Store } from './store/types.js'
 
 export interface CreatedServer {
   app: Hono
@@ -33,7 +33,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Created
     typeof options.logger === 'object'
       ? options.logger
       : pino({ level: options.logger ?? 'silent', name: 'logsieve' })
-  const store = options.store ?? new SqliteStore(resolved.dbPath)
+  const store = options.store ?? (await openStore(resolved.dbPath))
   const metrics = new Metrics()
   const stats = new StatsAggregator(store)
   const policies = new PolicyHub(store)
@@ -50,6 +50,19 @@ export async function createServer(options: ServerOptions = {}): Promise<Created
     scheduler,
     metrics,
     logger,
+  }
+  if (isShared(store)) {
+    // Changes made by other processes: new versions reach this one's cache and streams, revocations its keys.
+    const warn = (err: unknown) => logger.warn({ err }, 'policy refresh failed')
+    await store.listen({
+      policy: (service, environment, version) =>
+        void policies.refresh(service, environment, version).catch(warn),
+      keys: () => keys.invalidate(),
+      resync: () => {
+        keys.invalidate()
+        void policies.resync().catch(warn)
+      },
+    })
   }
   let createdAdminKey: string | undefined
   if (!resolved.adminKey && !(await store.hasAdminKey())) {

@@ -2,7 +2,7 @@
 // signature, level, minute) and written in one transaction every flush interval, so ingest is never one
 // SQL row per pattern per request. A second accumulator keeps what arrived since the last generation.
 import type { LevelName, StatsBatch } from '@logsieve/core'
-import type { MinuteStats, PatternMeta, Store } from './store/types.js'
+import { isShared, type MinuteStats, type PatternMeta, type PendingGroup, type Store } from './store/types.js'
 
 const MINUTE = 60_000
 /** Distinct patterns one service/environment may accumulate between two generations. */
@@ -129,7 +129,15 @@ export class StatsAggregator {
   private lastFirstSeen = ''
   private lastFirstSeenMs = 0
 
-  constructor(private readonly store: Store) {}
+  /**
+   * True on a store shared by several processes: each flush also hands the store what is pending for
+   * generation (any process may generate next), and a stats batch is acknowledged once flushed.
+   */
+  readonly durable: boolean
+
+  constructor(private readonly store: Store) {
+    this.durable = isShared(store)
+  }
 
   /** Add one validated batch. Synchronous: nothing is half-added. */
   add(batch: StatsBatch): void {
@@ -242,7 +250,15 @@ export class StatsAggregator {
           for (const slot of Object.values(levels)) if (slot) metas.push(slot.meta)
         }
       }
-      await this.store.writeStats(rows, metas)
+      const pending: PendingGroup[] | undefined = this.durable ? [] : undefined
+      if (pending) {
+        for (const [gk, p] of this.pending) {
+          const [service, environment] = gk.split('\u0000') as [string, string]
+          pending.push({ service, environment, pending: p })
+        }
+        this.pending.clear()
+      }
+      await this.store.writeStats(rows, metas, pending)
     }
     // A failed flush must not wedge the queue: the next one runs either way.
     this.flushing = this.flushing.then(run, run)

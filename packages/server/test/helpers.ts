@@ -1,9 +1,11 @@
-// Test helpers: a real server on an ephemeral port with a real SQLite file in a temp dir.
+// Test helpers: a real server on an ephemeral port with a real SQLite file in a temp dir, or, with
+// LOGSIEVE_TEST_ENGINE=postgres (postgres-http.test.ts), a fresh PostgreSQL database dropped on close.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { StatsBatchInput } from '@logsieve/core'
 import { type RunningServer, type ServerOptions, startServer } from '../src/index.js'
+import { createTestDatabase } from './pg.js'
 
 export const ADMIN_KEY = 'test-admin-key-0123456789'
 
@@ -21,9 +23,10 @@ export interface TestServer {
 
 export async function startTestServer(options: ServerOptions = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'logsieve-server-'))
+  const pg = process.env.LOGSIEVE_TEST_ENGINE === 'postgres' ? await createTestDatabase() : undefined
   const server = await startServer({
     port: 0,
-    dbPath: join(dir, 'logsieve.db'),
+    dbPath: pg?.url ?? join(dir, 'logsieve.db'),
     adminKey: ADMIN_KEY,
     generationIntervalMs: 0,
     rateLimit: false,
@@ -47,6 +50,7 @@ export async function startTestServer(options: ServerOptions = {}): Promise<Test
     async close() {
       await server.close()
       rmSync(dir, { recursive: true, force: true })
+      await pg?.drop()
     },
   }
 }

@@ -8,7 +8,7 @@ import { ApiError } from '../errors.js'
 import type { Metrics } from '../metrics.js'
 import type { PolicyHub } from '../policies.js'
 import type { StatsAggregator } from '../stats-aggregator.js'
-import type { Store } from '../store/types.js'
+import { isShared, type Store } from '../store/types.js'
 import { observe } from './observations.js'
 
 export interface GenerateOptions {
@@ -68,13 +68,31 @@ export class PolicyGenerator {
   }
 
   private async run(service: string, environment: string, opts: GenerateOptions): Promise<GenerateResult> {
-    const { store, stats, policies, metrics, options } = this.d
+    const { store, policies } = this.d
+    if (!isShared(store)) return this.runOn(store, service, environment, opts)
+    // Shared store: one process at a time per group, and nothing is committed by a process dying midway.
+    const result = await store.exclusive(service, environment, (tx) =>
+      this.runOn(tx, service, environment, opts),
+    )
+    if (result.stored) policies.accept(result.policy)
+    return result
+  }
+
+  private async runOn(
+    store: Store,
+    service: string,
+    environment: string,
+    opts: GenerateOptions,
+  ): Promise<GenerateResult> {
+    const { stats, policies, metrics, options } = this.d
     const dryRun = opts.dryRun === true
     await stats.flush()
     const now = options.now()
-    const pending = dryRun
-      ? stats.peekPending(service, environment)
-      : stats.takePending(service, environment, now)
+    const pending = isShared(store)
+      ? await store.takePending(service, environment, now, dryRun)
+      : dryRun
+        ? stats.peekPending(service, environment)
+        : stats.takePending(service, environment, now)
     const { observations, states, knownSince } = await observe(
       store,
       options,
@@ -93,7 +111,7 @@ export class PolicyGenerator {
     }
     const settings = (await store.getSettings(service)) ?? defaultSettings()
     const pins = (await store.listPins(service)).filter((p) => !p.expiresAt || Date.parse(p.expiresAt) > now)
-    const current = await policies.load(service, environment)
+    const current = await policies.load(service, environment, isShared(store) ? store : undefined)
     const previous = current.policy.version > 0 ? current.policy : undefined
     const result = generatePolicy({
       service,
@@ -143,7 +161,7 @@ export class PolicyGenerator {
       return { ...base, policy: current.policy, stored: false }
     }
     const { version: _v, ...rest } = checked.value
-    const stored = await policies.publish(rest)
+    const stored = await policies.publish(rest, store)
     metrics.inc('logsieve_policy_generations_total', { result: 'stored' })
     this.d.logger.info(
       { service, environment, version: stored.version, overBudget: result.overBudget },

@@ -4,7 +4,7 @@ import type { Logger } from 'pino'
 import type { ResolvedOptions } from '../config.js'
 import type { PolicyGenerator } from '../generation/generator.js'
 import type { StatsAggregator } from '../stats-aggregator.js'
-import type { Store } from '../store/types.js'
+import { isShared, type Store } from '../store/types.js'
 import { runRetention } from './retention.js'
 
 const HOUR = 3_600_000
@@ -37,7 +37,16 @@ export class Scheduler {
 
   /** Generate for every service/environment with stats since its last generation. */
   async tick(): Promise<void> {
-    for (const { service, environment } of this.d.stats.pendingGroups()) {
+    const { store, stats } = this.d
+    let groups: Array<{ service: string; environment: string }>
+    try {
+      // A shared store: the groups any process received stats for (each generates under the group's lock).
+      groups = isShared(store) ? await store.pendingGroups() : stats.pendingGroups()
+    } catch (err) {
+      this.d.logger.error({ err }, 'policy generation skipped: pending groups unavailable')
+      return
+    }
+    for (const { service, environment } of groups) {
       try {
         await this.d.generator.generate(service, environment)
       } catch (err) {

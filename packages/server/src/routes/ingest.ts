@@ -35,6 +35,8 @@ export function ingestRoutes(ctx: ServerContext): Hono<AuthEnv> {
       )
     }
     ctx.stats.add(batch)
+    // On a shared store the 2xx means committed: the batch counts even if this process dies next.
+    if (ctx.stats.durable) await ctx.stats.flush()
     metrics.inc('logsieve_stats_batches_total')
     metrics.inc('logsieve_stats_patterns_total', {}, batch.patterns.length)
     return c.json({ accepted: batch.patterns.length }, 202)

@@ -1,6 +1,7 @@
 // The storage interface. Async on purpose: the SQLite adapter answers synchronously under the hood, but
 // a PostgreSQL adapter could implement the same shape without changing a route.
 import type { LevelName, Pin, Policy, Settings } from '@logsieve/core'
+import type { Pending } from '../stats-aggregator.js'
 
 export type KeyScope = 'ingest' | 'admin'
 
@@ -108,8 +109,11 @@ export interface Store {
   revokeKey(id: string, at: number): Promise<boolean>
   hasAdminKey(): Promise<boolean>
 
-  /** Adds minute counts and upserts pattern metadata, all in one transaction. */
-  writeStats(rows: MinuteStats[], patterns: PatternMeta[]): Promise<void>
+  /**
+   * Adds minute counts and upserts pattern metadata, all in one transaction. A shared store also keeps
+   * `pending` (what arrived since each group's last generation) for whichever replica generates next.
+   */
+  writeStats(rows: MinuteStats[], patterns: PatternMeta[], pending?: PendingGroup[]): Promise<void>
   listPatterns(service: string, environment: string): Promise<PatternRecord[]>
   updatePatternStates(service: string, environment: string, states: PatternState[]): Promise<void>
   /** Counts per pattern since `sinceMs` (minute resolution). */
@@ -136,3 +140,40 @@ export interface Store {
   /** Releases the store (the server calls it last on `close()`). */
   close(): void | Promise<void>
 }
+
+/** Stats of one service/environment since its last generation, as one flush adds them. */
+export interface PendingGroup {
+  service: string
+  environment: string
+  pending: Pending
+}
+
+export interface StoreEvents {
+  /** A policy version was stored (by any replica, this one included). */
+  policy(service: string, environment: string, version: number): void
+  /** A key was revoked. */
+  keys(): void
+  /** The change feed was down and is back: events may have been missed. */
+  resync(): void
+}
+
+/**
+ * A store several server processes share (PostgreSQL): what one process kept in memory (stats since the
+ * last generation, the generation lock, change notifications) lives in the database instead.
+ */
+export interface SharedStore extends Store {
+  readonly shared: true
+  /** Takes (or with `peek`, reads) what arrived for a group since its last generation. */
+  takePending(service: string, environment: string, now: number, peek?: boolean): Promise<Pending | undefined>
+  pendingGroups(): Promise<Array<{ service: string; environment: string }>>
+  /**
+   * Runs `fn` in one transaction that holds the group's generation lock, with a store bound to that
+   * transaction: one process at a time generates a group, and a process dying midway commits nothing.
+   */
+  exclusive<T>(service: string, environment: string, fn: (tx: SharedStore) => Promise<T>): Promise<T>
+  /** Subscribe to changes made by any process; resolves once the first subscription is in place. */
+  listen(events: StoreEvents): Promise<void>
+}
+
+export const isShared = (store: Store): store is SharedStore =>
+  (store as Partial<SharedStore>).shared === true

@@ -1,0 +1,75 @@
+// PostgreSQL schema, step for step the SQLite one (migrations.ts): step N here mirrors SQLite's step N, so
+// both engines report the same schema version. `logsieve_schema.version` records the last step applied.
+// Never edit a released step: append a new one, in both files.
+// Times are ms since epoch (bigint), counts bigint, byte sums double precision; bodies stay text (not
+// jsonb) so a policy's stored bytes, and so its ETag, are the same on every replica.
+
+export const PG_MIGRATIONS: readonly string[] = [
+  // 1: keys, stats, patterns, policies, settings, pins (as SQLite's step 1), plus what replicas share:
+  // the last version per service (versions are assigned here) and stats not yet used by a generation.
+  `
+  CREATE TABLE api_keys (
+    id text PRIMARY KEY,
+    name text NOT NULL,
+    scope text NOT NULL CHECK (scope IN ('ingest', 'admin')),
+    services text,
+    hash text NOT NULL,
+    created_at bigint NOT NULL,
+    revoked_at bigint
+  );
+  CREATE TABLE stats_minute (
+    service text NOT NULL, environment text NOT NULL, signature text NOT NULL, level text NOT NULL,
+    minute bigint NOT NULL,
+    seen bigint NOT NULL, kept bigint NOT NULL, bytes double precision NOT NULL,
+    kept_bytes double precision NOT NULL,
+    PRIMARY KEY (service, environment, signature, level, minute)
+  );
+  CREATE INDEX stats_minute_time ON stats_minute (minute);
+  CREATE TABLE stats_hour (
+    service text NOT NULL, environment text NOT NULL, signature text NOT NULL, level text NOT NULL,
+    hour bigint NOT NULL,
+    seen bigint NOT NULL, kept bigint NOT NULL, bytes double precision NOT NULL,
+    kept_bytes double precision NOT NULL,
+    PRIMARY KEY (service, environment, signature, level, hour)
+  );
+  CREATE TABLE patterns (
+    service text NOT NULL, environment text NOT NULL, signature text NOT NULL, level text NOT NULL,
+    template text NOT NULL, example text,
+    first_seen bigint NOT NULL, last_seen bigint NOT NULL,
+    ema_rate double precision, ema_var double precision, bytes_per_event double precision, samples bigint,
+    state_at bigint,
+    PRIMARY KEY (service, environment, signature, level)
+  );
+  CREATE TABLE policies (
+    service text NOT NULL, environment text NOT NULL, version integer NOT NULL,
+    source text NOT NULL, author text, reason text, created_at text NOT NULL,
+    body text NOT NULL,
+    PRIMARY KEY (service, environment, version)
+  );
+  CREATE TABLE settings (
+    service text PRIMARY KEY,
+    body text NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  CREATE TABLE pins (
+    id bigserial PRIMARY KEY,
+    service text NOT NULL, signature text NOT NULL, level text, rate double precision NOT NULL,
+    reason text NOT NULL, author text, created_at text NOT NULL, expires_at text
+  );
+  CREATE INDEX pins_service ON pins (service);
+  CREATE TABLE policy_heads (
+    service text NOT NULL, environment text NOT NULL, version integer NOT NULL,
+    PRIMARY KEY (service, environment)
+  );
+  CREATE TABLE pending_stats (
+    id bigserial PRIMARY KEY,
+    service text NOT NULL, environment text NOT NULL, at bigint NOT NULL,
+    body text NOT NULL
+  );
+  CREATE INDEX pending_stats_group ON pending_stats (service, environment);
+  CREATE TABLE generation_taken (
+    service text NOT NULL, environment text NOT NULL, at bigint NOT NULL,
+    PRIMARY KEY (service, environment)
+  );
+  `,
+]

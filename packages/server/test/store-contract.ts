@@ -1,0 +1,300 @@
+// The Store contract: what every engine must do, run unchanged against SQLite and PostgreSQL
+// (sqlite-store.test.ts, postgres-store.test.ts). Shared-store behaviour runs where the store is shared.
+import type { Policy } from '@logsieve/core'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { titled } from '../../../test/support/requirement.js'
+import type { Pending } from '../src/stats-aggregator.js'
+import { isShared, type MinuteStats, type PatternMeta, type Store } from '../src/store/types.js'
+import { sig } from './helpers.js'
+
+export interface StoreFactory {
+  /** A fresh, empty store. */
+  open(): Promise<{ store: Store; dispose(): Promise<void> }>
+}
+
+const MIN = 60_000
+const T0 = Date.UTC(2026, 0, 1, 10, 0, 0)
+
+const row = (i: number, minute: number, seen: number, service = 'svc'): MinuteStats => ({
+  service,
+  environment: 'prod',
+  signature: sig(i),
+  level: 'info',
+  minute,
+  seen,
+  kept: Math.floor(seen / 2),
+  bytes: seen * 100.5,
+  keptBytes: Math.floor(seen / 2) * 100.5,
+})
+
+const meta = (i: number, firstSeen: number, lastSeen: number, example: string | null): PatternMeta => ({
+  service: 'svc',
+  environment: 'prod',
+  signature: sig(i),
+  level: 'info',
+  template: `pattern ${i} <*>`,
+  example,
+  firstSeen,
+  lastSeen,
+})
+
+const policy = (rate: number, service = 'svc'): Omit<Policy, 'version'> =>
+  ({
+    schemaVersion: 1,
+    service,
+    environment: 'prod',
+    source: 'manual',
+    createdAt: new Date(T0).toISOString(),
+    author: 'contract',
+    reason: `rate ${rate}`,
+    defaults: { trace: 0, debug: 0.1, info: 1, warn: 1, error: 1, fatal: 1 },
+    rules: [{ signature: sig(1), rate, reason: 'manual' }],
+  }) as unknown as Omit<Policy, 'version'>
+
+const pending = (seen: number, instance: string, start: number): Pending => ({
+  patterns: new Map([[`${sig(1)}info`, { signature: sig(1), level: 'info', seen, bytes: seen * 10 }]]),
+  instances: new Map([[instance, { start, end: start + MIN, seen }]]),
+  batches: 1,
+  since: undefined,
+})
+
+export function storeContract(engine: string, factory: StoreFactory, skip?: string): void {
+  describe.skipIf(skip !== undefined)(titled(`Store contract (${engine})`, skip), () => {
+    let store: Store
+    let dispose: () => Promise<void>
+    beforeEach(async () => {
+      ;({ store, dispose } = await factory.open())
+    })
+    afterEach(async () => {
+      await store.close()
+      await dispose()
+    })
+
+    it('stores, finds, lists and revokes keys', async () => {
+      expect(await store.hasAdminKey()).toBe(false)
+      const base = { hash: 'ab'.repeat(32), revokedAt: null }
+      await store.insertKey({
+        ...base,
+        id: 'k1',
+        name: 'one',
+        scope: 'ingest',
+        services: ['a', 'b'],
+        createdAt: T0,
+      })
+      await store.insertKey({
+        ...base,
+        id: 'k2',
+        name: 'two',
+        scope: 'admin',
+        services: null,
+        createdAt: T0 + 1,
+      })
+      expect(await store.hasAdminKey()).toBe(true)
+      expect(await store.getKey('k1')).toEqual({
+        ...base,
+        id: 'k1',
+        name: 'one',
+        scope: 'ingest',
+        services: ['a', 'b'],
+        createdAt: T0,
+      })
+      expect(await store.getKey('nope')).toBeUndefined()
+      expect((await store.listKeys()).map((k) => k.id)).toEqual(['k1', 'k2'])
+      expect(await store.revokeKey('k2', T0 + 5)).toBe(true)
+      expect(await store.revokeKey('k2', T0 + 6)).toBe(false)
+      expect(await store.revokeKey('nope', T0)).toBe(false)
+      expect((await store.getKey('k2'))!.revokedAt).toBe(T0 + 5)
+      expect(await store.hasAdminKey()).toBe(false)
+    })
+
+    it('adds stats across writes and keeps the widest pattern metadata', async () => {
+      await store.writeStats(
+        [row(1, T0, 10), row(2, T0, 4)],
+        [meta(1, T0, T0 + 10, 'first'), meta(2, T0, T0, null)],
+      )
+      await store.writeStats([row(1, T0, 5), row(1, T0 + MIN, 7)], [meta(1, T0 - 50, T0 + 5, null)])
+      const totals = await store.patternTotals('svc', 'prod', T0)
+      const one = totals.find((t) => t.signature === sig(1))!
+      expect(one).toEqual({
+        signature: sig(1),
+        level: 'info',
+        seen: 22,
+        kept: 5 + 2 + 3,
+        bytes: 22 * 100.5,
+        keptBytes: 10 * 100.5,
+      })
+      expect((await store.patternTotals('svc', 'prod', T0 + MIN)).map((t) => t.seen)).toEqual([7])
+      const patterns = await store.listPatterns('svc', 'prod')
+      const p1 = patterns.find((p) => p.signature === sig(1))!
+      expect(p1).toMatchObject({
+        template: 'pattern 1 <*>',
+        example: 'first',
+        firstSeen: T0 - 50,
+        lastSeen: T0 + 10,
+      })
+      expect(p1.emaRate).toBeUndefined()
+      expect(await store.listPatterns('svc', 'other')).toEqual([])
+      expect(await store.listServices()).toEqual([
+        { service: 'svc', environment: 'prod', firstSeen: T0 - 50, lastSeen: T0 + 10, patterns: 2 },
+      ])
+    })
+
+    it('keeps pattern states written by a generation', async () => {
+      await store.writeStats([row(1, T0, 1)], [meta(1, T0, T0, null)])
+      const state = {
+        signature: sig(1),
+        level: 'info' as const,
+        emaRate: 1.5,
+        emaVar: 0.25,
+        bytesPerEvent: 99.5,
+        samples: 3,
+        updatedAt: T0 + 9,
+      }
+      await store.updatePatternStates('svc', 'prod', [state])
+      expect((await store.listPatterns('svc', 'prod'))[0]).toMatchObject({
+        emaRate: 1.5,
+        emaVar: 0.25,
+        bytesPerEvent: 99.5,
+        samples: 3,
+        updatedAt: T0 + 9,
+      })
+    })
+
+    it('numbers policy versions from 1 per service and returns them byte for byte', async () => {
+      const v1 = await store.insertPolicy(policy(0.5))
+      const v2 = await store.insertPolicy(policy(0.25))
+      const other = await store.insertPolicy(policy(1, 'other'))
+      expect([v1.version, v2.version, other.version]).toEqual([1, 2, 1])
+      expect(JSON.stringify(await store.latestPolicy('svc', 'prod'))).toBe(JSON.stringify(v2))
+      expect(await store.getPolicy('svc', 'prod', 1)).toEqual(v1)
+      expect(await store.getPolicy('svc', 'prod', 3)).toBeUndefined()
+      expect(await store.latestPolicy('svc', 'staging')).toBeUndefined()
+      const list = await store.listPolicies('svc', 'prod', 1)
+      expect(list).toEqual([
+        {
+          version: 2,
+          source: 'manual',
+          author: 'contract',
+          reason: 'rate 0.25',
+          createdAt: new Date(T0).toISOString(),
+          rules: 1,
+          projection: undefined,
+        },
+      ])
+    })
+
+    it('gives concurrent writers unique, contiguous versions', async () => {
+      const stored = await Promise.all(
+        Array.from({ length: 25 }, (_, i) => store.insertPolicy(policy(1 / (i + 1)))),
+      )
+      expect(stored.map((p) => p.version).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 25 }, (_, i) => i + 1),
+      )
+      expect((await store.latestPolicy('svc', 'prod'))!.version).toBe(25)
+    })
+
+    it('stores settings and pins per service', async () => {
+      expect(await store.getSettings('svc')).toBeUndefined()
+      const settings = { budget: { bytesPerDay: 1000 } } as never
+      await store.putSettings('svc', settings)
+      await store.putSettings('svc', { budget: { bytesPerDay: 2000 } } as never)
+      expect(await store.getSettings('svc')).toEqual({ budget: { bytesPerDay: 2000 } })
+      const a = await store.insertPin('svc', { signature: sig(1), rate: 1, reason: 'debugging' }, 'ann', T0)
+      const b = await store.insertPin(
+        'svc',
+        {
+          signature: sig(2),
+          level: 'warn',
+          rate: 0.5,
+          reason: 'why',
+          expiresAt: new Date(T0 + MIN).toISOString(),
+        },
+        undefined,
+        T0,
+      )
+      await store.insertPin('elsewhere', { signature: sig(3), rate: 1, reason: 'x' }, undefined, T0)
+      expect(a).toEqual({
+        id: a.id,
+        service: 'svc',
+        signature: sig(1),
+        rate: 1,
+        reason: 'debugging',
+        author: 'ann',
+        createdAt: new Date(T0).toISOString(),
+        expiresAt: null,
+      })
+      expect(b.level).toBe('warn')
+      expect((await store.listPins('svc')).map((p) => p.id)).toEqual([a.id, b.id])
+      expect(await store.deletePin('elsewhere', a.id)).toBe(false)
+      expect(await store.deletePin('svc', a.id)).toBe(true)
+      expect((await store.listPins('svc')).map((p) => p.signature)).toEqual([sig(2)])
+    })
+
+    it('rolls old minutes into hours and drops old hours', async () => {
+      const H = 3_600_000
+      await store.writeStats([row(1, T0, 3), row(1, T0 + MIN, 4), row(1, T0 + 2 * H, 5)], [])
+      expect(await store.rollup(T0 + H, T0 - H)).toEqual({ rolledUp: 2, deleted: 0 })
+      expect((await store.patternTotals('svc', 'prod', 0)).map((t) => t.seen)).toEqual([5])
+      expect(await store.rollup(T0 + H, T0 + H)).toEqual({ rolledUp: 0, deleted: 1 })
+    })
+
+    it('answers ready while open', () => {
+      expect(store.ready()).toBe(true)
+    })
+
+    it('keeps stats since the last generation for whichever process generates next (shared stores)', async (ctx) => {
+      if (!isShared(store)) return ctx.skip()
+      const shared = store
+      await shared.writeStats(
+        [],
+        [],
+        [{ service: 'svc', environment: 'prod', pending: pending(10, 'a', T0) }],
+      )
+      await shared.writeStats(
+        [],
+        [],
+        [{ service: 'svc', environment: 'prod', pending: pending(5, 'b', T0 + MIN) }],
+      )
+      expect(await shared.pendingGroups()).toEqual([{ service: 'svc', environment: 'prod' }])
+      const peeked = await shared.takePending('svc', 'prod', T0 + 5 * MIN, true)
+      expect(peeked!.patterns.get(`${sig(1)}info`)).toEqual({
+        signature: sig(1),
+        level: 'info',
+        seen: 15,
+        bytes: 150,
+      })
+      const taken = await shared.takePending('svc', 'prod', T0 + 5 * MIN)
+      expect(taken).toMatchObject({ batches: 2, since: undefined })
+      expect([...taken!.instances.keys()].sort()).toEqual(['a', 'b'])
+      expect(await shared.takePending('svc', 'prod', T0 + 6 * MIN)).toBeUndefined()
+      await shared.writeStats([], [], [{ service: 'svc', environment: 'prod', pending: pending(1, 'a', T0) }])
+      expect((await shared.takePending('svc', 'prod', T0 + 7 * MIN))!.since).toBe(T0 + 6 * MIN)
+    })
+
+    it('runs one exclusive section per group at a time and commits nothing of a failed one (shared stores)', async (ctx) => {
+      if (!isShared(store)) return ctx.skip()
+      const shared = store
+      const order: string[] = []
+      const section = (name: string, ms: number) =>
+        shared.exclusive('svc', 'prod', async (tx) => {
+          order.push(`${name}:in`)
+          await new Promise((r) => setTimeout(r, ms))
+          await tx.insertPolicy(policy(0.5))
+          order.push(`${name}:out`)
+        })
+      await Promise.all([
+        section('a', 150),
+        new Promise((r) => setTimeout(r, 20)).then(() => section('b', 0)),
+      ])
+      expect(order).toEqual(['a:in', 'a:out', 'b:in', 'b:out'])
+      await expect(
+        shared.exclusive('svc', 'prod', async (tx) => {
+          await tx.insertPolicy(policy(0.1))
+          throw new Error('dies midway')
+        }),
+      ).rejects.toThrow('dies midway')
+      expect((await shared.latestPolicy('svc', 'prod'))!.version).toBe(2)
+      expect((await shared.insertPolicy(policy(0.2))).version).toBe(3)
+    })
+  })
+}
