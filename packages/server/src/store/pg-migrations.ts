@@ -72,4 +72,10 @@ export const PG_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (service, environment)
   );
   `,
+  // 2: plain bytes (issue 14), as SQLite's migration 2: NULL (rows written before) reads as written bytes.
+  `
+  ALTER TABLE stats_minute ADD COLUMN plain_bytes double precision;
+  ALTER TABLE stats_hour ADD COLUMN plain_bytes double precision;
+  ALTER TABLE patterns ADD COLUMN plain_bytes_per_event double precision;
+  `,
 ]

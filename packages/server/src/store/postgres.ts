@@ -67,14 +67,15 @@ const metaKey = (r: PatternMeta) => `${r.service}\u0000${r.environment}\u0000${r
 /** The wire form of a Pending in `pending_stats.body`. */
 interface PendingBody {
   b: number
-  p: Array<[string, LevelName, number, number]>
+  /** signature, level, seen, bytes, and (since plain bytes) kept and plain bytes. */
+  p: Array<[string, LevelName, number, number, number?, number?]>
   i: Array<[string, number, number, number]>
 }
 
 const pendingBody = (p: Pending): string =>
   JSON.stringify({
     b: p.batches,
-    p: [...p.patterns.values()].map((x) => [x.signature, x.level, x.seen, x.bytes]),
+    p: [...p.patterns.values()].map((x) => [x.signature, x.level, x.seen, x.bytes, x.kept, x.plainBytes]),
     i: [...p.instances].map(([k, w]) => [k, w.start, w.end, w.seen]),
   } satisfies PendingBody)
 
@@ -83,12 +84,14 @@ function mergePending(bodies: string[], since: number | undefined): Pending {
   for (const text of bodies) {
     const body = JSON.parse(text) as PendingBody
     out.batches += body.b
-    for (const [signature, level, seen, bytes] of body.p) {
+    for (const [signature, level, seen, bytes, kept = seen, plainBytes = bytes] of body.p) {
       const pp = out.patterns.get(signature + level)
       if (pp) {
         pp.seen += seen
+        pp.kept += kept
         pp.bytes += bytes
-      } else out.patterns.set(signature + level, { signature, level, seen, bytes })
+        pp.plainBytes += plainBytes
+      } else out.patterns.set(signature + level, { signature, level, seen, kept, bytes, plainBytes })
     }
     for (const [inst, start, end, seen] of body.i) {
       const w = out.instances.get(inst)
@@ -330,12 +333,14 @@ export class PostgresStore implements SharedStore {
       if (r.length) {
         await db.query({
           name: 'addMinutes',
-          text: `INSERT INTO stats_minute (service, environment, signature, level, minute, seen, kept, bytes, kept_bytes)
+          text: `INSERT INTO stats_minute (service, environment, signature, level, minute, seen, kept, bytes, kept_bytes,
+              plain_bytes)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[], $6::int8[], $7::int8[],
-              $8::float8[], $9::float8[])
+              $8::float8[], $9::float8[], $10::float8[])
             ON CONFLICT (service, environment, signature, level, minute) DO UPDATE SET
               seen = stats_minute.seen + excluded.seen, kept = stats_minute.kept + excluded.kept,
-              bytes = stats_minute.bytes + excluded.bytes, kept_bytes = stats_minute.kept_bytes + excluded.kept_bytes`,
+              bytes = stats_minute.bytes + excluded.bytes, kept_bytes = stats_minute.kept_bytes + excluded.kept_bytes,
+              plain_bytes = coalesce(stats_minute.plain_bytes, stats_minute.bytes) + excluded.plain_bytes`,
           values: [
             r.map((x) => x.service),
             r.map((x) => x.environment),
@@ -346,6 +351,7 @@ export class PostgresStore implements SharedStore {
             r.map((x) => x.kept),
             r.map((x) => x.bytes),
             r.map((x) => x.keptBytes),
+            r.map((x) => x.plainBytes),
           ],
         })
       }
@@ -446,6 +452,7 @@ export class PostgresStore implements SharedStore {
       emaRate: (x.ema_rate as number | null) ?? undefined,
       emaVar: (x.ema_var as number | null) ?? undefined,
       bytesPerEvent: (x.bytes_per_event as number | null) ?? undefined,
+      plainBytesPerEvent: (x.plain_bytes_per_event as number | null) ?? undefined,
       samples: (x.samples as number | null) ?? undefined,
       updatedAt: (x.state_at as number | null) ?? undefined,
     }))
@@ -454,9 +461,10 @@ export class PostgresStore implements SharedStore {
     if (states.length === 0) return
     const s = [...states].sort(byKey((x) => x.signature + x.level))
     await this.q(
-      `UPDATE patterns p SET ema_rate = t.r, ema_var = t.v, bytes_per_event = t.b, samples = t.n, state_at = t.at
-       FROM unnest($3::text[], $4::text[], $5::float8[], $6::float8[], $7::float8[], $8::int8[], $9::int8[])
-         AS t(sig, lvl, r, v, b, n, at)
+      `UPDATE patterns p SET ema_rate = t.r, ema_var = t.v, bytes_per_event = t.b, samples = t.n, state_at = t.at,
+         plain_bytes_per_event = t.pb
+       FROM unnest($3::text[], $4::text[], $5::float8[], $6::float8[], $7::float8[], $8::int8[], $9::int8[],
+         $10::float8[]) AS t(sig, lvl, r, v, b, n, at, pb)
        WHERE p.service = $1 AND p.environment = $2 AND p.signature = t.sig AND p.level = t.lvl`,
       [
         service,
@@ -468,13 +476,14 @@ export class PostgresStore implements SharedStore {
         s.map((x) => x.bytesPerEvent),
         s.map((x) => x.samples),
         s.map((x) => x.updatedAt),
+        s.map((x) => x.plainBytesPerEvent),
       ],
     )
   }
   async patternTotals(service: string, environment: string, sinceMs: number): Promise<PatternTotals[]> {
     const r = await this.q(
       `SELECT signature, level, sum(seen)::float8 AS seen, sum(kept)::float8 AS kept, sum(bytes) AS bytes,
-         sum(kept_bytes) AS "keptBytes" FROM stats_minute
+         sum(kept_bytes) AS "keptBytes", sum(coalesce(plain_bytes, bytes)) AS "plainBytes" FROM stats_minute
        WHERE service = $1 AND environment = $2 AND minute >= $3 GROUP BY signature, level`,
       [service, environment, sinceMs],
     )
@@ -582,13 +591,16 @@ export class PostgresStore implements SharedStore {
   async rollup(minuteBefore: number, hourBefore: number): Promise<{ rolledUp: number; deleted: number }> {
     return this.tx(async (db) => {
       await db.query(
-        `INSERT INTO stats_hour (service, environment, signature, level, hour, seen, kept, bytes, kept_bytes)
+        `INSERT INTO stats_hour (service, environment, signature, level, hour, seen, kept, bytes, kept_bytes,
+           plain_bytes)
          SELECT service, environment, signature, level, (minute / 3600000) * 3600000, sum(seen), sum(kept),
-           sum(bytes), sum(kept_bytes) FROM stats_minute WHERE minute < $1 GROUP BY 1, 2, 3, 4, 5
+           sum(bytes), sum(kept_bytes), sum(coalesce(plain_bytes, bytes)) FROM stats_minute WHERE minute < $1
+         GROUP BY 1, 2, 3, 4, 5
          ORDER BY 1, 2, 3, 4, 5
          ON CONFLICT (service, environment, signature, level, hour) DO UPDATE SET
            seen = stats_hour.seen + excluded.seen, kept = stats_hour.kept + excluded.kept,
-           bytes = stats_hour.bytes + excluded.bytes, kept_bytes = stats_hour.kept_bytes + excluded.kept_bytes`,
+           bytes = stats_hour.bytes + excluded.bytes, kept_bytes = stats_hour.kept_bytes + excluded.kept_bytes,
+           plain_bytes = coalesce(stats_hour.plain_bytes, stats_hour.bytes) + excluded.plain_bytes`,
         [minuteBefore],
       )
       const rolledUp =
