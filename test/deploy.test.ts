@@ -208,7 +208,10 @@ describe('the HEALTHCHECK command', () => {
       execFile(process.execPath, ['-e', script], { env }, (err) => done(err ? (err.code as number) : 0))
     })
 
-  it('exits 0 when /health answers 200 and 1 when it answers 503 or nothing listens', async () => {
+  // Three node processes in a row: on a loaded 2-core machine that can take longer than vitest's 5 s.
+  it('exits 0 when /health answers 200 and 1 when it answers 503 or nothing listens', {
+    timeout: 30_000,
+  }, async () => {
     expect(await run(await serve(200))).toBe(0)
     expect(await run(await serve(503))).toBe(1)
     const closed = await serve(200)

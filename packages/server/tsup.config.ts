@@ -10,4 +10,7 @@ export default defineConfig({
   target: 'node20',
   // Bundle the workspace core so `node dist/bin.js` runs in the repo without building core first.
   noExternal: ['@logsieve/core'],
+  // The dashboard reads its stylesheet and chart script beside the bundle (and needs import.meta.url in CJS).
+  shims: true,
+  onSuccess: 'cp -r src/ui/assets dist/ui-assets',
 })

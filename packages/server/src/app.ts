@@ -10,6 +10,7 @@ import { ingestRoutes } from './routes/ingest.js'
 import { keyRoutes } from './routes/keys.js'
 import { opsRoutes } from './routes/ops.js'
 import { serviceRoutes } from './routes/services.js'
+import { uiRoutes } from './ui/index.js'
 
 export function createApp(ctx: ServerContext): Hono {
   const app = new Hono()
@@ -38,6 +39,7 @@ export function createApp(ctx: ServerContext): Hono {
   app.route('/', adminPolicyRoutes(ctx))
   app.route('/', serviceRoutes(ctx))
   app.route('/', keyRoutes(ctx))
+  app.route('/', uiRoutes(ctx))
 
   app.notFound((c) =>
     errorResponse(c, new ApiError(404, 'LOGSIEVE_NOT_FOUND', `no route ${c.req.method} ${c.req.path}`)),

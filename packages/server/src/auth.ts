@@ -146,7 +146,14 @@ export function presentedKey(
   return query() || undefined
 }
 
-/** Middleware: a valid key of at least `scope` (admin covers ingest), within its rate limit. */
+/** 403 for a viewer: it may read everything an admin reads and change nothing. */
+export function assertMayChange(principal: Pick<Principal, 'scope'>): void {
+  if (principal.scope === 'viewer') {
+    throw new ApiError(403, 'LOGSIEVE_FORBIDDEN', 'viewer keys can read but change nothing')
+  }
+}
+
+/** Middleware: a valid key of at least `scope` (admin covers ingest; viewer reads both, writes neither), within its rate limit. */
 export function requireKey(keys: KeyRing, scope: KeyScope): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     const token = presentedKey(header(c, 'authorization'), () => c.req.query('apiKey'))
@@ -154,7 +161,8 @@ export function requireKey(keys: KeyRing, scope: KeyScope): MiddlewareHandler<Au
       throw new ApiError(401, 'LOGSIEVE_UNAUTHORIZED', 'an API key is required (Authorization: Bearer <key>)')
     const principal = await keys.verify(token)
     if (!principal) throw new ApiError(401, 'LOGSIEVE_UNAUTHORIZED', 'unknown or revoked API key')
-    if (scope === 'admin' && principal.scope !== 'admin') {
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') assertMayChange(principal)
+    if (scope === 'admin' && principal.scope === 'ingest') {
       throw new ApiError(
         403,
         'LOGSIEVE_FORBIDDEN',

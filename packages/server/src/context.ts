@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import type { KeyRing } from './auth.js'
 import type { ResolvedOptions } from './config.js'
 import type { PolicyGenerator } from './generation/generator.js'
+import type { InstanceTracker } from './instances.js'
 import type { Scheduler } from './jobs/scheduler.js'
 import type { Metrics } from './metrics.js'
 import type { PolicyHub } from './policies.js'
@@ -15,6 +16,8 @@ export interface ServerContext {
   keys: KeyRing
   policies: PolicyHub
   stats: StatsAggregator
+  /** SDK instances that reported lately (the dashboard's "instances reporting"). */
+  instances: InstanceTracker
   generation: PolicyGenerator
   /** Periodic generation and retention (started by `startServer`). */
   scheduler: Scheduler

@@ -62,6 +62,46 @@ export function openApiDocument(): Record<string, unknown> {
         Policy: schema(policySchema),
         Settings: schema(settingsSchema),
         Pin: schema(pinSchema),
+        TimeSeries: {
+          type: 'object',
+          required: ['service', 'environment', 'resolution', 'since', 'points', 'versions'],
+          properties: {
+            service: { type: 'string' },
+            environment: { type: 'string' },
+            resolution: { enum: ['minute', 'hour'] },
+            since: { type: 'string', format: 'date-time' },
+            points: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['t', 'seen', 'kept', 'bytes', 'keptBytes', 'plainBytes'],
+                properties: {
+                  t: { type: 'integer', description: 'start of the minute or hour, ms since epoch' },
+                  seen: { type: 'number' },
+                  kept: { type: 'number' },
+                  bytes: { type: 'number', description: 'written bytes of all seen lines' },
+                  keptBytes: { type: 'number', description: 'written bytes of kept lines' },
+                  plainBytes: {
+                    type: 'number',
+                    description: 'bytes of all seen lines as the plain logger writes them',
+                  },
+                },
+              },
+            },
+            versions: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['version', 'source', 'createdAt'],
+                properties: {
+                  version: { type: 'integer' },
+                  source: { type: 'string' },
+                  createdAt: { type: 'string', format: 'date-time' },
+                },
+              },
+            },
+          },
+        },
         Error: {
           type: 'object',
           required: ['error'],
@@ -139,6 +179,14 @@ export function openApiDocument(): Record<string, unknown> {
         get: op('Patterns of a service: volumes, rates, kept and projected bytes', 'admin', {
           parameters: [q('service', 'service', true), env, q('limit', 'at most this many')],
         }),
+      },
+      '/v1/services/{service}/timeseries': {
+        get: op(
+          'Plain, written and kept bytes of a service per minute (last 24 h) or per hour (last 7 days), with the policy versions published in that span',
+          'admin',
+          { parameters: [svc, env, q('resolution', '"minute" (default) or "hour"')] },
+          { 200: { description: 'time series', ...json(ref('TimeSeries')) } },
+        ),
       },
       '/v1/services/{service}/settings': {
         get: op('Generation settings', 'admin', { parameters: [svc] }),

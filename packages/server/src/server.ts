@@ -9,6 +9,7 @@ import { KeyRing, newKey } from './auth.js'
 import { resolveOptions, type ServerOptions } from './config.js'
 import type { ServerContext } from './context.js'
 import { type GenerateOptions, type GenerateResult, PolicyGenerator } from './generation/generator.js'
+import { InstanceTracker } from './instances.js'
 import { Scheduler } from './jobs/scheduler.js'
 import { Metrics } from './metrics.js'
 import { PolicyHub } from './policies.js'
@@ -46,6 +47,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Created
     keys,
     policies,
     stats,
+    instances: new InstanceTracker(),
     generation,
     scheduler,
     metrics,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { MIGRATIONS } from '../src/store/migrations.js'
 import { batch, startTestServer, type TestServer } from './helpers.js'
 
 describe('operational routes', () => {
@@ -12,7 +13,7 @@ describe('operational routes', () => {
     expect(await (await t.call('/health', { key: null })).json()).toEqual({ status: 'ok' })
     expect((await t.call('/ready', { key: null })).status).toBe(200)
     const v = await (await t.call('/version', { key: null })).json()
-    expect(v).toMatchObject({ name: '@logsieve/server', schemaVersion: 2 })
+    expect(v).toMatchObject({ name: '@logsieve/server', schemaVersion: MIGRATIONS.length })
   })
 
   it('exposes Prometheus metrics for requests, batches, generations and projected bytes', async () => {

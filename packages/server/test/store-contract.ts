@@ -247,6 +247,54 @@ export function storeContract(engine: string, factory: StoreFactory, skip?: stri
       expect(await store.rollup(T0 + H, T0 + H)).toEqual({ rolledUp: 0, deleted: 1 })
     })
 
+    it('answers time series per minute and per hour, hours folding unrolled minutes in', async () => {
+      const H = 3_600_000
+      await store.writeStats([row(1, T0, 3), row(2, T0, 4), row(1, T0 + MIN, 5), row(1, T0 + 2 * H, 6)], [])
+      await store.writeStats([row(1, T0, 1, 'other')], [])
+      const minutes = await store.timeSeries('svc', 'prod', 'minute', T0 + MIN)
+      expect(minutes.map((p) => [p.t, p.seen, p.kept])).toEqual([
+        [T0 + MIN, 5, 2],
+        [T0 + 2 * H, 6, 3],
+      ])
+      expect(minutes[0]).toMatchObject({ bytes: 5 * 100.5, keptBytes: 2 * 100.5, plainBytes: 5 * 60.5 })
+      await store.rollup(T0 + H, 0)
+      const hours = await store.timeSeries('svc', 'prod', 'hour', 0)
+      expect(hours.map((p) => [p.t, p.seen])).toEqual([
+        [T0, 12],
+        [T0 + 2 * H, 6],
+      ])
+      expect(await store.patternHours('svc', 'prod', [sig(1)], 0)).toEqual([
+        { signature: sig(1), level: 'info', hour: T0 + 2 * H, seen: 6 },
+      ])
+      expect(await store.patternHours('svc', 'prod', [], 0)).toEqual([])
+    })
+
+    it('stores dashboard sessions by hash and drops expired ones', async () => {
+      const session = {
+        idHash: 'ab'.repeat(32),
+        keyId: 'k1',
+        name: 'ann',
+        scope: 'viewer' as const,
+        services: ['svc'],
+        csrf: 'token',
+        createdAt: T0,
+        expiresAt: T0 + MIN,
+      }
+      await store.insertSession(session)
+      await store.insertSession({
+        ...session,
+        idHash: 'cd'.repeat(32),
+        services: null,
+        expiresAt: T0 + 2 * MIN,
+      })
+      expect(await store.getSession(session.idHash)).toEqual(session)
+      expect(await store.deleteExpiredSessions(T0 + MIN)).toBe(1)
+      expect(await store.getSession(session.idHash)).toBeUndefined()
+      expect((await store.getSession('cd'.repeat(32)))?.services).toBeNull()
+      await store.deleteSession('cd'.repeat(32))
+      expect(await store.getSession('cd'.repeat(32))).toBeUndefined()
+    })
+
     it('answers ready while open', () => {
       expect(store.ready()).toBe(true)
     })

@@ -1,5 +1,5 @@
 // Admin policy routes: history, one version, diff, generate (or dry run), policy as code, rollback.
-import { parsePolicy } from '@logsieve/core'
+import { type Policy, parsePolicy } from '@logsieve/core'
 import { Hono } from 'hono'
 import { type AuthEnv, requireKey } from '../auth.js'
 import { readJson } from '../body.js'
@@ -109,16 +109,20 @@ export function adminPolicyRoutes(ctx: ServerContext): Hono<AuthEnv> {
     const { service, environment } = target(c)
     const v = intParam(c.req.param('version'), 'version')
     const old = await version(service, environment, v, 'version')
-    const { version: _v, ...rest } = old
-    const stored = await policies.publish({
-      ...rest,
-      source: 'rollback',
-      author: c.var.principal.name,
-      reason: c.req.query('reason') || `rollback to version ${v}`,
-      createdAt: new Date(ctx.options.now()).toISOString(),
-    })
-    return c.json(stored, 201)
+    return c.json(await rollback(ctx, old, c.var.principal.name, c.req.query('reason') || undefined), 201)
   })
 
   return app
+}
+
+/** Publishes a copy of an old version as the new current version. */
+export function rollback(ctx: ServerContext, old: Policy, author: string, reason?: string): Promise<Policy> {
+  const { version: v, ...rest } = old
+  return ctx.policies.publish({
+    ...rest,
+    source: 'rollback',
+    author,
+    reason: reason ?? `rollback to version ${v}`,
+    createdAt: new Date(ctx.options.now()).toISOString(),
+  })
 }

@@ -35,6 +35,7 @@ export function ingestRoutes(ctx: ServerContext): Hono<AuthEnv> {
       )
     }
     ctx.stats.add(batch)
+    ctx.instances.report(batch.service, batch.environment, batch.instance ?? '', ctx.options.now())
     // On a shared store the 2xx means committed: the batch counts even if this process dies next.
     if (ctx.stats.durable) await ctx.stats.flush()
     metrics.inc('logsieve_stats_batches_total')

@@ -10,7 +10,7 @@ import { ApiError, notFound } from '../errors.js'
 import type { ApiKeyRecord } from '../store/types.js'
 
 const createKeySchema = z.object({
-  scope: z.enum(['ingest', 'admin']),
+  scope: z.enum(['ingest', 'admin', 'viewer']),
   name: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'unnamed'),
   services: z.optional(z.nullable(z.array(statsBatchSchema.shape.service).check(z.maxLength(1000)))),
 })
@@ -37,7 +37,7 @@ export function keyRoutes(ctx: ServerContext): Hono<AuthEnv> {
       throw new ApiError(
         400,
         'LOGSIEVE_KEY_INVALID',
-        'expected { scope: "ingest" | "admin", name?, services? }',
+        'expected { scope: "ingest" | "admin" | "viewer", name?, services? }',
         field,
       )
     }

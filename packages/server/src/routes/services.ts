@@ -1,15 +1,15 @@
 // Admin routes about services: what the server knows (services, patterns), settings and pins.
 import { parsePin, parseSettings } from '@logsieve/core'
 import { Hono } from 'hono'
-import { type AuthEnv, requireKey } from '../auth.js'
+import { type AuthEnv, assertService, requireKey } from '../auth.js'
 import { readJson } from '../body.js'
 import type { ServerContext } from '../context.js'
-import { rateFor } from '../diff.js'
-import { invalid, notFound } from '../errors.js'
+import { ApiError, invalid, notFound } from '../errors.js'
 import { defaultSettings } from '../generation/generator.js'
+import { patternViews } from '../pattern-view.js'
+import { serviceSeries } from '../series.js'
 import { environmentParam, intParam, serviceParam } from './params.js'
 
-const DAY_SECONDS = 86_400
 const iso = (ms: number): string => new Date(ms).toISOString()
 
 export function serviceRoutes(ctx: ServerContext): Hono<AuthEnv> {
@@ -42,52 +42,22 @@ export function serviceRoutes(ctx: ServerContext): Hono<AuthEnv> {
     const service = serviceParam(c.req.query('service') ?? '')
     const environment = environmentParam(c.req.query('environment'))
     const limit = Math.min(20_000, intParam(c.req.query('limit'), 'limit', 1000))
-    await ctx.stats.flush()
-    const now = ctx.options.now()
-    const { policy } = await policies.load(service, environment)
-    const totals = new Map(
-      (await store.patternTotals(service, environment, now - DAY_SECONDS * 1000)).map((t) => [
-        `${t.signature}:${t.level}`,
-        t,
-      ]),
-    )
-    const patterns = (await store.listPatterns(service, environment)).map((p) => {
-      const eventsPerSecond = p.emaRate ?? 0
-      // Written sizes (Logsieve's fields included) are what a rate spends; plain ones what it saves on.
-      const bytesPerEvent = p.bytesPerEvent ?? 0
-      const plainBytesPerEvent = p.plainBytesPerEvent ?? bytesPerEvent
-      const bytesPerDay = eventsPerSecond * bytesPerEvent * DAY_SECONDS
-      const { rate, reason } = rateFor(policy, p.signature, p.level)
-      const t = totals.get(`${p.signature}:${p.level}`)
-      return {
-        signature: p.signature,
-        level: p.level,
-        template: p.template,
-        example: p.example,
-        firstSeen: iso(p.firstSeen),
-        lastSeen: iso(p.lastSeen),
-        last24h: {
-          seen: t?.seen ?? 0,
-          kept: t?.kept ?? 0,
-          bytes: t?.bytes ?? 0,
-          keptBytes: t?.keptBytes ?? 0,
-          plainBytes: t?.plainBytes ?? 0,
-        },
-        eventsPerSecond,
-        bytesPerEvent,
-        plainBytesPerEvent,
-        bytesPerDay,
-        plainBytesPerDay: eventsPerSecond * plainBytesPerEvent * DAY_SECONDS,
-        rate,
-        reason,
-        projectedBytesPerDay: bytesPerDay * rate,
-      }
-    })
-    patterns.sort((a, b) => b.bytesPerDay - a.bytesPerDay || b.last24h.bytes - a.last24h.bytes)
+    const { policy, patterns } = await patternViews(ctx, service, environment)
     return c.json(
       { service, environment, policyVersion: policy.version, patterns: patterns.slice(0, limit) },
       200,
     )
+  })
+
+  app.get('/v1/services/:service/timeseries', async (c) => {
+    const service = serviceParam(c.req.param('service'))
+    assertService(c.var.principal, service)
+    const resolution = c.req.query('resolution') ?? 'minute'
+    if (resolution !== 'minute' && resolution !== 'hour') {
+      throw new ApiError(400, 'LOGSIEVE_PARAM_INVALID', 'must be "minute" or "hour"', 'resolution')
+    }
+    const environment = environmentParam(c.req.query('environment'))
+    return c.json(await serviceSeries(ctx, service, environment, resolution), 200)
   })
 
   app.get('/v1/services/:service/settings', async (c) => {

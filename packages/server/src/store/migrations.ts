@@ -51,7 +51,29 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX pins_service ON pins (service);
   `,
-  // 2: plain bytes (issue 14): what the seen lines cost without Logsieve's fields, the "before" of every
+  // 2: the `viewer` key scope (SQLite cannot alter a CHECK: the table is rebuilt); dashboard sessions
+  `
+  CREATE TABLE api_keys_v2 (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    scope TEXT NOT NULL CHECK (scope IN ('ingest', 'admin', 'viewer')),
+    services TEXT,
+    hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  );
+  INSERT INTO api_keys_v2 (id, name, scope, services, hash, created_at, revoked_at)
+    SELECT id, name, scope, services, hash, created_at, revoked_at FROM api_keys;
+  DROP TABLE api_keys;
+  ALTER TABLE api_keys_v2 RENAME TO api_keys;
+  CREATE TABLE ui_sessions (
+    id_hash TEXT PRIMARY KEY,
+    key_id TEXT NOT NULL, name TEXT NOT NULL, scope TEXT NOT NULL, services TEXT,
+    csrf TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX ui_sessions_expiry ON ui_sessions (expires_at);
+  `,
+  // 3: plain bytes (issue 14): what the seen lines cost without Logsieve's fields, the "before" of every
   // saving; NULL (rows written before) reads as the written bytes.
   `
   ALTER TABLE stats_minute ADD COLUMN plain_bytes REAL;

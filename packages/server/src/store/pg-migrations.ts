@@ -72,7 +72,18 @@ export const PG_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (service, environment)
   );
   `,
-  // 2: plain bytes (issue 14), as SQLite's migration 2: NULL (rows written before) reads as written bytes.
+  // 2: the \`viewer\` key scope; dashboard sessions (as SQLite's step 2)
+  `
+  ALTER TABLE api_keys DROP CONSTRAINT api_keys_scope_check;
+  ALTER TABLE api_keys ADD CONSTRAINT api_keys_scope_check CHECK (scope IN ('ingest', 'admin', 'viewer'));
+  CREATE TABLE ui_sessions (
+    id_hash text PRIMARY KEY,
+    key_id text NOT NULL, name text NOT NULL, scope text NOT NULL, services text,
+    csrf text NOT NULL, created_at bigint NOT NULL, expires_at bigint NOT NULL
+  );
+  CREATE INDEX ui_sessions_expiry ON ui_sessions (expires_at);
+  `,
+  // 3: plain bytes (issue 14), as SQLite's migration 3: NULL (rows written before) reads as written bytes.
   `
   ALTER TABLE stats_minute ADD COLUMN plain_bytes double precision;
   ALTER TABLE stats_hour ADD COLUMN plain_bytes double precision;

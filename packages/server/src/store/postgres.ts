@@ -7,9 +7,11 @@ import pg from 'pg'
 import { ApiError } from '../errors.js'
 import type { Pending } from '../stats-aggregator.js'
 import { PG_MIGRATIONS } from './pg-migrations.js'
+import { sessionFromRow } from './session-row.js'
 import type {
   ApiKeyRecord,
   MinuteStats,
+  PatternHour,
   PatternMeta,
   PatternRecord,
   PatternState,
@@ -17,7 +19,9 @@ import type {
   PendingGroup,
   PinRecord,
   PolicySummary,
+  SeriesPoint,
   ServiceRecord,
+  SessionRecord,
   SharedStore,
   StoreEvents,
 } from './types.js'
@@ -586,6 +590,70 @@ export class PostgresStore implements SharedStore {
     return (
       ((await this.q('DELETE FROM pins WHERE service = $1 AND id = $2', [service, id])).rowCount ?? 0) > 0
     )
+  }
+
+  async timeSeries(
+    service: string,
+    environment: string,
+    resolution: 'minute' | 'hour',
+    sinceMs: number,
+  ): Promise<SeriesPoint[]> {
+    const sums = `sum(seen)::float8 AS seen, sum(kept)::float8 AS kept, sum(bytes) AS bytes,
+      sum(kept_bytes) AS "keptBytes", sum(coalesce(plain_bytes, bytes)) AS "plainBytes"`
+    const text =
+      resolution === 'minute'
+        ? `SELECT minute AS t, ${sums} FROM stats_minute
+           WHERE service = $1 AND environment = $2 AND minute >= $3 GROUP BY minute ORDER BY minute`
+        : `SELECT t, ${sums} FROM (
+             SELECT hour AS t, seen, kept, bytes, kept_bytes, plain_bytes FROM stats_hour
+             WHERE service = $1 AND environment = $2 AND hour >= $3
+             UNION ALL
+             SELECT (minute / 3600000) * 3600000, seen, kept, bytes, kept_bytes, plain_bytes FROM stats_minute
+             WHERE service = $1 AND environment = $2 AND minute >= $3
+           ) AS s GROUP BY t ORDER BY t`
+    return (await this.q(text, [service, environment, sinceMs])).rows as unknown as SeriesPoint[]
+  }
+  async patternHours(
+    service: string,
+    environment: string,
+    signatures: string[],
+    sinceMs: number,
+  ): Promise<PatternHour[]> {
+    if (signatures.length === 0) return []
+    const r = await this.q(
+      `SELECT signature, level, (minute / 3600000) * 3600000 AS hour, sum(seen)::float8 AS seen
+       FROM stats_minute WHERE service = $1 AND environment = $2 AND minute >= $3 AND signature = ANY($4::text[])
+       GROUP BY 1, 2, 3`,
+      [service, environment, sinceMs, signatures],
+    )
+    return r.rows as unknown as PatternHour[]
+  }
+
+  async insertSession(session: SessionRecord): Promise<void> {
+    await this.q(
+      `INSERT INTO ui_sessions (id_hash, key_id, name, scope, services, csrf, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        session.idHash,
+        session.keyId,
+        session.name,
+        session.scope,
+        session.services === null ? null : JSON.stringify(session.services),
+        session.csrf,
+        session.createdAt,
+        session.expiresAt,
+      ],
+    )
+  }
+  async getSession(idHash: string): Promise<SessionRecord | undefined> {
+    const r = (await this.q('SELECT * FROM ui_sessions WHERE id_hash = $1', [idHash], 'getSession')).rows[0]
+    return r && sessionFromRow(r)
+  }
+  async deleteSession(idHash: string): Promise<void> {
+    await this.q('DELETE FROM ui_sessions WHERE id_hash = $1', [idHash])
+  }
+  async deleteExpiredSessions(now: number): Promise<number> {
+    return (await this.q('DELETE FROM ui_sessions WHERE expires_at <= $1', [now])).rowCount ?? 0
   }
 
   async rollup(minuteBefore: number, hourBefore: number): Promise<{ rolledUp: number; deleted: number }> {

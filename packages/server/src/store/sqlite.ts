@@ -4,16 +4,20 @@ import { dirname } from 'node:path'
 import type { LevelName, Pin, Policy, Settings } from '@logsieve/core'
 import Database from 'better-sqlite3'
 import { MIGRATIONS } from './migrations.js'
+import { sessionFromRow } from './session-row.js'
 import type {
   ApiKeyRecord,
   MinuteStats,
+  PatternHour,
   PatternMeta,
   PatternRecord,
   PatternState,
   PatternTotals,
   PinRecord,
   PolicySummary,
+  SeriesPoint,
   ServiceRecord,
+  SessionRecord,
   Store,
 } from './types.js'
 
@@ -133,6 +137,27 @@ export class SqliteStore implements Store {
         ON CONFLICT DO UPDATE SET seen = seen + excluded.seen, kept = kept + excluded.kept,
           bytes = bytes + excluded.bytes, kept_bytes = kept_bytes + excluded.kept_bytes,
           plain_bytes = coalesce(plain_bytes, bytes) + excluded.plain_bytes`),
+      seriesMinute: p(`SELECT minute AS t, sum(seen) AS seen, sum(kept) AS kept, sum(bytes) AS bytes,
+        sum(kept_bytes) AS keptBytes, sum(coalesce(plain_bytes, bytes)) AS plainBytes FROM stats_minute
+        WHERE service = @service AND environment = @environment AND minute >= @since GROUP BY minute ORDER BY minute`),
+      seriesHour:
+        p(`SELECT t, sum(seen) AS seen, sum(kept) AS kept, sum(bytes) AS bytes, sum(kept_bytes) AS keptBytes,
+        sum(coalesce(plain_bytes, bytes)) AS plainBytes FROM (
+          SELECT hour AS t, seen, kept, bytes, kept_bytes, plain_bytes FROM stats_hour
+          WHERE service = @service AND environment = @environment AND hour >= @since
+          UNION ALL
+          SELECT (minute / 3600000) * 3600000, seen, kept, bytes, kept_bytes, plain_bytes FROM stats_minute
+          WHERE service = @service AND environment = @environment AND minute >= @since
+        ) GROUP BY t ORDER BY t`),
+      patternHours: p(`SELECT signature, level, (minute / 3600000) * 3600000 AS hour, sum(seen) AS seen
+        FROM stats_minute WHERE service = ? AND environment = ? AND minute >= ?
+          AND signature IN (SELECT value FROM json_each(?)) GROUP BY 1, 2, 3`),
+      insertSession:
+        p(`INSERT INTO ui_sessions (id_hash, key_id, name, scope, services, csrf, created_at, expires_at)
+        VALUES (@idHash, @keyId, @name, @scope, @services, @csrf, @createdAt, @expiresAt)`),
+      getSession: p('SELECT * FROM ui_sessions WHERE id_hash = ?'),
+      deleteSession: p('DELETE FROM ui_sessions WHERE id_hash = ?'),
+      deleteExpiredSessions: p('DELETE FROM ui_sessions WHERE expires_at <= ?'),
       deleteMinutes: p('DELETE FROM stats_minute WHERE minute < ?'),
       deleteHours: p('DELETE FROM stats_hour WHERE hour < ?'),
     }
@@ -261,6 +286,47 @@ export class SqliteStore implements Store {
   }
   async deletePin(service: string, id: number): Promise<boolean> {
     return this.s.deletePin!.run(service, id).changes > 0
+  }
+
+  async timeSeries(
+    service: string,
+    environment: string,
+    resolution: 'minute' | 'hour',
+    sinceMs: number,
+  ): Promise<SeriesPoint[]> {
+    const statement = resolution === 'minute' ? this.s.seriesMinute! : this.s.seriesHour!
+    return statement.all({ service, environment, since: sinceMs }) as SeriesPoint[]
+  }
+  async patternHours(
+    service: string,
+    environment: string,
+    signatures: string[],
+    sinceMs: number,
+  ): Promise<PatternHour[]> {
+    if (signatures.length === 0) return []
+    return this.s.patternHours!.all(
+      service,
+      environment,
+      sinceMs,
+      JSON.stringify(signatures),
+    ) as PatternHour[]
+  }
+
+  async insertSession(session: SessionRecord): Promise<void> {
+    this.s.insertSession!.run({
+      ...session,
+      services: session.services === null ? null : JSON.stringify(session.services),
+    })
+  }
+  async getSession(idHash: string): Promise<SessionRecord | undefined> {
+    const r = this.s.getSession!.get(idHash) as Row | undefined
+    return r && sessionFromRow(r)
+  }
+  async deleteSession(idHash: string): Promise<void> {
+    this.s.deleteSession!.run(idHash)
+  }
+  async deleteExpiredSessions(now: number): Promise<number> {
+    return this.s.deleteExpiredSessions!.run(now).changes
   }
 
   async rollup(minuteBefore: number, hourBefore: number): Promise<{ rolledUp: number; deleted: number }> {

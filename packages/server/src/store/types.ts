@@ -3,7 +3,8 @@
 import type { LevelName, Pin, Policy, Settings } from '@logsieve/core'
 import type { Pending } from '../stats-aggregator.js'
 
-export type KeyScope = 'ingest' | 'admin'
+/** `viewer` keys read everything an admin key reads and change nothing. */
+export type KeyScope = 'ingest' | 'admin' | 'viewer'
 
 export interface ApiKeyRecord {
   /** Public part of the key (`lsk_<id>_<secret>`), used to find the record. */
@@ -101,6 +102,40 @@ export interface PatternTotals {
   plainBytes: number
 }
 
+/** A dashboard session. Only a hash of its id is stored; the id itself lives in the browser's cookie. */
+export interface SessionRecord {
+  idHash: string
+  /** The key that logged in (`env` for LOGSIEVE_ADMIN_KEY): revoking it ends the session. */
+  keyId: string
+  name: string
+  scope: KeyScope
+  services: string[] | null
+  /** The token every write from this session must carry. */
+  csrf: string
+  createdAt: number
+  expiresAt: number
+}
+
+/** A service's totals in one minute or one hour. */
+export interface SeriesPoint {
+  /** Start of the minute or hour, ms since epoch. */
+  t: number
+  seen: number
+  kept: number
+  bytes: number
+  keptBytes: number
+  /** Bytes as the plain logger would write the seen lines (equal to `bytes` for SDKs that do not report it). */
+  plainBytes: number
+}
+
+/** Lines one pattern saw in one hour. */
+export interface PatternHour {
+  signature: string
+  level: LevelName
+  hour: number
+  seen: number
+}
+
 export interface Store {
   insertKey(key: ApiKeyRecord): Promise<void>
   getKey(id: string): Promise<ApiKeyRecord | undefined>
@@ -132,6 +167,27 @@ export interface Store {
   listPins(service: string): Promise<PinRecord[]>
   insertPin(service: string, pin: Pin, author: string | undefined, at: number): Promise<PinRecord>
   deletePin(service: string, id: number): Promise<boolean>
+
+  /** A service's totals per minute (from minute rows) or per hour (hour rows and minute rows folded), since `sinceMs`. */
+  timeSeries(
+    service: string,
+    environment: string,
+    resolution: 'minute' | 'hour',
+    sinceMs: number,
+  ): Promise<SeriesPoint[]>
+  /** Hourly seen counts since `sinceMs` of the listed signatures (sparklines). */
+  patternHours(
+    service: string,
+    environment: string,
+    signatures: string[],
+    sinceMs: number,
+  ): Promise<PatternHour[]>
+
+  insertSession(session: SessionRecord): Promise<void>
+  getSession(idHash: string): Promise<SessionRecord | undefined>
+  deleteSession(idHash: string): Promise<void>
+  /** Drops sessions expired at `now`; returns how many. */
+  deleteExpiredSessions(now: number): Promise<number>
 
   /** Rolls minute rows older than `minuteBefore` into hours; drops hours older than `hourBefore`. */
   rollup(minuteBefore: number, hourBefore: number): Promise<{ rolledUp: number; deleted: number }>

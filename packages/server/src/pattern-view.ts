@@ -1,0 +1,100 @@
+// A service's patterns as people read them: rates, volumes, what the policy does to each and why. One
+// computation for `GET /v1/patterns` and the dashboard's patterns page.
+import type { LevelName, Policy } from '@logsieve/core'
+import type { ServerContext } from './context.js'
+import { rateFor } from './diff.js'
+
+const DAY_SECONDS = 86_400
+const iso = (ms: number): string => new Date(ms).toISOString()
+
+export interface PatternView {
+  signature: string
+  level: LevelName
+  template: string
+  /** The last redacted example line an SDK sent, if any. */
+  example: string | null
+  firstSeen: string
+  lastSeen: string
+  /** Counts over the last 24 hours. */
+  last24h: { seen: number; kept: number; bytes: number; keptBytes: number; plainBytes: number }
+  /** Fleet-wide lines per second (the server's smoothed rate; the 24 h average before the first generation). */
+  eventsPerSecond: number
+  /** What the current policy keeps of them, per second. */
+  keptPerSecond: number
+  /** Mean written size of a line (Logsieve's fields included): what a rate spends. */
+  bytesPerEvent: number
+  /** Mean size of a line as the plain logger writes it: what a saving is measured against. */
+  plainBytesPerEvent: number
+  /** Written bytes per day if every line were kept. */
+  bytesPerDay: number
+  /** Bytes per day as the plain logger would write every line (the "before"). */
+  plainBytesPerDay: number
+  rate: number
+  reason: string
+  /** Written bytes per day under the current policy. */
+  projectedBytesPerDay: number
+  /** Plain bytes per day before minus written bytes per day after. */
+  savedBytesPerDay: number
+  /** This pattern's part of the service's plain bytes per day (0-1). */
+  share: number
+}
+
+/** Every pattern of a service/environment under its current policy, loudest first. */
+export async function patternViews(
+  ctx: ServerContext,
+  service: string,
+  environment: string,
+): Promise<{ policy: Policy; patterns: PatternView[] }> {
+  const { store, policies } = ctx
+  await ctx.stats.flush()
+  const now = ctx.options.now()
+  const { policy } = await policies.load(service, environment)
+  const totals = new Map(
+    (await store.patternTotals(service, environment, now - DAY_SECONDS * 1000)).map((t) => [
+      `${t.signature}:${t.level}`,
+      t,
+    ]),
+  )
+  let plainTotal = 0
+  const patterns = (await store.listPatterns(service, environment)).map((p): PatternView => {
+    const t = totals.get(`${p.signature}:${p.level}`)
+    const last24h = {
+      seen: t?.seen ?? 0,
+      kept: t?.kept ?? 0,
+      bytes: t?.bytes ?? 0,
+      keptBytes: t?.keptBytes ?? 0,
+      plainBytes: t?.plainBytes ?? 0,
+    }
+    const eventsPerSecond = p.emaRate ?? last24h.seen / DAY_SECONDS
+    const bytesPerEvent = p.bytesPerEvent ?? (last24h.seen > 0 ? last24h.bytes / last24h.seen : 0)
+    const plainBytesPerEvent =
+      p.plainBytesPerEvent ?? (last24h.seen > 0 ? last24h.plainBytes / last24h.seen : bytesPerEvent)
+    const bytesPerDay = eventsPerSecond * bytesPerEvent * DAY_SECONDS
+    const plainBytesPerDay = eventsPerSecond * plainBytesPerEvent * DAY_SECONDS
+    const { rate, reason } = rateFor(policy, p.signature, p.level)
+    plainTotal += plainBytesPerDay
+    return {
+      signature: p.signature,
+      level: p.level,
+      template: p.template,
+      example: p.example,
+      firstSeen: iso(p.firstSeen),
+      lastSeen: iso(p.lastSeen),
+      last24h,
+      eventsPerSecond,
+      keptPerSecond: eventsPerSecond * rate,
+      bytesPerEvent,
+      plainBytesPerEvent,
+      bytesPerDay,
+      plainBytesPerDay,
+      rate,
+      reason,
+      projectedBytesPerDay: bytesPerDay * rate,
+      savedBytesPerDay: plainBytesPerDay - bytesPerDay * rate,
+      share: 0,
+    }
+  })
+  if (plainTotal > 0) for (const p of patterns) p.share = p.plainBytesPerDay / plainTotal
+  patterns.sort((a, b) => b.bytesPerDay - a.bytesPerDay || b.last24h.bytes - a.last24h.bytes)
+  return { policy, patterns }
+}
