@@ -7,6 +7,7 @@ import {
   generatePolicy,
   type LevelName,
   MAX_TEMPLATE_LENGTH,
+  mergeTemplates,
   type PatternObservation,
   type Policy,
   parseSettings,
@@ -41,11 +42,25 @@ export interface PatternSummary {
   rate: number
 }
 
+/** Signatures of one statement merged into a pattern (as the server merges them). */
+export interface MergedPatternSummary {
+  id: string
+  level: LevelName
+  template: string
+  /** Member signatures (each also listed in `patterns`). */
+  members: string[]
+  reason: string
+  count: number
+  bytes: number
+}
+
 export interface AnalysisReport {
   input: ReadLinesResult & { jsonLines: number; textLines: number; timedLines: number }
   window: { seconds: number; source: 'timestamps' | 'option' | 'assumed'; start?: string; end?: string }
   patterns: PatternSummary[]
   distinctPatterns: number
+  /** Patterns of two or more signatures, by bytes; `distinctPatterns - Σ(members - 1)` statements remain. */
+  merged: MergedPatternSummary[]
   overflow: { count: number; bytes: number }
   generated: GeneratedPolicy
   /** Bytes of the input the policy would keep. */
@@ -149,17 +164,45 @@ export async function analyzeStream(
     summaries.push({ ...row, rate })
   }
   summaries.sort((a, b) => b.bytes - a.bytes || b.count - a.count)
+  const merged = mergeRows([...rows.values()])
 
   return {
     input: { ...input, jsonLines, textLines: input.lines - jsonLines, timedLines },
     window,
     patterns: summaries,
     distinctPatterns: rows.size,
+    merged,
     overflow,
     generated,
     keptBytes,
     keptLines,
   }
+}
+
+/** The merged patterns of the rows, with their members' lines and bytes summed, by bytes. */
+function mergeRows(rows: Row[]): MergedPatternSummary[] {
+  const { patterns } = mergeTemplates(rows)
+  const byKey = new Map(rows.map((r) => [`${r.signature}:${r.level}`, r]))
+  return patterns
+    .map((p) => {
+      let count = 0
+      let bytes = 0
+      for (const m of p.members) {
+        const row = byKey.get(`${m}:${p.level}`)
+        count += row?.count ?? 0
+        bytes += row?.bytes ?? 0
+      }
+      return {
+        id: p.id,
+        level: p.level,
+        template: p.template,
+        members: p.members,
+        reason: p.reason,
+        count,
+        bytes,
+      }
+    })
+    .sort((a, b) => b.bytes - a.bytes)
 }
 
 /**

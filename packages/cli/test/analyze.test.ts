@@ -140,4 +140,57 @@ describe('logsieve signatures', () => {
     expect(rows[0]![1]).toBe(rows[1]![1])
     expect(rows[2]![1]).toBe('disk full')
   })
+
+  it('--merge prints pattern id<TAB>merged template per line, in order, never joining two levels', async () => {
+    const users = ['root', 'git', 'admin', 'mysql']
+    const lines = [
+      ...users.map((u, i) => `Failed password for ${u} from 10.0.0.${i} port 22 ssh2`),
+      'server started',
+      JSON.stringify({ level: 50, msg: 'Failed password for bob from 1.1.1.1 port 1 ssh2' }),
+      'Failed password for root from 10.9.9.9 port 2 ssh2',
+    ]
+    const plain = await runCli(['signatures', '-'], { input: `${lines.join('\n')}\n` })
+    const result = await runCli(['signatures', '--merge', '-'], { input: `${lines.join('\n')}\n` })
+    expect(result.code).toBe(0)
+    const rows = result.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split('\t'))
+    expect(rows).toHaveLength(lines.length)
+    const pattern = rows[0]![0]
+    for (const i of [0, 1, 2, 3, 6])
+      expect(rows[i]).toEqual([pattern, 'Failed password for <*> from <*> port <*>'])
+    // The pattern id is none of its members' signatures; lines alone keep their own.
+    const signatures = plain.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split('\t'))
+    expect(signatures.map((s) => s[0])).not.toContain(pattern)
+    expect(rows[4]).toEqual(signatures[4])
+    expect(rows[5]).toEqual(signatures[5]) // the error line is not merged into the info pattern
+  })
+})
+
+describe('logsieve analyze reports merged patterns', () => {
+  it('lists each merged pattern with its members, lines and bytes (--json and text)', async () => {
+    const file = join(dir, 'merge.log')
+    const hives = ['SOFTWARE', 'SYSTEM', 'COMPONENTS', 'DRIVERS']
+    const lines = hives.flatMap((h) => [1, 2].map((i) => `Loading offline registry hive: ${h}, try ${i}`))
+    writeFileSync(file, `${lines.join('\n')}\nserver started\n`)
+    const result = await runCli(['analyze', file, '--json'])
+    expect(result.code).toBe(0)
+    const report = json<Loose>(result)
+    expect(report.distinctPatterns).toBe(5)
+    expect(report.merged).toHaveLength(1)
+    expect(report.merged[0]).toMatchObject({
+      level: 'info',
+      template: 'Loading offline registry hive: <*>, try <*>',
+      count: 8,
+    })
+    expect(report.merged[0].members).toHaveLength(4)
+    expect(report.merged[0].reason).toContain('4 values')
+    const text = await runCli(['analyze', file])
+    expect(text.stdout).toContain('4 signatures are 1 merged patterns')
+    expect(text.stdout).toContain('Loading offline registry hive: <*>, try <*>')
+  })
 })

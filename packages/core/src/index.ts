@@ -13,6 +13,22 @@ export { type CoarseClock, createCoarseClock } from './coarse-clock.js'
 export { errorDetail } from './error-detail.js'
 export * from './generator.js'
 export { hash32, hash64Hex } from './hash.js'
+export {
+  type FieldSwitch,
+  type LineFieldOptions,
+  writesSampleRate,
+  writesSignature,
+  writesTrace,
+} from './line-fields.js'
+export {
+  MAX_MERGE_TOKENS,
+  type MergedPattern,
+  type MergeOptions,
+  type MergeResult,
+  mergeTemplates,
+  patternId,
+  type TemplateEntry,
+} from './pattern-merge.js'
 export { checkPolicy } from './policy-check.js'
 export {
   createPolicyClient,
@@ -36,6 +52,7 @@ export * from './severity.js'
 export * from './signature.js'
 export { checkStatsBatch } from './stats-check.js'
 export { createStatsTable, type StatsTableOptions, toStatsBatch } from './stats-table.js'
+export { EVENT_KEYS, eventName, keySetTemplate, structuralMessage } from './structural-message.js'
 export {
   formatTraceparent,
   isValidSpanId,

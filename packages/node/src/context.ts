@@ -15,6 +15,8 @@ export interface Scope {
   /** The caller's span id from an incoming `traceparent`, if any. */
   parentSpanId?: string
   sampled: boolean
+  /** True when no trace came in (no `traceparent`, trace id or active span): Logsieve started this one. */
+  localTrace?: boolean
   requestId?: string
   /** User fields (user id, tenant, …), added to kept lines by the integrations that support it. */
   fields?: Record<string, unknown>
@@ -72,6 +74,7 @@ export function createScope(init?: ScopeInit): Scope {
     traceId: traceId ?? randomTraceId(),
     spanId: randomSpanId(),
     sampled: parent?.sampled ?? active?.sampled ?? true,
+    localTrace: traceId === undefined,
   }
   if (parent) scope.parentSpanId = parent.spanId
   if (init?.requestId !== undefined) scope.requestId = init.requestId

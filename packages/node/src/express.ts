@@ -74,8 +74,10 @@ export function expressMiddleware(sieve: Sieve, options?: ExpressOptions): Reque
           runInScope(scope, () => {
             if (typeof requestLog === 'function') requestLog(line)
             else if (logger) {
-              if (line.status >= 500) logger.error(line, 'request failed')
-              else logger.info(line, 'request completed')
+              // Without requestId: the scope adds the same id to this line as request_id.
+              const { requestId: _, ...fields } = line
+              if (line.status >= 500) logger.error(fields, 'request failed')
+              else logger.info(fields, 'request completed')
             }
           })
         } catch (error) {

@@ -1,16 +1,17 @@
-// Two ways in: `pino(sievePino(sieve, options))` merges our hook into the options of a new
+// Two ways in: `pino(sievePino(sieve, options))` merges our hooks into the options of a new
 // logger (the supported path); `attachSieve(logger, sieve)` patches a logger that already exists.
 import type { Sieve } from '@logsieve/node'
-import { createIntegration, findSymbol, HOOKS } from './pino.js'
-import type { LogMethodHook, MixinFn, SievePinoOptions, StreamWriteHook } from './types.js'
+import { createIntegration } from './integration.js'
+import { findSymbol, HOOKS } from './pino-symbols.js'
+import type { LogMethodHook, SievePinoOptions, StreamWriteHook } from './types.js'
 
 interface PinoOptionsShape {
   hooks?: { logMethod?: unknown; streamWrite?: unknown; [key: string]: unknown }
-  mixin?: unknown
 }
 
 /**
- * pino options with Logsieve sampling: your hooks and mixin are kept and run inside ours.
+ * pino options with Logsieve sampling: your hooks run inside ours; everything else (your mixin
+ * included) is passed to pino as it is.
  *
  * @example
  * const sieve = createSieve({ service: 'checkout' })
@@ -20,23 +21,16 @@ export function sievePino<O extends object = Record<string, never>>(
   sieve: Sieve,
   options?: O,
   sieveOptions?: SievePinoOptions,
-): O & { hooks: { logMethod: LogMethodHook }; mixin?: MixinFn } {
+): O & { hooks: { logMethod: LogMethodHook } } {
   const opts = (options ?? {}) as O & PinoOptionsShape
   const integration = createIntegration(
     sieve,
     opts.hooks?.logMethod as LogMethodHook | undefined,
-    opts.mixin as MixinFn | undefined,
     sieveOptions,
     opts.hooks?.streamWrite as StreamWriteHook | undefined,
   )
   const hooks = { ...opts.hooks, logMethod: integration.logMethod, streamWrite: integration.streamWrite }
-  const out = { ...opts, hooks } as O & {
-    hooks: { logMethod: LogMethodHook }
-    mixin?: MixinFn
-  }
-  // Only the user's own mixin (guarded): without one pino skips the mixin path entirely.
-  if (integration.mixin) out.mixin = integration.mixin
-  return out
+  return { ...opts, hooks } as O & { hooks: { logMethod: LogMethodHook } }
 }
 
 /**
@@ -52,8 +46,7 @@ export function attachSieve(logger: object, sieve: Sieve, sieveOptions?: SievePi
   const hooks = target[HOOKS] as { logMethod?: LogMethodHook; streamWrite?: StreamWriteHook } | undefined
   const isPino = findSymbol(logger, 'pino.chindings') !== undefined
   if (!isPino || hooks === undefined || typeof target.level !== 'string') return false
-  // The logger's mixin stays as it is: our fields do not go through it.
-  const integration = createIntegration(sieve, hooks.logMethod, undefined, sieveOptions, hooks.streamWrite)
+  const integration = createIntegration(sieve, hooks.logMethod, sieveOptions, hooks.streamWrite)
   // A new hooks object: without user hooks the instance shares pino's default hooks object, and
   // mutating it would change every logger created later in the process.
   target[HOOKS] = { ...hooks, logMethod: integration.logMethod, streamWrite: integration.streamWrite }

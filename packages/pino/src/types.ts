@@ -1,13 +1,12 @@
 // Public options of the pino integration.
+import type { LineFieldOptions } from '@logsieve/core'
 
-export interface SievePinoOptions {
-  /** Add `trace_id` and `span_id` (active OpenTelemetry span, else the Logsieve scope) to kept lines. @default true */
-  traceFields?: boolean
-  /** Add the scope's `request_id` and user fields (`sieve.setFields`) to kept lines. @default true */
-  scopeFields?: boolean
-  /** Add `signature` to kept lines. @default true */
-  signatureField?: boolean
-}
+/**
+ * Which of Logsieve's fields kept lines carry (the rule is core's `writesSignature`/`writesTrace`, shared
+ * with winston): `signatureField` and `traceFields` take `false`, `true` (when the field earns its bytes,
+ * the default) or `'always'`; `scopeFields` takes a boolean. See docs/pino.md (Fields on kept lines).
+ */
+export interface SievePinoOptions extends LineFieldOptions {}
 
 /** The subset of a pino logger the integration touches (pino 8, 9 and 10). */
 export interface PinoLike {

@@ -73,3 +73,27 @@ it('exports kept lines with their signature and trace ids', async () => {
   expect(records[0]?.traceId).toBe(traceId)
   expect(records[1]?.severityNumber).toBe(17)
 })
+
+it('exports an error that releases backfill with its own message, after the replayed lines', async () => {
+  records.length = 0
+  const sieve = createSieve({
+    service: 'otlp-svc',
+    cacheDir: false,
+    policy: { service: 'otlp-svc', version: 1, defaults: { levels: { debug: 0 }, newPattern: { rate: 1 } } },
+    otlp: { url, spoolDir: join(dir, 'backfill'), scheduledDelayMillis: 50 },
+  })
+  const written: string[] = []
+  const log = pino(sievePino(sieve, { level: 'debug' }), { write: (s: string) => void written.push(s) })
+  sieve.run({}, () => {
+    log.debug('loading cart %s', 'c1')
+    log.debug({ step: 2 }, 'pricing cart')
+    log.error({ code: 'E42' }, 'checkout failed for %s', 'c1')
+  })
+  await sieve.shutdown()
+  const bodies = ['loading cart c1', 'pricing cart', 'checkout failed for c1']
+  expect(written.map((l) => JSON.parse(l).msg)).toEqual(bodies)
+  expect(records.map((r) => r.body.stringValue)).toEqual(bodies)
+  const error = records[2]
+  expect(error?.severityNumber).toBe(17)
+  expect(error?.attributes.find((a) => a.key === 'code')?.value).toEqual({ stringValue: 'E42' })
+})

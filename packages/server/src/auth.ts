@@ -104,9 +104,12 @@ export class KeyRing {
     return this.options.trustProxy
   }
 
-  /** Forget verified keys (after a revocation). */
+  /**
+   * Check every verified key again on its next use (after a revocation). Expired, not forgotten: while the
+   * database is unreachable a key verified before keeps working.
+   */
   invalidate(): void {
-    this.verified.clear()
+    for (const entry of this.verified.values()) entry.until = 0
   }
 
   /** Token bucket per key (and client address, unless `rateLimit.per` is `'key'`): true when the request may proceed. */

@@ -1,53 +1,30 @@
 // The real bin as a child process: SIGKILL in the middle of a stream of writes loses no committed
 // policy version, and SIGTERM shuts down cleanly with the WAL checkpointed.
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { type BinProcess, exited, killAll, startBin } from './bin.js'
 import { ADMIN_KEY, batch, sig } from './helpers.js'
 
-const BIN = resolve(import.meta.dirname, '../src/bin.ts')
 const dir = mkdtempSync(join(tmpdir(), 'logsieve-crash-'))
 const dbPath = join(dir, 'logsieve.db')
 const children: ChildProcess[] = []
 
-function start(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', BIN, '--port', '0', '--db', dbPath, '--log-level', 'warn'],
-    {
-      cwd: resolve(import.meta.dirname, '..'),
-      env: { ...process.env, LOGSIEVE_ADMIN_KEY: ADMIN_KEY, LOGSIEVE_FLUSH_INTERVAL_MS: '50' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  )
-  children.push(child)
-  return new Promise((ok, fail) => {
-    let out = ''
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d
-      const m = /listening on (http:\/\/\S+)/.exec(out)
-      if (m) ok({ child, url: m[1]! })
-    })
-    child.stderr!.on('data', (d: Buffer) => {
-      out += d
-    })
-    child.once('exit', (code) => fail(new Error(`server exited (${code}) before listening: ${out}`)))
+async function start(): Promise<BinProcess> {
+  const bin = await startBin(['--db', dbPath, '--log-level', 'warn'], {
+    LOGSIEVE_ADMIN_KEY: ADMIN_KEY,
+    LOGSIEVE_FLUSH_INTERVAL_MS: '50',
   })
+  children.push(bin.child)
+  return bin
 }
-
-const exited = (child: ChildProcess) =>
-  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((ok) => {
-    if (child.exitCode !== null || child.signalCode !== null)
-      ok({ code: child.exitCode, signal: child.signalCode })
-    else child.once('exit', (code, signal) => ok({ code, signal }))
-  })
 
 const admin = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }
 
 afterAll(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
+  killAll(children)
   rmSync(dir, { recursive: true, force: true })
 })
 

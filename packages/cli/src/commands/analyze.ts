@@ -1,7 +1,7 @@
 // `logsieve analyze <file|->` and `logsieve signatures [file|-]`: offline, no server needed.
 import { createReadStream, statSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
-import { computeSignature } from '@logsieve/core'
+import { computeSignature, mergeTemplates, type TemplateEntry } from '@logsieve/core'
 import { type AnalysisReport, analyzeStream } from '../analyze.js'
 import { int, num, parse, str } from '../args.js'
 import { CliError, EXIT } from '../errors.js'
@@ -158,22 +158,45 @@ function renderReport(
     { header: 'TEMPLATE', value: (x) => x.template, max: 70 },
     { header: 'EXAMPLE', value: (x) => x.example, max: 60 },
   ])
-  return `${summary}\n${warnings.map((w) => `warning: ${w}\n`).join('')}\nTop ${rows.length} of ${formatCount(r.distinctPatterns)} patterns by bytes:\n${patterns}\n`
+  const mergedRows = r.merged.slice(0, top)
+  const merged =
+    r.merged.length === 0
+      ? 'No signatures to merge: every pattern is one statement.\n'
+      : `${formatCount(r.merged.reduce((a, m) => a + m.members.length, 0))} signatures are ${formatCount(r.merged.length)} merged patterns (one statement each); top ${mergedRows.length} by bytes:\n${table(
+          mergedRows,
+          [
+            { header: 'COUNT', value: (x) => formatCount(x.count), align: 'right' },
+            { header: 'BYTES', value: (x) => formatBytes(x.bytes), align: 'right' },
+            { header: 'LEVEL', value: (x) => x.level },
+            { header: 'MEMBERS', value: (x) => formatCount(x.members.length), align: 'right' },
+            { header: 'PATTERN', value: (x) => x.id },
+            { header: 'TEMPLATE', value: (x) => x.template, max: 70 },
+          ],
+        )}\n`
+  return `${summary}\n${warnings.map((w) => `warning: ${w}\n`).join('')}\nTop ${rows.length} of ${formatCount(r.distinctPatterns)} patterns by bytes:\n${patterns}\n\n${merged}`
 }
 
-export const SIGNATURES_HELP = `Usage: logsieve signatures [file|-] [--format auto|json|text]
+export const SIGNATURES_HELP = `Usage: logsieve signatures [file|-] [--format auto|json|text] [--merge]
 
-Print one line per input line: signature<TAB>template.`
+Print one line per input line: signature<TAB>template.
+
+Options:
+  --merge   read all lines first, merge the signatures of one statement into patterns (as the server
+            does), then print pattern id<TAB>merged template per input line, in input order`
 
 export async function signaturesCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(
     args,
-    { format: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    { format: { type: 'string' }, merge: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     'signatures',
   )
   if (values.help) return help(io, SIGNATURES_HELP)
   const lineFormat = format(str(values, 'format'))
   const { source } = openInput(positionals[0] ?? '-', io)
+  if (values.merge) {
+    io.out(await mergedSignatures(source, lineFormat))
+    return EXIT.ok
+  }
   // Batch writes: one io.out per line would dominate the cost on large inputs.
   let buffer = ''
   await readLines(source, (text) => {
@@ -186,6 +209,43 @@ export async function signaturesCommand(args: string[], io: Io): Promise<number>
   })
   if (buffer) io.out(buffer)
   return EXIT.ok
+}
+
+/** `signatures --merge`: every line's (signature, level), merged once all are read, printed in order. */
+async function mergedSignatures(
+  source: AsyncIterable<Buffer | string>,
+  lineFormat: LineFormat,
+): Promise<string> {
+  const entries: TemplateEntry[] = []
+  const index = new Map<string, number>()
+  let lines = new Int32Array(1024)
+  let count = 0
+  await readLines(source, (text) => {
+    const parsed = parseLine(text, lineFormat)
+    const { signature, template } = computeSignature(parsed.message)
+    const key = `${signature}:${parsed.level}`
+    let at = index.get(key)
+    if (at === undefined) {
+      at = entries.length
+      index.set(key, at)
+      entries.push({ signature, template, level: parsed.level, count: 0 })
+    }
+    entries[at]!.count++
+    if (count === lines.length) {
+      const grown = new Int32Array(lines.length * 2)
+      grown.set(lines)
+      lines = grown
+    }
+    lines[count++] = at
+  })
+  const { patternOf } = mergeTemplates(entries)
+  const rendered = entries.map((e) => {
+    const p = patternOf(e.signature, e.level)
+    return p ? `${p.id}\t${p.template}\n` : `${e.signature}\t${e.template}\n`
+  })
+  const out: string[] = []
+  for (let i = 0; i < count; i++) out.push(rendered[lines[i]!]!)
+  return out.join('')
 }
 
 function openInput(

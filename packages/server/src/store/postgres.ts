@@ -260,6 +260,11 @@ export class PostgresStore implements SharedStore {
       throw this.mapError(err)
     }
     let broken = false
+    // A connection cut between two queries of the transaction emits here; unhandled it would crash.
+    const onError = (): void => {
+      broken = true
+    }
+    client.on('error', onError)
     try {
       await client.query('BEGIN')
       const out = await fn(client)
@@ -272,6 +277,7 @@ export class PostgresStore implements SharedStore {
       })
       throw this.mapError(err)
     } finally {
+      client.off('error', onError)
       client.release(broken)
     }
   }

@@ -1,0 +1,198 @@
+// The fields a kept line gains, as a JSON fragment (`,"k":v…`) appended to the logger's bindings while
+// pino writes it. Which fields: core's rule (writesSignature, writesTrace, writesSampleRate), shared with
+// winston. A field the line already has (the merge object's, the bindings', a mixin's) is left out:
+// a JSON line never holds one key twice.
+import { type LineFieldOptions, writesSampleRate, writesSignature, writesTrace } from '@logsieve/core'
+import type { Scope, TraceIds } from '@logsieve/node'
+import { safeJson } from './render.js'
+
+// The groups of fields a fragment holds (see heldKeys).
+const TRACE = 1
+const SIGNATURE = 2
+const RATE = 4
+const SCOPE = 8
+const BACKFILL = 16
+/** Bindings strings whose keys are held parsed at most (the map starts over when full). */
+const MAX_BINDINGS = 256
+
+export interface Fields {
+  /** The fragment of one kept line; '' when it gains nothing. */
+  fragment(
+    signature: string,
+    rate: number,
+    sampleRate: number,
+    ids: TraceIds | undefined,
+    localTrace: boolean,
+    scope: Scope | undefined,
+    loggedAt: number,
+  ): string
+  /** `extra` without the keys `mergeObject` or the serialized `bindings` already hold. */
+  dedupe(extra: string, mergeObject: unknown, bindings: unknown): string
+}
+
+export function createFields(options: LineFieldOptions | undefined): Fields {
+  const signatureMode = options?.signatureField ?? true
+  const traceMode = options?.traceFields ?? true
+  const scopeFields = options?.scopeFields ?? true
+  /** This integration, as the owner of what it caches on scopes. */
+  const owner = {}
+  // The last pattern's fragment, and the last weight's: consecutive lines of one pattern (a loop, a
+  // burst) reuse them instead of concatenating and formatting a number each time.
+  let lastSignature = ''
+  let signatureJson = ''
+  let lastRate = 1
+  let rateJson = ''
+  // What the last fragment holds, for dedupe: a bit per group of fields, and its scope.
+  let held = 0
+  let heldScope: Scope | undefined
+  const bindingKeys = new Map<string, Set<string>>()
+
+  function fragment(
+    signature: string,
+    rate: number,
+    sampleRate: number,
+    ids: TraceIds | undefined,
+    localTrace: boolean,
+    scope: Scope | undefined,
+    loggedAt: number,
+  ): string {
+    let out = ''
+    held = 0
+    if (ids !== undefined && writesTrace(traceMode, localTrace)) {
+      out += `,"trace_id":"${ids.traceId}","span_id":"${ids.spanId}"`
+      held |= TRACE
+    }
+    if (signature !== '' && writesSignature(signatureMode, rate, sampleRate)) {
+      if (signature !== lastSignature) {
+        lastSignature = signature
+        signatureJson = `,"signature":"${signature}"`
+      }
+      out += signatureJson
+      held |= SIGNATURE
+    }
+    if (writesSampleRate(sampleRate)) {
+      if (sampleRate !== lastRate) {
+        lastRate = sampleRate
+        rateJson = `,"sample_rate":${sampleRate}`
+      }
+      out += rateJson
+      held |= RATE
+    }
+    if (scopeFields && scope !== undefined && (scope.requestId !== undefined || scope.fields !== undefined)) {
+      // Serialized once per scope (and again after setFields), not on every line of the request.
+      const derived = scope.derived
+      if (derived !== undefined && derived.owner === owner) out += derived.value
+      else {
+        const value = scopeJson(scope)
+        scope.derived = { owner, value }
+        out += value
+      }
+      held |= SCOPE
+      heldScope = scope
+    }
+    if (loggedAt !== 0) {
+      out += `,"backfilled":true,"logged_at":${loggedAt}`
+      held |= BACKFILL
+    }
+    return out
+  }
+
+  function dedupe(extra: string, mergeObject: unknown, bindings: unknown): string {
+    if (extra === '') return extra
+    const obj =
+      mergeObject !== null && typeof mergeObject === 'object' && !(mergeObject instanceof Error)
+        ? (mergeObject as Record<string, unknown>)
+        : undefined
+    const inBindings = typeof bindings === 'string' && bindings !== '' ? keysOf(bindings) : undefined
+    let clash: string[] | undefined
+    for (const k of heldKeys()) {
+      // pino writes a merge object's own keys whose value is defined.
+      if (
+        (obj !== undefined && Object.hasOwn(obj, k) && obj[k] !== undefined) ||
+        inBindings?.has(k) === true
+      ) {
+        clash ??= []
+        clash.push(k)
+      }
+    }
+    // Not held past its line: a scope that ended must not stay alive here.
+    heldScope = undefined
+    return clash === undefined ? extra : withoutKeys(extra, clash)
+  }
+
+  /** The keys the last fragment holds. */
+  function heldKeys(): string[] {
+    const keys: string[] = []
+    if (held & TRACE) keys.push('trace_id', 'span_id')
+    if (held & SIGNATURE) keys.push('signature')
+    if (held & RATE) keys.push('sample_rate')
+    if (held & SCOPE && heldScope !== undefined) {
+      if (heldScope.requestId !== undefined) keys.push('request_id')
+      if (heldScope.fields !== undefined) keys.push(...Object.keys(heldScope.fields))
+    }
+    if (held & BACKFILL) keys.push('backfilled', 'logged_at')
+    return keys
+  }
+
+  /** The keys of serialized bindings (`,"k":v…`), parsed once per bindings string. */
+  function keysOf(bindings: string): Set<string> {
+    let held = bindingKeys.get(bindings)
+    if (held === undefined) {
+      if (bindingKeys.size >= MAX_BINDINGS) bindingKeys.clear()
+      held = new Set(Object.keys(parseFragment(bindings)))
+      bindingKeys.set(bindings, held)
+    }
+    return held
+  }
+
+  return { fragment, dedupe }
+}
+
+/** The keys among `keys` that a fragment holds at its top level. */
+export function fragmentClashes(extra: string, keys: Iterable<string>): string[] | undefined {
+  let clash: string[] | undefined
+  let parsed: Record<string, unknown> | undefined
+  for (const k of keys) {
+    // A cheap look first; the parse decides (a value may hold the same text).
+    if (!extra.includes(`"${k}":`)) continue
+    parsed ??= parseFragment(extra)
+    if (Object.hasOwn(parsed, k)) {
+      clash ??= []
+      clash.push(k)
+    }
+  }
+  return clash
+}
+
+/** A fragment without the given top-level keys. */
+export function withoutKeys(extra: string, drop: readonly string[]): string {
+  const parsed = parseFragment(extra)
+  let out = ''
+  for (const k of Object.keys(parsed)) {
+    if (!drop.includes(k)) out += `,${JSON.stringify(k)}:${JSON.stringify(parsed[k])}`
+  }
+  return out
+}
+
+/** `,"a":1,"b":2` as an object ({} when it is not JSON). */
+function parseFragment(fragment: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(`{${fragment.slice(1)}}`)
+    return parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {}
+  } catch {
+    return {}
+  }
+}
+
+/** A scope's `request_id` and user fields as a JSON fragment. */
+function scopeJson(scope: Scope): string {
+  let out = ''
+  if (scope.requestId !== undefined) out += `,"request_id":${JSON.stringify(scope.requestId)}`
+  if (scope.fields !== undefined) {
+    for (const key in scope.fields) {
+      const value = safeJson(scope.fields[key])
+      if (value !== '') out += `,${JSON.stringify(key)}:${value}`
+    }
+  }
+  return out
+}

@@ -1,0 +1,409 @@
+// The pino integration: one decision path for every line, whether it comes through `hooks.logMethod` or
+// through a level method that replaced pino's (level-method.ts). The drop happens before interpolation
+// and serialization; a kept line gets its fields (fields.ts) appended to the logger's own serialized
+// bindings while pino writes it, so pino's write path, its mixin, streams and diagnostics channel all see
+// the logger itself.
+import { BACKFILL_SAMPLE_RATE, type Decision, levelName, toSeverityNumber } from '@logsieve/core'
+import {
+  currentScope,
+  estimateArgsBytes,
+  otelIds,
+  type Replayer,
+  type Scope,
+  type Sieve,
+} from '@logsieve/node'
+import { exportLine, takeExample } from './export.js'
+import { createFields, fragmentClashes, withoutKeys } from './fields.js'
+import { callPino, createPreformat, type Lines, promote } from './level-method.js'
+import { createMeasure } from './measure.js'
+import { type PinoSymbols, pinoSymbols } from './pino-symbols.js'
+import { formatOf, isTemplate, templateOf } from './render.js'
+import type { LogFn, LogMethodHook, PinoLike, SievePinoOptions, StreamWriteHook } from './types.js'
+import { viewOf } from './view.js'
+
+const ERROR_SEVERITY = 17
+/** How a kept line reaches pino: the user's hook, pino's method with an array, or as a level method would. */
+const USER_HOOK = 0
+const APPLY = 1
+const DIRECT = 2
+type Mode = typeof USER_HOOK | typeof APPLY | typeof DIRECT
+
+interface Integration {
+  logMethod: LogMethodHook
+  /**
+   * The streamWrite hook to install: the user's, wrapped to measure kept lines (pino 9+ calls it with each
+   * serialized line). undefined without a user hook: ours is then installed only around measured lines.
+   */
+  streamWrite: StreamWriteHook | undefined
+}
+
+/** Mixins wrapped by an integration (see guardMixin), never wrapped twice. */
+const guarded = new WeakSet<object>()
+
+/** Build our hook around the user's (`userHook`, `userStreamWrite` may be undefined). */
+export function createIntegration(
+  sieve: Sieve,
+  userHook: LogMethodHook | undefined,
+  options?: SievePinoOptions,
+  userStreamWrite?: StreamWriteHook,
+): Integration {
+  const sampler = sieve.sampler
+  // Fixed for the sieve's life; read once instead of on every kept line.
+  const examples = sieve.examples
+  const exporting = sieve.exporting
+  const fields = createFields(options)
+  const measure = createMeasure(sampler, userStreamWrite)
+  const preformat = createPreformat()
+  /** One reused options object: no allocation per decision. */
+  const decideOptions: { isFormat: boolean; traceId: string | undefined } = {
+    isFormat: false,
+    traceId: undefined,
+  }
+  // Resolved on the first line: every logger of one pino copy shares the symbols.
+  let syms: PinoSymbols | undefined
+  let flushTarget: PinoLike | undefined
+  // The line being written with fields: its logger, the bindings before them and the fields (mixin guard).
+  let activeLogger: object | undefined
+  let activeBase = ''
+  let activeExtra = ''
+  /** Fields handed from our hook to the method wrapper a user hook calls (read and cleared there). */
+  let hookExtra = ''
+  const fieldMethods = new WeakMap<LogFn, LogFn>()
+  // The last bindings with fields appended, reused while the logger and the fields stay the same (a
+  // loop, a burst). From its second use it is a flat copy: a concatenation is a rope, which a real
+  // destination walks on every line (a child line to /dev/null cost 60–100 ns more).
+  let joinedBase = ''
+  let joinedExtra = ''
+  let joined = ''
+  let joinedFlat = false
+
+  sieve.onFlush(() => flushLogger(flushTarget))
+
+  function decide(
+    a0: unknown,
+    a1: unknown,
+    n: number,
+    level: number,
+    scope: Scope | undefined,
+  ): Decision | undefined {
+    try {
+      const ids = otelIds() ?? scope
+      decideOptions.isFormat = isTemplate(a0, a1, n)
+      decideOptions.traceId = ids?.traceId
+      return sampler.decide(level, templateOf(a0, a1), decideOptions)
+    } catch (error) {
+      // Fail open: an SDK bug must not lose the app's line.
+      sieve.report('LOGSIEVE_HOOK_ERROR', error)
+      return undefined
+    }
+  }
+
+  /** The kept path, for the hook and the level methods alike: bookkeeping, fields, then the write. */
+  function kept(
+    logger: PinoLike,
+    method: LogFn,
+    args: ArrayLike<unknown>,
+    level: number,
+    d: Decision | undefined,
+    scope: Scope | undefined,
+    fromLevelMethod: boolean,
+  ): void {
+    let extra = ''
+    let message: string | undefined
+    if (d !== undefined) {
+      try {
+        const a0 = args[0]
+        if (fromLevelMethod) {
+          const f = formatOf(a0, args[1], args.length)
+          if (f !== undefined) message = preformat(logger, syms as PinoSymbols, f, args)
+        }
+        extra = keptFields(logger, d, scope, args, a0)
+      } catch (error) {
+        sieve.report('LOGSIEVE_HOOK_ERROR', error)
+      }
+    }
+    emit(logger, method, args, level, extra, fromLevelMethod ? DIRECT : userHook ? USER_HOOK : APPLY, message)
+  }
+
+  /** What a kept line needs besides its write (example, backfill, export), and the fields it gains. */
+  function keptFields(
+    logger: PinoLike,
+    d: Decision,
+    scope: Scope | undefined,
+    args: ArrayLike<unknown>,
+    a0: unknown,
+  ): string {
+    // Copied out of the reused Decision before a backfill replay or a nested line can change it.
+    const signature = d.signature
+    const rate = d.rate
+    const sampleRate = d.sampleRate
+    const severity = d.severity
+    const label = d.level
+    measure.choose()
+    if (examples) takeExample(sieve, d, args)
+    const otel = otelIds()
+    const ids = otel ?? scope
+    if (severity >= ERROR_SEVERITY) scope?.backfill?.drain(onReplayError)
+    if (exporting) exportLine(sieve, args, severity, label, signature, sampleRate, ids)
+    const local = otel === undefined && scope?.localTrace === true
+    const extra = fields.fragment(signature, rate, sampleRate, ids, local, scope, 0)
+    return extra === '' ? extra : fields.dedupe(extra, a0, bindingsOf(logger))
+  }
+
+  /**
+   * Write one line through pino, with `extra` appended to the logger's serialized bindings for the
+   * duration of pino's write: on the logger's view when pino cannot tell it from the logger (view.ts),
+   * else on the logger itself, restored right after.
+   */
+  function emit(
+    logger: PinoLike,
+    method: LogFn,
+    args: ArrayLike<unknown>,
+    level: number,
+    extra: string,
+    mode: Mode,
+    message: string | undefined,
+  ): void {
+    if (mode === USER_HOOK) {
+      // The user's hook sees the logger as it is; the fields go on only inside the method it calls.
+      const hook = userHook as LogMethodHook
+      const armed = extra === '' ? measure.arm(logger, '') : undefined
+      hookExtra = extra
+      try {
+        hook.call(logger, args as unknown[], extra === '' ? method : fieldMethod(method), level)
+      } finally {
+        // Also when the hook did not call the method: nothing is left armed for another line.
+        hookExtra = ''
+        measure.disarm(armed)
+      }
+      return
+    }
+    const key = syms?.bindings
+    const rec = logger as unknown as Record<symbol, unknown>
+    const before = key === undefined ? undefined : rec[key]
+    // pino loggers own their bindings; anything else is written as it is.
+    if (typeof before !== 'string') {
+      send(logger, method, args, level, mode, message, '')
+      return
+    }
+    const view = mode === DIRECT || extra !== '' ? viewOf(logger) : undefined
+    if (view !== undefined) {
+      view[key as symbol] = extra === '' ? before : join(before, extra)
+      try {
+        send(view as unknown as PinoLike, method, args, level, mode, message, extra)
+      } finally {
+        view[key as symbol] = before
+      }
+      return
+    }
+    if (extra === '' || !Object.hasOwn(logger, key as symbol)) {
+      send(logger, method, args, level, mode, message, '')
+      return
+    }
+    // Nested on the same logger (a line logged by its own mixin): the bindings without the outer fields.
+    const base = activeLogger === logger ? activeBase : before
+    const prevLogger = activeLogger
+    const prevBase = activeBase
+    const prevExtra = activeExtra
+    try {
+      rec[key as symbol] = join(base, extra)
+    } catch {
+      // A frozen logger: the line is written without our fields.
+      send(logger, method, args, level, mode, message, '')
+      return
+    }
+    activeLogger = logger
+    activeBase = base
+    activeExtra = extra
+    try {
+      send(logger, method, args, level, mode, message, extra)
+    } finally {
+      rec[key as symbol] = before
+      activeLogger = prevLogger
+      activeBase = prevBase
+      activeExtra = prevExtra
+    }
+  }
+
+  /** Call pino (`target`: the logger or its view), measuring the line when it was chosen. */
+  function send(
+    target: PinoLike,
+    method: LogFn,
+    args: ArrayLike<unknown>,
+    level: number,
+    mode: Mode,
+    message: string | undefined,
+    extra: string,
+  ): void {
+    const armed = measure.on ? measure.arm(target, extra) : undefined
+    try {
+      if (mode === DIRECT) callPino(target, syms as PinoSymbols, method, args, level, message)
+      else method.apply(target, args as unknown[])
+    } finally {
+      measure.disarm(armed)
+    }
+  }
+
+  /** `method` with our fields on its logger while it runs: what a user hook gets to call. */
+  function fieldMethod(method: LogFn): LogFn {
+    let wrapped = fieldMethods.get(method)
+    if (wrapped === undefined) {
+      wrapped = function (this: PinoLike, ...args: unknown[]): void {
+        const extra = hookExtra
+        hookExtra = ''
+        emit(this, method, args, 0, extra, APPLY, undefined)
+      }
+      fieldMethods.set(method, wrapped)
+    }
+    return wrapped
+  }
+
+  /** `base + extra`, the same string while both stay the same (see joinedFlat). */
+  function join(base: string, extra: string): string {
+    if (base !== joinedBase || extra !== joinedExtra) {
+      joinedBase = base
+      joinedExtra = extra
+      joined = `${base}${extra}`
+      joinedFlat = false
+    } else if (!joinedFlat) {
+      // join copies into one sequential string; flattening the rope in place (Number(s)) did not help.
+      joined = [base, extra].join('')
+      joinedFlat = true
+    }
+    return joined
+  }
+
+  function bindingsOf(logger: PinoLike): unknown {
+    const key = syms?.bindings
+    return key === undefined ? undefined : (logger as unknown as Record<symbol, unknown>)[key]
+  }
+
+  /** Write one backfilled line: `args` are the dropped call's arguments, `method` and `level` its method's. */
+  function replay(
+    target: unknown,
+    method: LogFn,
+    args: ArrayLike<unknown>,
+    level: number,
+    signature: string,
+    loggedAt: number,
+  ): void {
+    const logger = target as PinoLike
+    const scope = currentScope()
+    const otel = otelIds()
+    const ids = otel ?? scope
+    if (exporting) {
+      const severity = toSeverityNumber(level)
+      exportLine(sieve, args, severity, levelName(severity), signature, BACKFILL_SAMPLE_RATE, ids)
+    }
+    const local = otel === undefined && scope?.localTrace === true
+    // A dropped line's pattern was sampled (rate below 1).
+    const extra = fields.fragment(signature, 0, BACKFILL_SAMPLE_RATE, ids, local, scope, loggedAt)
+    emit(
+      logger,
+      method,
+      args,
+      level,
+      fields.dedupe(extra, args[0], bindingsOf(logger)),
+      userHook ? USER_HOOK : APPLY,
+      undefined,
+    )
+  }
+
+  /** The replayer of one level method's lines (one per method, not per dropped line). */
+  function replayer(method: LogFn, level: number): Replayer {
+    return (target, payload, signature, loggedAt) =>
+      replay(target, method, payload as ArrayLike<unknown>, level, signature, loggedAt)
+  }
+
+  function dropped(
+    scope: Scope,
+    logger: PinoLike,
+    args: ArrayLike<unknown>,
+    replay: Replayer,
+    signature: string,
+  ): void {
+    scope.backfill?.push(logger, args, replay, signature, estimateArgsBytes(args))
+  }
+
+  const lines: Lines = { decide, kept, dropped, replayer }
+
+  /**
+   * Wrap the logger's mixin (the user's, or one OpenTelemetry's pino instrumentation added around it):
+   * a field the mixin writes itself is left out of ours for that line. pino reads the bindings after the
+   * mixin ran, so the guard replaces them for the line being written.
+   */
+  function guardMixin(logger: PinoLike): void {
+    const key = syms?.mixin
+    const bindings = syms?.bindings
+    if (key === undefined || bindings === undefined) return
+    let owner: object | null = logger
+    while (owner !== null && !Object.hasOwn(owner, key)) owner = Object.getPrototypeOf(owner)
+    if (owner === null) return
+    const inner = (owner as Record<symbol, unknown>)[key]
+    if (typeof inner !== 'function' || guarded.has(inner) || !Object.isExtensible(owner)) return
+    const guard = function (this: unknown, obj: object, num: number, lg: unknown): unknown {
+      const out: unknown = inner.call(this, obj, num, lg)
+      if (lg === activeLogger && activeExtra !== '' && out !== null && typeof out === 'object') {
+        const clash = fragmentClashes(activeExtra, Object.keys(out))
+        if (clash !== undefined) {
+          const extra = withoutKeys(activeExtra, clash)
+          ;(lg as Record<symbol, unknown>)[bindings] = `${activeBase}${extra}`
+          measure.refields(extra)
+        }
+      }
+      return out
+    }
+    guarded.add(guard)
+    ;(owner as Record<symbol, unknown>)[key] = guard
+  }
+
+  function logMethod(this: PinoLike, args: unknown[], method: LogFn, level: number): void {
+    if (syms === undefined) {
+      syms = pinoSymbols(this)
+      flushTarget = this
+    }
+    try {
+      guardMixin(this)
+    } catch (error) {
+      sieve.report('LOGSIEVE_HOOK_ERROR', error)
+    }
+    const scope = currentScope()
+    const d = decide(args[0], args[1], args.length, level, scope)
+    if (d !== undefined && !d.keep) {
+      // A copy: a user hook may hold on to its array.
+      if (scope?.backfill !== undefined)
+        dropped(scope, this, args.slice(), replayer(method, level), d.signature)
+    } else kept(this, method, args, level, d, scope, false)
+    // With a user hook nothing is replaced: the hook must see every line.
+    if (userHook !== undefined) return
+    try {
+      promote(lines, this, method, level)
+    } catch (error) {
+      sieve.report('LOGSIEVE_HOOK_ERROR', error)
+    }
+  }
+
+  function onReplayError(error: unknown): void {
+    sieve.report('LOGSIEVE_BACKFILL_REPLAY', error)
+  }
+
+  return { logMethod, streamWrite: measure.streamWrite }
+}
+
+/** Flush a pino logger's destination, bounded in time (an idle destination may never call back). */
+function flushLogger(logger: PinoLike | undefined): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (logger === undefined || typeof logger.flush !== 'function') return resolve()
+    const timer = setTimeout(resolve, 2000)
+    timer.unref()
+    try {
+      logger.flush(() => {
+        clearTimeout(timer)
+        resolve()
+      })
+    } catch {
+      clearTimeout(timer)
+      resolve()
+    }
+  })
+}
