@@ -9,10 +9,12 @@ export {
   type ZScoreOptions,
   zScore,
 } from './anomaly.js'
+export { backoff } from './backoff.js'
 export { type CoarseClock, createCoarseClock } from './coarse-clock.js'
 export { errorDetail } from './error-detail.js'
 export * from './generator.js'
 export { hash32, hash64Hex } from './hash.js'
+export { groupKey, patternKey, splitGroupKey } from './keys.js'
 export {
   type FieldSwitch,
   type LineFieldOptions,
@@ -36,6 +38,20 @@ export {
   memoryPolicyCache,
   PolicyFetchError,
 } from './policy-client.js'
+export {
+  type DiffablePolicy,
+  diffPolicies,
+  isEmptyDiff,
+  type PolicyDiff,
+  type RuleChange,
+} from './policy-diff.js'
+export {
+  type CompiledPolicy,
+  compilePolicy,
+  type EffectiveRate,
+  effectiveRate,
+  type RateReason,
+} from './rate.js'
 export { isSensitiveKey, redactExample } from './redact.js'
 export {
   BACKFILL_SAMPLE_RATE,
@@ -53,6 +69,7 @@ export * from './signature.js'
 export { checkStatsBatch } from './stats-check.js'
 export { createStatsTable, type StatsTableOptions, toStatsBatch } from './stats-table.js'
 export { EVENT_KEYS, eventName, keySetTemplate, structuralMessage } from './structural-message.js'
+export { createTokenBucket, type TokenBucket, takeToken } from './token-bucket.js'
 export {
   formatTraceparent,
   isValidSpanId,

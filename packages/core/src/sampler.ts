@@ -3,6 +3,7 @@
 
 import { defaultPolicy } from './contract.js'
 import { MessageCache, newPattern, type Pattern, PatternCache } from './patterns.js'
+import { type CompiledPolicy, chooseRate, compilePolicy, type RateChoice, type RuleEntry } from './rate.js'
 import type { Policy } from './schema.js'
 import { LEVEL_NAMES, type LevelName, levelName, toSeverityNumber } from './severity.js'
 import {
@@ -34,23 +35,8 @@ export const BACKFILL_SAMPLE_RATE = 0
 // Part of the sampler's API since the first release; they live in their own file.
 export { traceThreshold, w3cThreshold }
 
-/** A rule ready for the hot path: expiry parsed once in setPolicy. */
-interface CompiledRule {
-  rate: number
-  maxPerSecond: number
-  /** ms since epoch; Infinity when the rule never expires. */
-  expiresAt: number
-  /** The rule's own maxPerSecond bucket: two rules of one signature (per level) must not share one. */
-  bucket: TokenBucket | undefined
-}
-
-/** Rules of one signature: per-level rules at LEVEL_NAMES indexes 0–5, the any-level rule at ANY. */
-type RuleEntry = Array<CompiledRule | undefined>
-const ANY = 6
-
 /** Bytes a serialized line adds beyond its message (time, level, pid, hostname, keys): an estimate. */
 const LINE_OVERHEAD_BYTES = 64
-const ERROR_INDEX = LEVEL_NAMES.indexOf('error')
 const MINUTE_MS = 60_000
 /**
  * Patterns that may start a floor in one minute. Past it, further patterns get no floor until the minute
@@ -214,13 +200,8 @@ function buildSampler<S extends StatsCounter>(
   const now = options?.now ?? Date.now
   const onError = options?.onError
   let policy: Policy
-  let rules = new Map<string, RuleEntry>()
-  let alwaysKeep: boolean[] = []
-  let levelRates: Array<number | undefined> = []
-  let newRate = 1
-  let newMax = 0
+  let rates: CompiledPolicy
   const newBuckets = createBucketMap()
-  let floorPerMinute = 1
   let floorMinute = Number.NaN
   /** Patterns that started a floor in floorMinute. */
   let floorStarts = 0
@@ -244,36 +225,11 @@ function buildSampler<S extends StatsCounter>(
     reason: 'always',
   }
 
-  /** The rule unless it has expired; expiry-free rules skip the clock. */
-  const live = (rule: CompiledRule | undefined) =>
-    rule !== undefined && (rule.expiresAt === Number.POSITIVE_INFINITY || now() <= rule.expiresAt)
-      ? rule
-      : undefined
+  /** The rate choice of the current line: one object per sampler, overwritten by every call. */
+  const choice: RateChoice = { rate: 1, maxPerSecond: 0, reason: 'always', rule: undefined }
 
   function setPolicy(next: Policy): void {
-    const compiled = new Map<string, RuleEntry>()
-    for (const rule of next.rules ?? []) {
-      let entry = compiled.get(rule.signature)
-      if (entry === undefined) {
-        entry = []
-        compiled.set(rule.signature, entry)
-      }
-      const t = rule.expiresAt === undefined ? Number.NaN : Date.parse(rule.expiresAt)
-      entry[rule.level === undefined ? ANY : LEVEL_NAMES.indexOf(rule.level)] = {
-        rate: rule.rate,
-        maxPerSecond: rule.maxPerSecond ?? 0,
-        expiresAt: Number.isNaN(t) ? Number.POSITIVE_INFINITY : t,
-        bucket: undefined,
-      }
-    }
-    const defaults = next.defaults
-    const keep = defaults?.alwaysKeep ?? ['warn', 'error', 'fatal']
-    alwaysKeep = LEVEL_NAMES.map((l, i) => i >= ERROR_INDEX || keep.includes(l))
-    levelRates = LEVEL_NAMES.map((l) => defaults?.levels?.[l])
-    newRate = defaults?.newPattern?.rate ?? 1
-    newMax = defaults?.newPattern?.maxPerSecond ?? 0
-    floorPerMinute = defaults?.floorPerMinute ?? 1
-    rules = compiled
+    rates = compilePolicy(next)
     generation++
     policy = next
     newBuckets.clear()
@@ -310,7 +266,7 @@ function buildSampler<S extends StatsCounter>(
       counts.fill(0)
     }
     const n = counts[li] as number
-    if (n >= floorPerMinute) return false
+    if (n >= rates.floorPerMinute) return false
     counts[li] = n + 1
     return true
   }
@@ -339,7 +295,7 @@ function buildSampler<S extends StatsCounter>(
       if (cacheable) cache.set(message, p)
     }
     if (p.gen !== generation) {
-      p.rules = rules.get(sig.signature)
+      p.rules = rates.rules.get(sig.signature)
       p.gen = generation
     }
     d.signature = sig.signature
@@ -347,30 +303,15 @@ function buildSampler<S extends StatsCounter>(
     d.level = name
     d.severity = severity
 
-    let rate = 1
-    let cap = 0
-    const entry = p.rules
-    // error and fatal are always kept; other always-kept levels (warn) yield to a rule naming that level.
-    const always = alwaysKeep[li] && (li >= ERROR_INDEX || entry?.[li] === undefined)
-    const rule = always ? undefined : (live(entry?.[li]) ?? live(entry?.[ANY]))
-    if (always) d.reason = 'always'
-    else if (rule !== undefined) {
-      rate = rule.rate
-      cap = rule.maxPerSecond
-      d.reason = 'rule'
-    } else if (levelRates[li] !== undefined) {
-      // An explicit level default is the policy author's intent for every line of that level.
-      rate = levelRates[li]
-      d.reason = 'level'
-    } else {
-      rate = newRate
-      cap = newMax
-      d.reason = 'new'
-    }
+    chooseRate(rates, p.rules, li, now, choice)
+    let rate = choice.rate
+    let cap = choice.maxPerSecond
+    const rule = choice.rule
+    d.reason = choice.reason
 
     let keep = rate >= 1
     // The floor comes first for lines the rate or a cap could drop; a rate of 0 mutes, floor or not.
-    if (rate > 0 && (rate < 1 || cap > 0) && floorPerMinute > 0 && takeFloor(p, li)) {
+    if (rate > 0 && (rate < 1 || cap > 0) && rates.floorPerMinute > 0 && takeFloor(p, li)) {
       keep = true
       rate = 1
       cap = 0

@@ -14,6 +14,18 @@ describe('token bucket', () => {
     expect(later).toBe(5) // never more than the burst
   })
 
+  it('holds a burst of its own when given one (the server limiter: 2/s, bursts of 10)', () => {
+    const b = createTokenBucket(2, 0, 10)
+    let kept = 0
+    for (let i = 0; i < 20; i++) if (takeToken(b, 0)) kept++
+    expect(kept).toBe(10)
+    expect(takeToken(b, 400)).toBe(false)
+    expect(takeToken(b, 500)).toBe(true)
+    let later = 0
+    for (let i = 0; i < 20; i++) if (takeToken(b, 60_000)) later++
+    expect(later).toBe(10)
+  })
+
   it('keeps rate × seconds over a long stream', () => {
     const b = createTokenBucket(20, 0)
     let kept = 0

@@ -1,24 +1,29 @@
 // Token buckets for `maxPerSecond` caps: one per signature, in a bounded map so a flood of distinct
 // signatures cannot grow memory.
 
-/** A classic token bucket: `ratePerSecond` tokens per second, burst of `ratePerSecond` (at least 1). */
+/** A classic token bucket: `rate` tokens per second, at most `burst` held (full at creation). */
 export interface TokenBucket {
   tokens: number
   /** ms of the last refill. */
   last: number
   rate: number
+  burst: number
 }
 
-export function createTokenBucket(ratePerSecond: number, now: number): TokenBucket {
-  return { tokens: Math.max(1, ratePerSecond), last: now, rate: ratePerSecond }
+/** A full bucket; the burst defaults to one second's tokens (at least 1). */
+export function createTokenBucket(
+  ratePerSecond: number,
+  now: number,
+  burst = Math.max(1, ratePerSecond),
+): TokenBucket {
+  return { tokens: burst, last: now, rate: ratePerSecond, burst }
 }
 
 /** Take one token if there is one. Refills lazily from the elapsed time, so no timers. */
 export function takeToken(bucket: TokenBucket, now: number): boolean {
   const elapsed = now - bucket.last
   if (elapsed > 0) {
-    const burst = Math.max(1, bucket.rate)
-    bucket.tokens = Math.min(burst, bucket.tokens + (elapsed * bucket.rate) / 1000)
+    bucket.tokens = Math.min(bucket.burst, bucket.tokens + (elapsed * bucket.rate) / 1000)
     bucket.last = now
   } else if (elapsed < 0) {
     // The clock went backwards: restart the refill from here rather than starving the bucket.

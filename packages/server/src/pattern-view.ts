@@ -1,8 +1,7 @@
 // A service's patterns as people read them: rates, volumes, what the policy does to each and why. One
 // computation for `GET /v1/patterns` and the dashboard's patterns page.
-import type { LevelName, Policy } from '@logsieve/core'
+import { effectiveRate, type LevelName, type Policy, patternKey, type RateReason } from '@logsieve/core'
 import type { ServerContext } from './context.js'
-import { rateFor } from './diff.js'
 
 const DAY_SECONDS = 86_400
 const iso = (ms: number): string => new Date(ms).toISOString()
@@ -29,8 +28,14 @@ export interface PatternView {
   bytesPerDay: number
   /** Bytes per day as the plain logger would write every line (the "before"). */
   plainBytesPerDay: number
+  /** The rate SDKs sample it at now (core's effectiveRate, before the per-minute floor). */
   rate: number
-  reason: string
+  /** What decided the rate, as the sampler names it. */
+  reason: RateReason
+  /** The deciding rule's reason (`pin`, `budget`, …) when a rule decided. */
+  ruleReason?: string
+  /** Cap on kept lines per second per SDK instance, when one applies. */
+  maxPerSecond?: number
   /** Written bytes per day under the current policy. */
   projectedBytesPerDay: number
   /** Plain bytes per day before minus written bytes per day after. */
@@ -51,13 +56,13 @@ export async function patternViews(
   const { policy } = await policies.load(service, environment)
   const totals = new Map(
     (await store.patternTotals(service, environment, now - DAY_SECONDS * 1000)).map((t) => [
-      `${t.signature}:${t.level}`,
+      patternKey(t.signature, t.level),
       t,
     ]),
   )
   let plainTotal = 0
   const patterns = (await store.listPatterns(service, environment)).map((p): PatternView => {
-    const t = totals.get(`${p.signature}:${p.level}`)
+    const t = totals.get(patternKey(p.signature, p.level))
     const last24h = {
       seen: t?.seen ?? 0,
       kept: t?.kept ?? 0,
@@ -71,7 +76,8 @@ export async function patternViews(
       p.plainBytesPerEvent ?? (last24h.seen > 0 ? last24h.plainBytes / last24h.seen : bytesPerEvent)
     const bytesPerDay = eventsPerSecond * bytesPerEvent * DAY_SECONDS
     const plainBytesPerDay = eventsPerSecond * plainBytesPerEvent * DAY_SECONDS
-    const { rate, reason } = rateFor(policy, p.signature, p.level)
+    // What SDKs sample this pattern at now: the sampler's own decision order.
+    const { rate, reason, maxPerSecond, rule } = effectiveRate(policy, p.signature, p.level, now)
     plainTotal += plainBytesPerDay
     return {
       signature: p.signature,
@@ -89,6 +95,8 @@ export async function patternViews(
       plainBytesPerDay,
       rate,
       reason,
+      ...(rule && { ruleReason: rule.reason }),
+      ...(maxPerSecond !== undefined && { maxPerSecond }),
       projectedBytesPerDay: bytesPerDay * rate,
       savedBytesPerDay: plainBytesPerDay - bytesPerDay * rate,
       share: 0,

@@ -267,7 +267,11 @@ describe('policy generation end to end', () => {
       method: 'PUT',
       body: noFloor,
     })
-    expect((await check.json()).diff.floorPerMinute).toEqual({ from: 1, to: 0 })
+    expect((await check.json()).diff.settings).toContainEqual({
+      path: 'defaults.floorPerMinute',
+      from: 1,
+      to: 0,
+    })
   })
 
   it('keeps a new pattern and an anomalous one at rate 1 with a cap and a reason', async () => {

@@ -106,7 +106,7 @@ export async function policyCommand(args: string[], io: Io): Promise<number> {
             : await getVersion(client, service, env, toVersion)
       }
       const diff = diffPolicies(from, to)
-      if (json) printJson(io, { from: from.version, to: file ? 'file' : to.version, ...diff })
+      if (json) printJson(io, { ...diff, to: file ? 'file' : diff.to })
       else io.out(renderDiff(diff))
       // Like `git diff --exit-code`: CI can ask "did anything change?".
       return values['exit-code'] && !isEmptyDiff(diff) ? EXIT.failed : EXIT.ok

@@ -1,10 +1,9 @@
 // Admin policy routes: history, one version, diff, generate (or dry run), policy as code, rollback.
-import { type Policy, parsePolicy } from '@logsieve/core'
+import { defaultPolicy, diffPolicies, type Policy, parsePolicy } from '@logsieve/core'
 import { Hono } from 'hono'
 import { type AuthEnv, requireKey } from '../auth.js'
 import { readJson } from '../body.js'
 import type { ServerContext } from '../context.js'
-import { diffPolicies } from '../diff.js'
 import { ApiError, invalid, notFound } from '../errors.js'
 import { boolParam, environmentParam, intParam, serviceParam } from './params.js'
 
@@ -44,8 +43,15 @@ export function adminPolicyRoutes(ctx: ServerContext): Hono<AuthEnv> {
     const current = (await policies.load(service, environment)).policy
     const to = intParam(c.req.query('to'), 'to', current.version)
     const from = intParam(c.req.query('from'), 'from', Math.max(0, to - 1))
-    const a = from === current.version ? current : await version(service, environment, from, 'from')
-    const b = to === current.version ? current : await version(service, environment, to, 'to')
+    // Version 0 is the default policy SDKs ran on before the first version.
+    const at = (v: number, field: string) =>
+      v === current.version
+        ? current
+        : v === 0
+          ? defaultPolicy(service, environment)
+          : version(service, environment, v, field)
+    const a = await at(from, 'from')
+    const b = await at(to, 'to')
     return c.json(diffPolicies(a, b), 200)
   })
 

@@ -12,13 +12,16 @@ import type { UiSession } from '../session.js'
 const HOUR_MS = 3_600_000
 const PAGE_SIZES = [25, 50, 100, 200] as const
 
+/** Why a pattern has its rate: the deciding rule's reason (pin, budget, …), else the sampler's (always, level, new). */
+const why = (p: PatternView): string => p.ruleReason ?? p.reason
+
 const SORTS: Record<string, (p: PatternView) => number | string> = {
   template: (p) => p.template,
   level: (p) => p.level,
   seen: (p) => p.eventsPerSecond,
   kept: (p) => p.keptPerSecond,
   rate: (p) => p.rate,
-  reason: (p) => p.reason,
+  reason: why,
   share: (p) => p.share,
   saved: (p) => p.savedBytesPerDay,
   firstSeen: (p) => p.firstSeen,
@@ -56,7 +59,7 @@ export function selectPatterns(all: PatternView[], q: PatternQuery): { rows: Pat
   const matching = all.filter(
     (p) =>
       (!q.level || p.level === q.level) &&
-      (!q.reason || p.reason === q.reason) &&
+      (!q.reason || why(p) === q.reason) &&
       (!needle || p.template.toLowerCase().includes(needle) || p.signature.includes(needle)),
   )
   const key = SORTS[q.sort]!
@@ -158,7 +161,7 @@ function header(label: string, sort: string, q: PatternQuery, base: string, nume
 }
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal']
-const REASONS = ['budget', 'floor', 'new', 'anomaly', 'pin', 'manual', 'level', 'default']
+const REASONS = ['budget', 'floor', 'new', 'anomaly', 'pin', 'manual', 'level', 'always']
 
 export async function patternsPage(
   ctx: ServerContext,
@@ -230,7 +233,7 @@ ${rows.map(
 <td class="num">${perSecond(p.eventsPerSecond)}</td>
 <td class="num">${perSecond(p.keptPerSecond)}</td>
 <td class="num">${rate(p.rate)}</td>
-<td><span class="badge reason-${p.reason}">${p.reason}</span></td>
+<td><span class="badge reason-${why(p)}">${why(p)}</span></td>
 <td class="num">${percent(p.share)}</td>
 <td class="num">${bytes(p.savedBytesPerDay)}</td>
 <td>${sparkline(spark.get(`${p.signature}:${p.level}`) ?? new Array<number>(24).fill(0))}</td>

@@ -1,9 +1,15 @@
 // The policy page: the current policy, its version history, a side-by-side diff of any two versions,
 // rollback behind a confirmation, and "generate (dry run)" with projected savings before applying.
-import type { Policy, Rule } from '@logsieve/core'
+import {
+  defaultPolicy,
+  diffPolicies,
+  isEmptyDiff,
+  type Policy,
+  type PolicyDiff,
+  type Rule,
+} from '@logsieve/core'
 import { html } from 'hono/html'
 import type { ServerContext } from '../../context.js'
-import { diffPolicies, type PolicyDiff } from '../../diff.js'
 import type { GenerateResult } from '../../generation/generator.js'
 import { age, bytes, money, percent, rate, when } from '../format.js'
 import { csrfField, type Html, page, serviceUrl } from '../layout.js'
@@ -20,7 +26,10 @@ export async function policyVersion(
 ): Promise<Policy | undefined> {
   const { policy } = await ctx.policies.load(service, environment)
   if (version === policy.version) return policy
-  return version > 0 ? ctx.store.getPolicy(service, environment, version) : undefined
+  // Version 0 is the default policy SDKs ran on before the first version.
+  return version > 0
+    ? ctx.store.getPolicy(service, environment, version)
+    : defaultPolicy(service, environment)
 }
 
 const ruleLabel = (r: Pick<Rule, 'signature' | 'template' | 'level'>): Html =>
@@ -36,17 +45,21 @@ function projectionText(p: Policy['projection']): string {
 
 /** Two versions side by side: only what differs. */
 export function diffTable(d: PolicyDiff): Html {
-  const levels = Object.entries(d.defaults)
-  const same = d.added.length + d.removed.length + d.changed.length + levels.length === 0 && !d.floorPerMinute
+  const same = isEmptyDiff(d)
+  const setting = (path: string, v: unknown) =>
+    typeof v === 'number' && path.startsWith('defaults.levels.')
+      ? rate(v)
+      : v === undefined
+        ? 'unset'
+        : JSON.stringify(v)
   return html`<table class="diff">
 <caption>Version ${d.from} (left) against version ${d.to} (right)${same ? ': same rules and defaults' : ''}</caption>
 <thead><tr><th scope="col">Pattern</th><th scope="col">v${d.from}</th><th scope="col">v${d.to}</th></tr></thead>
 <tbody>
-${d.changed.map((c) => html`<tr class="changed"><th scope="row">${ruleLabel(c)}</th><td>${ruleCell(c.from)}</td><td>${ruleCell(c.to)}</td></tr>`)}
-${d.added.map((r) => html`<tr class="added"><th scope="row">${ruleLabel(r)}</th><td class="muted">no rule</td><td><ins>${ruleCell(r)}</ins></td></tr>`)}
-${d.removed.map((r) => html`<tr class="removed"><th scope="row">${ruleLabel(r)}</th><td><del>${ruleCell(r)}</del></td><td class="muted">no rule</td></tr>`)}
-${levels.map(([level, v]) => html`<tr class="changed"><th scope="row">default rate of ${level}</th><td>${v?.from === undefined ? '1' : rate(v.from)}</td><td>${v?.to === undefined ? '1' : rate(v.to)}</td></tr>`)}
-${d.floorPerMinute ? html`<tr class="changed"><th scope="row">floor per minute</th><td>${d.floorPerMinute.from}</td><td>${d.floorPerMinute.to}</td></tr>` : ''}
+${d.changed.map((c) => html`<tr class="changed"><th scope="row">${ruleLabel(c)}</th><td>${ruleCell(c.from as Rule)}</td><td>${ruleCell(c.to as Rule)}</td></tr>`)}
+${d.added.map((c) => html`<tr class="added"><th scope="row">${ruleLabel(c)}</th><td class="muted">no rule</td><td><ins>${ruleCell(c.to as Rule)}</ins></td></tr>`)}
+${d.removed.map((c) => html`<tr class="removed"><th scope="row">${ruleLabel(c)}</th><td><del>${ruleCell(c.from as Rule)}</del></td><td class="muted">no rule</td></tr>`)}
+${d.settings.map((s) => html`<tr class="changed"><th scope="row">${s.path}</th><td>${setting(s.path, s.from)}</td><td>${setting(s.path, s.to)}</td></tr>`)}
 <tr><th scope="row">projection</th><td>${projectionText(d.projection.from)}</td><td>${projectionText(d.projection.to)}</td></tr>
 </tbody></table>`
 }

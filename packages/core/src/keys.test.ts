@@ -1,0 +1,33 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { backoff } from './backoff.js'
+import { groupKey, patternKey, splitGroupKey } from './keys.js'
+import { LEVEL_NAMES } from './severity.js'
+
+describe('patternKey and groupKey', () => {
+  it('never give two different pairs one key', () => {
+    const name = fc.string({ unit: fc.constantFrom('a', 'b', '0', ':', '*', '+', 'info') })
+    const level = fc.option(fc.constantFrom(...LEVEL_NAMES), { nil: undefined })
+    fc.assert(
+      fc.property(name, level, name, level, (s1, l1, s2, l2) => {
+        expect(patternKey(s1, l1) === patternKey(s2, l2)).toBe(s1 === s2 && l1 === l2)
+      }),
+    )
+    fc.assert(
+      fc.property(name, name, name, name, (a, b, c, d) => {
+        expect(groupKey(a, b) === groupKey(c, d)).toBe(a === c && b === d)
+        expect(splitGroupKey(groupKey(a, b))).toEqual([a, b])
+      }),
+    )
+  })
+})
+
+describe('backoff', () => {
+  it('doubles from the base up to the cap, with a jitter in [0.5, 1) of the step', () => {
+    expect([1, 2, 3, 4].map((n) => backoff(n, 1000, 5000, () => 0))).toEqual([500, 1000, 2000, 2500])
+    expect(backoff(2, 1000, 5000, () => 0.999_999)).toBeCloseTo(2000, 0)
+    expect(backoff(1000, 1000, 60_000, () => 0.5)).toBe(45_000)
+    // Before any failure (0) it waits like after the first one.
+    expect(backoff(0, 1000, 60_000, () => 0)).toBe(500)
+  })
+})
