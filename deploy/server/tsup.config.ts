@@ -5,7 +5,8 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: { 'logsieve-server': 'src/bin.ts' },
+  // The generation worker is loaded from beside the bundle (dist/generation-worker.js).
+  entry: { 'logsieve-server': 'src/bin.ts', 'generation-worker': 'src/generation-worker.ts' },
   format: ['esm'],
   platform: 'node',
   target: 'node20',

@@ -1,8 +1,9 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  // bin.ts is the `logsieve-server` executable (dist/bin.js, run with plain node).
-  entry: ['src/index.ts', 'src/bin.ts'],
+  // bin.ts is the `logsieve-server` executable (dist/bin.js, run with plain node); generation-worker.ts
+  // is the thread policies are computed on (found beside the bundle as dist/generation-worker.js).
+  entry: ['src/index.ts', 'src/bin.ts', 'src/generation-worker.ts'],
   format: ['esm', 'cjs'],
   dts: { entry: 'src/index.ts' },
   clean: true,
@@ -10,7 +11,8 @@ export default defineConfig({
   target: 'node20',
   // Bundle the workspace core so `node dist/bin.js` runs in the repo without building core first.
   noExternal: ['@logsieve/core'],
-  // The dashboard reads its stylesheet and chart script beside the bundle (and needs import.meta.url in CJS).
+  // The dashboard reads its stylesheet and chart script beside the bundle, the generation worker is found
+  // beside it: both need import.meta.url in CJS.
   shims: true,
   onSuccess: 'cp -r src/ui/assets dist/ui-assets',
 })

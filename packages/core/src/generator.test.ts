@@ -6,6 +6,8 @@ import {
   MIN_RATE,
   roundRate,
   SAMPLE_RATE_FIELD_BYTES,
+  SIGNATURE_FIELD_BYTES,
+  samplingFieldBytes,
 } from './generator.js'
 import { type Pin, parsePolicy, parseSettings, type Settings, type SettingsInput } from './schema.js'
 import type { LevelName } from './severity.js'
@@ -54,8 +56,9 @@ function run(patterns: PatternObservation[], s: SettingsInput, extra?: Partial<G
 const zipf = (n: number) => Array.from({ length: n }, (_, i) => pattern(i, 1000 / (i + 1) ** 1.2))
 const rateOf = (g: ReturnType<typeof run>, i: number, level?: LevelName) =>
   g.policy.rules.find((r) => r.signature === sig(i) && (level === undefined || r.level === level))?.rate
-/** Written size of a kept line at `rate`: 1 − rate of them carry `sample_rate`. */
-const sizeAt = (p: PatternObservation, rate: number) => p.bytesPerEvent + (1 - rate) * SAMPLE_RATE_FIELD_BYTES
+/** Written size of a kept line at `rate`: sampled, it carries `signature`, and 1 − rate of them `sample_rate`. */
+const sizeAt = (p: PatternObservation, rate: number) =>
+  p.bytesPerEvent + (rate < 1 ? SIGNATURE_FIELD_BYTES + (1 - rate) * SAMPLE_RATE_FIELD_BYTES : 0)
 
 describe('roundRate', () => {
   it('rounds to the nearest power of two in [1/1024, 1]', () => {
@@ -287,7 +290,7 @@ describe('generatePolicy', () => {
     })
     // A rate-0 pin mutes (no floor); the sampled warn keeps its floor line a minute (F) and 1/8 of the rest.
     const F = 1 / 60
-    const sampled = (F + 0.125 * (100 - F)) * (200 + 0.875 * SAMPLE_RATE_FIELD_BYTES)
+    const sampled = (F + 0.125 * (100 - F)) * (200 + samplingFieldBytes(0.125))
     expect(g.projection.bytesPerDayAfter).toBeCloseTo((sampled + (100 + 100) * 200) * DAY, -3)
   })
 

@@ -16,12 +16,20 @@ const SEARCH_STEPS = 64
 export const BOOST_BUDGET_SHARE = 0.5
 /** The lowest per-instance cap a boost is squeezed to: still a line every ten seconds per instance. */
 const MIN_BOOST_PER_SECOND = 0.1
-/**
- * Bytes a kept line's `sample_rate` adds (`,"sample_rate":64`). At rate r about 1 − r of the kept lines
- * carry it (a kept line right after a kept one stands for itself only and has none), so a sampled
- * pattern's lines cost more than it measured at rate 1: the budget counts that.
- */
+/** Bytes `,"signature":"9f2c4e1a7b3d5f60"` adds: written on every kept line of a sampled pattern. */
+export const SIGNATURE_FIELD_BYTES = 31
+/** Bytes `,"sample_rate":64` adds: written on a kept line that stands for dropped lines too. */
 export const SAMPLE_RATE_FIELD_BYTES = 18
+
+/**
+ * Bytes Logsieve's sampling fields add to a kept line of a pattern sampled at `rate`, beyond a line of a
+ * pattern kept whole (which carries neither, see docs/concepts.md): `signature` on every kept line, and
+ * `sample_rate` on the 1 − rate of them that follow a dropped line. 0 at rate 1. A pattern measured at
+ * rate 1 costs more once sampled: the budget counts it.
+ */
+export function samplingFieldBytes(rate: number): number {
+  return rate < 1 ? SIGNATURE_FIELD_BYTES + (1 - Math.max(0, rate)) * SAMPLE_RATE_FIELD_BYTES : 0
+}
 
 /** Nearest power of two in log space, within [MIN_RATE, 1]. */
 export function roundRate(rate: number): number {
@@ -42,8 +50,8 @@ interface Item {
   p: PatternObservation
   /** Budget units per kept event/s at weight 1: written bytes/day, or 1 for an events/s budget. */
   unit: number
-  /** Budget units `sample_rate` adds per kept event/s when every kept line carries it. */
-  rateField: number
+  /** Budget units per byte of a kept line (samplingFieldBytes): 86,400, or 0 for an events/s budget. */
+  perByte: number
   /** Water-filling weight of the pattern's level. */
   weight: number
   /**
@@ -128,7 +136,7 @@ const keptAt = (it: Item, rate: number): number => (rate > 0 ? it.floorEps + rat
 
 /** Budget units an item costs at `rate`: its kept events/s at their size, `sample_rate` included. */
 const costAt = (it: Item, rate: number): number =>
-  keptAt(it, rate) * (it.unit + (rate < 1 ? (1 - rate) * it.rateField : 0))
+  keptAt(it, rate) * (it.unit + it.perByte * samplingFieldBytes(rate))
 
 function cost(items: Item[]): number {
   let total = 0
@@ -165,7 +173,7 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
     const item: Item = {
       p,
       unit: byEvents ? 1 : p.bytesPerEvent * SECONDS_PER_DAY,
-      rateField: byEvents ? 0 : SAMPLE_RATE_FIELD_BYTES * SECONDS_PER_DAY,
+      perByte: byEvents ? 0 : SECONDS_PER_DAY,
       weight: settings.levelWeights[p.level] ?? 1,
       floorEps: Math.min(eps, floorEps),
       min: MIN_RATE,
@@ -276,13 +284,13 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
     if (pin.expiresAt) rule.expiresAt = pin.expiresAt
     rules.push(rule)
   }
-  if (rules.length > MAX_RULES) rules.length = MAX_RULES
+  if (rules.length > MAX_RULES) keepLoudest(rules, items, byEvents)
 
   let bytesAfter = 0
   let eventsAfter = 0
   for (const it of items) {
-    const withRate = it.rate < 1 ? (1 - it.rate) * SAMPLE_RATE_FIELD_BYTES : 0
-    bytesAfter += keptAt(it, it.rate) * (it.p.bytesPerEvent + withRate) * SECONDS_PER_DAY
+    const size = it.p.bytesPerEvent + samplingFieldBytes(it.rate)
+    bytesAfter += keptAt(it, it.rate) * size * SECONDS_PER_DAY
     eventsAfter += keptAt(it, it.rate)
   }
   const budgetBytes =
@@ -324,6 +332,25 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
     overBudget,
     cap,
   }
+}
+
+/**
+ * Cut the rules to MAX_RULES by volume, never by signature order: pins (set by people) first, then the
+ * patterns with the most bytes (events for an events budget); the quietest lose their rules.
+ */
+function keepLoudest(rules: Rule[], items: Item[], byEvents: boolean): void {
+  const volume = new Map<Rule, number>()
+  for (const it of items) {
+    const eps = it.p.eventsPerSecond
+    volume.set(it.rule, byEvents ? eps : eps * it.p.bytesPerEvent)
+  }
+  const rank = (r: Rule) => (r.reason === 'pin' ? Number.POSITIVE_INFINITY : (volume.get(r) ?? 0))
+  rules.sort((a, b) => {
+    const x = rank(a)
+    const y = rank(b)
+    return x > y ? -1 : x < y ? 1 : 0
+  })
+  rules.length = MAX_RULES
 }
 
 /**

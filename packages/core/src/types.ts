@@ -247,8 +247,8 @@ export interface PatternObservation {
   /** Events per second across all instances (smoothed). */
   eventsPerSecond: number
   /**
-   * Mean written size of one line kept at weight 1 (Logsieve's fields included, but no `sample_rate`:
-   * the generator adds `SAMPLE_RATE_FIELD_BYTES` for the share of lines a rate makes carry it).
+   * Mean written size of one line of the pattern kept whole (Logsieve's fields included, but none of the
+   * sampling fields, `signature` and `sample_rate`: the generator adds `samplingFieldBytes(rate)`).
    */
   bytesPerEvent: number
   /** Mean size of one line as the plain logger would write it: the "before" of savings. @default bytesPerEvent */

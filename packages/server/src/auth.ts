@@ -14,7 +14,7 @@ export interface Principal {
   id: string
   name: string
   scope: KeyScope
-  /** null: every service. */
+  /** null: every service. Admin keys with a list may only see and change those services. */
   services: ReadonlySet<string> | null
 }
 
@@ -159,11 +159,23 @@ export function assertMayChange(principal: Pick<Principal, 'scope'>): void {
 /** Middleware: a valid key of at least `scope` (admin covers ingest; viewer reads both, writes neither), within its rate limit. */
 export function requireKey(keys: KeyRing, scope: KeyScope): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
-    const token = presentedKey(header(c, 'authorization'), () => c.req.query('apiKey'))
+    const authorization = header(c, 'authorization')
+    // `?apiKey=` exists for browsers (sendBeacon, EventSource) on the ingest routes only.
+    const fromQuery = !authorization?.startsWith('Bearer ')
+    const token = presentedKey(authorization, () => (scope === 'ingest' ? c.req.query('apiKey') : undefined))
     if (!token)
       throw new ApiError(401, 'LOGSIEVE_UNAUTHORIZED', 'an API key is required (Authorization: Bearer <key>)')
     const principal = await keys.verify(token)
     if (!principal) throw new ApiError(401, 'LOGSIEVE_UNAUTHORIZED', 'unknown or revoked API key')
+    if (fromQuery && principal.scope !== 'ingest') {
+      // An admin (or viewer) secret in a URL ends up in proxy and access logs.
+      throw new ApiError(
+        401,
+        'LOGSIEVE_UNAUTHORIZED',
+        'admin keys are accepted only in the Authorization header, never in ?apiKey=',
+        'apiKey',
+      )
+    }
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD') assertMayChange(principal)
     if (scope === 'admin' && principal.scope === 'ingest') {
       throw new ApiError(
@@ -182,6 +194,13 @@ export function requireKey(keys: KeyRing, scope: KeyScope): MiddlewareHandler<Au
     }
     c.set('principal', principal)
     await next()
+  }
+}
+
+/** 403 unless the key covers every service (no service list): needed to see or change all services. */
+export function assertUnscoped(principal: Principal, what: string): void {
+  if (principal.services) {
+    throw new ApiError(403, 'LOGSIEVE_FORBIDDEN', `${what} needs a key without a service list`)
   }
 }
 

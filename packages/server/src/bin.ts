@@ -1,7 +1,13 @@
 #!/usr/bin/env node
 // `logsieve-server`: run the policy server from flags and environment variables.
+import { pino } from 'pino'
 import { optionsFromEnv } from './config.js'
 import { startServer } from './server.js'
+
+/** Log lines held while nothing reads stdout; past this they are dropped, never blocking the server. */
+const LOG_BUFFER_BYTES = 4 * 1024 * 1024
+/** Time past the drain after which a stuck shutdown exits anyway. */
+const EXIT_GRACE_MS = 2000
 
 const argv = process.argv.slice(2)
 if (argv.includes('--help') || argv.includes('-h')) {
@@ -16,7 +22,18 @@ Environment: LOGSIEVE_PORT, LOGSIEVE_HOST, LOGSIEVE_DB, LOGSIEVE_ADMIN_KEY, LOGS
 }
 
 async function main(): Promise<void> {
-  const server = await startServer(optionsFromEnv(argv, process.env))
+  const options = optionsFromEnv(argv, process.env)
+  // Asynchronous stdout with a bounded buffer: a full pipe (nobody reading) delays or drops log lines
+  // but never blocks the event loop, so requests and SIGTERM are still served.
+  const destination = pino.destination({ dest: 1, sync: false, maxLength: LOG_BUFFER_BYTES })
+  const level = typeof options.logger === 'string' ? options.logger : 'info'
+  const server = await startServer({ ...options, logger: pino({ level, name: 'logsieve' }, destination) })
+  const drainMs = server.context.options.drainMs
+  const exit = (code: number): never => {
+    // pino flushes synchronously at exit, which would wait forever on a pipe nobody reads.
+    destination.destroy()
+    process.exit(code)
+  }
   if (server.createdAdminKey) {
     // Printed once, on the first start without LOGSIEVE_ADMIN_KEY: only its hash is stored.
     process.stdout.write(
@@ -29,11 +46,12 @@ async function main(): Promise<void> {
     if (stopping) return
     stopping = true
     server.context.logger.info({ signal }, 'shutting down')
+    setTimeout(() => exit(1), drainMs + EXIT_GRACE_MS).unref()
     server.close().then(
-      () => process.exit(0),
+      () => exit(0),
       (err: unknown) => {
         server.context.logger.error({ err }, 'shutdown failed')
-        process.exit(1)
+        exit(1)
       },
     )
   }

@@ -58,6 +58,26 @@ export interface ServerOptions {
   anomalyZ?: number
   /** A pino logger, or a level for a new one writing to stdout. @default 'silent' (the bin uses 'info') */
   logger?: Logger | string
+  /**
+   * Most patterns one service/environment tracks; lines of further patterns are counted in its overflow
+   * row (like an SDK's), get no rule, and show in `GET /v1/services`. @default 10_000
+   */
+  maxPatternsPerService?: number
+  /**
+   * Whether `GET /metrics` needs an unscoped admin key (it lists every service and its volume).
+   * @default true unless `host` is a loopback address
+   */
+  metricsRequireKey?: boolean
+  /** Time a client has to send a request's headers, ms. @default 10_000 */
+  headersTimeoutMs?: number
+  /** Time a client has to send a whole request (headers and body), ms. @default 30_000 */
+  requestTimeoutMs?: number
+  /** How long an idle keep-alive connection stays open, ms. @default 5_000 */
+  keepAliveTimeoutMs?: number
+  /** Most concurrent connections (open policy streams count); further ones are closed. @default 10_000 */
+  maxConnections?: number
+  /** How long `close()` lets in-flight requests finish before cutting them, ms. @default 5_000 */
+  drainMs?: number
   /** Clock in ms; tests inject one. @default Date.now */
   now?: () => number
   /**
@@ -74,6 +94,10 @@ export type ResolvedOptions = Required<Omit<ServerOptions, 'adminKey' | 'logger'
 
 export const DEFAULT_PORT = 7070
 export const DEFAULT_DB_PATH = './.logsieve/logsieve.db'
+
+/** True for addresses only this machine can reach. */
+export const isLoopback = (host: string): boolean =>
+  host === 'localhost' || host === '::1' || host.startsWith('127.')
 
 export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
   const rl = options.rateLimit
@@ -96,6 +120,13 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     heartbeatMs: options.heartbeatMs ?? 15_000,
     emaAlpha: options.emaAlpha ?? 0.3,
     anomalyZ: options.anomalyZ ?? 4,
+    maxPatternsPerService: options.maxPatternsPerService ?? 10_000,
+    metricsRequireKey: options.metricsRequireKey ?? !isLoopback(options.host ?? '127.0.0.1'),
+    headersTimeoutMs: options.headersTimeoutMs ?? 10_000,
+    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? 5_000,
+    maxConnections: options.maxConnections ?? 10_000,
+    drainMs: options.drainMs ?? 5_000,
     now: options.now ?? Date.now,
   }
 }
@@ -135,7 +166,16 @@ export function optionsFromEnv(argv: string[], env: NodeJS.ProcessEnv): ServerOp
     retentionDays: num('retention-days', 'LOGSIEVE_RETENTION_DAYS'),
     corsOrigins: origins ? origins.split(',').map((s) => s.trim()) : undefined,
     logger: pick('log-level', 'LOGSIEVE_LOG_LEVEL') ?? 'info',
+    maxPatternsPerService: num('max-patterns-per-service', 'LOGSIEVE_MAX_PATTERNS_PER_SERVICE'),
+    headersTimeoutMs: num('headers-timeout-ms', 'LOGSIEVE_HEADERS_TIMEOUT_MS'),
+    requestTimeoutMs: num('request-timeout-ms', 'LOGSIEVE_REQUEST_TIMEOUT_MS'),
+    keepAliveTimeoutMs: num('keep-alive-timeout-ms', 'LOGSIEVE_KEEP_ALIVE_TIMEOUT_MS'),
+    maxConnections: num('max-connections', 'LOGSIEVE_MAX_CONNECTIONS'),
+    drainMs: num('drain-ms', 'LOGSIEVE_DRAIN_MS'),
   }
+  const metricsKey = pick('metrics-require-key', 'LOGSIEVE_METRICS_REQUIRE_KEY')
+  if (metricsKey !== undefined)
+    out.metricsRequireKey = metricsKey === '' || metricsKey === '1' || metricsKey === 'true'
   const trust = pick('trust-proxy', 'LOGSIEVE_TRUST_PROXY')
   if (trust !== undefined) out.trustProxy = trust === '' || trust === '1' || trust === 'true'
   const rps = num('rate-limit', 'LOGSIEVE_RATE_LIMIT')

@@ -41,6 +41,11 @@ export class Metrics {
       'Budget per service in bytes/day (events/s and reduction budgets converted); absent without a budget.',
     )
     this.define('logsieve_sse_subscribers', 'gauge', 'Open policy streams.')
+    this.define(
+      'logsieve_overflow_lines_total',
+      'counter',
+      'Lines of patterns past maxPatternsPerService, per service and environment (counted, no rule).',
+    )
   }
 
   private define(name: string, type: Family['type'], help: string): void {

@@ -9,6 +9,7 @@ import { KeyRing, newKey } from './auth.js'
 import { resolveOptions, type ServerOptions } from './config.js'
 import type { ServerContext } from './context.js'
 import { type GenerateOptions, type GenerateResult, PolicyGenerator } from './generation/generator.js'
+import { GenerationWorker } from './generation/worker-client.js'
 import { InstanceTracker } from './instances.js'
 import { Scheduler } from './jobs/scheduler.js'
 import { Metrics } from './metrics.js'
@@ -36,9 +37,20 @@ export async function createServer(options: ServerOptions = {}): Promise<Created
       : pino({ level: options.logger ?? 'silent', name: 'logsieve' })
   const store = options.store ?? (await openStore(resolved.dbPath))
   const metrics = new Metrics()
-  const stats = new StatsAggregator(store)
+  const stats = new StatsAggregator(store, resolved.maxPatternsPerService, (service, environment, seen) =>
+    metrics.inc('logsieve_overflow_lines_total', { service, environment }, seen),
+  )
   const policies = new PolicyHub(store)
-  const generation = new PolicyGenerator({ store, stats, policies, metrics, logger, options: resolved })
+  const worker = new GenerationWorker(logger)
+  const generation = new PolicyGenerator({
+    store,
+    stats,
+    policies,
+    metrics,
+    logger,
+    options: resolved,
+    worker,
+  })
   const scheduler = new Scheduler({ store, stats, generator: generation, logger, options: resolved })
   const keys = new KeyRing(store, resolved)
   const context: ServerContext = {
@@ -105,7 +117,19 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const { app, context, createdAdminKey } = await createServer(options)
   const { options: resolved, store, stats, generation, scheduler, policies, logger } = context
-  const server = serve({ fetch: app.fetch, port: resolved.port, hostname: resolved.host })
+  const server = serve({
+    fetch: app.fetch,
+    port: resolved.port,
+    hostname: resolved.host,
+    // Slow or silent clients cannot hold sockets for Node's defaults (60 s headers, 300 s request).
+    serverOptions: {
+      headersTimeout: resolved.headersTimeoutMs,
+      requestTimeout: resolved.requestTimeoutMs,
+      keepAliveTimeout: resolved.keepAliveTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, resolved.headersTimeoutMs),
+    },
+  })
+  server.maxConnections = resolved.maxConnections
   await new Promise<void>((resolve, reject) => {
     if (server.listening) return resolve()
     server.once('listening', () => resolve())
@@ -127,11 +151,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       policies.shutdown()
       const done = new Promise<void>((resolve) => server.close(() => resolve()))
       if ('closeIdleConnections' in server) server.closeIdleConnections()
-      // Requests still running after 5 s are cut: shutdown must finish in bounded time.
-      const force = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), 5000)
+      // Requests still running after the drain time are cut: shutdown must finish in bounded time.
+      const force = setTimeout(
+        () => 'closeAllConnections' in server && server.closeAllConnections(),
+        resolved.drainMs,
+      )
       await done
       clearTimeout(force)
       await scheduler.stop()
+      await generation.close()
       await stats.flush()
       await store.close()
       logger.info('logsieve server stopped')

@@ -1,12 +1,26 @@
 // Stats ingestion: batches are validated whole, then summed in memory per (service, environment,
-// signature, level, minute) and written in one transaction every flush interval, so ingest is never one
-// SQL row per pattern per request. A second accumulator keeps what arrived since the last generation.
+// signature, level, minute) and written every flush interval, so ingest is never one SQL row per pattern
+// per request. A second accumulator keeps what arrived since the last generation. Each service/environment
+// tracks at most `maxPatternsPerService` patterns; lines of further ones are counted in its overflow row.
 import type { LevelName, StatsBatch } from '@logsieve/core'
-import { isShared, type MinuteStats, type PatternMeta, type PendingGroup, type Store } from './store/types.js'
+import { ROW_MAX_BYTES, ROW_MAX_COUNT } from './stats-limits.js'
+import { eachPage } from './store/pages.js'
+import {
+  isShared,
+  type MinuteStats,
+  type OverflowStats,
+  type PatternMeta,
+  type PendingGroup,
+  type Store,
+} from './store/types.js'
 
 const MINUTE = 60_000
-/** Distinct patterns one service/environment may accumulate between two generations. */
-const MAX_PENDING_PATTERNS = 100_000
+/** Rows per writeStats call: each call is one transaction, short enough not to hold the event loop. */
+const FLUSH_CHUNK = 2000
+
+/** Adds without passing a stored row's cap (and without ever overflowing). */
+const addCount = (a: number, b: number): number => Math.min(ROW_MAX_COUNT, a + b)
+const addBytes = (a: number, b: number): number => Math.min(ROW_MAX_BYTES, a + b)
 
 export interface PendingPattern {
   signature: string
@@ -66,6 +80,8 @@ export const groupKey = (service: string, environment: string): string => `${ser
 interface Unflushed {
   /** minute → (signature + level) → counts */
   minutes: Map<number, Map<string, MinuteStats>>
+  /** minute → lines of patterns past the cap, and the batches' own overflow rows */
+  overflow: Map<number, OverflowStats>
   /** signature → level → where that pattern's counts go: one lookup per pattern instead of three. */
   slots: Map<string, Partial<Record<LevelName, Slot>>>
 }
@@ -108,19 +124,43 @@ function rowOf(
   return row
 }
 
-/** A pattern's entry in what is pending for the next generation (none past MAX_PENDING_PATTERNS). */
-function pendingOf(pend: Pending, p: { signature: string; level: LevelName }): PendingPattern | undefined {
+/** A pattern's entry in what is pending for the next generation (only tracked patterns get one). */
+function pendingOf(pend: Pending, p: { signature: string; level: LevelName }): PendingPattern {
   const key = p.signature + p.level
   let pp = pend.patterns.get(key)
-  if (pp === undefined && pend.patterns.size < MAX_PENDING_PATTERNS) {
+  if (pp === undefined) {
     pp = { signature: p.signature, level: p.level, seen: 0, kept: 0, bytes: 0, plainBytes: 0 }
     pend.patterns.set(key, pp)
   }
   return pp
 }
 
+/** Folds `from` (a Pending a failed generation took) into `into` (what arrived since). */
+function mergePending(into: Pending, from: Pending): void {
+  for (const [k, p] of from.patterns) {
+    const q = into.patterns.get(k)
+    if (q) {
+      q.seen += p.seen
+      q.bytes += p.bytes
+    } else into.patterns.set(k, p)
+  }
+  for (const [k, w] of from.instances) {
+    const v = into.instances.get(k)
+    if (v) {
+      v.start = Math.min(v.start, w.start)
+      v.end = Math.max(v.end, w.end)
+      v.seen += w.seen
+    } else into.instances.set(k, w)
+  }
+  into.batches += from.batches
+  into.since = from.since
+}
+
 export class StatsAggregator {
   private unflushed = new Map<string, Unflushed>()
+  /** Per service/environment: the (signature + level) keys it tracks, loaded from the store once. */
+  private readonly tracked = new Map<string, Set<string>>()
+  private readonly loading = new Map<string, Promise<void>>()
   private readonly pending = new Map<string, Pending>()
   /** When each service/environment's Pending was last taken (bounded by the groups that send stats). */
   private readonly taken = new Map<string, number>()
@@ -135,11 +175,45 @@ export class StatsAggregator {
    */
   readonly durable: boolean
 
-  constructor(private readonly store: Store) {
+  constructor(
+    private readonly store: Store,
+    private readonly maxPatterns: number,
+    /** Called with the lines counted as overflow, for the metric. */
+    private readonly onOverflow: (service: string, environment: string, seen: number) => void = () => {},
+  ) {
     this.durable = isShared(store)
   }
 
-  /** Add one validated batch. Synchronous: nothing is half-added. */
+  /** Loads the patterns a service/environment already tracks; `add` needs it done first. */
+  prepare(service: string, environment: string): Promise<void> {
+    const gk = groupKey(service, environment)
+    if (this.tracked.has(gk)) return Promise.resolve()
+    let p = this.loading.get(gk)
+    if (!p) {
+      const keys = new Set<string>()
+      p = eachPage(this.store, service, environment, (page) => {
+        for (const r of page) keys.add(r.signature + r.level)
+      }).then(
+        () => {
+          this.tracked.set(gk, keys)
+          this.loading.delete(gk)
+        },
+        (err: unknown) => {
+          this.loading.delete(gk)
+          throw err
+        },
+      )
+      this.loading.set(gk, p)
+    }
+    return p
+  }
+
+  /** Forget the tracked sets (after retention pruned patterns): they are loaded again on demand. */
+  forgetTracked(): void {
+    this.tracked.clear()
+  }
+
+  /** Add one validated batch (after `prepare`). Synchronous: nothing is half-added. */
   add(batch: StatsBatch): void {
     const { service, environment } = batch
     const start = Date.parse(batch.window.start)
@@ -164,8 +238,29 @@ export class StatsAggregator {
     } else pend.instances.set(inst, { start, end, seen })
     let group = this.unflushed.get(gk)
     if (!group) {
-      group = { minutes: new Map(), slots: new Map() }
+      group = { minutes: new Map(), overflow: new Map(), slots: new Map() }
       this.unflushed.set(gk, group)
+    }
+    let tracked = this.tracked.get(gk)
+    if (!tracked) {
+      tracked = new Set()
+      this.tracked.set(gk, tracked)
+    }
+    let over: OverflowStats | undefined
+    const overflowRow = (): OverflowStats => {
+      over ??= group.overflow.get(minute)
+      if (!over) {
+        over = { service, environment, minute, seen: 0, kept: 0, bytes: 0, keptBytes: 0 }
+        group.overflow.set(minute, over)
+      }
+      return over
+    }
+    let overflowSeen = 0
+    if (batch.overflow) {
+      const o = overflowRow()
+      o.seen = addCount(o.seen, batch.overflow.seen)
+      o.kept = addCount(o.kept, batch.overflow.kept)
+      o.bytes = addBytes(o.bytes, batch.overflow.bytes)
     }
     let rows = group.minutes.get(minute)
     if (!rows) {
@@ -190,6 +285,20 @@ export class StatsAggregator {
       }
       let slot = levels[p.level]
       if (slot === undefined) {
+        const key = p.signature + p.level
+        if (!tracked.has(key)) {
+          if (tracked.size >= this.maxPatterns) {
+            // Past the cap: counted, the way an SDK's overflow row counts the patterns it cannot hold.
+            const o = overflowRow()
+            o.seen = addCount(o.seen, p.seen)
+            o.kept = addCount(o.kept, p.kept)
+            o.bytes = addBytes(o.bytes, p.bytes)
+            o.keptBytes = addBytes(o.keptBytes, p.keptBytes ?? 0)
+            overflowSeen += p.seen
+            continue
+          }
+          tracked.add(key)
+        }
         const meta: PatternMeta = {
           service,
           environment,
@@ -216,27 +325,30 @@ export class StatsAggregator {
         if (slot.row.minute !== minute) slot.row = rowOf(rows, p, service, environment, minute)
       }
       const row = slot.row
-      row.seen += p.seen
-      row.kept += p.kept
-      row.bytes += p.bytes
-      row.keptBytes += p.keptBytes ?? 0
+      row.seen = addCount(row.seen, p.seen)
+      row.kept = addCount(row.kept, p.kept)
+      row.bytes = addBytes(row.bytes, p.bytes)
+      row.keptBytes = addBytes(row.keptBytes, p.keptBytes ?? 0)
       // An SDK from before plain bytes were counted: its lines carry no fields of ours to leave out.
       const plainBytes = p.plainBytes ?? p.bytes
-      row.plainBytes += plainBytes
+      row.plainBytes = addBytes(row.plainBytes, plainBytes)
       if (slot.pendingOf !== pend) {
         slot.pendingOf = pend
         slot.pending = pendingOf(pend, p)
       }
-      if (slot.pending !== undefined) {
-        slot.pending.seen += p.seen
-        slot.pending.kept += p.kept
-        slot.pending.bytes += p.bytes
-        slot.pending.plainBytes += plainBytes
-      }
+      const pp = slot.pending as PendingPattern
+      pp.seen = addCount(pp.seen, p.seen)
+      pp.kept = addCount(pp.kept, p.kept)
+      pp.bytes = addBytes(pp.bytes, p.bytes)
+      pp.plainBytes = addBytes(pp.plainBytes, plainBytes)
     }
+    if (overflowSeen > 0) this.onOverflow(service, environment, overflowSeen)
   }
 
-  /** Write everything aggregated so far in one transaction. Concurrent calls queue behind each other. */
+  /**
+   * Write everything aggregated so far, in transactions of FLUSH_CHUNK rows with a turn of the event loop
+   * between them. Concurrent calls queue behind each other.
+   */
   flush(): Promise<void> {
     const run = async (): Promise<void> => {
       if (this.unflushed.size === 0) return
@@ -244,21 +356,31 @@ export class StatsAggregator {
       this.unflushed = new Map()
       const rows: MinuteStats[] = []
       const metas: PatternMeta[] = []
+      const overflow: OverflowStats[] = []
       for (const g of groups.values()) {
         for (const byPattern of g.minutes.values()) for (const r of byPattern.values()) rows.push(r)
         for (const levels of g.slots.values()) {
           for (const slot of Object.values(levels)) if (slot) metas.push(slot.meta)
         }
+        for (const o of g.overflow.values()) overflow.push(o)
       }
-      const pending: PendingGroup[] | undefined = this.durable ? [] : undefined
-      if (pending) {
+      if (this.durable) {
+        // A shared store is written over the network (the event loop is free meanwhile), in one
+        // transaction with what is pending for generation.
+        const pending: PendingGroup[] = []
         for (const [gk, p] of this.pending) {
           const [service, environment] = gk.split('\u0000') as [string, string]
           pending.push({ service, environment, pending: p })
         }
         this.pending.clear()
+        await this.store.writeStats(rows, metas, pending, overflow)
+        return
       }
-      await this.store.writeStats(rows, metas, pending)
+      for (let i = 0; i === 0 || i < Math.max(rows.length, metas.length); i += FLUSH_CHUNK) {
+        if (i > 0) await new Promise((r) => setImmediate(r))
+        const chunk = [rows.slice(i, i + FLUSH_CHUNK), metas.slice(i, i + FLUSH_CHUNK)] as const
+        await this.store.writeStats(...chunk, undefined, i === 0 ? overflow : [])
+      }
     }
     // A failed flush must not wedge the queue: the next one runs either way.
     this.flushing = this.flushing.then(run, run)
@@ -284,5 +406,16 @@ export class StatsAggregator {
     this.pending.delete(gk)
     this.taken.set(gk, now)
     return p
+  }
+
+  /** Give back what a failed generation took: its period's stats count toward the next one. */
+  restorePending(service: string, environment: string, taken: Pending | undefined): void {
+    if (!taken) return
+    const gk = groupKey(service, environment)
+    const since = this.pending.get(gk)
+    if (since) mergePending(since, taken)
+    else this.pending.set(gk, taken)
+    if (taken.since === undefined) this.taken.delete(gk)
+    else this.taken.set(gk, taken.since)
   }
 }

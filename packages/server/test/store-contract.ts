@@ -242,9 +242,31 @@ export function storeContract(engine: string, factory: StoreFactory, skip?: stri
     it('rolls old minutes into hours and drops old hours', async () => {
       const H = 3_600_000
       await store.writeStats([row(1, T0, 3), row(1, T0 + MIN, 4), row(1, T0 + 2 * H, 5)], [])
-      expect(await store.rollup(T0 + H, T0 - H)).toEqual({ rolledUp: 2, deleted: 0 })
+      expect(await store.rollup(T0 + H, T0 - H)).toMatchObject({ rolledUp: 2, deleted: 0 })
       expect((await store.patternTotals('svc', 'prod', 0)).map((t) => t.seen)).toEqual([5])
-      expect(await store.rollup(T0 + H, T0 + H)).toEqual({ rolledUp: 0, deleted: 1 })
+      expect(await store.rollup(T0 + H, T0 + H)).toMatchObject({ rolledUp: 0, deleted: 1 })
+    })
+
+    it('saturates stored counts, pages patterns in key order, sums overflow and prunes unseen patterns', async () => {
+      const cap = 2 ** 43
+      await store.writeStats([{ ...row(9, T0, cap - 1, 'sat') }], [])
+      await store.writeStats([{ ...row(9, T0, 2 ** 40, 'sat') }], [])
+      expect((await store.patternTotals('sat', 'prod', 0)).map((t) => t.seen)).toEqual([cap])
+      const metas = [3, 1, 2].map((i) => ({ ...meta(i, T0, T0 + i, null), service: 'paged' }))
+      await store.writeStats([], metas, undefined, [
+        { service: 'paged', environment: 'prod', minute: T0, seen: 4, kept: 1, bytes: 40, keptBytes: 10 },
+        { service: 'paged', environment: 'prod', minute: T0, seen: 6, kept: 1, bytes: 60, keptBytes: 10 },
+      ])
+      const first = await store.listPatterns('paged', 'prod', { limit: 2 })
+      expect(first.map((p) => p.signature)).toEqual([sig(1), sig(2)])
+      const rest = await store.listPatterns('paged', 'prod', { after: first[1]!, limit: 2 })
+      expect(rest.map((p) => p.signature)).toEqual([sig(3)])
+      expect(await store.overflowTotals(T0)).toEqual([
+        { service: 'paged', environment: 'prod', seen: 10, kept: 2, bytes: 100, keptBytes: 20 },
+      ])
+      await store.rollup(T0 + 3, 0)
+      expect((await store.listPatterns('paged', 'prod')).map((p) => p.signature)).toEqual([sig(3)])
+      expect(await store.overflowTotals(0)).toEqual([])
     })
 
     it('answers time series per minute and per hour, hours folding unrolled minutes in', async () => {

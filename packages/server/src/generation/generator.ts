@@ -1,15 +1,19 @@
 // Policy generation around the pure core generator: take the stats pending since the last run, build
 // observations, load settings, pins and the previous policy, call generatePolicy, store an immutable
 // version and notify subscribers. Runs for one service/environment are serialized.
-import { generatePolicy, type Policy, parsePolicy, parseSettings, type Settings } from '@logsieve/core'
+import { type Policy, parseSettings, type Settings } from '@logsieve/core'
 import type { Logger } from 'pino'
 import type { ResolvedOptions } from '../config.js'
 import { ApiError } from '../errors.js'
 import type { Metrics } from '../metrics.js'
 import type { PolicyHub } from '../policies.js'
-import type { StatsAggregator } from '../stats-aggregator.js'
+import type { Pending, StatsAggregator } from '../stats-aggregator.js'
 import { isShared, type Store } from '../store/types.js'
-import { observe } from './observations.js'
+import { type Observed, observe } from './observations.js'
+import type { GenerationWorker } from './worker-client.js'
+
+/** Pattern states per write: each write is one transaction, short enough not to hold the event loop. */
+const STATE_CHUNK = 2000
 
 export interface GenerateOptions {
   /** Compute and return the would-be policy without storing it or touching the rate baselines. */
@@ -37,18 +41,19 @@ interface Deps {
   metrics: Metrics
   logger: Logger
   options: ResolvedOptions
+  worker: GenerationWorker
 }
 
 export const defaultSettings = (): Settings => (parseSettings({}) as { ok: true; value: Settings }).value
-
-/** Rules and defaults without boost expiries, which move on every run and are not a change by themselves. */
-const essence = (p: Pick<Policy, 'defaults' | 'rules'>): string =>
-  JSON.stringify([p.defaults, p.rules.map(({ expiresAt: _e, template: _t, ...r }) => r)])
 
 export class PolicyGenerator {
   private readonly running = new Map<string, Promise<unknown>>()
 
   constructor(private readonly d: Deps) {}
+
+  private get worker(): GenerationWorker {
+    return this.d.worker
+  }
 
   /** Generate for one service/environment; runs for the same pair are serialized. */
   generate(service: string, environment: string, opts: GenerateOptions = {}): Promise<GenerateResult> {
@@ -70,7 +75,8 @@ export class PolicyGenerator {
   private async run(service: string, environment: string, opts: GenerateOptions): Promise<GenerateResult> {
     const { store, policies } = this.d
     if (!isShared(store)) return this.runOn(store, service, environment, opts)
-    // Shared store: one process at a time per group, and nothing is committed by a process dying midway.
+    // Shared store: one process at a time per group, and nothing is committed by a process dying midway
+    // (a failed generation rolls back, its stats included).
     const result = await store.exclusive(service, environment, (tx) =>
       this.runOn(tx, service, environment, opts),
     )
@@ -84,24 +90,49 @@ export class PolicyGenerator {
     environment: string,
     opts: GenerateOptions,
   ): Promise<GenerateResult> {
-    const { stats, policies, metrics, options } = this.d
+    const { stats, options } = this.d
     const dryRun = opts.dryRun === true
     await stats.flush()
     const now = options.now()
-    const pending = isShared(store)
-      ? await store.takePending(service, environment, now, dryRun)
-      : dryRun
-        ? stats.peekPending(service, environment)
-        : stats.takePending(service, environment, now)
-    const { observations, states, knownSince } = await observe(
-      store,
-      options,
-      service,
-      environment,
-      pending,
-      now,
-    )
-    if (observations.length === 0 && !pending) {
+    if (isShared(store)) {
+      const pending = await store.takePending(service, environment, now, dryRun)
+      return this.generateFrom(store, service, environment, opts, pending, now)
+    }
+    const pending = dryRun
+      ? stats.peekPending(service, environment)
+      : stats.takePending(service, environment, now)
+    try {
+      return await this.generateFrom(store, service, environment, opts, pending, now)
+    } catch (err) {
+      // A failed generation must not consume the period's stats: they count toward the next run.
+      if (!dryRun) stats.restorePending(service, environment, pending)
+      throw err
+    }
+  }
+
+  private async generateFrom(
+    store: Store,
+    service: string,
+    environment: string,
+    opts: GenerateOptions,
+    pending: Pending | undefined,
+    now: number,
+  ): Promise<GenerateResult> {
+    const { policies, metrics, options } = this.d
+    const dryRun = opts.dryRun === true
+    const session = this.worker.begin()
+    let observed: Observed
+    try {
+      observed = await observe(store, options, service, environment, pending, now, (page) =>
+        session.add(page),
+      )
+    } catch (err) {
+      session.drop()
+      throw err
+    }
+    const { observations, states, knownSince } = observed
+    if (observations === 0 && !pending) {
+      session.drop()
       throw new ApiError(
         409,
         'LOGSIEVE_NO_STATS',
@@ -113,61 +144,56 @@ export class PolicyGenerator {
     const pins = (await store.listPins(service)).filter((p) => !p.expiresAt || Date.parse(p.expiresAt) > now)
     const current = await policies.load(service, environment, isShared(store) ? store : undefined)
     const previous = current.policy.version > 0 ? current.policy : undefined
-    const result = generatePolicy({
-      service,
-      environment,
-      patterns: observations,
-      knownSince,
-      instances: pending?.instances.size,
-      settings,
-      pins,
-      previous,
-      now,
-    })
-    const candidate = {
-      ...result.policy,
-      service,
-      environment,
-      source: 'generated' as const,
-      createdAt: new Date(now).toISOString(),
+    const computed = await session.run({
+      input: {
+        service,
+        environment,
+        knownSince,
+        instances: pending?.instances.size,
+        settings,
+        pins,
+        previous,
+        now,
+      },
+      version: current.policy.version + 1,
       author: opts.author ?? 'generator',
-      reason:
-        opts.reason ?? (result.overBudget ? 'over budget: coverage floors exceed it' : 'periodic generation'),
-      projection: { ...result.projection, overBudget: result.overBudget },
-    }
-    const checked = parsePolicy({ ...candidate, version: current.policy.version + 1 })
-    if (!checked.ok) {
+      reason: opts.reason,
+    })
+    if (!computed.ok) {
       metrics.inc('logsieve_policy_generations_total', { result: 'invalid' })
-      throw new ApiError(500, 'LOGSIEVE_GENERATED_POLICY_INVALID', checked.error.message, checked.error.field)
+      throw new ApiError(500, 'LOGSIEVE_GENERATED_POLICY_INVALID', computed.message, computed.field)
     }
-    const changed = !previous || essence(previous) !== essence(checked.value)
-    const base = {
-      projection: checked.value.projection,
-      overBudget: result.overBudget,
-      cap: result.cap,
-      dryRun,
-      changed,
+    const policy = JSON.parse(computed.policy) as Policy
+    const { changed, overBudget, cap } = computed
+    const projection = policy.projection
+    const base = { projection, overBudget, cap, dryRun, changed }
+    if (dryRun) return { ...base, policy, stored: false }
+    for (let i = 0; i < states.length; i += STATE_CHUNK) {
+      if (i > 0) await new Promise((r) => setImmediate(r))
+      await store.updatePatternStates(service, environment, states.slice(i, i + STATE_CHUNK))
     }
-    if (dryRun) return { ...base, policy: checked.value, stored: false }
-    if (states.length) await store.updatePatternStates(service, environment, states)
     const labels = { service, environment }
-    metrics.set('logsieve_patterns', labels, observations.length)
-    metrics.set('logsieve_observed_bytes_per_day', labels, result.projection.bytesPerDayBefore)
-    metrics.set('logsieve_projected_bytes_per_day', labels, result.projection.bytesPerDayAfter)
-    const budget = result.projection.budgetBytesPerDay
-    if (budget != null) metrics.set('logsieve_budget_bytes_per_day', labels, budget)
+    metrics.set('logsieve_patterns', labels, observations)
+    if (projection) {
+      metrics.set('logsieve_observed_bytes_per_day', labels, projection.bytesPerDayBefore)
+      metrics.set('logsieve_projected_bytes_per_day', labels, projection.bytesPerDayAfter)
+      const budget = projection.budgetBytesPerDay
+      if (budget != null) metrics.set('logsieve_budget_bytes_per_day', labels, budget)
+    }
     if (!changed) {
       metrics.inc('logsieve_policy_generations_total', { result: 'unchanged' })
       return { ...base, policy: current.policy, stored: false }
     }
-    const { version: _v, ...rest } = checked.value
+    const { version: _v, ...rest } = policy
     const stored = await policies.publish(rest, store)
     metrics.inc('logsieve_policy_generations_total', { result: 'stored' })
-    this.d.logger.info(
-      { service, environment, version: stored.version, overBudget: result.overBudget },
-      'policy generated',
-    )
+    this.d.logger.info({ service, environment, version: stored.version, overBudget }, 'policy generated')
     return { ...base, policy: stored, stored: true }
+  }
+
+  /** Ends the generation worker (after `idle`). */
+  close(): Promise<void> {
+    return this.d.worker.close()
   }
 
   /** Resolves once every running generation has settled (server shutdown). */

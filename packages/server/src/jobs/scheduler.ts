@@ -58,7 +58,7 @@ export class Scheduler {
   /** Run retention now; a failure is logged, never thrown. */
   async maintain(): Promise<void> {
     try {
-      await runRetention(this.d.store, this.d.options, this.d.logger)
+      await runRetention(this.d.store, this.d.options, this.d.logger, () => this.d.stats.forgetTracked())
     } catch (err) {
       this.d.logger.error({ err }, 'retention failed')
     }

@@ -1,7 +1,7 @@
 // Admin policy routes: history, one version, diff, generate (or dry run), policy as code, rollback.
 import { defaultPolicy, diffPolicies, type Policy, parsePolicy } from '@logsieve/core'
 import { Hono } from 'hono'
-import { type AuthEnv, requireKey } from '../auth.js'
+import { type AuthEnv, assertService, type Principal, requireKey } from '../auth.js'
 import { readJson } from '../body.js'
 import type { ServerContext } from '../context.js'
 import { ApiError, invalid, notFound } from '../errors.js'
@@ -11,10 +11,14 @@ export function adminPolicyRoutes(ctx: ServerContext): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>()
   const admin = requireKey(ctx.keys, 'admin')
   const { store, policies } = ctx
-  const target = (c: { req: { param(n: 'service'): string; query(n: string): string | undefined } }) => ({
-    service: serviceParam(c.req.param('service')),
-    environment: environmentParam(c.req.query('environment')),
-  })
+  const target = (c: {
+    req: { param(n: 'service'): string; query(n: string): string | undefined }
+    var: { principal: Principal }
+  }) => {
+    const service = serviceParam(c.req.param('service'))
+    assertService(c.var.principal, service)
+    return { service, environment: environmentParam(c.req.query('environment')) }
+  }
   const version = async (service: string, environment: string, v: number, field: string) => {
     const p = v === 0 ? undefined : await store.getPolicy(service, environment, v)
     if (!p) throw notFound(`policy ${service}/${environment} version ${v}`, field)

@@ -10,6 +10,7 @@ import type { ServerContext } from '../context.js'
 import { ApiError, invalid } from '../errors.js'
 import { header } from '../headers.js'
 import { etagMatches } from '../policies.js'
+import { checkBatchLimits } from '../stats-limits.js'
 import { environmentParam, serviceParam } from './params.js'
 
 export function ingestRoutes(ctx: ServerContext): Hono<AuthEnv> {
@@ -26,14 +27,13 @@ export function ingestRoutes(ctx: ServerContext): Hono<AuthEnv> {
     }
     const batch = parsed.value
     assertService(c.var.principal, batch.service)
-    if (Date.parse(batch.window.end) < Date.parse(batch.window.start)) {
-      throw new ApiError(
-        400,
-        'LOGSIEVE_STATS_INVALID',
-        'window.end must not be before window.start',
-        'window.end',
-      )
+    try {
+      checkBatchLimits(batch, ctx.options.now(), ctx.options.retentionDays)
+    } catch (err) {
+      if (err instanceof ApiError) metrics.inc('logsieve_stats_rejected_total', { code: err.code })
+      throw err
     }
+    await ctx.stats.prepare(batch.service, batch.environment)
     ctx.stats.add(batch)
     ctx.instances.report(batch.service, batch.environment, batch.instance ?? '', ctx.options.now())
     // On a shared store the 2xx means committed: the batch counts even if this process dies next.

@@ -1,12 +1,13 @@
 // Open operational routes: liveness, readiness, version, Prometheus metrics, the OpenAPI document.
 import { Hono } from 'hono'
+import { type AuthEnv, assertUnscoped, requireKey } from '../auth.js'
 import type { ServerContext } from '../context.js'
 import { openApiDocument } from '../openapi.js'
 import { SCHEMA_VERSION } from '../store/sqlite.js'
 import { SERVER_VERSION } from '../version.js'
 
-export function opsRoutes(ctx: ServerContext): Hono {
-  const app = new Hono()
+export function opsRoutes(ctx: ServerContext): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>()
   app.get('/health', (c) => c.json({ status: 'ok' }, 200))
   app.get('/ready', async (c) => {
     let ok = false
@@ -26,6 +27,13 @@ export function opsRoutes(ctx: ServerContext): Hono {
       200,
     ),
   )
+  // Metrics name every service and its volume: behind an unscoped admin key unless the server is local.
+  if (ctx.options.metricsRequireKey) {
+    app.use('/metrics', requireKey(ctx.keys, 'admin'), async (c, next) => {
+      assertUnscoped(c.var.principal, 'GET /metrics')
+      await next()
+    })
+  }
   app.get('/metrics', (c) => {
     c.header('Content-Type', 'text/plain; version=0.0.4')
     return c.body(ctx.metrics.render(), 200)

@@ -11,6 +11,7 @@ import { serviceSeries } from '../series.js'
 import { environmentParam, intParam, serviceParam } from './params.js'
 
 const iso = (ms: number): string => new Date(ms).toISOString()
+const DAY_MS = 86_400_000
 
 export function serviceRoutes(ctx: ServerContext): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>()
@@ -21,8 +22,15 @@ export function serviceRoutes(ctx: ServerContext): Hono<AuthEnv> {
 
   app.get('/v1/services', async (c) => {
     await ctx.stats.flush()
+    const scope = c.var.principal.services
+    const since = ctx.options.now() - DAY_MS
+    const overflow = new Map(
+      (await store.overflowTotals(since)).map((o) => [`${o.service}\u0000${o.environment}`, o]),
+    )
+    const visible = (await store.listServices()).filter((s) => !scope || scope.has(s.service))
     const services = await Promise.all(
-      (await store.listServices()).map(async (s) => {
+      visible.map(async (s) => {
+        const o = overflow.get(`${s.service}\u0000${s.environment}`)
         const { policy } = await policies.load(s.service, s.environment)
         return {
           service: s.service,
@@ -32,6 +40,7 @@ export function serviceRoutes(ctx: ServerContext): Hono<AuthEnv> {
           lastSeen: iso(s.lastSeen),
           policyVersion: policy.version,
           projection: policy.projection ?? null,
+          overflow24h: { seen: o?.seen ?? 0, kept: o?.kept ?? 0, bytes: o?.bytes ?? 0 },
         }
       }),
     )
@@ -40,6 +49,7 @@ export function serviceRoutes(ctx: ServerContext): Hono<AuthEnv> {
 
   app.get('/v1/patterns', async (c) => {
     const service = serviceParam(c.req.query('service') ?? '')
+    assertService(c.var.principal, service)
     const environment = environmentParam(c.req.query('environment'))
     const limit = Math.min(20_000, intParam(c.req.query('limit'), 'limit', 1000))
     const { policy, patterns } = await patternViews(ctx, service, environment)
@@ -62,11 +72,13 @@ export function serviceRoutes(ctx: ServerContext): Hono<AuthEnv> {
 
   app.get('/v1/services/:service/settings', async (c) => {
     const service = serviceParam(c.req.param('service'))
+    assertService(c.var.principal, service)
     return c.json((await store.getSettings(service)) ?? defaultSettings(), 200)
   })
 
   app.put('/v1/services/:service/settings', async (c) => {
     const service = serviceParam(c.req.param('service'))
+    assertService(c.var.principal, service)
     const parsed = parseSettings(await readJson(c, ctx.options.bodyLimitBytes))
     if (!parsed.ok) throw invalid(parsed.error)
     await store.putSettings(service, parsed.value)
@@ -75,11 +87,13 @@ export function serviceRoutes(ctx: ServerContext): Hono<AuthEnv> {
 
   app.get('/v1/services/:service/pins', async (c) => {
     const service = serviceParam(c.req.param('service'))
+    assertService(c.var.principal, service)
     return c.json({ service, pins: await store.listPins(service) }, 200)
   })
 
   app.post('/v1/services/:service/pins', async (c) => {
     const service = serviceParam(c.req.param('service'))
+    assertService(c.var.principal, service)
     const parsed = parsePin(await readJson(c, ctx.options.bodyLimitBytes))
     if (!parsed.ok) throw invalid(parsed.error)
     const pin = await store.insertPin(service, parsed.value, c.var.principal.name, ctx.options.now())
@@ -88,6 +102,7 @@ export function serviceRoutes(ctx: ServerContext): Hono<AuthEnv> {
 
   app.delete('/v1/services/:service/pins/:id', async (c) => {
     const service = serviceParam(c.req.param('service'))
+    assertService(c.var.principal, service)
     const id = intParam(c.req.param('id'), 'id')
     if (!(await store.deletePin(service, id))) throw notFound(`pin ${id} of ${service}`, 'id')
     return c.json({ id, deleted: true }, 200)

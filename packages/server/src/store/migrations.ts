@@ -73,7 +73,23 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX ui_sessions_expiry ON ui_sessions (expires_at);
   `,
-  // 3: plain bytes (issue 14): what the seen lines cost without Logsieve's fields, the "before" of every
+  // 3 (issue 18): clamp counts written before rows saturated, so sums can never overflow again; overflow
+  // counts of patterns past a service's cap; patterns looked up by last sighting for pruning.
+  `
+  UPDATE stats_minute SET seen = min(seen, 8796093022208), kept = min(kept, 8796093022208),
+    bytes = min(bytes, 1.4757395258967641e20), kept_bytes = min(kept_bytes, 1.4757395258967641e20)
+    WHERE seen > 8796093022208 OR kept > 8796093022208 OR bytes > 1.4757395258967641e20
+      OR kept_bytes > 1.4757395258967641e20;
+  UPDATE stats_hour SET seen = min(seen, 527765581332480), kept = min(kept, 527765581332480)
+    WHERE seen > 527765581332480 OR kept > 527765581332480;
+  CREATE TABLE stats_overflow_minute (
+    service TEXT NOT NULL, environment TEXT NOT NULL, minute INTEGER NOT NULL,
+    seen INTEGER NOT NULL, kept INTEGER NOT NULL, bytes REAL NOT NULL, kept_bytes REAL NOT NULL,
+    PRIMARY KEY (service, environment, minute)
+  ) WITHOUT ROWID;
+  CREATE INDEX patterns_last_seen ON patterns (last_seen);
+  `,
+  // 4: plain bytes (issue 14): what the seen lines cost without Logsieve's fields, the "before" of every
   // saving; NULL (rows written before) reads as the written bytes.
   `
   ALTER TABLE stats_minute ADD COLUMN plain_bytes REAL;

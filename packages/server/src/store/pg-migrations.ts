@@ -83,7 +83,24 @@ export const PG_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX ui_sessions_expiry ON ui_sessions (expires_at);
   `,
-  // 3: plain bytes (issue 14), as SQLite's migration 3: NULL (rows written before) reads as written bytes.
+  // 3 (issue 18, as SQLite's step 3): clamp counts written before rows saturated; overflow counts of
+  // patterns past a service's cap; patterns looked up by last sighting for pruning.
+  `
+  UPDATE stats_minute SET seen = least(seen, 8796093022208), kept = least(kept, 8796093022208),
+    bytes = least(bytes, 1.4757395258967641e20), kept_bytes = least(kept_bytes, 1.4757395258967641e20)
+    WHERE seen > 8796093022208 OR kept > 8796093022208 OR bytes > 1.4757395258967641e20
+      OR kept_bytes > 1.4757395258967641e20;
+  UPDATE stats_hour SET seen = least(seen, 527765581332480), kept = least(kept, 527765581332480)
+    WHERE seen > 527765581332480 OR kept > 527765581332480;
+  CREATE TABLE stats_overflow_minute (
+    service text NOT NULL, environment text NOT NULL, minute bigint NOT NULL,
+    seen bigint NOT NULL, kept bigint NOT NULL, bytes double precision NOT NULL,
+    kept_bytes double precision NOT NULL,
+    PRIMARY KEY (service, environment, minute)
+  );
+  CREATE INDEX patterns_last_seen ON patterns (last_seen);
+  `,
+  // 4: plain bytes (issue 14), as SQLite's step 4: NULL (rows written before) reads as written bytes.
   `
   ALTER TABLE stats_minute ADD COLUMN plain_bytes double precision;
   ALTER TABLE stats_hour ADD COLUMN plain_bytes double precision;

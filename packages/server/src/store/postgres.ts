@@ -6,13 +6,16 @@ import type { LevelName, Pin, Policy, Settings } from '@logsieve/core'
 import pg from 'pg'
 import { ApiError } from '../errors.js'
 import type { Pending } from '../stats-aggregator.js'
+import { HOUR_MAX_COUNT, ROW_MAX_BYTES, ROW_MAX_COUNT } from '../stats-limits.js'
 import { PG_MIGRATIONS } from './pg-migrations.js'
 import { sessionFromRow } from './session-row.js'
 import type {
   ApiKeyRecord,
   MinuteStats,
+  OverflowStats,
   PatternHour,
   PatternMeta,
+  PatternPage,
   PatternRecord,
   PatternState,
   PatternTotals,
@@ -333,8 +336,9 @@ export class PostgresStore implements SharedStore {
     rows: MinuteStats[],
     patterns: PatternMeta[],
     pending: PendingGroup[] = [],
+    overflow: OverflowStats[] = [],
   ): Promise<void> {
-    if (rows.length === 0 && patterns.length === 0 && pending.length === 0) return
+    if (rows.length === 0 && patterns.length === 0 && pending.length === 0 && overflow.length === 0) return
     // Every writer locks rows in the same (sorted) order, so concurrent replicas queue instead of deadlocking.
     const r = [...rows].sort(byKey(statsKey))
     const m = [...patterns].sort(byKey(metaKey))
@@ -348,9 +352,12 @@ export class PostgresStore implements SharedStore {
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[], $6::int8[], $7::int8[],
               $8::float8[], $9::float8[], $10::float8[])
             ON CONFLICT (service, environment, signature, level, minute) DO UPDATE SET
-              seen = stats_minute.seen + excluded.seen, kept = stats_minute.kept + excluded.kept,
-              bytes = stats_minute.bytes + excluded.bytes, kept_bytes = stats_minute.kept_bytes + excluded.kept_bytes,
-              plain_bytes = coalesce(stats_minute.plain_bytes, stats_minute.bytes) + excluded.plain_bytes`,
+              seen = least(${ROW_MAX_COUNT}, stats_minute.seen + excluded.seen),
+              kept = least(${ROW_MAX_COUNT}, stats_minute.kept + excluded.kept),
+              bytes = least(${ROW_MAX_BYTES}, stats_minute.bytes + excluded.bytes),
+              kept_bytes = least(${ROW_MAX_BYTES}, stats_minute.kept_bytes + excluded.kept_bytes),
+              plain_bytes = least(${ROW_MAX_BYTES},
+                coalesce(stats_minute.plain_bytes, stats_minute.bytes) + excluded.plain_bytes)`,
           values: [
             r.map((x) => x.service),
             r.map((x) => x.environment),
@@ -385,6 +392,21 @@ export class PostgresStore implements SharedStore {
             m.map((x) => x.firstSeen),
             m.map((x) => x.lastSeen),
           ],
+        })
+      }
+      for (const o of [...overflow].sort(
+        byKey((x) => `${x.service}\u0000${x.environment}\u0000${x.minute}`),
+      )) {
+        await db.query({
+          name: 'addOverflow',
+          text: `INSERT INTO stats_overflow_minute (service, environment, minute, seen, kept, bytes, kept_bytes)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            ON CONFLICT (service, environment, minute) DO UPDATE SET
+              seen = least(${ROW_MAX_COUNT}, stats_overflow_minute.seen + excluded.seen),
+              kept = least(${ROW_MAX_COUNT}, stats_overflow_minute.kept + excluded.kept),
+              bytes = least(${ROW_MAX_BYTES}, stats_overflow_minute.bytes + excluded.bytes),
+              kept_bytes = least(${ROW_MAX_BYTES}, stats_overflow_minute.kept_bytes + excluded.kept_bytes)`,
+          values: [o.service, o.environment, o.minute, o.seen, o.kept, o.bytes, o.keptBytes],
         })
       }
       if (pending.length) {
@@ -445,11 +467,17 @@ export class PostgresStore implements SharedStore {
     return r.rows as Array<{ service: string; environment: string }>
   }
 
-  async listPatterns(service: string, environment: string): Promise<PatternRecord[]> {
-    const r = await this.q('SELECT * FROM patterns WHERE service = $1 AND environment = $2', [
-      service,
-      environment,
-    ])
+  async listPatterns(service: string, environment: string, page?: PatternPage): Promise<PatternRecord[]> {
+    const r = page
+      ? await this.q(
+          `SELECT * FROM patterns WHERE service = $1 AND environment = $2 AND (signature, level) > ($3, $4)
+           ORDER BY signature, level LIMIT $5`,
+          [service, environment, page.after?.signature ?? '', page.after?.level ?? '', page.limit],
+        )
+      : await this.q(
+          'SELECT * FROM patterns WHERE service = $1 AND environment = $2 ORDER BY signature, level',
+          [service, environment],
+        )
     return r.rows.map((x) => ({
       service: x.service as string,
       environment: x.environment as string,
@@ -504,6 +532,16 @@ export class PostgresStore implements SharedStore {
       await this.q(`SELECT service, environment, min(first_seen) AS "firstSeen", max(last_seen) AS "lastSeen",
       count(*) AS patterns FROM patterns GROUP BY service, environment ORDER BY service, environment`)
     return r.rows as unknown as ServiceRecord[]
+  }
+
+  async overflowTotals(sinceMs: number): Promise<Array<Omit<OverflowStats, 'minute'>>> {
+    const r = await this.q(
+      `SELECT service, environment, sum(seen)::float8 AS seen, sum(kept)::float8 AS kept,
+         sum(bytes) AS bytes, sum(kept_bytes) AS "keptBytes" FROM stats_overflow_minute WHERE minute >= $1
+       GROUP BY service, environment`,
+      [sinceMs],
+    )
+    return r.rows as unknown as Array<Omit<OverflowStats, 'minute'>>
   }
 
   async latestPolicy(service: string, environment: string): Promise<Policy | undefined> {
@@ -662,17 +700,22 @@ export class PostgresStore implements SharedStore {
     return (await this.q('DELETE FROM ui_sessions WHERE expires_at <= $1', [now])).rowCount ?? 0
   }
 
-  async rollup(minuteBefore: number, hourBefore: number): Promise<{ rolledUp: number; deleted: number }> {
+  async rollup(
+    minuteBefore: number,
+    hourBefore: number,
+  ): Promise<{ rolledUp: number; deleted: number; pruned: number }> {
     return this.tx(async (db) => {
       await db.query(
         `INSERT INTO stats_hour (service, environment, signature, level, hour, seen, kept, bytes, kept_bytes,
            plain_bytes)
-         SELECT service, environment, signature, level, (minute / 3600000) * 3600000, sum(seen), sum(kept),
+         SELECT service, environment, signature, level, (minute / 3600000) * 3600000,
+           least(${HOUR_MAX_COUNT}, sum(seen)), least(${HOUR_MAX_COUNT}, sum(kept)),
            sum(bytes), sum(kept_bytes), sum(coalesce(plain_bytes, bytes)) FROM stats_minute WHERE minute < $1
          GROUP BY 1, 2, 3, 4, 5
          ORDER BY 1, 2, 3, 4, 5
          ON CONFLICT (service, environment, signature, level, hour) DO UPDATE SET
-           seen = stats_hour.seen + excluded.seen, kept = stats_hour.kept + excluded.kept,
+           seen = least(${HOUR_MAX_COUNT}, stats_hour.seen + excluded.seen),
+           kept = least(${HOUR_MAX_COUNT}, stats_hour.kept + excluded.kept),
            bytes = stats_hour.bytes + excluded.bytes, kept_bytes = stats_hour.kept_bytes + excluded.kept_bytes,
            plain_bytes = coalesce(stats_hour.plain_bytes, stats_hour.bytes) + excluded.plain_bytes`,
         [minuteBefore],
@@ -682,7 +725,10 @@ export class PostgresStore implements SharedStore {
       const deleted = (await db.query('DELETE FROM stats_hour WHERE hour < $1', [hourBefore])).rowCount ?? 0
       // Stats no generation took within the retention window (generation off) are dropped with the minutes.
       await db.query('DELETE FROM pending_stats WHERE at < $1', [minuteBefore])
-      return { rolledUp, deleted }
+      await db.query('DELETE FROM stats_overflow_minute WHERE minute < $1', [minuteBefore])
+      const pruned =
+        (await db.query('DELETE FROM patterns WHERE last_seen < $1', [minuteBefore])).rowCount ?? 0
+      return { rolledUp, deleted, pruned }
     })
   }
 

@@ -3,16 +3,20 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { LevelName, Pin, Policy, Settings } from '@logsieve/core'
 import Database from 'better-sqlite3'
+import { HOUR_MAX_COUNT, ROW_MAX_BYTES, ROW_MAX_COUNT } from '../stats-limits.js'
 import { MIGRATIONS } from './migrations.js'
 import { sessionFromRow } from './session-row.js'
 import type {
   ApiKeyRecord,
   MinuteStats,
+  OverflowStats,
   PatternHour,
   PatternMeta,
+  PatternPage,
   PatternRecord,
   PatternState,
   PatternTotals,
+  PendingGroup,
   PinRecord,
   PolicySummary,
   SeriesPoint,
@@ -72,7 +76,9 @@ const pinFromRow = (r: Row): PinRecord => {
 export class SqliteStore implements Store {
   readonly db: Db
   private readonly s: Record<string, Database.Statement>
-  private readonly writeStatsTx: Database.Transaction<(rows: MinuteStats[], patterns: PatternMeta[]) => void>
+  private readonly writeStatsTx: Database.Transaction<
+    (rows: MinuteStats[], patterns: PatternMeta[], overflow: OverflowStats[]) => void
+  >
   private readonly updateStatesTx: Database.Transaction<
     (service: string, environment: string, states: PatternState[]) => void
   >
@@ -93,21 +99,37 @@ export class SqliteStore implements Store {
         p(`INSERT INTO stats_minute (service, environment, signature, level, minute, seen, kept, bytes, kept_bytes,
           plain_bytes)
         VALUES (@service, @environment, @signature, @level, @minute, @seen, @kept, @bytes, @keptBytes, @plainBytes)
-        ON CONFLICT DO UPDATE SET seen = seen + excluded.seen, kept = kept + excluded.kept,
-          bytes = bytes + excluded.bytes, kept_bytes = kept_bytes + excluded.kept_bytes,
-          plain_bytes = coalesce(plain_bytes, bytes) + excluded.plain_bytes`),
+        ON CONFLICT DO UPDATE SET seen = min(${ROW_MAX_COUNT}, seen + excluded.seen),
+          kept = min(${ROW_MAX_COUNT}, kept + excluded.kept), bytes = min(${ROW_MAX_BYTES}, bytes + excluded.bytes),
+          kept_bytes = min(${ROW_MAX_BYTES}, kept_bytes + excluded.kept_bytes),
+          plain_bytes = min(${ROW_MAX_BYTES}, coalesce(plain_bytes, bytes) + excluded.plain_bytes)`),
+      addOverflow:
+        p(`INSERT INTO stats_overflow_minute (service, environment, minute, seen, kept, bytes, kept_bytes)
+        VALUES (@service, @environment, @minute, @seen, @kept, @bytes, @keptBytes)
+        ON CONFLICT DO UPDATE SET seen = min(${ROW_MAX_COUNT}, seen + excluded.seen),
+          kept = min(${ROW_MAX_COUNT}, kept + excluded.kept), bytes = min(${ROW_MAX_BYTES}, bytes + excluded.bytes),
+          kept_bytes = min(${ROW_MAX_BYTES}, kept_bytes + excluded.kept_bytes)`),
+      overflowTotals: p(`SELECT service, environment, total(seen) AS seen, total(kept) AS kept,
+        total(bytes) AS bytes, total(kept_bytes) AS keptBytes FROM stats_overflow_minute WHERE minute >= ?
+        GROUP BY service, environment`),
       upsertPattern:
         p(`INSERT INTO patterns (service, environment, signature, level, template, example, first_seen, last_seen)
         VALUES (@service, @environment, @signature, @level, @template, @example, @firstSeen, @lastSeen)
         ON CONFLICT DO UPDATE SET template = excluded.template, example = coalesce(excluded.example, example),
           first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`),
-      listPatterns: p('SELECT * FROM patterns WHERE service = ? AND environment = ?'),
+      listPatterns: p(
+        'SELECT * FROM patterns WHERE service = ? AND environment = ? ORDER BY signature, level',
+      ),
+      pagePatterns:
+        p(`SELECT * FROM patterns WHERE service = ? AND environment = ? AND (signature, level) > (?, ?)
+        ORDER BY signature, level LIMIT ?`),
       updateState:
         p(`UPDATE patterns SET ema_rate = @emaRate, ema_var = @emaVar, bytes_per_event = @bytesPerEvent,
         plain_bytes_per_event = @plainBytesPerEvent, samples = @samples, state_at = @updatedAt
         WHERE service = @service AND environment = @environment AND signature = @signature AND level = @level`),
-      totals: p(`SELECT signature, level, sum(seen) AS seen, sum(kept) AS kept, sum(bytes) AS bytes,
-        sum(kept_bytes) AS keptBytes, sum(coalesce(plain_bytes, bytes)) AS plainBytes FROM stats_minute
+      // total() sums in floating point: never an integer overflow, whatever older rows hold.
+      totals: p(`SELECT signature, level, total(seen) AS seen, total(kept) AS kept, total(bytes) AS bytes,
+        total(kept_bytes) AS keptBytes, total(coalesce(plain_bytes, bytes)) AS plainBytes FROM stats_minute
         WHERE service = ? AND environment = ? AND minute >= ? GROUP BY signature, level`),
       services: p(`SELECT service, environment, min(first_seen) AS firstSeen, max(last_seen) AS lastSeen,
         count(*) AS patterns FROM patterns GROUP BY service, environment ORDER BY service, environment`),
@@ -132,10 +154,13 @@ export class SqliteStore implements Store {
       rollupHours:
         p(`INSERT INTO stats_hour (service, environment, signature, level, hour, seen, kept, bytes, kept_bytes,
           plain_bytes)
-        SELECT service, environment, signature, level, (minute / 3600000) * 3600000, sum(seen), sum(kept), sum(bytes),
-          sum(kept_bytes), sum(coalesce(plain_bytes, bytes)) FROM stats_minute WHERE minute < ? GROUP BY 1, 2, 3, 4, 5
-        ON CONFLICT DO UPDATE SET seen = seen + excluded.seen, kept = kept + excluded.kept,
-          bytes = bytes + excluded.bytes, kept_bytes = kept_bytes + excluded.kept_bytes,
+        SELECT service, environment, signature, level, (minute / 3600000) * 3600000,
+          CAST(min(${HOUR_MAX_COUNT}, total(seen)) AS INTEGER), CAST(min(${HOUR_MAX_COUNT}, total(kept)) AS INTEGER),
+          total(bytes), total(kept_bytes), total(coalesce(plain_bytes, bytes)) FROM stats_minute WHERE minute < ?
+          GROUP BY 1, 2, 3, 4, 5
+        ON CONFLICT DO UPDATE SET seen = min(${HOUR_MAX_COUNT}, seen + excluded.seen),
+          kept = min(${HOUR_MAX_COUNT}, kept + excluded.kept), bytes = bytes + excluded.bytes,
+          kept_bytes = kept_bytes + excluded.kept_bytes,
           plain_bytes = coalesce(plain_bytes, bytes) + excluded.plain_bytes`),
       seriesMinute: p(`SELECT minute AS t, sum(seen) AS seen, sum(kept) AS kept, sum(bytes) AS bytes,
         sum(kept_bytes) AS keptBytes, sum(coalesce(plain_bytes, bytes)) AS plainBytes FROM stats_minute
@@ -159,13 +184,18 @@ export class SqliteStore implements Store {
       deleteSession: p('DELETE FROM ui_sessions WHERE id_hash = ?'),
       deleteExpiredSessions: p('DELETE FROM ui_sessions WHERE expires_at <= ?'),
       deleteMinutes: p('DELETE FROM stats_minute WHERE minute < ?'),
+      deleteOverflow: p('DELETE FROM stats_overflow_minute WHERE minute < ?'),
+      prunePatterns: p('DELETE FROM patterns WHERE last_seen < ?'),
       deleteHours: p('DELETE FROM stats_hour WHERE hour < ?'),
     }
     const s = this.s
-    this.writeStatsTx = db.transaction((rows: MinuteStats[], patterns: PatternMeta[]) => {
-      for (const r of rows) s.addMinute!.run(r)
-      for (const m of patterns) s.upsertPattern!.run(m)
-    })
+    this.writeStatsTx = db.transaction(
+      (rows: MinuteStats[], patterns: PatternMeta[], overflow: OverflowStats[]) => {
+        for (const r of rows) s.addMinute!.run(r)
+        for (const m of patterns) s.upsertPattern!.run(m)
+        for (const o of overflow) s.addOverflow!.run(o)
+      },
+    )
     this.updateStatesTx = db.transaction((service: string, environment: string, states: PatternState[]) => {
       for (const st of states) s.updateState!.run({ ...st, service, environment })
     })
@@ -203,11 +233,25 @@ export class SqliteStore implements Store {
     return this.s.hasAdmin!.get() !== undefined
   }
 
-  async writeStats(rows: MinuteStats[], patterns: PatternMeta[]): Promise<void> {
-    this.writeStatsTx.immediate(rows, patterns)
+  async writeStats(
+    rows: MinuteStats[],
+    patterns: PatternMeta[],
+    _pending?: PendingGroup[],
+    overflow: OverflowStats[] = [],
+  ): Promise<void> {
+    this.writeStatsTx.immediate(rows, patterns, overflow)
   }
-  async listPatterns(service: string, environment: string): Promise<PatternRecord[]> {
-    return (this.s.listPatterns!.all(service, environment) as Row[]).map((r) => ({
+  async listPatterns(service: string, environment: string, page?: PatternPage): Promise<PatternRecord[]> {
+    const found = page
+      ? this.s.pagePatterns!.all(
+          service,
+          environment,
+          page.after?.signature ?? '',
+          page.after?.level ?? '',
+          page.limit,
+        )
+      : this.s.listPatterns!.all(service, environment)
+    return (found as Row[]).map((r) => ({
       service: r.service as string,
       environment: r.environment as string,
       signature: r.signature as string,
@@ -232,6 +276,9 @@ export class SqliteStore implements Store {
   }
   async listServices(): Promise<ServiceRecord[]> {
     return this.s.services!.all() as ServiceRecord[]
+  }
+  async overflowTotals(sinceMs: number): Promise<Array<Omit<OverflowStats, 'minute'>>> {
+    return this.s.overflowTotals!.all(sinceMs) as Array<Omit<OverflowStats, 'minute'>>
   }
 
   async latestPolicy(service: string, environment: string): Promise<Policy | undefined> {
@@ -329,13 +376,18 @@ export class SqliteStore implements Store {
     return this.s.deleteExpiredSessions!.run(now).changes
   }
 
-  async rollup(minuteBefore: number, hourBefore: number): Promise<{ rolledUp: number; deleted: number }> {
+  async rollup(
+    minuteBefore: number,
+    hourBefore: number,
+  ): Promise<{ rolledUp: number; deleted: number; pruned: number }> {
     return this.db
       .transaction(() => {
         this.s.rollupHours!.run(minuteBefore)
         const rolledUp = this.s.deleteMinutes!.run(minuteBefore).changes
         const deleted = this.s.deleteHours!.run(hourBefore).changes
-        return { rolledUp, deleted }
+        this.s.deleteOverflow!.run(minuteBefore)
+        const pruned = this.s.prunePatterns!.run(minuteBefore).changes
+        return { rolledUp, deleted, pruned }
       })
       .immediate()
   }

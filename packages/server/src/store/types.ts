@@ -36,6 +36,23 @@ export interface MinuteStats {
   plainBytes: number
 }
 
+/** Lines of one service/environment in one minute that no tracked pattern holds (see maxPatternsPerService). */
+export interface OverflowStats {
+  service: string
+  environment: string
+  minute: number
+  seen: number
+  kept: number
+  bytes: number
+  keptBytes: number
+}
+
+/** A page of `listPatterns`: patterns after `after` in (signature, level) order, at most `limit`. */
+export interface PatternPage {
+  after?: { signature: string; level: LevelName }
+  limit: number
+}
+
 /** What the server remembers of a pattern beyond its counts. */
 export interface PatternMeta {
   service: string
@@ -145,15 +162,24 @@ export interface Store {
   hasAdminKey(): Promise<boolean>
 
   /**
-   * Adds minute counts and upserts pattern metadata, all in one transaction. A shared store also keeps
-   * `pending` (what arrived since each group's last generation) for whichever replica generates next.
+   * Adds minute counts (saturating each stored row at ROW_MAX_COUNT), upserts pattern metadata and adds
+   * overflow counts, all in one transaction. A shared store also keeps `pending` (what arrived since
+   * each group's last generation) for whichever replica generates next.
    */
-  writeStats(rows: MinuteStats[], patterns: PatternMeta[], pending?: PendingGroup[]): Promise<void>
-  listPatterns(service: string, environment: string): Promise<PatternRecord[]>
+  writeStats(
+    rows: MinuteStats[],
+    patterns: PatternMeta[],
+    pending?: PendingGroup[],
+    overflow?: OverflowStats[],
+  ): Promise<void>
+  /** A service's patterns in (signature, level) order: all of them, or one page. */
+  listPatterns(service: string, environment: string, page?: PatternPage): Promise<PatternRecord[]>
   updatePatternStates(service: string, environment: string, states: PatternState[]): Promise<void>
   /** Counts per pattern since `sinceMs` (minute resolution). */
   patternTotals(service: string, environment: string, sinceMs: number): Promise<PatternTotals[]>
   listServices(): Promise<ServiceRecord[]>
+  /** Overflow counts per service/environment since `sinceMs`. */
+  overflowTotals(sinceMs: number): Promise<Array<Omit<OverflowStats, 'minute'>>>
 
   latestPolicy(service: string, environment: string): Promise<Policy | undefined>
   getPolicy(service: string, environment: string, version: number): Promise<Policy | undefined>
@@ -189,8 +215,14 @@ export interface Store {
   /** Drops sessions expired at `now`; returns how many. */
   deleteExpiredSessions(now: number): Promise<number>
 
-  /** Rolls minute rows older than `minuteBefore` into hours; drops hours older than `hourBefore`. */
-  rollup(minuteBefore: number, hourBefore: number): Promise<{ rolledUp: number; deleted: number }>
+  /**
+   * Rolls minute rows older than `minuteBefore` into hours (saturating at HOUR_MAX_COUNT); drops hours
+   * older than `hourBefore`, overflow rows older than `minuteBefore`, and patterns last seen before it.
+   */
+  rollup(
+    minuteBefore: number,
+    hourBefore: number,
+  ): Promise<{ rolledUp: number; deleted: number; pruned: number }>
   /** True when the store answers queries (`GET /ready`). */
   ready(): boolean | Promise<boolean>
   /** Releases the store (the server calls it last on `close()`). */

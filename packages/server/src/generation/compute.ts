@@ -1,0 +1,58 @@
+// The CPU-heavy half of a generation, pure and self-contained so it runs in the generation worker:
+// generatePolicy, the stored candidate's fields, its validation, and whether its rules changed.
+import {
+  type GeneratorInput,
+  generatePolicy,
+  type PatternObservation,
+  type Policy,
+  parsePolicy,
+} from '@logsieve/core'
+
+export interface ComputeJob {
+  input: Omit<GeneratorInput, 'patterns'>
+  /** The version the candidate would get. */
+  version: number
+  author: string
+  reason: string | undefined
+}
+
+export type ComputeResult =
+  | {
+      ok: true
+      /** The validated candidate policy, serialized (one string crosses threads faster than objects). */
+      policy: string
+      changed: boolean
+      overBudget: boolean
+      cap: number
+    }
+  | { ok: false; message: string; field: string | undefined }
+
+/** Rules and defaults without boost expiries, which move on every run and are not a change by themselves. */
+const essence = (p: Pick<Policy, 'defaults' | 'rules'>): string =>
+  JSON.stringify([p.defaults, p.rules.map(({ expiresAt: _e, template: _t, ...r }) => r)])
+
+export function computePolicy(job: ComputeJob, patterns: PatternObservation[]): ComputeResult {
+  const { input } = job
+  const result = generatePolicy({ ...input, patterns })
+  const candidate = {
+    ...result.policy,
+    service: input.service,
+    environment: input.environment,
+    source: 'generated' as const,
+    createdAt: new Date(input.now).toISOString(),
+    author: job.author,
+    reason:
+      job.reason ?? (result.overBudget ? 'over budget: coverage floors exceed it' : 'periodic generation'),
+    projection: { ...result.projection, overBudget: result.overBudget },
+  }
+  const checked = parsePolicy({ ...candidate, version: job.version })
+  if (!checked.ok) return { ok: false, message: checked.error.message, field: checked.error.field }
+  const previous = input.previous
+  return {
+    ok: true,
+    policy: JSON.stringify(checked.value),
+    changed: !previous || essence(previous) !== essence(checked.value),
+    overBudget: result.overBudget,
+    cap: result.cap,
+  }
+}
