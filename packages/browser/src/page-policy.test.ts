@@ -1,7 +1,14 @@
 // The page's policy check against core's checkPolicy (itself tested against the zod schema): the same
 // verdict whenever the fields it does not look at are valid, never stricter, and the same sampling
 // decisions from what it returns as from checkPolicy's rebuilt policy.
-import { checkPolicy, createSampler, defaultPolicy, LEVEL_NAMES, type Policy } from '@logsieve/core'
+import {
+  checkPolicy,
+  computeSignature,
+  createSampler,
+  defaultPolicy,
+  LEVEL_NAMES,
+  type Policy,
+} from '@logsieve/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { checkPagePolicy } from './page-policy.js'
@@ -132,6 +139,29 @@ describe('checkPagePolicy', () => {
       rules: [{ signature: '0123456789abcdef', level: 'error', rate: 0 }],
     })
     expect(rule.ok || rule.error.field).toBe('rules[0].rate')
+  })
+
+  it('checks merged patterns as checkPolicy does, and the page sampler applies them per member', () => {
+    const [a, b] = ['login 1 by root', 'login 2 by git'].map((m) => computeSignature(m).signature)
+    const patterns = [{ id: '0123456789abcdef', members: [a, b], template: 'login <*> by <*>', reason: '' }]
+    const input = {
+      ...defaultPolicy('shop-web'),
+      defaults: { ...defaultPolicy('shop-web').defaults, floorPerMinute: 0 },
+      rules: [{ signature: '0123456789abcdef', level: 'info', rate: 0, reason: 'manual' }],
+      patterns,
+    }
+    const page = checkPagePolicy(input)
+    expect(page.ok).toBe(true)
+    expect(checkPolicy(input).ok).toBe(true)
+    const sampler = createSampler()
+    if (page.ok) sampler.setPolicy(page.value)
+    expect(sampler.decide('info', 'login 1 by root').keep).toBe(false)
+    expect(sampler.decide('info', 'login 2 by git').keep).toBe(false)
+    for (const bad of [[{ id: 'x', members: [a] }], [{ id: '0123456789abcdef', members: 'nope' }], [7], {}]) {
+      const verdict = checkPagePolicy({ version: 1, patterns: bad })
+      expect(verdict.ok).toBe(false)
+      expect(checkPolicy({ ...defaultPolicy('shop-web'), patterns: bad }).ok).toBe(false)
+    }
   })
 
   it('caps brand-new patterns as checkPolicy does when the policy has no newPattern', () => {

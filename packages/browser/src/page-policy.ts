@@ -61,8 +61,9 @@ const walk = (v: Any, shape: Shape, f: string) => {
   }
 }
 
+const signature: Test = (v, f) => need(typeof v === 'string' && SIGNATURE_PATTERN.test(v), f)
 const RULE: Shape = {
-  signature: (v, f) => need(typeof v === 'string' && SIGNATURE_PATTERN.test(v), f),
+  signature,
   level,
   rate: (v, f, r) => rate(v, f, r.level),
   maxPerSecond: cap,
@@ -88,6 +89,11 @@ const POLICY: Shape = {
   rules: list((r, f) => {
     need(object(r), f)
     walk(r, RULE, f)
+  }, MAX_RULES),
+  // Merged patterns: bounded here by the rules' limit (the server's are tighter).
+  patterns: list((p, f) => {
+    need(object(p), f)
+    walk(p, { id: signature, members: list(signature, MAX_RULES) }, f)
   }, MAX_RULES),
 }
 

@@ -40,12 +40,29 @@ const policyArb = fc.record(
       { requiredKeys: [] },
     ),
     rules: fc.array(ruleArb, { maxLength: 4 }),
+    patterns: fc.array(
+      fc.record(
+        {
+          id: fc.oneof(hex16, fc.constantFrom('XYZ')),
+          members: fc.oneof(
+            fc.array(fc.oneof(hex16, fc.constantFrom('nope')), { maxLength: 3 }),
+            fc.constantFrom('x'),
+          ),
+          template: fc.string({ maxLength: 10 }),
+          reason: fc.constantFrom('merged', 7),
+        },
+        { requiredKeys: ['id', 'members'] },
+      ),
+      { maxLength: 3 },
+    ),
   },
   { requiredKeys: ['service', 'version'] },
 )
 
 describe('checkPolicy (the zod-free SDK check)', () => {
-  it('accepts what parsePolicy accepts, with the same value, and rejects unsafe policies like it', () => {
+  it('accepts what parsePolicy accepts, with the same value, and rejects unsafe policies like it', {
+    timeout: 60_000,
+  }, () => {
     fc.assert(
       fc.property(policyArb, (input) => {
         const strict = parsePolicy(input)

@@ -17,6 +17,9 @@ export const MAX_EXAMPLE_LENGTH = 2048
 export const MAX_PATTERNS_PER_BATCH = 5000
 export const MAX_NAME_LENGTH = 128
 export const MAX_RULES = 20_000
+/** Most merged patterns in a policy, and most member signatures over all of them (bounded policy size). */
+export const MAX_POLICY_PATTERNS = 2000
+export const MAX_PATTERN_MEMBERS = 20_000
 export const NAME_PATTERN = /^[A-Za-z0-9._:/@-]+$/
 
 export const RULE_REASONS = ['budget', 'floor', 'new', 'anomaly', 'pin', 'manual', 'level'] as const

@@ -20,6 +20,8 @@ import {
 import {
   ALWAYS_KEEP,
   MAX_NAME_LENGTH,
+  MAX_PATTERN_MEMBERS,
+  MAX_POLICY_PATTERNS,
   MAX_RULES,
   MAX_TEMPLATE_LENGTH,
   NAME_PATTERN,
@@ -40,6 +42,27 @@ const levels: Check = (v, f) => {
   const out: Record<string, number> = {}
   for (const [k, r] of Object.entries(v)) out[level(k, f)] = rate(r, `${f}.${k}`)
   return out
+}
+
+const signature = str(16, SIGNATURE_PATTERN)
+
+/** Merged patterns (docs/policy.md): each with 1+ members, at most MAX_PATTERN_MEMBERS over all of them. */
+const patterns: Check = (v, f) => {
+  const list = array(
+    object({
+      id: signature,
+      members: (m, mf) =>
+        Array.isArray(m) && m.length > 0 ? array(signature)(m, mf) : fail(mf, 'must list members'),
+      template: or(str(MAX_TEMPLATE_LENGTH), ''),
+      reason: or(str(1024), ''),
+    }),
+    MAX_POLICY_PATTERNS,
+  )(v, f)
+  let members = 0
+  for (const p of list) members += (p.members as string[]).length
+  return members <= MAX_PATTERN_MEMBERS
+    ? list
+    : fail(f, `must have at most ${MAX_PATTERN_MEMBERS} members over all patterns`)
 }
 
 const policy = object({
@@ -63,7 +86,7 @@ const policy = object({
   rules: or(
     array(
       object({
-        signature: str(16, SIGNATURE_PATTERN),
+        signature,
         level: opt(level),
         rate,
         maxPerSecond: opt(positive),
@@ -75,6 +98,7 @@ const policy = object({
     ),
     [],
   ),
+  patterns: opt(patterns),
   // Lenient: the sampler never reads the projection, so its contents are passed on unchecked.
   projection: opt((v, f) => (isObject(v) ? v : fail(f, 'must be an object'))),
 })

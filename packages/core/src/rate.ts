@@ -54,6 +54,16 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
       bucket: undefined,
     }
   }
+  // A pattern's rules apply to each member without a rule of its own (per level): resolved here, once.
+  for (const p of policy.patterns ?? []) {
+    const shared = rules.get(p.id)
+    if (shared)
+      for (const m of p.members ?? []) {
+        const own = rules.get(m)
+        if (own) for (let i = 0; i <= ANY_LEVEL; i++) own[i] ??= shared[i]
+        else rules.set(m, shared)
+      }
+  }
   const defaults = policy.defaults
   const keep = defaults?.alwaysKeep ?? ['warn', 'error', 'fatal']
   return {

@@ -6,7 +6,9 @@ import {
   formatPath,
   MAX_EXAMPLE_LENGTH,
   MAX_NAME_LENGTH,
+  MAX_PATTERN_MEMBERS,
   MAX_PATTERNS_PER_BATCH,
+  MAX_POLICY_PATTERNS,
   MAX_RULES,
   MAX_TEMPLATE_LENGTH,
   NAME_PATTERN,
@@ -101,6 +103,14 @@ export const projectionSchema = z.object({
   overBudget: z.optional(z.boolean()),
 })
 
+/** Signatures of one log statement merged by the server (docs/signature.md §9); rules may name its id. */
+export const policyPatternSchema = z.object({
+  id: signatureSchema,
+  members: z.array(signatureSchema).check(z.minLength(1), z.maxLength(MAX_PATTERN_MEMBERS)),
+  template: z._default(z.string().check(z.maxLength(MAX_TEMPLATE_LENGTH)), ''),
+  reason: z._default(z.string().check(z.maxLength(1024)), ''),
+})
+
 export const policySchema = z.object({
   service: name,
   environment: z._default(name, 'default'),
@@ -134,10 +144,21 @@ export const policySchema = z.object({
     },
   ),
   rules: z._default(z.array(ruleSchema).check(z.maxLength(MAX_RULES)), []),
+  /** Merged patterns: a rule whose signature is a pattern's id applies to each member without its own. */
+  patterns: z.optional(
+    z.array(policyPatternSchema).check(
+      z.maxLength(MAX_POLICY_PATTERNS),
+      z.refine(
+        (list) => list.reduce((n, p) => n + p.members.length, 0) <= MAX_PATTERN_MEMBERS,
+        `at most ${MAX_PATTERN_MEMBERS} members over all patterns`,
+      ),
+    ),
+  ),
   projection: z.optional(projectionSchema),
 })
 
 export type Rule = z.infer<typeof ruleSchema>
+export type PolicyPattern = z.infer<typeof policyPatternSchema>
 export type Projection = z.infer<typeof projectionSchema>
 export type Policy = z.infer<typeof policySchema>
 export type PolicyInput = z.input<typeof policySchema>

@@ -65,27 +65,16 @@ export const DATE_NAMES = new Set(
     .flatMap((name) => [name, name.slice(0, 3)]),
 )
 export const VALUE_KEYWORDS = new Set(['user', 'username'])
-// The first three letters of every date name, as 15-bit numbers: isDateName rejects most tokens
-// without allocating a lower-cased copy.
-const letters3 = (w: string): number =>
-  ((w.charCodeAt(0) - 0x60) << 10) | ((w.charCodeAt(1) - 0x60) << 5) | (w.charCodeAt(2) - 0x60)
-const DATE_PREFIXES = new Uint8Array(1 << 15)
-for (const name of DATE_NAMES) DATE_PREFIXES[letters3(name)] = 1
-// First letters of the units, as a bit mask over 'a'..'z' (prefilter before the lower-cased lookup).
-let unitFirst = 0
-for (const unit of UNITS) unitFirst |= 1 << (unit.charCodeAt(0) - 0x61)
 
-/** True when [from, to) is a capitalized date name (Jul, MON, Friday; not the words may, sun, mar). */
+/**
+ * True when [from, to) is a capitalized date name (Jul, MON, Friday; not the words may, sun, mar). It
+ * allocates a lower-cased copy: the scanner asks only once a number follows (see dateFollows).
+ */
 export function isDateName(s: string, from: number, to: number): boolean {
   const len = to - from
-  if (len < 3 || len > 9 || codes[from]! < 0x41 || codes[from]! > 0x5a) return false
-  let key = 0
-  for (let k = from; k < from + 3; k++) {
-    const c = codes[k]! | 0x20
-    if (c < 0x61 || c > 0x7a) return false
-    key = (key << 5) | (c - 0x60)
-  }
-  return DATE_PREFIXES[key] === 1 && (len === 3 || DATE_NAMES.has(wordKey(s, from, to)))
+  return (
+    len > 2 && len < 10 && codes[from]! > 0x40 && codes[from]! < 0x5b && DATE_NAMES.has(wordKey(s, from, to))
+  )
 }
 
 /** True when [from, to) is 8+ chars of hex letters (an id without digits). */
@@ -95,23 +84,15 @@ export function isHexId(from: number, to: number): boolean {
   return true
 }
 
-// Top-level domains that mark a dotted token as a host name, and the second-level labels under which a
-// two-letter country code does (cse.cuhk.edu.hk, bbc.co.uk).
-const TLDS = new Set(
-  'com net org edu gov mil int io info biz arpa local lan internal localdomain corp'.split(' '),
-)
-const SLDS = new Set('co com net org edu gov ac'.split(' '))
+// Top-level domains that mark a dotted token as a host name; a two-letter country code does when the
+// label before it is one of these (cse.cuhk.edu.hk, bbc.co.uk).
+const TLDS = new Set('com net org edu gov mil int io info biz arpa local lan internal corp co ac'.split(' '))
 
 /** True when the last label of the dotted token [from, to) is a top-level domain: a host name. */
 export function isHostName(s: string, from: number, to: number): boolean {
   let dot = to - 2
   while (dot > from && codes[dot] !== 0x2e) dot--
-  if (dot <= from) return false
-  if (TLDS.has(wordKey(s, dot + 1, to))) return true
-  if (to - dot !== 3) return false
-  let prev = dot - 1
-  while (prev > from && codes[prev] !== 0x2e) prev--
-  return prev > from && SLDS.has(wordKey(s, prev + 1, dot))
+  return dot > from && (TLDS.has(wordKey(s, dot + 1, to)) || (to - dot === 3 && isHostName(s, from, dot)))
 }
 
 /** [from, to) lower-cased for a word-list lookup: ASCII letters only, at most 9 chars, else ''. */
@@ -122,6 +103,10 @@ export function wordKey(s: string, from: number, to: number): string {
 }
 
 export const isHex = (c: number): boolean => (c >= 0x30 && c <= 0x39) || isHexLetter(c)
+
+// First letters of the units, as a bit mask over 'a'..'z' (prefilter before the lower-cased lookup).
+let unitFirst = 0
+for (const unit of UNITS) unitFirst |= 1 << (unit.charCodeAt(0) - 0x61)
 
 /** True when [from, to) is a unit (ASCII case-insensitive); the bit mask rejects most words cheaply. */
 export function isUnit(s: string, from: number, to: number): boolean {

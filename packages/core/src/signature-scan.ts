@@ -58,6 +58,8 @@ let afterMask = false
 let dropClosers = 0
 // The next word is a value whatever it looks like (after a lone '=' or the word 'user').
 let maskNextWord = false
+// End of the last compound that was kept: its joiners are separators when it is scanned again.
+let compoundEnd = 0
 // End of the last token that was a value keyword ("user"), so that "user=…" masks its value.
 let valueKeyEnd = -1
 
@@ -203,7 +205,8 @@ function writeToken(from: number, to: number, hasDigit: boolean, dots: number, w
   }
   // Word-list lookups allocate a lower-cased copy, so they only run for tokens that could match.
   const len = to - from
-  if (isDateName(src, from, to) && dateFollows(to, true)) {
+  const first = codes[from]!
+  if (first > 0x40 && first < 0x5b && dateFollows(to, true) && isDateName(src, from, to)) {
     writeMask()
     return
   }
@@ -221,21 +224,6 @@ function writeToken(from: number, to: number, hasDigit: boolean, dots: number, w
     valueKeyEnd = to
   }
   writeText(from, to)
-}
-
-/** Writes the compound [from, to) token by token, its joiners as separators (it holds no digit). */
-function writeParts(from: number, to: number, wordEnd: number): void {
-  let k = from
-  while (k < to) {
-    if (!isToken(cls(codes[k]!))) {
-      writeSep(k++)
-      continue
-    }
-    const start = k
-    let dots = 0
-    for (; k < to && isToken(cls(codes[k]!)); k++) if (codes[k] === 0x2e) dots++
-    writeToken(start, k, false, dots, wordEnd)
-  }
 }
 
 /** Masks the word [i, wordEnd) as one value, keeping its leading and trailing punctuation. */
@@ -282,30 +270,35 @@ function maskWord(i: number): number {
         continue
       }
     }
-    const t = cls(c)
-    if (isToken(t) || (isSlash(c) && k + 1 < wordEnd && isToken(cls(codes[k + 1]!)))) {
-      // A compound: token chars and the joiners / \ ~ (paths, routes, ids like a~b~1.0).
+    // A compound: token chars and the joiners / \\ ~ (paths, routes, ids like a~b~1.0). One that is kept
+    // is scanned again from its start, its joiners then plain separators.
+    const joins = k >= compoundEnd
+    if (isToken(cls(c)) || (joins && isSlash(c) && k + 1 < wordEnd && isToken(cls(codes[k + 1]!)))) {
       const from = k
       let hasDigit = false
       let dots = 0
       let slashes = 0
-      let joins = 0
+      let tildes = 0
       for (; k < wordEnd; k++) {
         const ch = codes[k]!
         const u = cls(ch)
         if (u === DIGIT) hasDigit = true
         else if (u === WORD) {
           if (ch === 0x2e) dots++
-        } else if (isSlash(ch)) slashes++
-        else if (ch === 0x7e) joins++
+        } else if (joins && isSlash(ch)) slashes++
+        else if (joins && ch === 0x7e) tildes++
         else break
+      }
+      if (slashes + tildes > 0 && !(hasDigit || slashes > 1 || isSlash(c))) {
+        compoundEnd = k
+        k = from
+        continue
       }
       let to = k
       while (to > from + 1 && codes[to - 1]! === 0x2e) to-- // trailing dots end a sentence
-      if (slashes + joins === 0) writeToken(from, to, hasDigit, dots, wordEnd)
-      else if (hasDigit || slashes > 1 || isSlash(c))
+      if (slashes + tildes > 0)
         writeMask() // a path, or an id with a variable part
-      else writeParts(from, to, wordEnd)
+      else writeToken(from, to, hasDigit, dots, wordEnd)
       writeSeps(to, k)
       continue
     }
@@ -349,6 +342,7 @@ export function maskMessageText(text: string): string {
   dropClosers = 0
   maskNextWord = false
   valueKeyEnd = -1
+  compoundEnd = 0
   let i = 0
   while (i < end) {
     if (cls(codes[i]!) === SPACE) {

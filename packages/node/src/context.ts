@@ -1,9 +1,10 @@
 // Request-scoped context: one AsyncLocalStorage shared by every sieve in the process, so a scope opened
-// by the Express middleware is visible to any logger. An active OpenTelemetry span wins over our own ids,
-// but we never register a global context manager or propagator: that belongs to the user's OTel SDK.
+// by the Express middleware is visible to any logger. It lives on a globalThis symbol, so an ESM and a
+// CommonJS copy of this package (or two bundles' copies) share it. An active OpenTelemetry span wins over
+// our own ids, read from the OTel API's global without importing the API; we never register a context
+// manager or propagator: that belongs to the user's OTel SDK.
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { formatTraceparent, parseTraceparent, randomSpanId, randomTraceId } from '@logsieve/core'
-import { isSpanContextValid, trace } from '@opentelemetry/api'
+import { formatTraceparent, parseTraceparent, randomSpanId, randomTraceId } from '@logsieve/core/sdk'
 import type { BackfillBuffer } from './backfill.js'
 
 /** What a request scope carries. */
@@ -44,21 +45,30 @@ export interface TraceIds {
   sampled: boolean
 }
 
-const storage = new AsyncLocalStorage<Scope>()
-/**
- * False until a scope is first entered: until then there is no scope to find, and every log line skips
- * the AsyncLocalStorage lookup (~40 ns, a third of a dropped line's budget).
- */
-let entered = false
+interface SharedContext {
+  storage: AsyncLocalStorage<Scope>
+  /**
+   * False until a scope is first entered: until then there is no scope to find, and every log line skips
+   * the AsyncLocalStorage lookup (~40 ns, a third of a dropped line's budget).
+   */
+  entered: boolean
+}
+
+/** One per process, whichever copy of this module (ESM, CommonJS, another bundle) created it first. */
+const SHARED = Symbol.for('logsieve.context.v1')
+const globals = globalThis as unknown as Record<symbol, SharedContext | undefined>
+globals[SHARED] ??= { storage: new AsyncLocalStorage<Scope>(), entered: false }
+const shared = globals[SHARED]
+const storage = shared.storage
 
 /** The scope of the current async context, if any. */
 export function currentScope(): Scope | undefined {
-  return entered ? storage.getStore() : undefined
+  return shared.entered ? storage.getStore() : undefined
 }
 
 /** Run `fn` inside `scope`. */
 export function runInScope<T>(scope: Scope, fn: () => T): T {
-  entered = true
+  shared.entered = true
   return storage.run(scope, fn)
 }
 
@@ -84,7 +94,18 @@ export function createScope(init?: ScopeInit): Scope {
 
 /** Where @opentelemetry/api 1.x registers its globals (api/src/internal/global-utils.ts). */
 const OTEL_GLOBAL = Symbol.for('opentelemetry.js.api.1')
-const otelGlobals = globalThis as unknown as Record<symbol, { context?: unknown } | undefined>
+/** The context key of the active span (api/src/trace/context-utils.ts: createContextKey is Symbol.for). */
+const SPAN_KEY = Symbol.for('OpenTelemetry Context Key SPAN')
+interface OtelSpan {
+  spanContext(): { traceId: string; spanId: string; traceFlags: number }
+}
+interface OtelGlobals {
+  context?: { active(): { getValue(key: symbol): unknown } }
+}
+const otelGlobals = globalThis as unknown as Record<symbol, OtelGlobals | undefined>
+const INVALID_TRACE_ID = '00000000000000000000000000000000'
+const INVALID_SPAN_ID = '0000000000000000'
+const SPAN_ID = /^[0-9a-f]{16}$/
 
 /**
  * Give globalThis an empty OpenTelemetry slot when it has none. Reading a symbol-keyed property globalThis
@@ -103,14 +124,22 @@ export function reserveOtelSlot(): void {
 
 /** The ids of the active OpenTelemetry span, when an OTel SDK is running and a span is active. */
 export function otelIds(): TraceIds | undefined {
-  // No registered context manager means no active span: skip the API's lookup chain (about a third of
-  // a dropped line's cost). The check is a property read, so an SDK started later is still seen.
-  if (otelGlobals[OTEL_GLOBAL]?.context === undefined) return undefined
-  const span = trace.getActiveSpan()
-  if (span === undefined) return undefined
-  const ctx = span.spanContext()
-  if (!isSpanContextValid(ctx)) return undefined
-  return { traceId: ctx.traceId, spanId: ctx.spanId, sampled: (ctx.traceFlags & 1) === 1 }
+  // No registered context manager means no active span: skip the lookup (about a third of a dropped
+  // line's cost). The check is a property read, so an SDK started later is still seen.
+  const manager = otelGlobals[OTEL_GLOBAL]?.context
+  if (manager === undefined) return undefined
+  try {
+    const span = manager.active().getValue(SPAN_KEY) as OtelSpan | undefined
+    if (span === undefined || typeof span.spanContext !== 'function') return undefined
+    const ctx = span.spanContext()
+    // The API's isSpanContextValid: well-formed and not the all-zero ids of a non-recording span.
+    if (!TRACE_ID.test(ctx.traceId) || ctx.traceId === INVALID_TRACE_ID) return undefined
+    if (!SPAN_ID.test(ctx.spanId) || ctx.spanId === INVALID_SPAN_ID) return undefined
+    return { traceId: ctx.traceId, spanId: ctx.spanId, sampled: (ctx.traceFlags & 1) === 1 }
+  } catch {
+    // A foreign context manager that misbehaves: no OTel ids, our own scope still serves.
+    return undefined
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { defaultPolicy } from '@logsieve/core'
+import { defaultPolicy } from '@logsieve/core/sdk'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { diskPolicyCache } from './disk-cache.js'
 

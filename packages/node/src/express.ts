@@ -2,7 +2,7 @@
 // `traceparent` on the response, an optional request line, and an error handler that logs through the
 // scope so the error triggers backfill. Express is a peer: only its types are imported.
 
-import { formatTraceparent } from '@logsieve/core'
+import { formatTraceparent } from '@logsieve/core/sdk'
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express'
 import { runInScope } from './context.js'
 import type { Sieve } from './types.js'

@@ -1,6 +1,6 @@
 // Next.js App Router route handlers are `(request, context) => Response`: wrap one to run it in a scope
 // that continues the incoming `traceparent`, and to send `traceparent` back on the response.
-import { formatTraceparent } from '@logsieve/core'
+import { formatTraceparent } from '@logsieve/core/sdk'
 import { runInScope } from './context.js'
 import type { Sieve } from './types.js'
 

@@ -1,7 +1,7 @@
 // createSieve's options checked up front: a programmer's mistake (no service, a URL that cannot be
 // parsed, an unknown `follow`, a negative interval) throws one clear error at startup, instead of a
 // sieve that quietly asks for `/v1/policies/undefined` forever.
-import { MAX_NAME_LENGTH, NAME_PATTERN } from '@logsieve/core'
+import { MAX_NAME_LENGTH, NAME_PATTERN } from '@logsieve/core/sdk'
 import type { SieveOptions } from './types.js'
 
 /** Thrown by `createSieve` for invalid options; `problems` lists each one (`service: must be …`). */
@@ -68,6 +68,11 @@ export function checkOptions(options: unknown): asserts options is SieveOptions 
   for (const key of CALLBACKS)
     if (o[key] !== undefined && typeof o[key] !== 'function')
       problems.push(`${key}: must be a function, got ${show(o[key])}`)
+  const otlp = o.otlp as Record<string, unknown> | null | undefined
+  if (otlp !== undefined && (otlp === null || typeof otlp.emit !== 'function'))
+    problems.push(
+      "otlp: must be an exporter: import { createOtlpExporter } from '@logsieve/node/otlp' and pass createOtlpExporter({ url, service })",
+    )
   if (problems.length > 0) throw new SieveConfigError(problems)
 }
 

@@ -2,18 +2,18 @@
 // sync with a disk cache, stats windows) and to the request context, and never lets a failure reach
 // the app: every network path is asynchronous, bounded and reported through onDiagnostic only.
 import { hostname } from 'node:os'
-import type { DecideOptions, Decision, Policy, StatsSnapshot } from '@logsieve/core'
+import type { DecideOptions, Decision, Policy, StatsSnapshot } from '@logsieve/core/sdk'
 import {
+  checkPolicy,
   createCoarseClock,
   createPolicyClient,
   createSampler,
   createStatsTable,
   defaultPolicy,
   PolicyFetchError,
-  parsePolicy,
   redactExample,
   toStatsBatch,
-} from '@logsieve/core'
+} from '@logsieve/core/sdk'
 import { BackfillBuffer, BackfillPool } from './backfill.js'
 import {
   createScope,
@@ -29,12 +29,10 @@ import { defaultCacheDir, diskPolicyCache } from './disk-cache.js'
 import { expressErrorHandler, expressMiddleware } from './express.js'
 import { wrapRouteHandler } from './next.js'
 import { checkOptions } from './options.js'
-import type { OtlpExporterOptions } from './otlp/index.js'
-import { createOtlpExporter } from './otlp/index.js'
 import { followPolicyStream } from './policy-stream.js'
 import { pollSoon } from './poll-soon.js'
 import { asError, createStatsSender, type StatsSender } from './stats-sender.js'
-import type { ExportRecord, OtlpSink, Sieve, SieveOptions } from './types.js'
+import type { ExportRecord, Sieve, SieveOptions } from './types.js'
 import { SDK_NAME, SDK_VERSION } from './version.js'
 
 const DEFAULT_BACKFILL_LINES = 100
@@ -67,7 +65,7 @@ export function createSieve(options: SieveOptions): Sieve {
   // without Logsieve. A cap here would crush a loud pattern whenever the server is down at deploy.
   initial.defaults.newPattern = { rate: 1 }
   if (options.policy !== undefined) {
-    const parsed = parsePolicy(options.policy)
+    const parsed = checkPolicy(options.policy)
     if (parsed.ok) initial = parsed.value
     else report('LOGSIEVE_POLICY_INVALID', parsed.error)
   }
@@ -102,7 +100,7 @@ export function createSieve(options: SieveOptions): Sieve {
     : undefined
 
   const examplesTaken = new Set<string>()
-  const otlp = resolveOtlp(options.otlp, service, environment, report)
+  const otlp = options.otlp
 
   const meta = {
     sdk: { name: SDK_NAME, version: SDK_VERSION },
@@ -179,7 +177,7 @@ export function createSieve(options: SieveOptions): Sieve {
             environment,
             fetch: fetchImpl,
             onPolicy: (input) => {
-              const parsed = parsePolicy(input)
+              const parsed = checkPolicy(input)
               if (parsed.ok) applyPolicy(parsed.value)
               else report('LOGSIEVE_POLICY_INVALID', parsed.error)
             },
@@ -220,7 +218,7 @@ export function createSieve(options: SieveOptions): Sieve {
       sampler.measured(writtenBytes, plainBytes)
     },
     setPolicy(input: unknown): boolean {
-      const parsed = parsePolicy(input)
+      const parsed = checkPolicy(input)
       if (!parsed.ok) {
         report('LOGSIEVE_POLICY_INVALID', parsed.error)
         return false
@@ -315,21 +313,4 @@ export function createSieve(options: SieveOptions): Sieve {
     },
   }
   return sieve
-}
-
-function resolveOtlp(
-  option: SieveOptions['otlp'],
-  service: string,
-  environment: string,
-  report: (code: string, error: unknown) => void,
-): OtlpSink | undefined {
-  if (option === undefined) return undefined
-  if (typeof (option as OtlpSink).emit === 'function') return option as OtlpSink
-  const o = option as OtlpExporterOptions
-  return createOtlpExporter({
-    service,
-    environment,
-    onDiagnostic: (d) => report(d.code, d.error ?? d.message),
-    ...o,
-  })
 }

@@ -2,7 +2,7 @@
 // failures, and a failed window folded back into the table (StatsTable.merge) so memory stays bounded.
 import { promisify } from 'node:util'
 import { gzip as gzipCallback } from 'node:zlib'
-import { errorDetail, type StatsBatch, type StatsSnapshot, type StatsTable } from '@logsieve/core'
+import { errorDetail, type StatsBatch, type StatsSnapshot, type StatsTable } from '@logsieve/core/sdk'
 
 const gzip = promisify(gzipCallback)
 

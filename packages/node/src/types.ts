@@ -1,10 +1,9 @@
 // Public options and the Sieve object returned by createSieve().
-import type { Decision, Policy, PolicyInput, Sampler, StatsBatch } from '@logsieve/core'
+import type { Decision, Policy, PolicyInput, Sampler, StatsBatch } from '@logsieve/core/sdk'
 import type { ErrorRequestHandler, RequestHandler } from 'express'
 import type { Scope, ScopeInit } from './context.js'
 import type { ExpressErrorOptions, ExpressOptions } from './express.js'
 import type { RouteHandler } from './next.js'
-import type { OtlpExporterOptions } from './otlp/index.js'
 
 /** Something went wrong inside the SDK; it was handled and never reached the app's log call. */
 export interface Diagnostic {
@@ -72,11 +71,11 @@ export interface SieveOptions {
   /** Called with every new policy in effect (from the cache, the server or `setPolicy`). */
   onPolicy?: (policy: Policy) => void
   /**
-   * Send kept lines over OTLP/HTTP (see docs/otlp.md): options of `createOtlpExporter` (service and
-   * environment default to the sieve's), or an exporter you created (any object with `emit`, `flush`
-   * and `shutdown`). @default no export
+   * Send kept lines over OTLP/HTTP: an exporter from `createOtlpExporter` (imported from
+   * `@logsieve/node/otlp`, see docs/otlp.md) or any object with `emit`, `flush` and `shutdown`.
+   * @default no export
    */
-  otlp?: OtlpExporterOptions | OtlpSink
+  otlp?: OtlpSink
   /** @default globalThis.fetch */
   fetch?: typeof fetch
   /** Uniform random numbers for lines without a trace id (tests). @default Math.random */

@@ -1,6 +1,6 @@
 // What a kept line sends besides its write: an example for the server, and an OTLP record. Both render
 // the line from its own arguments (render.ts), so a backfill replay in between cannot change them.
-import type { Decision } from '@logsieve/core'
+import type { Decision } from '@logsieve/core/sdk'
 import { isReplaying, type Sieve, type TraceIds } from '@logsieve/node'
 import { renderExample, renderMessage } from './render.js'
 

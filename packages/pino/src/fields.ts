@@ -2,7 +2,7 @@
 // pino writes it. Which fields: core's rule (writesSignature, writesTrace, writesSampleRate), shared with
 // winston. A field the line already has (the merge object's, the bindings', a mixin's) is left out:
 // a JSON line never holds one key twice.
-import { type LineFieldOptions, writesSampleRate, writesSignature, writesTrace } from '@logsieve/core'
+import { type LineFieldOptions, writesSampleRate, writesSignature, writesTrace } from '@logsieve/core/sdk'
 import type { Scope, TraceIds } from '@logsieve/node'
 import { safeJson } from './render.js'
 

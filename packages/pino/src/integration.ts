@@ -3,7 +3,7 @@
 // and serialization; a kept line gets its fields (fields.ts) appended to the logger's own serialized
 // bindings while pino writes it, so pino's write path, its mixin, streams and diagnostics channel all see
 // the logger itself.
-import { BACKFILL_SAMPLE_RATE, type Decision, levelName, toSeverityNumber } from '@logsieve/core'
+import { BACKFILL_SAMPLE_RATE, type Decision, levelName, toSeverityNumber } from '@logsieve/core/sdk'
 import {
   currentScope,
   estimateArgsBytes,

@@ -3,7 +3,7 @@
 // into an array for the hook, and the hook spreads them back. So after a level's first line came through
 // the hook, its method is replaced by one that makes the same decision on the call's `arguments`, read in
 // place, and hands kept lines to the same kept path as the hook (integration.ts): one decision path.
-import type { Decision } from '@logsieve/core'
+import type { Decision } from '@logsieve/core/sdk'
 import { currentScope, type Replayer, type Scope } from '@logsieve/node'
 import { type Compiled, compileFormat, interpolate } from './interpolate.js'
 import type { PinoSymbols } from './pino-symbols.js'

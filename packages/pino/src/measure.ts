@@ -1,7 +1,7 @@
 // What a kept line really costs, measured after pino serialized it (its `hooks.streamWrite`, pino 9+):
 // the bytes written, and the plain bytes (the same line without Logsieve's fields). Both go to the
 // sampler, which counts the pattern's other lines at the measured means.
-import type { Sampler } from '@logsieve/core'
+import type { Sampler } from '@logsieve/core/sdk'
 import { HOOKS } from './pino-symbols.js'
 import type { PinoLike, StreamWriteHook } from './types.js'
 

@@ -2,7 +2,7 @@
 // ...values)`, `(err)`, `(obj)`): the template it is signed by, and its message as pino would write it.
 // Pure functions of the arguments: nothing is left behind for a later call to read.
 import { format } from 'node:util'
-import { eventName, keySetTemplate } from '@logsieve/core'
+import { eventName, keySetTemplate } from '@logsieve/core/sdk'
 
 /** What a call is signed by: its format string or message, or for an object without one, its structure. */
 export function templateOf(a0: unknown, a1: unknown): unknown {

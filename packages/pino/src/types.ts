@@ -1,5 +1,5 @@
 // Public options of the pino integration.
-import type { LineFieldOptions } from '@logsieve/core'
+import type { LineFieldOptions } from '@logsieve/core/sdk'
 
 /**
  * Which of Logsieve's fields kept lines carry (the rule is core's `writesSignature`/`writesTrace`, shared

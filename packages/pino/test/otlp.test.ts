@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createSieve } from '@logsieve/node'
+import { createOtlpExporter } from '@logsieve/node/otlp'
 import pino from 'pino'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { sievePino } from '../src/index.js'
@@ -53,7 +54,7 @@ it('exports kept lines with their signature and trace ids', async () => {
     service: 'otlp-svc',
     cacheDir: false,
     policy: { service: 'otlp-svc', version: 1, defaults: { levels: { debug: 0 }, newPattern: { rate: 1 } } },
-    otlp: { url, spoolDir: dir, scheduledDelayMillis: 50 },
+    otlp: createOtlpExporter({ service: 'otlp-svc', url, spoolDir: dir, scheduledDelayMillis: 50 }),
   })
   const log = pino(sievePino(sieve, { level: 'debug' }), { write: () => {} })
   let traceId = ''
@@ -80,7 +81,12 @@ it('exports an error that releases backfill with its own message, after the repl
     service: 'otlp-svc',
     cacheDir: false,
     policy: { service: 'otlp-svc', version: 1, defaults: { levels: { debug: 0 }, newPattern: { rate: 1 } } },
-    otlp: { url, spoolDir: join(dir, 'backfill'), scheduledDelayMillis: 50 },
+    otlp: createOtlpExporter({
+      service: 'otlp-svc',
+      url,
+      spoolDir: join(dir, 'backfill'),
+      scheduledDelayMillis: 50,
+    }),
   })
   const written: string[] = []
   const log = pino(sievePino(sieve, { level: 'debug' }), { write: (s: string) => void written.push(s) })

@@ -3,7 +3,7 @@
 // the template because it runs before format.splat(), and annotates kept lines.
 import { EOL } from 'node:os'
 import { format as utilFormat } from 'node:util'
-import { BACKFILL_SAMPLE_RATE, type Decision, levelName, toSeverityNumber } from '@logsieve/core'
+import { BACKFILL_SAMPLE_RATE, type Decision, levelName, toSeverityNumber } from '@logsieve/core/sdk'
 import { currentScope, isReplaying, otelIds, type Scope, type Sieve, type TraceIds } from '@logsieve/node'
 import type { SieveFormat, SieveFormatOptions, WinstonInfo, WinstonLoggerLike } from './types.js'
 
