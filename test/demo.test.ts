@@ -1,5 +1,5 @@
 // The README's main command, run short: the whole loop must work and keep every error.
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -36,5 +36,61 @@ describe('pnpm demo', () => {
     expect(Number(versions![1])).toBeGreaterThanOrEqual(1)
     const saved = /saved (\d+\.\d)%/.exec(out)
     expect(Number(saved![1])).toBeGreaterThan(10)
+  }, 90_000)
+
+  it('prints the dashboard address and key, and its traffic shows on the dashboard while it runs', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'scripts/demo/index.ts',
+        '--duration',
+        '20',
+        '--rps',
+        '50',
+        '--db',
+        join(tmp, 'ui.db'),
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+    )
+    try {
+      let out = ''
+      child.stdout.setEncoding('utf8')
+      const line = await new Promise<RegExpExecArray>((resolve, reject) => {
+        child.stdout.on('data', (chunk: string) => {
+          out += chunk
+          const m = /dashboard: (http:\/\/[^ ]+\/ui\/) +\(log in with the key ([^)]+)\)/.exec(out)
+          if (m) resolve(m)
+        })
+        child.once('exit', () => reject(new Error(`demo ended without a dashboard line:\n${out}`)))
+      })
+      const [, url, key] = line
+      const base = url!.replace(/\/ui\/$/, '')
+      const form = await fetch(`${base}/ui/login`)
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!
+      const login = await fetch(`${base}/ui/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          cookie: form.headers.getSetCookie()[0]!.split(';')[0]!,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ key: key!, _csrf: csrf }),
+      })
+      expect(login.status).toBe(303)
+      const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!
+      // The demo's patterns appear within a few stats intervals.
+      let html = ''
+      for (let i = 0; i < 40 && !html.includes('cache lookup'); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 500))
+        html = await (
+          await fetch(`${base}/ui/services/checkout?environment=demo`, { headers: { cookie } })
+        ).text()
+      }
+      expect(html).toContain('cache lookup for %s:%s hit=%s')
+    } finally {
+      child.kill('SIGINT')
+    }
   }, 90_000)
 })

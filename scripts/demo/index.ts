@@ -13,13 +13,15 @@ const { values } = parseArgs({
     db: { type: 'string', default: './.logsieve/demo.db' },
     reduction: { type: 'string', default: '0.9' },
     rps: { type: 'string', default: '150' },
+    // On a terminal the server (and its dashboard) stays up after the run until Ctrl-C; --exit ends at once.
+    exit: { type: 'boolean', default: false },
   },
 })
 const durationS = Number(values.duration)
 const reduction = Number(values.reduction)
 const rps = Number(values.rps)
 if (!(durationS > 0) || !(reduction > 0 && reduction < 1) || !(rps > 0)) {
-  console.error('usage: pnpm demo [--duration seconds] [--reduction 0.9] [--rps 150] [--db path]')
+  console.error('usage: pnpm demo [--duration seconds] [--reduction 0.9] [--rps 150] [--db path] [--exit]')
   process.exit(2)
 }
 
@@ -52,6 +54,8 @@ await fetch(`${server.url}/v1/services/${SERVICE}/settings?environment=${ENVIRON
 note(
   `policy server on ${server.url} (SQLite ${values.db}); budget: cut ${Math.round(reduction * 100)}% of bytes`,
 )
+const dashboard = `dashboard: ${server.url}/ui/  (log in with the key demo-admin-key)`
+console.log(dashboard)
 
 let previous: Policy | undefined
 const rulesOf = (p: Policy | undefined): Map<string, Rule> =>
@@ -125,6 +129,7 @@ function screen(): string {
   )
   const lines = [
     `Logsieve demo: ${SERVICE}/${ENVIRONMENT}   ${left}s left   requests ${requests}`,
+    dashboard,
     '',
     `lines seen ${seen.lines.toLocaleString()}   kept ${kept.lines.toLocaleString()} (incl. ${kept.backfilled} backfilled)`,
     `bytes without Logsieve ${mb(baseline.bytes)}   with ${mb(kept.bytes)}   saved ${pct(saved)}`,
@@ -147,7 +152,7 @@ function screen(): string {
 const draw = tty ? setInterval(() => process.stdout.write(`\x1b[H\x1b[2J${screen()}\n`), 1000) : undefined
 const progress = tty
   ? undefined
-  : setInterval(() => console.log(screen().split('\n').slice(2, 6).join(' | ')), 10_000)
+  : setInterval(() => console.log(screen().split('\n').slice(3, 7).join(' | ')), 10_000)
 
 await new Promise((resolve) => setTimeout(resolve, durationS * 1000))
 clearInterval(traffic)
@@ -155,7 +160,6 @@ if (draw) clearInterval(draw)
 if (progress) clearInterval(progress)
 while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 20))
 await service.close()
-await server.close()
 
 const { kept, baseline, seen } = service
 const perLine = (c: { bytes: number; lines: number }) => `${c.lines ? Math.round(c.bytes / c.lines) : 0} B`
@@ -174,4 +178,9 @@ const summary = [
 ]
 if (tty) process.stdout.write(`\x1b[H\x1b[2J${screen()}\n`)
 console.log(summary.join('\n'))
+if (tty && !values.exit) {
+  console.log(`\nThe ${dashboard.replace('dashboard: ', 'dashboard stays up at ')}; press Ctrl-C to stop.`)
+  await new Promise((resolve) => process.once('SIGINT', resolve))
+}
+await server.close()
 process.exitCode = kept.errors === seen.errors && failures === 0 ? 0 : 1

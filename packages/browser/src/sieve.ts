@@ -44,7 +44,10 @@ export const pageSeverity = (level: unknown): number =>
 /** Format of the stored policy record; bump when the shape changes so old records are ignored, not misread. */
 export const CACHE_FORMAT = 1
 
-/** Policy polling backs off 2 s, 4 s, 8 s … after failures, up to 10 × refreshSeconds (300 s by default). */
+/**
+ * Policy polling backs off 2 s, 4 s, 8 s … after failures, up to 10 × refreshSeconds (300 s by default):
+ * core's `backoff` schedule written inline (importing it costs the page ~20 B it does not have).
+ */
 const BACKOFF_CAP = 10
 
 /**
@@ -172,7 +175,7 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
   }
 
   // The policy: the stored one first (localStorage is synchronous, so it applies before the first line),
-  // then GET with If-None-Match every refreshSeconds (±10%), backing off after failures (0.5–1.5 × the
+  // then GET with If-None-Match every refreshSeconds (±10%), backing off after failures (0.5–1 × the
   // backoff, so tabs that failed together do not all come back at once). Core's policy client does the
   // same for any cache and host, at about 500 B more of this bundle. Storage may be missing or throw
   // (private mode, quota, disabled cookies, sandboxed frames): then nothing is stored.
@@ -232,7 +235,7 @@ export function createBrowserSieve(options: BrowserSieveOptions): BrowserSieve {
       pollTimer = setTimeout(
         poll,
         failures
-          ? Math.min(1000 * 2 ** failures, BACKOFF_CAP * refreshMs) * (0.5 + Math.random())
+          ? Math.min(1000 * 2 ** failures, BACKOFF_CAP * refreshMs) * (0.5 + Math.random() / 2)
           : refreshMs * (0.9 + Math.random() / 5),
       )
   }

@@ -10,6 +10,6 @@
  * backoff(1, 1000, 60_000) // 500–1000
  * backoff(4, 1000, 60_000) // 4000–8000
  */
-export function backoff(failures: number, baseMs: number, maxMs: number, random = Math.random): number {
-  return Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(failures, 1) - 1, 30)) * (0.5 + random() / 2)
-}
+export const backoff = (failures: number, baseMs: number, maxMs: number): number =>
+  // 2 ** n is Infinity for a huge n, and min() then gives maxMs: no clamp needed (nor its bytes in a page).
+  Math.min(maxMs, baseMs * 2 ** (failures - 1)) * (0.5 + Math.random() / 2)

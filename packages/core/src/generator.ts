@@ -3,6 +3,7 @@
 // docs/policy.md; the steps below follow it.
 
 import { MAX_RULES, MAX_TEMPLATE_LENGTH } from './contract.js'
+import { patternKey } from './keys.js'
 import type { Pin, Projection, Rule, Settings } from './schema.js'
 import { LEVEL_NAMES, type LevelName } from './severity.js'
 import type { GeneratedPolicy, GeneratorInput, PatternObservation } from './types.js'
@@ -77,7 +78,7 @@ function mergeObservations(patterns: PatternObservation[]): PatternObservation[]
     const size = Number.isFinite(p.bytesPerEvent) && p.bytesPerEvent > 0 ? p.bytesPerEvent : 0
     const given = p.plainBytesPerEvent
     const plain = given !== undefined && Number.isFinite(given) && given >= 0 ? given : size
-    const key = `${p.signature}\u0000${p.level}`
+    const key = patternKey(p.signature, p.level)
     const seen = byKey.get(key)
     if (seen === undefined) {
       byKey.set(key, { ...p, eventsPerSecond: eps, bytesPerEvent: size, plainBytesPerEvent: plain })
@@ -164,7 +165,7 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
   const boostMs = settings.boostSeconds * 1000
   const baselineUntil = (input.knownSince ?? Number.NEGATIVE_INFINITY) + settings.baselineSeconds * 1000
   const previous = new Map<string, Rule>()
-  for (const r of input.previous?.rules ?? []) previous.set(`${r.signature}\u0000${r.level ?? ''}`, r)
+  for (const r of input.previous?.rules ?? []) previous.set(patternKey(r.signature, r.level), r)
 
   const items: Item[] = patterns.map((p) => {
     const eps = p.eventsPerSecond
@@ -271,10 +272,10 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
   }
   const rules = items.map((it) => it.rule)
   // Pins on signatures without observations still apply.
-  const seenKeys = new Set(items.map((it) => `${it.p.signature}\u0000${it.p.level}`))
+  const seenKeys = new Set(items.map((it) => patternKey(it.p.signature, it.p.level)))
   for (const pin of pins) {
     if (pin.expiresAt && Date.parse(pin.expiresAt) <= now) continue
-    if (pin.level !== undefined && seenKeys.has(`${pin.signature}\u0000${pin.level}`)) continue
+    if (pin.level !== undefined && seenKeys.has(patternKey(pin.signature, pin.level))) continue
     if (pin.level === undefined && items.some((it) => it.p.signature === pin.signature)) continue
     const rule: Rule = { signature: pin.signature, rate: pin.rate, reason: 'pin' }
     if (pin.level !== undefined) {
@@ -404,7 +405,7 @@ function shareBoosts(items: Item[], allowance: number, instances: number): void 
 /** Keep the previous generated rate unless the new one differs by more than a factor of two. */
 function applyHysteresis(free: Item[], previous: Map<string, Rule>): void {
   for (const it of free) {
-    const prev = previous.get(`${it.p.signature}\u0000${it.p.level}`)
+    const prev = previous.get(patternKey(it.p.signature, it.p.level))
     if (prev === undefined || (prev.reason !== 'budget' && prev.reason !== 'floor')) continue
     if (prev.rate < it.min || prev.rate > 1 || roundRate(prev.rate) !== prev.rate) continue
     const ratio = prev.rate > it.rate ? prev.rate / it.rate : it.rate / prev.rate

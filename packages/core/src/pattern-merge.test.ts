@@ -75,6 +75,16 @@ describe('mergeTemplates', () => {
     expect(templates.sort()).toEqual(['closed file <*> after writing', 'opened file <*> for reading'])
   })
 
+  it('never merges words with digits: format-string templates are exact', () => {
+    const input = [1, 2, 3, 4].map((i) => ({
+      signature: `${i}`.padStart(16, '0'),
+      template: `retry ${i} of %d`,
+      level: 'info' as const,
+      count: 1,
+    }))
+    expect(mergeTemplates(input).patterns).toEqual([])
+  })
+
   it('keeps ids stable: a known pattern keeps its id and new members join it', () => {
     const first = mergeTemplates(entries(['root', 'admin', 'git'].map((u) => `login by ${u} ok`)))
     const known = first.patterns

@@ -97,8 +97,9 @@ export function mergeTemplates(entries: readonly TemplateEntry[], options: Merge
     const key = memberKey(entry.signature, entry.level)
     if (seen.has(key) || byKey.has(key)) continue
     seen.add(key)
+    // Count before splitting: a long template would allocate hundreds of tokens only to be skipped.
+    if (hasMoreWords(entry.template, MAX_MERGE_TOKENS)) continue
     const tokens = entry.template.split(' ')
-    if (tokens.length > MAX_MERGE_TOKENS) continue
     const group = `${entry.level} ${tokens.length}`
     // A new template of a known pattern's shape joins it: ids and members do not churn.
     const home = known
@@ -171,14 +172,20 @@ function refine(all: Item[], minDistinct: number, apart: ApartSets): Cluster[] {
         continue
       }
       let most = 0
-      for (const c of values.values()) if (c > most) most = c
-      // Positions with too few values to be variables are split first; then the most constant-like.
-      const rank = (values.size < minDistinct ? items.length + 1 : 0) + most
+      let digits = false
+      for (const [v, c] of values) {
+        if (c > most) most = c
+        // A masked template keeps no digit: a word with one is a format string's constant.
+        digits ||= /\d/.test(v)
+      }
+      const constant = values.size < minDistinct || digits
+      // Positions that cannot be variables are split first; then the most constant-like.
+      const rank = (constant ? items.length + 1 : 0) + most
       if (rank > splitRank) {
         split = p
         splitRank = rank
       }
-      if (values.size >= minDistinct) variable.push({ position: p, values })
+      if (!constant) variable.push({ position: p, values })
     }
     const differing = variable.length
     const coherent = split >= 0 && splitRank <= items.length && constants >= Math.max(1, differing)
@@ -273,4 +280,11 @@ class ApartSets {
     }
     return groups.map((g) => g.items)
   }
+}
+
+/** True when `text` has more than `max` space-separated words, found without splitting it. */
+function hasMoreWords(text: string, max: number): boolean {
+  let spaces = 0
+  for (let i = text.indexOf(' '); i !== -1; i = text.indexOf(' ', i + 1)) if (++spaces >= max) return true
+  return false
 }

@@ -1,5 +1,6 @@
 // Fetches a service's policy in the background: ETag / If-None-Match, a pluggable cache of the last
-// good policy, exponential backoff with full jitter after failures. Never rejects, never throws.
+// good policy, core's backoff after failures. Never rejects, never throws.
+import { backoff } from './backoff.js'
 import type { ParseResult } from './check.js'
 import { errorDetail } from './error-detail.js'
 import { checkPolicy } from './policy-check.js'
@@ -99,14 +100,10 @@ export function createPolicyClientWith(
     call(options.onPolicy, current)
   }
 
-  /** Full jitter after failures (uniform in [0, min(max, base·2^n))); ±10% around refreshSeconds otherwise. */
+  /** Core's backoff after failures; ±10% around refreshSeconds otherwise. */
   const nextDelay = () =>
     failures > 0
-      ? Math.random() *
-        Math.min(
-          options.backoff?.maxMs ?? 300_000,
-          (options.backoff?.baseMs ?? 1000) * 2 ** Math.min(failures - 1, 30),
-        )
+      ? backoff(failures, options.backoff?.baseMs ?? 1000, options.backoff?.maxMs ?? 300_000)
       : (current?.refreshSeconds ?? 30) * 1000 * (0.9 + 0.2 * Math.random())
 
   function schedule(delayMs: number): void {

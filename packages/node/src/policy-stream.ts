@@ -1,5 +1,8 @@
-// Follows GET /v1/policies/:service/stream (server-sent events): every `data:` payload carrying a
-// policy is handed over as soon as it arrives. Reconnects with backoff; never throws.
+// Follows GET /v1/policies/:service/stream (server-sent events): every event carrying a policy is handed
+// over as soon as it arrives. The stream is read by `eventsource-parser` (the spec's line ends, comments,
+// multi-line data); reconnects with core's backoff; never throws.
+import { backoff } from '@logsieve/core/sdk'
+import { createParser } from 'eventsource-parser'
 
 export interface PolicyStreamOptions {
   url: string
@@ -12,6 +15,9 @@ export interface PolicyStreamOptions {
   /** @default { baseMs: 1000, maxMs: 60_000 } */
   backoff?: { baseMs?: number; maxMs?: number }
 }
+
+/** Longest event held while it arrives: guards against a peer that never ends one. */
+const MAX_EVENT_CHARS = 8 * 1024 * 1024
 
 /** Start following; returns a function that stops. */
 export function followPolicyStream(options: PolicyStreamOptions): () => void {
@@ -34,36 +40,32 @@ export function followPolicyStream(options: PolicyStreamOptions): () => void {
       await read(res.body)
     } catch (error) {
       if (stopped) return
-      failures++
       options.onError(error instanceof Error ? error : new Error(String(error)))
     }
     if (stopped) return
-    const delay = Math.min(base * 2 ** failures, max) * (0.5 + Math.random() / 2)
-    timer = setTimeout(() => void connect(), delay)
+    // A stream that ended is a failure too: a server that closes at once is not reconnected to in a loop.
+    timer = setTimeout(() => void connect(), backoff(++failures, base, max))
     timer.unref()
   }
 
   async function read(body: ReadableStream<Uint8Array>): Promise<void> {
+    let overflow: Error | undefined
+    const parser = createParser({
+      maxBufferSize: MAX_EVENT_CHARS,
+      onEvent: (event) => dispatch(event.data),
+      onError: (error) => {
+        if (error.type === 'max-buffer-size-exceeded')
+          overflow = new Error('LOGSIEVE_POLICY_STREAM: event too large')
+      },
+    })
     const decoder = new TextDecoder()
-    let buffer = ''
     for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-      buffer += decoder.decode(chunk, { stream: true })
-      // Guard against a peer that never sends an event boundary.
-      if (buffer.length > 8 * 1024 * 1024) throw new Error('LOGSIEVE_POLICY_STREAM: event too large')
-      let end = buffer.indexOf('\n\n')
-      while (end !== -1) {
-        dispatch(buffer.slice(0, end))
-        buffer = buffer.slice(end + 2)
-        end = buffer.indexOf('\n\n')
-      }
+      parser.feed(decoder.decode(chunk, { stream: true }))
+      if (overflow) throw overflow
     }
   }
 
-  function dispatch(event: string): void {
-    let data = ''
-    for (const line of event.replace(/\r/g, '').split('\n')) {
-      if (line.startsWith('data:')) data += (data ? '\n' : '') + line.slice(line[5] === ' ' ? 6 : 5)
-    }
+  function dispatch(data: string): void {
     if (!data) return
     try {
       const value = JSON.parse(data) as { policy?: unknown; version?: unknown }

@@ -4,6 +4,7 @@
 import { hostname } from 'node:os'
 import type { DecideOptions, Decision, Policy, StatsSnapshot } from '@logsieve/core/sdk'
 import {
+  ContractError,
   checkPolicy,
   createCoarseClock,
   createPolicyClient,
@@ -11,6 +12,7 @@ import {
   createStatsTable,
   defaultPolicy,
   PolicyFetchError,
+  patternKey,
   redactExample,
   toStatsBatch,
 } from '@logsieve/core/sdk'
@@ -131,12 +133,15 @@ export function createSieve(options: SieveOptions): Sieve {
       timeoutMs,
       onPolicy: applyPolicy,
       onError: (error) =>
-        report(
-          'LOGSIEVE_POLICY_FETCH',
-          error instanceof PolicyFetchError
-            ? error
-            : asError(error, `LOGSIEVE_POLICY_FETCH: GET ${server.url}`),
-        ),
+        // A policy that failed validation is the client's ContractError; anything else a failed fetch.
+        error instanceof ContractError
+          ? report('LOGSIEVE_POLICY_INVALID', error)
+          : report(
+              'LOGSIEVE_POLICY_FETCH',
+              error instanceof PolicyFetchError
+                ? error
+                : asError(error, `LOGSIEVE_POLICY_FETCH: GET ${server.url}`),
+            ),
     })
     sender = createStatsSender({
       url: server.url,
@@ -259,7 +264,7 @@ export function createSieve(options: SieveOptions): Sieve {
     examples: options.examples ?? false,
     example(decision: Decision, line: () => string): void {
       if (!options.examples) return
-      const key = `${decision.signature}:${decision.level}`
+      const key = patternKey(decision.signature, decision.level)
       if (examplesTaken.has(key) || examplesTaken.size >= MAX_EXAMPLE_KEYS) return
       examplesTaken.add(key)
       try {

@@ -2,7 +2,13 @@
 // failures, and a failed window folded back into the table (StatsTable.merge) so memory stays bounded.
 import { promisify } from 'node:util'
 import { gzip as gzipCallback } from 'node:zlib'
-import { errorDetail, type StatsBatch, type StatsSnapshot, type StatsTable } from '@logsieve/core/sdk'
+import {
+  backoff,
+  errorDetail,
+  type StatsBatch,
+  type StatsSnapshot,
+  type StatsTable,
+} from '@logsieve/core/sdk'
 
 const gzip = promisify(gzipCallback)
 
@@ -53,10 +59,9 @@ export function createStatsSender(options: StatsSenderOptions): StatsSender {
 
   function schedule(): void {
     if (!running) return
-    // Back off exponentially after failures, with jitter so a fleet does not retry in lockstep.
+    // Core's backoff after failures (2, 4, 8 … intervals, jittered so a fleet does not retry in lockstep).
     const interval = accepted ? options.intervalMs : firstIntervalMs
-    const base = failures === 0 ? interval : Math.min(interval * 2 ** failures, options.maxBackoffMs)
-    const delay = failures === 0 ? base : base * (0.5 + Math.random() / 2)
+    const delay = failures === 0 ? interval : backoff(failures, 2 * interval, options.maxBackoffMs)
     timer = setTimeout(tick, Math.max(1, delay))
     timer.unref()
   }

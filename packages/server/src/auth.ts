@@ -2,6 +2,7 @@
 // compared in constant time. Verified keys live in an LRU so the hot paths touch no SQL.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
+import { createTokenBucket, type TokenBucket, takeToken } from '@logsieve/core'
 import type { Context, MiddlewareHandler } from 'hono'
 import { LRUCache } from 'lru-cache'
 import type { ResolvedOptions } from './config.js'
@@ -48,17 +49,12 @@ export function newKey(
   return { key: `lsk_${id}_${secret}`, record }
 }
 
-interface Bucket {
-  tokens: number
-  last: number
-}
-
 export class KeyRing {
   // Expiry is checked by hand: lru-cache's ttl mode reads a clock and tracks timers on every get.
   private readonly verified = new LRUCache<string, { principal: Principal | false; until: number }>({
     max: 10_000,
   })
-  private readonly buckets = new LRUCache<string, Bucket>({ max: 10_000 })
+  private readonly buckets = new LRUCache<string, TokenBucket>({ max: 10_000 })
   private readonly adminHash: Buffer | undefined
 
   constructor(
@@ -112,7 +108,7 @@ export class KeyRing {
     for (const entry of this.verified.values()) entry.until = 0
   }
 
-  /** Token bucket per key (and client address, unless `rateLimit.per` is `'key'`): true when the request may proceed. */
+  /** Core's token bucket per key (and client address, unless `rateLimit.per` is `'key'`): true when the request may proceed. */
   allow(id: string, client: () => string): boolean {
     const limit = this.options.rateLimit
     if (!limit) return true
@@ -120,14 +116,10 @@ export class KeyRing {
     const bucket = limit.per === 'key' ? id : `${id} ${client()}`
     let b = this.buckets.get(bucket)
     if (!b) {
-      b = { tokens: limit.burst, last: now }
+      b = createTokenBucket(limit.perSecond, now, limit.burst)
       this.buckets.set(bucket, b)
     }
-    b.tokens = Math.min(limit.burst, b.tokens + (Math.max(0, now - b.last) * limit.perSecond) / 1000)
-    b.last = now
-    if (b.tokens < 1) return false
-    b.tokens -= 1
-    return true
+    return takeToken(b, now)
   }
 }
 

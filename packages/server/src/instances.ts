@@ -1,6 +1,6 @@
 // Which SDK instances reported stats lately, per service/environment (in memory, bounded): the
 // dashboard's "instances reporting". Each server process counts the instances that reached it.
-import { groupKey } from './stats-aggregator.js'
+import { groupKey } from '@logsieve/core'
 
 /** Instances remembered per service/environment; the longest-silent are forgotten first. */
 const MAX_PER_GROUP = 10_000

@@ -44,12 +44,39 @@ export interface PatternView {
   share: number
 }
 
-/** Every pattern of a service/environment under its current policy, loudest first. */
+type Views = { policy: Policy; patterns: PatternView[] }
+
+/** Recent views per server and service/environment, for paging, sorting and searching one table. */
+const recent = new WeakMap<ServerContext, Map<string, { at: number; value: Views }>>()
+
+/**
+ * Every pattern of a service/environment under its current policy, loudest first. With `maxAgeMs`, a view
+ * computed that recently under the same policy version is reused (the dashboard pages through 10,000
+ * patterns without reading them all again on every click).
+ */
 export async function patternViews(
   ctx: ServerContext,
   service: string,
   environment: string,
-): Promise<{ policy: Policy; patterns: PatternView[] }> {
+  maxAgeMs = 0,
+): Promise<Views> {
+  const now = ctx.options.now()
+  let cache = recent.get(ctx)
+  if (!cache) {
+    cache = new Map()
+    recent.set(ctx, cache)
+  }
+  const key = `${service}\u0000${environment}`
+  const hit = cache.get(key)
+  const version = (await ctx.policies.load(service, environment)).policy.version
+  if (hit && now - hit.at <= maxAgeMs && hit.value.policy.version === version) return hit.value
+  const value = await computeViews(ctx, service, environment)
+  // Only the latest view per service/environment is kept, and only for services someone looks at.
+  cache.set(key, { at: now, value })
+  return value
+}
+
+async function computeViews(ctx: ServerContext, service: string, environment: string): Promise<Views> {
   const { store, policies } = ctx
   await ctx.stats.flush()
   const now = ctx.options.now()

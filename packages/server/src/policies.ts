@@ -1,9 +1,8 @@
 // Current policies: cached with their serialized body and ETag (so the 304 path touches no SQL), and
 // pushed to SSE subscribers whenever a new version is stored.
 import { createHash } from 'node:crypto'
-import { defaultPolicy, type Policy } from '@logsieve/core'
+import { defaultPolicy, groupKey, type Policy, splitGroupKey } from '@logsieve/core'
 import { LRUCache } from 'lru-cache'
-import { groupKey } from './stats-aggregator.js'
 import type { Store } from './store/types.js'
 
 export interface CachedPolicyEntry {
@@ -95,7 +94,7 @@ export class PolicyHub {
   async resync(): Promise<void> {
     const keys = new Set([...this.cache.keys(), ...this.listeners.keys()])
     for (const k of keys) {
-      const [service, environment] = k.split('\u0000') as [string, string]
+      const [service, environment] = splitGroupKey(k)
       const latest = await this.store.latestPolicy(service, environment)
       if (latest) this.accept(latest)
     }

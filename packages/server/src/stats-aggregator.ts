@@ -2,7 +2,7 @@
 // signature, level, minute) and written every flush interval, so ingest is never one SQL row per pattern
 // per request. A second accumulator keeps what arrived since the last generation. Each service/environment
 // tracks at most `maxPatternsPerService` patterns; lines of further ones are counted in its overflow row.
-import type { LevelName, StatsBatch } from '@logsieve/core'
+import { groupKey, type LevelName, patternKey, type StatsBatch, splitGroupKey } from '@logsieve/core'
 import { ROW_MAX_BYTES, ROW_MAX_COUNT } from './stats-limits.js'
 import { eachPage } from './store/pages.js'
 import {
@@ -74,11 +74,9 @@ export function pendingSeconds(p: Pending, now: number): number {
   return Math.max(1, ms / 1000)
 }
 
-export const groupKey = (service: string, environment: string): string => `${service}\u0000${environment}`
-
 /** Counts and metadata of one service/environment waiting for the next flush. */
 interface Unflushed {
-  /** minute → (signature + level) → counts */
+  /** minute → patternKey(signature, level) → counts */
   minutes: Map<number, Map<string, MinuteStats>>
   /** minute → lines of patterns past the cap, and the batches' own overflow rows */
   overflow: Map<number, OverflowStats>
@@ -103,8 +101,7 @@ function rowOf(
   environment: string,
   minute: number,
 ): MinuteStats {
-  // Signatures are exactly 16 characters, so signature + level is an unambiguous key.
-  const key = p.signature + p.level
+  const key = patternKey(p.signature, p.level)
   let row = rows.get(key)
   if (row === undefined) {
     row = {
@@ -126,7 +123,7 @@ function rowOf(
 
 /** A pattern's entry in what is pending for the next generation (only tracked patterns get one). */
 function pendingOf(pend: Pending, p: { signature: string; level: LevelName }): PendingPattern {
-  const key = p.signature + p.level
+  const key = patternKey(p.signature, p.level)
   let pp = pend.patterns.get(key)
   if (pp === undefined) {
     pp = { signature: p.signature, level: p.level, seen: 0, kept: 0, bytes: 0, plainBytes: 0 }
@@ -158,7 +155,7 @@ function mergePending(into: Pending, from: Pending): void {
 
 export class StatsAggregator {
   private unflushed = new Map<string, Unflushed>()
-  /** Per service/environment: the (signature + level) keys it tracks, loaded from the store once. */
+  /** Per service/environment: the patternKey(signature, level) keys it tracks, loaded from the store once. */
   private readonly tracked = new Map<string, Set<string>>()
   private readonly loading = new Map<string, Promise<void>>()
   private readonly pending = new Map<string, Pending>()
@@ -192,7 +189,7 @@ export class StatsAggregator {
     if (!p) {
       const keys = new Set<string>()
       p = eachPage(this.store, service, environment, (page) => {
-        for (const r of page) keys.add(r.signature + r.level)
+        for (const r of page) keys.add(patternKey(r.signature, r.level))
       }).then(
         () => {
           this.tracked.set(gk, keys)
@@ -285,7 +282,7 @@ export class StatsAggregator {
       }
       let slot = levels[p.level]
       if (slot === undefined) {
-        const key = p.signature + p.level
+        const key = patternKey(p.signature, p.level)
         if (!tracked.has(key)) {
           if (tracked.size >= this.maxPatterns) {
             // Past the cap: counted, the way an SDK's overflow row counts the patterns it cannot hold.
@@ -369,7 +366,7 @@ export class StatsAggregator {
         // transaction with what is pending for generation.
         const pending: PendingGroup[] = []
         for (const [gk, p] of this.pending) {
-          const [service, environment] = gk.split('\u0000') as [string, string]
+          const [service, environment] = splitGroupKey(gk)
           pending.push({ service, environment, pending: p })
         }
         this.pending.clear()
@@ -390,7 +387,7 @@ export class StatsAggregator {
   /** Service/environment pairs with stats since their last generation. */
   pendingGroups(): Array<{ service: string; environment: string }> {
     return [...this.pending.keys()].map((k) => {
-      const [service, environment] = k.split('\u0000') as [string, string]
+      const [service, environment] = splitGroupKey(k)
       return { service, environment }
     })
   }

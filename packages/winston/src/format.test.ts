@@ -49,7 +49,8 @@ describe('sieveFormat', () => {
     await settle()
     expect(lines.map((l) => l.message)).toEqual(['disk at 91%', 'payment failed'])
     expect(lines[1]).toMatchObject({ orderId: 7, level: 'error' })
-    expect(lines[0]?.signature).toMatch(/^[0-9a-f]{16}$/)
+    // Kept whole (rate 1): the signature would only restate the pattern, so the line has none.
+    expect(lines[0]?.signature).toBeUndefined()
     const info = sieve.sampler.stats.snapshot().rows.find((r) => r.level === 'info')
     expect(info).toMatchObject({ template: 'user %s logged in', seen: 30, kept: 0 })
   })
@@ -160,7 +161,9 @@ describe('sieveFormat', () => {
     })
     attachSieve(logger, sieve)
     let traceId = ''
-    await sieve.run({ requestId: 'req-1' }, async () => {
+    // A caller's trace (a trace Logsieve starts itself is not written on the lines).
+    const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
+    await sieve.run({ traceparent: tp, requestId: 'req-1' }, async () => {
       traceId = sieve.traceparent()?.split('-')[1] ?? ''
       logger.debug('fetching %s', 'user')
       await settle()
@@ -198,5 +201,116 @@ describe('sieveFormat', () => {
     }).not.toThrow()
     await settle()
     expect(lines.length).toBeGreaterThanOrEqual(4)
+  })
+
+  it('writes only the fields that earn their bytes, each switchable, never over a key the line has', async () => {
+    const { lines, transport } = sink()
+    const sieve = sieveWith({ info: 0.5, debug: 1 })
+    const logger = winston.createLogger({ level: 'debug', format: format.json(), transports: [transport] })
+    attachSieve(logger, sieve)
+    // Outside a scope: each line draws on its own (inside one, a trace's lines share one decision).
+    for (let i = 0; i < 40; i++) logger.info('sampled line')
+    await sieve.run({ requestId: 'r-1' }, async () => {
+      logger.debug('whole line')
+      // What OpenTelemetry's winston instrumentation does: the record already has its trace ids.
+      logger.debug('instrumented', { trace_id: 'otel-trace', span_id: 'otel-span' })
+    })
+    await settle()
+    const sampled = lines.filter((l) => l.message === 'sampled line')
+    expect(sampled.length).toBeGreaterThan(5)
+    for (const l of sampled) {
+      expect(l.signature).toMatch(/^[0-9a-f]{16}$/)
+      // sample_rate only when the line stands for more than itself; never a restating 1.
+      if (l.sample_rate !== undefined) expect(l.sample_rate).toBeGreaterThan(1)
+      expect(l.trace_id).toBeUndefined()
+    }
+    // Kept whole, in a trace Logsieve started itself: no signature, no trace ids, just the caller's request id.
+    const whole = lines.find((l) => l.message === 'whole line')
+    expect(Object.keys(whole ?? {}).sort()).toEqual(['level', 'message', 'request_id'])
+    const instrumented = lines.find((l) => l.message === 'instrumented')
+    expect(instrumented).toMatchObject({ trace_id: 'otel-trace', span_id: 'otel-span' })
+
+    // Each field can be forced on or switched off.
+    const forced = sink()
+    const always = winston.createLogger({ format: format.json(), transports: [forced.transport] })
+    attachSieve(always, sieveWith({}), {
+      signatureField: 'always',
+      traceFields: 'always',
+      scopeFields: false,
+    })
+    const off = sink()
+    const never = winston.createLogger({ format: format.json(), transports: [off.transport] })
+    attachSieve(never, sieveWith({ info: 0.5 }), { signatureField: false, traceFields: false })
+    const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
+    await sieve.run({ requestId: 'r-2' }, async () => always.info('forced'))
+    await sieve.run({ traceparent: tp }, async () => {
+      for (let i = 0; i < 20; i++) never.info('quiet')
+    })
+    await settle()
+    expect(forced.lines[0]?.signature).toMatch(/^[0-9a-f]{16}$/)
+    expect(forced.lines[0]?.trace_id).toMatch(/^[0-9a-f]{32}$/)
+    expect(forced.lines[0]?.request_id).toBeUndefined()
+    expect(off.lines.length).toBeGreaterThan(0)
+    for (const l of off.lines) {
+      expect(l.signature).toBeUndefined()
+      expect(l.trace_id).toBeUndefined()
+    }
+  })
+
+  it('reports written and plain bytes: plain is what the same logger without Logsieve writes', async () => {
+    const written: string[] = []
+    const plain: string[] = []
+    const into = (out: string[]) =>
+      new winston.transports.Stream({
+        stream: new Writable({
+          write(chunk, _enc, cb) {
+            out.push(String(chunk))
+            cb()
+          },
+        }),
+      })
+    const sieve = sieveWith({})
+    const logger = winston.createLogger({
+      format: format.combine(format.splat(), format.json()),
+      transports: [into(written)],
+    })
+    const shadow = winston.createLogger({
+      format: format.combine(format.splat(), format.json()),
+      transports: [into(plain)],
+    })
+    attachSieve(logger, sieve, { signatureField: 'always', traceFields: 'always' })
+    const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
+    await sieve.run({ traceparent: tp, requestId: 'req-9', fields: { tenant: 'acme' } }, async () => {
+      for (let i = 0; i < 10; i++) {
+        logger.info('order %d placed for %s', i, 'ascii')
+        shadow.info('order %d placed for %s', i, 'ascii')
+      }
+    })
+    await settle()
+    const bytes = (out: string[]) => out.reduce((n, c) => n + Buffer.byteLength(c), 0)
+    const row = sieve.sampler.stats.snapshot().rows[0]
+    expect(row).toMatchObject({ seen: 10, kept: 10 })
+    expect(row?.keptBytes).toBe(bytes(written))
+    expect(row?.plainBytes).toBe(bytes(plain))
+    expect(bytes(written)).toBeGreaterThan(bytes(plain))
+  })
+
+  it('signs message-less lines by their structure: one pattern per statement, not one for all', async () => {
+    const { lines, transport } = sink()
+    const sieve = sieveWith({})
+    const logger = winston.createLogger({ format: format.json(), transports: [transport] })
+    attachSieve(logger, sieve, { signatureField: 'always' })
+    for (let i = 0; i < 3; i++) {
+      logger.info({ event: 'cart.updated', cartId: `c${i}` } as unknown as string)
+      logger.info({ event: 'order.paid', orderId: i } as unknown as string)
+      logger.info({ userId: i, plan: 'pro' } as unknown as string)
+    }
+    await settle()
+    const templates = sieve.sampler.stats
+      .snapshot()
+      .rows.map((r) => r.template)
+      .sort()
+    expect(templates).toEqual(['[event] cart.updated', '[event] order.paid', '{plan,userId}'])
+    expect(new Set(lines.map((l) => l.signature)).size).toBe(3)
   })
 })

@@ -3,7 +3,16 @@
 // the template because it runs before format.splat(), and annotates kept lines.
 import { EOL } from 'node:os'
 import { format as utilFormat } from 'node:util'
-import { BACKFILL_SAMPLE_RATE, type Decision, levelName, toSeverityNumber } from '@logsieve/core/sdk'
+import {
+  BACKFILL_SAMPLE_RATE,
+  type Decision,
+  levelName,
+  structuralMessage,
+  toSeverityNumber,
+  writesSampleRate,
+  writesSignature,
+  writesTrace,
+} from '@logsieve/core/sdk'
 import { currentScope, isReplaying, otelIds, type Scope, type Sieve, type TraceIds } from '@logsieve/node'
 import type { SieveFormat, SieveFormatOptions, WinstonInfo, WinstonLoggerLike } from './types.js'
 
@@ -29,11 +38,14 @@ const NPM_LEVELS: Record<string, number> = {
  * enable error-triggered backfill.
  */
 export function sieveFormat(sieve: Sieve, options?: SieveFormatOptions): SieveFormat {
-  const traceFields = options?.traceFields ?? true
+  const traceMode = options?.traceFields ?? true
+  const signatureMode = options?.signatureField ?? true
   const scopeFields = options?.scopeFields ?? true
+  /** The keys annotate() added to the line being kept, for measure()'s plain size. */
+  const added: string[] = []
   let logger: WinstonLoggerLike | undefined
-  /** Set when transform just kept a line by a decision: measure() then reports its serialized size. */
-  let pending = false
+  /** The line transform last kept by a decision: measure() reports its serialized size, once. */
+  let pending: WinstonInfo | undefined
   let fixedLevel = options?.level
   let levels = options?.levels ?? NPM_LEVELS
 
@@ -57,33 +69,56 @@ export function sieveFormat(sieve: Sieve, options?: SieveFormatOptions): SieveFo
     return false
   }
 
+  /**
+   * Add Logsieve's fields to a kept line, by core's rule (the same as pino's): each only when it says
+   * something the line does not already say, and never over a key the line already has (the user's, or
+   * OpenTelemetry's winston instrumentation's trace_id).
+   */
   function annotate(
     info: WinstonInfo,
     signature: string,
+    rate: number,
     sampleRate: number,
     ids: TraceIds | undefined,
+    local: boolean,
     scope: Scope | undefined,
   ): void {
-    if (traceFields && ids !== undefined) {
-      info.trace_id = ids.traceId
-      info.span_id = ids.spanId
+    added.length = 0
+    if (ids !== undefined && writesTrace(traceMode, local)) {
+      add(info, 'trace_id', ids.traceId)
+      add(info, 'span_id', ids.spanId)
     }
-    if (signature !== '') info.signature = signature
-    if (sampleRate !== 1) info.sample_rate = sampleRate
-    if (scopeFields) {
-      if (scope?.requestId !== undefined) info.request_id = scope.requestId
-      if (scope?.fields !== undefined) {
-        for (const key in scope.fields) if (info[key] === undefined) info[key] = scope.fields[key]
-      }
+    if (signature !== '' && writesSignature(signatureMode, rate, sampleRate))
+      add(info, 'signature', signature)
+    if (writesSampleRate(sampleRate)) add(info, 'sample_rate', sampleRate)
+    if (scopeFields && scope !== undefined) {
+      if (scope.requestId !== undefined) add(info, 'request_id', scope.requestId)
+      if (scope.fields !== undefined) for (const key in scope.fields) add(info, key, scope.fields[key])
     }
+  }
+
+  function add(info: WinstonInfo, key: string, value: unknown): void {
+    if (info[key] !== undefined) return
+    info[key] = value
+    added.push(key)
   }
 
   function replay(target: unknown, payload: unknown, signature: string, loggedAt: number): void {
     const info = payload as WinstonInfo
     info[DECIDED] = true
     const scope = currentScope()
-    const ids = otelIds() ?? scope
-    annotate(info, signature, BACKFILL_SAMPLE_RATE, ids, scope)
+    const otel = otelIds()
+    const ids = otel ?? scope
+    // A backfilled line is its pattern's (sampled) line: it carries its signature like a sampled one.
+    annotate(
+      info,
+      signature,
+      0,
+      BACKFILL_SAMPLE_RATE,
+      ids,
+      otel === undefined && scope?.localTrace === true,
+      scope,
+    )
     info.backfilled = true
     info.logged_at = loggedAt
     if (sieve.exporting) exportInfo(sieve, info, signature, BACKFILL_SAMPLE_RATE, ids)
@@ -91,7 +126,7 @@ export function sieveFormat(sieve: Sieve, options?: SieveFormatOptions): SieveFo
   }
 
   function transform(info: WinstonInfo): WinstonInfo | false {
-    pending = false
+    pending = undefined
     try {
       if (info[DECIDED] === true) {
         delete info[DECIDED]
@@ -101,12 +136,22 @@ export function sieveFormat(sieve: Sieve, options?: SieveFormatOptions): SieveFo
       if (!enabled(level)) return false
       const message = info.message
       const splat = info[SPLAT] as unknown[] | undefined
-      const isFormat =
+      let text: unknown = message
+      let isFormat =
         typeof message === 'string' && splat !== undefined && splat.length > 0 && message.includes('%')
+      if (message === undefined || message === null || message === '' || isPlainObject(message)) {
+        // `logger.info({ event: 'cart.updated', cartId })` (winston puts the object in `message`) or
+        // `logger.log({ level, event })`: signed by its structure, not all as one empty message.
+        const structural = structuralMessage(isPlainObject(message) ? message : withoutLevel(info))
+        text = structural.text
+        isFormat = structural.isFormat
+      }
       // One context lookup per line: the scope serves trace ids, backfill and the scope fields.
       const scope = currentScope()
-      const ids = otelIds() ?? scope
-      const d = sieve.decide(level, message, isFormat, ids?.traceId)
+      const otel = otelIds()
+      const ids = otel ?? scope
+      const local = otel === undefined && scope?.localTrace === true
+      const d = sieve.decide(level, text, isFormat, ids?.traceId)
       if (!d.keep) {
         const backfill = logger === undefined ? undefined : scope?.backfill
         if (backfill !== undefined) {
@@ -116,6 +161,7 @@ export function sieveFormat(sieve: Sieve, options?: SieveFormatOptions): SieveFo
         return false
       }
       const signature = d.signature
+      const rate = d.rate
       const sampleRate = d.sampleRate
       if (d.severity >= ERROR_SEVERITY && logger !== undefined) {
         const backfill = scope?.backfill
@@ -123,17 +169,17 @@ export function sieveFormat(sieve: Sieve, options?: SieveFormatOptions): SieveFo
           // Inside a transform the logger's stream is busy: writes queue behind this one, in order. So
           // hold this error back and write it again after the backfilled lines.
           backfill.drain((e) => sieve.report('LOGSIEVE_BACKFILL_REPLAY', e))
-          annotate(info, signature, sampleRate, ids, scope)
+          annotate(info, signature, rate, sampleRate, ids, local, scope)
           if (sieve.exporting) exportInfo(sieve, info, signature, sampleRate, ids)
           info[DECIDED] = true
           logger.write(info)
           return false
         }
       }
-      annotate(info, signature, sampleRate, ids, scope)
+      annotate(info, signature, rate, sampleRate, ids, local, scope)
       if (sieve.exporting) exportInfo(sieve, info, signature, sampleRate, ids)
       if (sieve.examples) takeExample(sieve, d, info)
-      pending = true
+      pending = info
       return info
     } catch (error) {
       sieve.report('LOGSIEVE_FORMAT_ERROR', error)
@@ -145,12 +191,15 @@ export function sieveFormat(sieve: Sieve, options?: SieveFormatOptions): SieveFo
     options: {},
     transform,
     measure(info: WinstonInfo): void {
-      if (!pending) return
-      pending = false
+      // Only the line the sampler decided last: a line written later (a busy stream) is not measured.
+      if (info !== pending) return
+      pending = undefined
       const message = info[MESSAGE]
       // Transports write the message and an end of line (winston's `eol`, os.EOL by default), in UTF-8:
       // counting the bytes costs about 1% of a winston line.
-      if (typeof message === 'string') sieve.measured(Buffer.byteLength(message, 'utf8') + EOL.length)
+      if (typeof message !== 'string') return
+      const written = Buffer.byteLength(message, 'utf8') + EOL.length
+      sieve.measured(written, written - addedBytes(info, message, added))
     },
     attach<L extends WinstonLoggerLike>(target: L): L {
       logger = target
@@ -159,6 +208,31 @@ export function sieveFormat(sieve: Sieve, options?: SieveFormatOptions): SieveFo
       return target
     },
   }
+}
+
+function isPlainObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !(value instanceof Error) && !Array.isArray(value)
+}
+
+/** The info's own fields without `level` (which every line has): what a message-less line is signed by. */
+function withoutLevel(info: WinstonInfo): object {
+  const { level: _, ...rest } = info
+  return rest
+}
+
+/**
+ * Bytes Logsieve's fields take in a serialized line: `,"key":value` for each added key the output holds
+ * as JSON (format.json(), logstash); 0 for one a text format does not print.
+ */
+function addedBytes(info: WinstonInfo, line: string, keys: readonly string[]): number {
+  let bytes = 0
+  for (const key of keys) {
+    const name = JSON.stringify(key)
+    if (!line.includes(`${name}:`)) continue
+    const value = JSON.stringify(info[key])
+    if (value !== undefined) bytes += Buffer.byteLength(name, 'utf8') + Buffer.byteLength(value, 'utf8') + 2
+  }
+  return bytes
 }
 
 function render(info: WinstonInfo): string {

@@ -1,6 +1,11 @@
 // Public options of the winston integration.
+import type { LineFieldOptions } from '@logsieve/core/sdk'
 
-export interface SieveFormatOptions {
+/**
+ * The fields switches (`signatureField`, `traceFields`, `scopeFields`) are core's, shared with pino: see
+ * docs/concepts.md (Fields on kept lines).
+ */
+export interface SieveFormatOptions extends LineFieldOptions {
   /**
    * Level below which lines are dropped before counting, for a format used without `attach(logger)`.
    * Set it to the logger's level. After `attach`, the logger's live level and transports decide.
@@ -9,10 +14,6 @@ export interface SieveFormatOptions {
   level?: string
   /** Level values, lower = more severe (winston's convention). @default winston's npm levels */
   levels?: Record<string, number>
-  /** Add `trace_id` and `span_id` to kept lines. @default true */
-  traceFields?: boolean
-  /** Add the scope's `request_id` and user fields to kept lines. @default true */
-  scopeFields?: boolean
 }
 
 /** A winston info object. */

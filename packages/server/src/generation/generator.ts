@@ -1,7 +1,7 @@
 // Policy generation around the pure core generator: take the stats pending since the last run, build
 // observations, load settings, pins and the previous policy, call generatePolicy, store an immutable
 // version and notify subscribers. Runs for one service/environment are serialized.
-import { type Policy, parseSettings, type Settings } from '@logsieve/core'
+import { groupKey, type Policy, parseSettings, type Settings } from '@logsieve/core'
 import type { Logger } from 'pino'
 import type { ResolvedOptions } from '../config.js'
 import { ApiError } from '../errors.js'
@@ -57,7 +57,7 @@ export class PolicyGenerator {
 
   /** Generate for one service/environment; runs for the same pair are serialized. */
   generate(service: string, environment: string, opts: GenerateOptions = {}): Promise<GenerateResult> {
-    const k = `${service}\u0000${environment}`
+    const k = groupKey(service, environment)
     const prev = this.running.get(k) ?? Promise.resolve()
     const next = prev.then(
       () => this.run(service, environment, opts),

@@ -6,6 +6,7 @@ import {
   emaUpdate,
   isAnomaly,
   type PatternObservation,
+  patternKey,
   samplingFieldBytes,
   zScore,
 } from '@logsieve/core'
@@ -50,7 +51,7 @@ export async function observe(
       let plainBytesPerEvent = r.plainBytesPerEvent ?? bytesPerEvent
       let anomaly: PatternObservation['anomaly']
       if (pending) {
-        const pp = pending.patterns.get(r.signature + r.level)
+        const pp = pending.patterns.get(patternKey(r.signature, r.level))
         const x = (pp?.seen ?? 0) / seconds
         if (pp && pp.seen > 0) {
           // The size of a line of the pattern kept whole: a sampled pattern's lines carried the sampling

@@ -2,7 +2,7 @@
 // are assigned in the database (a row per service/environment, locked by its update), stats not yet used
 // by a generation live in `pending_stats`, and stored versions and revoked keys are announced with
 // NOTIFY. Connection failures surface as 503 errors; the pool and the listener reconnect by themselves.
-import type { LevelName, Pin, Policy, Settings } from '@logsieve/core'
+import { type LevelName, type Pin, type Policy, patternKey, type Settings } from '@logsieve/core'
 import pg from 'pg'
 import { ApiError } from '../errors.js'
 import type { Pending } from '../stats-aggregator.js'
@@ -92,13 +92,14 @@ function mergePending(bodies: string[], since: number | undefined): Pending {
     const body = JSON.parse(text) as PendingBody
     out.batches += body.b
     for (const [signature, level, seen, bytes, kept = seen, plainBytes = bytes] of body.p) {
-      const pp = out.patterns.get(signature + level)
+      const pp = out.patterns.get(patternKey(signature, level))
       if (pp) {
         pp.seen += seen
         pp.kept += kept
         pp.bytes += bytes
         pp.plainBytes += plainBytes
-      } else out.patterns.set(signature + level, { signature, level, seen, kept, bytes, plainBytes })
+      } else
+        out.patterns.set(patternKey(signature, level), { signature, level, seen, kept, bytes, plainBytes })
     }
     for (const [inst, start, end, seen] of body.i) {
       const w = out.instances.get(inst)

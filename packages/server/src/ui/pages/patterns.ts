@@ -1,6 +1,6 @@
 // A service's patterns: a table the server sorts, filters, searches and pages; each row opens to its
 // redacted example, member signatures and pins, and pins or unpins from there.
-import type { Policy } from '@logsieve/core'
+import { type Policy, patternKey } from '@logsieve/core'
 import { html } from 'hono/html'
 import type { ServerContext } from '../../context.js'
 import { type PatternView, patternViews } from '../../pattern-view.js'
@@ -10,10 +10,17 @@ import { csrfField, type Html, page, serviceUrl } from '../layout.js'
 import type { UiSession } from '../session.js'
 
 const HOUR_MS = 3_600_000
+/** How old a table of patterns may be when paging, sorting or searching it. */
+const VIEW_MAX_AGE_MS = 5_000
 const PAGE_SIZES = [25, 50, 100, 200] as const
 
-/** Why a pattern has its rate: the deciding rule's reason (pin, budget, …), else the sampler's (always, level, new). */
-const why = (p: PatternView): string => p.ruleReason ?? p.reason
+/**
+ * Why a pattern has its rate, as a badge: the deciding rule's reason (budget, pin, new, anomaly, floor,
+ * manual), else `level` for a level always kept, `default` for a level's default rate, `new` for the cap
+ * on brand-new patterns.
+ */
+const why = (p: PatternView): string =>
+  p.ruleReason ?? (p.reason === 'always' ? 'level' : p.reason === 'level' ? 'default' : p.reason)
 
 const SORTS: Record<string, (p: PatternView) => number | string> = {
   template: (p) => p.template,
@@ -161,7 +168,7 @@ function header(label: string, sort: string, q: PatternQuery, base: string, nume
 }
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal']
-const REASONS = ['budget', 'floor', 'new', 'anomaly', 'pin', 'manual', 'level', 'always']
+const REASONS = ['budget', 'floor', 'new', 'anomaly', 'pin', 'manual', 'level', 'default']
 
 export async function patternsPage(
   ctx: ServerContext,
@@ -171,7 +178,7 @@ export async function patternsPage(
   q: PatternQuery,
   flash?: { kind: 'ok' | 'error'; text: string },
 ): Promise<Html> {
-  const { policy, patterns } = await patternViews(ctx, service, environment)
+  const { policy, patterns } = await patternViews(ctx, service, environment, VIEW_MAX_AGE_MS)
   const { rows, total } = selectPatterns(patterns, q)
   const now = ctx.options.now()
   const firstHour = Math.floor(now / HOUR_MS) * HOUR_MS - 23 * HOUR_MS
@@ -181,7 +188,7 @@ export async function patternsPage(
   ])
   const spark = new Map<string, number[]>()
   for (const h of hours) {
-    const k = `${h.signature}:${h.level}`
+    const k = patternKey(h.signature, h.level)
     let counts = spark.get(k)
     if (!counts) {
       counts = new Array<number>(24).fill(0)
@@ -236,7 +243,7 @@ ${rows.map(
 <td><span class="badge reason-${why(p)}">${why(p)}</span></td>
 <td class="num">${percent(p.share)}</td>
 <td class="num">${bytes(p.savedBytesPerDay)}</td>
-<td>${sparkline(spark.get(`${p.signature}:${p.level}`) ?? new Array<number>(24).fill(0))}</td>
+<td>${sparkline(spark.get(patternKey(p.signature, p.level)) ?? new Array<number>(24).fill(0))}</td>
 <td class="nowrap">${when(p.firstSeen)}</td>
 </tr>`,
 )}
