@@ -1,6 +1,6 @@
 // The Store contract: what every engine must do, run unchanged against SQLite and PostgreSQL
 // (sqlite-store.test.ts, postgres-store.test.ts). Shared-store behaviour runs where the store is shared.
-import type { Policy } from '@logsieve/core'
+import { type Policy, patternKey } from '@logsieve/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { titled } from '../../../test/support/requirement.js'
 import type { Pending } from '../src/stats-aggregator.js'
@@ -336,7 +336,7 @@ export function storeContract(engine: string, factory: StoreFactory, skip?: stri
       )
       expect(await shared.pendingGroups()).toEqual([{ service: 'svc', environment: 'prod' }])
       const peeked = await shared.takePending('svc', 'prod', T0 + 5 * MIN, true)
-      expect(peeked!.patterns.get(`${sig(1)}info`)).toEqual({
+      expect(peeked!.patterns.get(patternKey(sig(1), 'info'))).toEqual({
         signature: sig(1),
         level: 'info',
         seen: 15,
