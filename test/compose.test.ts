@@ -29,6 +29,7 @@ interface Service {
   depends_on?: string[]
   command?: string[]
   environment?: string[] | Record<string, string>
+  profiles?: string[]
 }
 const compose = yamlFile('docker-compose.yml') as { services: Record<string, Service>; volumes: object }
 
@@ -71,9 +72,14 @@ describe('docker-compose.yml', () => {
     for (const doc of [unknownKey, wrongType, badTopLevel]) expect(validate(doc)).toBe(false)
   })
 
-  it('runs the server, collector, Loki, Prometheus and Grafana', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(
+  it('runs the server, collector, Loki, Prometheus and Grafana (and, in the replicas profile, PostgreSQL, two replicas and a proxy)', () => {
+    const always = Object.entries(compose.services).filter(([, svc]) => !svc.profiles)
+    expect(always.map(([name]) => name).sort()).toEqual(
       ['grafana', 'logsieve-server', 'loki', 'otel-collector', 'prometheus'].sort(),
+    )
+    const replicas = Object.entries(compose.services).filter(([, svc]) => svc.profiles?.includes('replicas'))
+    expect(replicas.map(([name]) => name).sort()).toEqual(
+      ['logsieve-proxy', 'logsieve-replica-1', 'logsieve-replica-2', 'postgres'].sort(),
     )
     expect(compose.services['otel-collector']!.image).toMatch(/^otel\/opentelemetry-collector-contrib:\d/)
     expect(compose.services.loki!.image).toMatch(/^grafana\/loki:3\./)
@@ -101,6 +107,24 @@ describe('docker-compose.yml', () => {
       }
       for (const dep of service.depends_on ?? []) expect(Object.keys(compose.services)).toContain(dep)
     }
+  })
+
+  it('runs the replicas on the postgres service, behind a proxy that reaches both and streams unbuffered', () => {
+    const url = /^LOGSIEVE_DB=postgres:\/\/logsieve:[^@]+@postgres:5432\/logsieve$/
+    const proxy = read('deploy/proxy/nginx.conf')
+    for (const name of ['logsieve-replica-1', 'logsieve-replica-2']) {
+      const replica = compose.services[name]!
+      expect(
+        (replica.environment as string[]).some((e) => url.test(e)),
+        name,
+      ).toBe(true)
+      expect(replica.depends_on).toContain('postgres')
+      expect(proxy).toContain(`server ${name}:7070`)
+    }
+    expect(proxy).toMatch(/proxy_buffering off;/)
+    expect(compose.services['logsieve-proxy']!.volumes).toContain(
+      './deploy/proxy/nginx.conf:/etc/nginx/nginx.conf:ro',
+    )
   })
 
   it('publishes ports on the loopback interface only', () => {

@@ -3,6 +3,7 @@
 import {
   type Budget,
   computeSignature,
+  effectiveRate,
   type GeneratedPolicy,
   generatePolicy,
   type LevelName,
@@ -11,6 +12,7 @@ import {
   type PatternObservation,
   type Policy,
   parseSettings,
+  patternKey,
 } from '@logsieve/core'
 import { CliError, EXIT } from './errors.js'
 import { type LineFormat, parseLine } from './line-parse.js'
@@ -98,7 +100,7 @@ export async function analyzeStream(
       if (parsed.time > maxTime) maxTime = parsed.time
     }
     const { signature, template } = computeSignature(parsed.message)
-    const key = `${signature}:${parsed.level}`
+    const key = patternKey(signature, parsed.level)
     const row = rows.get(key)
     if (row) {
       row.count++
@@ -182,13 +184,13 @@ export async function analyzeStream(
 /** The merged patterns of the rows, with their members' lines and bytes summed, by bytes. */
 function mergeRows(rows: Row[]): MergedPatternSummary[] {
   const { patterns } = mergeTemplates(rows)
-  const byKey = new Map(rows.map((r) => [`${r.signature}:${r.level}`, r]))
+  const byKey = new Map(rows.map((r) => [patternKey(r.signature, r.level), r]))
   return patterns
     .map((p) => {
       let count = 0
       let bytes = 0
       for (const m of p.members) {
-        const row = byKey.get(`${m}:${p.level}`)
+        const row = byKey.get(patternKey(m, p.level))
         count += row?.count ?? 0
         bytes += row?.bytes ?? 0
       }
@@ -228,17 +230,9 @@ function measureWindow(
   return { seconds: DAY, source: 'assumed', ...span }
 }
 
-/** Looks up the rate a policy applies to a (signature, level): its rules first, then level defaults. */
+/** The rate a policy gives a (signature, level): core's effectiveRate, the sampler's decision order. */
 export function createRateLookup(
   policy: Pick<Policy, 'rules' | 'defaults'>,
 ): (signature: string, level: LevelName) => number {
-  const byKey = new Map<string, number>()
-  for (const rule of policy.rules) byKey.set(`${rule.signature}:${rule.level ?? '*'}`, rule.rate)
-  const alwaysKeep = new Set<LevelName>(['error', 'fatal', ...policy.defaults.alwaysKeep])
-  return (signature, level) => {
-    if (alwaysKeep.has(level)) return 1
-    return (
-      byKey.get(`${signature}:${level}`) ?? byKey.get(`${signature}:*`) ?? policy.defaults.levels[level] ?? 1
-    )
-  }
+  return (signature, level) => effectiveRate(policy, signature, level).rate
 }

@@ -23,6 +23,9 @@ export type RuleEntry = Array<CompiledRule | undefined>
 export const ANY_LEVEL = 6
 const ERROR_INDEX = LEVEL_NAMES.indexOf('error')
 
+/** What the rate of a line depends on: a policy's rules, defaults and merged patterns. */
+export type RatePolicy = Pick<Policy, 'rules' | 'defaults'> & Partial<Pick<Policy, 'patterns'>>
+
 /** A policy's rates in the shape the decision reads: compiled once per policy (setPolicy). */
 export interface CompiledPolicy {
   rules: Map<string, RuleEntry>
@@ -37,7 +40,7 @@ export interface CompiledPolicy {
 }
 
 /** Compile a (validated) policy. Each call gives fresh rule objects: a sampler's buckets are its own. */
-export function compilePolicy(policy: Policy): CompiledPolicy {
+export function compilePolicy(policy: RatePolicy): CompiledPolicy {
   const rules = new Map<string, RuleEntry>()
   for (const rule of policy.rules ?? []) {
     let entry = rules.get(rule.signature)
@@ -145,7 +148,7 @@ export interface EffectiveRate {
 }
 
 // A policy object is compiled once however many patterns are asked about (a /v1/patterns page).
-const compiled = new WeakMap<Policy, CompiledPolicy>()
+const compiled = new WeakMap<RatePolicy, CompiledPolicy>()
 
 /**
  * The rate a policy gives lines of (signature, level) at time `now` (ms since epoch), and why: the same
@@ -155,7 +158,7 @@ const compiled = new WeakMap<Policy, CompiledPolicy>()
  * effectiveRate(policy, '9f2c4a1b7d3e5f60', 'warn') // { rate: 0.25, reason: 'rule', … }
  */
 export function effectiveRate(
-  policy: Policy,
+  policy: RatePolicy,
   signature: string,
   level: LevelName,
   now: number = Date.now(),

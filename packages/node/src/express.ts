@@ -1,11 +1,36 @@
 // Express middleware: a scope per request (trace id from the incoming `traceparent`, a fresh span id),
 // `traceparent` on the response, an optional request line, and an error handler that logs through the
-// scope so the error triggers backfill. Express is a peer: only its types are imported.
+// scope so the error triggers backfill. Express is not a dependency, not even for types: the handlers are
+// typed by the few members they use, so Express 4 and 5 apps accept them and no consumer needs @types/express.
 
 import { formatTraceparent } from '@logsieve/core/sdk'
-import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express'
 import { runInScope } from './context.js'
 import type { Sieve } from './types.js'
+
+/** The members of an Express (or Node `http`) request the middleware reads. */
+export interface RequestLike {
+  method?: string
+  url?: string
+  originalUrl?: string
+  headers: Record<string, string | string[] | undefined>
+}
+
+/** The members of an Express (or Node `http`) response the middleware uses. */
+export interface ResponseLike {
+  statusCode: number
+  setHeader(name: string, value: string): unknown
+  once(event: 'finish' | 'close', listener: () => void): unknown
+}
+
+/** `(req, res, next)`: what `app.use()` takes. */
+export type Middleware = (req: RequestLike, res: ResponseLike, next: (error?: unknown) => void) => void
+/** `(err, req, res, next)`: Express's error middleware. */
+export type ErrorMiddleware = (
+  error: unknown,
+  req: RequestLike,
+  res: ResponseLike,
+  next: (error?: unknown) => void,
+) => void
 
 /** A pino-style logger: `(mergeObject, message)`. pino loggers fit as they are. */
 export interface ObjectLogger {
@@ -38,12 +63,12 @@ export interface ExpressErrorOptions {
 }
 
 /** `app.use(sieve.express())` */
-export function expressMiddleware(sieve: Sieve, options?: ExpressOptions): RequestHandler {
+export function expressMiddleware(sieve: Sieve, options?: ExpressOptions): Middleware {
   const header = (options?.requestIdHeader ?? 'x-request-id').toLowerCase()
   const requestLog = options?.requestLog ?? false
   const logger = options?.logger
   const responseHeader = options?.responseHeader ?? true
-  return function logsieveScope(req: Request, res: Response, next) {
+  return function logsieveScope(req, res, next) {
     const incoming = req.headers[header]
     // Only a caller's id: a made-up one would repeat what trace_id already says, on every kept line.
     const requestId = typeof incoming === 'string' && incoming.length <= 128 ? incoming : undefined
@@ -63,8 +88,8 @@ export function expressMiddleware(sieve: Sieve, options?: ExpressOptions): Reque
       done = true
       if (requestLog) {
         const line: RequestLine = {
-          method: req.method,
-          url: req.originalUrl ?? req.url,
+          method: req.method ?? '',
+          url: req.originalUrl ?? req.url ?? '',
           status: res.statusCode,
           durationMs: Math.round((performance.now() - start) * 1000) / 1000,
           requestId,
@@ -93,7 +118,7 @@ export function expressMiddleware(sieve: Sieve, options?: ExpressOptions): Reque
 }
 
 /** `app.use(sieve.expressErrorHandler({ logger }))` after your routes: logs the error in the request scope. */
-export function expressErrorHandler(sieve: Sieve, options?: ExpressErrorOptions): ErrorRequestHandler {
+export function expressErrorHandler(sieve: Sieve, options?: ExpressErrorOptions): ErrorMiddleware {
   const logger = options?.logger
   return function logsieveErrors(err, req, _res, next) {
     if (logger) {

@@ -13,7 +13,16 @@ export {
   type TraceIds,
 } from './context.js'
 export { defaultCacheDir, diskPolicyCache } from './disk-cache.js'
-export type { ExpressErrorOptions, ExpressOptions, ObjectLogger, RequestLine } from './express.js'
+export type {
+  ErrorMiddleware,
+  ExpressErrorOptions,
+  ExpressOptions,
+  Middleware,
+  ObjectLogger,
+  RequestLike,
+  RequestLine,
+  ResponseLike,
+} from './express.js'
 export type { RouteHandler } from './next.js'
 export { SieveConfigError } from './options.js'
 export { createSieve } from './sieve.js'

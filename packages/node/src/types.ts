@@ -1,8 +1,7 @@
 // Public options and the Sieve object returned by createSieve().
 import type { Decision, Policy, PolicyInput, Sampler, StatsBatch } from '@logsieve/core/sdk'
-import type { ErrorRequestHandler, RequestHandler } from 'express'
 import type { Scope, ScopeInit } from './context.js'
-import type { ExpressErrorOptions, ExpressOptions } from './express.js'
+import type { ErrorMiddleware, ExpressErrorOptions, ExpressOptions, Middleware } from './express.js'
 import type { RouteHandler } from './next.js'
 
 /** Something went wrong inside the SDK; it was handled and never reached the app's log call. */
@@ -118,9 +117,9 @@ export interface Sieve {
   /** `traceparent` header value for the current context (send it downstream). */
   traceparent(): string | undefined
   /** Express middleware: `app.use(sieve.express())` before your routes. */
-  express(options?: ExpressOptions): RequestHandler
+  express(options?: ExpressOptions): Middleware
   /** Express error middleware: `app.use(sieve.expressErrorHandler({ logger }))` after your routes. */
-  expressErrorHandler(options?: ExpressErrorOptions): ErrorRequestHandler
+  expressErrorHandler(options?: ExpressErrorOptions): ErrorMiddleware
   /** Wrap a Next.js App Router route handler: `export const GET = sieve.route(handler)`. */
   route<C = unknown>(handler: RouteHandler<C>): (request: Request, context: C) => Promise<Response>
   /** True when redacted example lines are collected (the `examples` option). */

@@ -167,7 +167,9 @@ describe('never hurt the app', () => {
       const sieve = make(bad.url, diagnostics, {
         policy: { service: 'svc', version: 3, defaults: { levels: { info: 0 } } },
       })
-      await until(() => diagnostics.some((d) => d.code === 'LOGSIEVE_POLICY_FETCH'))
+      // An invalid policy is reported as such (issue 18, 11b); a 500 or garbage as a failed fetch.
+      const code = mode === 'invalid policy' ? 'LOGSIEVE_POLICY_INVALID' : 'LOGSIEVE_POLICY_FETCH'
+      await until(() => diagnostics.some((d) => d.code === code))
       expect(sieve.policy.version).toBe(3)
       expect(logSome(sieve)).toBe(0)
       await sieve.flush()

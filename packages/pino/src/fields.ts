@@ -31,7 +31,7 @@ export interface Fields {
 }
 
 export function createFields(options: LineFieldOptions | undefined): Fields {
-  const signatureMode = options?.signatureField ?? true
+  const signatureMode = options?.signatureField
   const traceMode = options?.traceFields ?? true
   const scopeFields = options?.scopeFields ?? true
   /** This integration, as the owner of what it caches on scopes. */

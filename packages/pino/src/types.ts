@@ -3,8 +3,8 @@ import type { LineFieldOptions } from '@logsieve/core/sdk'
 
 /**
  * Which of Logsieve's fields kept lines carry (the rule is core's `writesSignature`/`writesTrace`, shared
- * with winston): `signatureField` and `traceFields` take `false`, `true` (when the field earns its bytes,
- * the default) or `'always'`; `scopeFields` takes a boolean. See docs/pino.md (Fields on kept lines).
+ * with winston): `signatureField` (default false) and `traceFields` (default true) take `false`, `true`
+ * (when the field earns its bytes) or `'always'`; `scopeFields` takes a boolean. See docs/pino.md.
  */
 export interface SievePinoOptions extends LineFieldOptions {}
 

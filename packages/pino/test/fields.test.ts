@@ -55,11 +55,23 @@ describe('fields by default', () => {
     expect(lines()[1]).toMatchObject({ trace_id: TRACE })
   })
 
-  it('tags the lines of a sampled pattern with signature, and sample_rate when they stand for more', () => {
+  it('writes sample_rate when a line stands for more than itself, and no signature', () => {
+    let n = 0
+    const sieve = sieveWith({ info: 0.5 }, () => (n++ % 2 === 0 ? 0.9 : 0.1))
+    const { log, lines } = logger(sieve)
+    for (let i = 0; i < 4; i++) log.info('tick %d', i)
+    expect(lines()).toEqual([
+      expect.objectContaining({ msg: 'tick 1', sample_rate: 2 }),
+      expect.objectContaining({ msg: 'tick 3', sample_rate: 2 }),
+    ])
+    expect(lines().some((l) => 'signature' in l)).toBe(false)
+  })
+
+  it('with signatureField: true, tags the lines of a sampled pattern with signature', () => {
     let n = 0
     // dropped, kept, dropped, kept…
     const sieve = sieveWith({ info: 0.5 }, () => (n++ % 2 === 0 ? 0.9 : 0.1))
-    const { log, lines } = logger(sieve)
+    const { log, lines } = logger(sieve, { signatureField: true })
     for (let i = 0; i < 6; i++) log.info('tick %d', i)
     log.warn('kept whole')
     const out = lines()

@@ -54,7 +54,8 @@ export function openApiDocument(): Record<string, unknown> {
         bearer: {
           type: 'http',
           scheme: 'bearer',
-          description: 'API key (lsk_…); ?apiKey= also accepted on ingest routes',
+          description:
+            'API key (lsk_…); ?apiKey= also accepted on ingest routes. A viewer key may call every GET route and nothing else (403).',
         },
       },
       schemas: {

@@ -142,7 +142,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   flushTimer.unref()
   scheduler.start()
   const host = resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host
-  logger.info({ port, host: resolved.host, db: resolved.dbPath }, 'logsieve server listening')
+  // A database URL's password stays out of the log.
+  const db = resolved.dbPath.replace(/^(postgres(?:ql)?:\/\/[^:/@]+):[^@]*@/i, '$1:***@')
+  logger.info({ port, host: resolved.host, db }, 'logsieve server listening')
 
   let closing: Promise<void> | undefined
   const close = (): Promise<void> => {

@@ -162,6 +162,8 @@ export class StatsAggregator {
   /** When each service/environment's Pending was last taken (bounded by the groups that send stats). */
   private readonly taken = new Map<string, number>()
   private flushing: Promise<void> = Promise.resolve()
+  /** The flush not started yet: what is added now goes into it, so every caller until it starts shares it. */
+  private queued: Promise<void> | undefined
   // Batches of one SDK repeat the same firstSeen strings; parsing each once saves most Date.parse calls.
   private lastFirstSeen = ''
   private lastFirstSeenMs = 0
@@ -344,10 +346,14 @@ export class StatsAggregator {
 
   /**
    * Write everything aggregated so far, in transactions of FLUSH_CHUNK rows with a turn of the event loop
-   * between them. Concurrent calls queue behind each other.
+   * between them. Callers until it starts share it.
    */
   flush(): Promise<void> {
+    // At most one write running and one waiting: callers wait for the write that holds their stats, not
+    // for one write per earlier caller (the group commit behind durable acknowledgements).
+    if (this.queued) return this.queued
     const run = async (): Promise<void> => {
+      this.queued = undefined
       if (this.unflushed.size === 0) return
       const groups = this.unflushed
       this.unflushed = new Map()
@@ -381,6 +387,7 @@ export class StatsAggregator {
     }
     // A failed flush must not wedge the queue: the next one runs either way.
     this.flushing = this.flushing.then(run, run)
+    this.queued = this.flushing
     return this.flushing
   }
 

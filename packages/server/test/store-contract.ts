@@ -55,7 +55,7 @@ const policy = (rate: number, service = 'svc'): Omit<Policy, 'version'> =>
 const pending = (seen: number, instance: string, start: number): Pending => ({
   patterns: new Map([
     [
-      `${sig(1)}info`,
+      patternKey(sig(1), 'info'),
       { signature: sig(1), level: 'info', seen, kept: seen - 1, bytes: seen * 10, plainBytes: seen * 6 },
     ],
   ]),

@@ -1,7 +1,7 @@
 // `logsieve analyze <file|->` and `logsieve signatures [file|-]`: offline, no server needed.
 import { createReadStream, statSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
-import { computeSignature, mergeTemplates, type TemplateEntry } from '@logsieve/core'
+import { computeSignature, mergeTemplates, patternKey, type TemplateEntry } from '@logsieve/core'
 import { type AnalysisReport, analyzeStream } from '../analyze.js'
 import { int, num, parse, str } from '../args.js'
 import { CliError, EXIT } from '../errors.js'
@@ -223,7 +223,7 @@ async function mergedSignatures(
   await readLines(source, (text) => {
     const parsed = parseLine(text, lineFormat)
     const { signature, template } = computeSignature(parsed.message)
-    const key = `${signature}:${parsed.level}`
+    const key = patternKey(signature, parsed.level)
     let at = index.get(key)
     if (at === undefined) {
       at = entries.length

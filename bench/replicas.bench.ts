@@ -1,0 +1,181 @@
+// Scaling out (issue 17): stats ingest (batches of 500 patterns) and the GET 304 path on one SQLite
+// server, on PostgreSQL with one replica and with three, in one run; p50/p99 at 200 concurrent requests.
+// Each server is a real `logsieve-server` process; on PostgreSQL a 202 means the batch is committed.
+// Target: three PostgreSQL replicas ingest ≥ 2× what one SQLite server does.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const CONNECTIONS = 200
+const SECONDS = 5
+const ADMIN = 'bench-admin-key-0123456789'
+const PG_URL = process.env.LOGSIEVE_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+const BIN = fileURLToPath(new URL('../packages/server/src/bin.ts', import.meta.url))
+
+interface AutocannonResult {
+  requests: { average: number }
+  latency: { p50: number; p99: number }
+  errors: number
+  timeouts: number
+  statusCodeStats: Record<string, { count: number }>
+}
+type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>
+interface PgClient {
+  connect(): Promise<void>
+  query(sql: string): Promise<unknown>
+  end(): Promise<void>
+}
+type PgModule = { Client: new (o: { connectionString: string }) => PgClient }
+
+const req = createRequire(new URL('../packages/server/package.json', import.meta.url))
+
+function startReplica(db: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', BIN, '--port', '0', '--db', db, '--log-level', 'error'],
+    {
+      env: {
+        ...process.env,
+        LOGSIEVE_ADMIN_KEY: ADMIN,
+        LOGSIEVE_RATE_LIMIT: '0',
+        LOGSIEVE_GENERATION_INTERVAL_MS: '0',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
+  return new Promise((ok, fail) => {
+    let out = ''
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d
+      const m = /listening on (http:\/\/\S+)/.exec(out)
+      if (m) ok({ child, url: m[1]! })
+    })
+    child.once('exit', (code) => fail(new Error(`bench server exited with ${code}: ${out}`)))
+  })
+}
+
+function statsBody(): string {
+  const now = Date.now()
+  return JSON.stringify({
+    sdk: { name: '@logsieve/node', version: '0.1.0' },
+    service: 'bench',
+    environment: 'prod',
+    instance: 'bench-1',
+    window: { start: new Date(now - 30_000).toISOString(), end: new Date(now).toISOString() },
+    patterns: Array.from({ length: 500 }, (_, i) => ({
+      signature: i.toString(16).padStart(16, '0'),
+      level: i % 10 === 0 ? 'debug' : 'info',
+      template: `request ${i} handled for user <*> in <*> ms from <*>`,
+      seen: 1000 + i,
+      kept: 100 + i,
+      bytes: (1000 + i) * 180,
+      firstSeen: new Date(now - 3_600_000).toISOString(),
+    })),
+  })
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
+
+interface Row {
+  setup: string
+  stats: AutocannonResult
+  notModified: AutocannonResult
+}
+
+export default async function (): Promise<void> {
+  const autocannon = req('autocannon') as Autocannon
+  const pg = req('pg') as PgModule
+  const admin = new pg.Client({ connectionString: PG_URL })
+  try {
+    await admin.connect()
+  } catch (err) {
+    console.log(`SKIPPED: PostgreSQL not reachable at ${PG_URL} (${(err as Error).message})`)
+    return
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'logsieve-bench-'))
+  const databases: string[] = []
+  const rows: Row[] = []
+  const measure = async (setup: string, db: string, replicas: number) => {
+    const first = await startReplica(db)
+    const procs = [
+      first,
+      ...(await Promise.all(Array.from({ length: replicas - 1 }, () => startReplica(db)))),
+    ]
+    try {
+      const created = await fetch(`${first.url}/v1/keys`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ scope: 'ingest', name: 'bench', services: ['bench'] }),
+      })
+      const { key } = (await created.json()) as { key: string }
+      const auth = { authorization: `Bearer ${key}` }
+      const policy = (u: string) => `${u}/v1/policies/bench?environment=prod`
+      const etag = (await fetch(policy(first.url), { headers: auth })).headers.get('etag')!
+      // autocannon spreads the connections over the URLs, as a load balancer would.
+      const urls = procs.map((p) => p.url)
+      const post = {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: statsBody(),
+      }
+      await autocannon({ url: urls.map((u) => `${u}/v1/stats`), connections: 30, duration: 1, ...post }) // warm-up
+      const run = async (name: string, opts: Record<string, unknown>) => {
+        const r = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...opts })
+        const codes = Object.entries(r.statusCodeStats)
+          .map(([s, v]) => `${s}×${v.count}`)
+          .join(' ')
+        const bad = r.errors + r.timeouts
+        console.log(
+          `${`${setup}: ${name}`.padEnd(44)} ${fmt(r.requests.average).padStart(7)} req/s   p50 ${r.latency.p50} ms   p99 ${r.latency.p99} ms   [${codes}${bad ? ` errors ${bad}` : ''}]`,
+        )
+        return r
+      }
+      const stats = await run('POST /v1/stats', { url: urls.map((u) => `${u}/v1/stats`), ...post })
+      const notModified = await run('GET /v1/policies 304', {
+        url: urls.map(policy),
+        headers: { ...auth, 'if-none-match': etag },
+      })
+      rows.push({ setup, stats, notModified })
+    } finally {
+      for (const p of procs) p.child.kill('SIGTERM')
+      await Promise.all(
+        procs.map(
+          (p) => new Promise((ok) => (p.child.exitCode !== null ? ok(null) : p.child.once('exit', ok))),
+        ),
+      )
+    }
+  }
+  const pgDatabase = async () => {
+    const name = `logsieve_bench_${randomBytes(4).toString('hex')}`
+    await admin.query(`CREATE DATABASE ${name}`)
+    databases.push(name)
+    const u = new URL(PG_URL)
+    u.pathname = `/${name}`
+    return u.toString()
+  }
+  try {
+    console.log(`autocannon, ${CONNECTIONS} connections, ${SECONDS} s per run; each server its own process\n`)
+    await measure('SQLite, 1 server', join(dir, 'bench.db'), 1)
+    await measure('PostgreSQL, 1 replica', await pgDatabase(), 1)
+    await measure('PostgreSQL, 3 replicas', await pgDatabase(), 3)
+    console.log('\n| setup | stats batches/s | stats p50 / p99 ms | 304 req/s | 304 p50 / p99 ms |')
+    console.log('| --- | ---: | ---: | ---: | ---: |')
+    for (const r of rows) {
+      console.log(
+        `| ${r.setup} | ${fmt(r.stats.requests.average)} | ${r.stats.latency.p50} / ${r.stats.latency.p99} | ${fmt(r.notModified.requests.average)} | ${r.notModified.latency.p50} / ${r.notModified.latency.p99} |`,
+      )
+    }
+    const ratio = rows[2]!.stats.requests.average / rows[0]!.stats.requests.average
+    console.log(
+      `\nthree PostgreSQL replicas vs one SQLite server, stats ingest: ${ratio.toFixed(2)}× (target ≥ 2×) ${ratio >= 2 ? 'ok' : 'MISSED'}`,
+    )
+  } finally {
+    for (const name of databases) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+    await admin.end()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
