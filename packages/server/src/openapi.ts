@@ -63,6 +63,23 @@ export function openApiDocument(): Record<string, unknown> {
         Policy: schema(policySchema),
         Settings: schema(settingsSchema),
         Pin: schema(pinSchema),
+        PatternSplit: {
+          type: 'object',
+          required: ['pattern'],
+          properties: { pattern: { type: 'string', pattern: '^[0-9a-f]{16}$', description: 'pattern id' } },
+        },
+        PatternForbid: {
+          type: 'object',
+          required: ['signatures'],
+          properties: {
+            signatures: {
+              type: 'array',
+              minItems: 2,
+              maxItems: 2,
+              items: { type: 'string', pattern: '^[0-9a-f]{16}$' },
+            },
+          },
+        },
         TimeSeries: {
           type: 'object',
           required: ['service', 'environment', 'resolution', 'since', 'points', 'versions'],
@@ -207,6 +224,30 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/v1/services/{service}/pins/{id}': {
         delete: op('Delete a pin', 'admin', { parameters: [svc, p('id')] }),
+      },
+      '/v1/services/{service}/pattern-groups': {
+        get: op('Merged patterns (id, level, template, reason, members) and the separations kept', 'admin', {
+          parameters: [svc, env],
+        }),
+      },
+      '/v1/services/{service}/pattern-groups/split': {
+        post: op(
+          'Split a pattern: its members never share a pattern again (body { pattern: id })',
+          'admin',
+          { parameters: [svc, env], requestBody: json(ref('PatternSplit')) },
+          { 201: { description: 'created' } },
+        ),
+      },
+      '/v1/services/{service}/pattern-groups/forbid': {
+        post: op(
+          'Forbid a merge: two signatures never share a pattern (body { signatures: [a, b] })',
+          'admin',
+          { parameters: [svc, env], requestBody: json(ref('PatternForbid')) },
+          { 201: { description: 'created' } },
+        ),
+      },
+      '/v1/services/{service}/pattern-groups/separations/{id}': {
+        delete: op('Undo a split or a forbidden merge', 'admin', { parameters: [svc, p('id'), env] }),
       },
       '/v1/keys': {
         get: op('List API keys (never the secrets)', 'admin', {}),

@@ -61,6 +61,10 @@ describe.skipIf(skip)(titled('migrate from SQLite to PostgreSQL', skip), () => {
     const pin = await (
       await sqlite.call('/v1/services/shop/pins', { body: { signature: sig(2), rate: 1, reason: 'debug' } })
     ).json()
+    const forbid = { signatures: [sig(1), sig(2)] }
+    const separation = await (
+      await sqlite.call('/v1/services/shop/pattern-groups/forbid?environment=prod', { body: forbid })
+    ).json()
     const before = await sqlite.call('/v1/policies/shop?environment=prod', { key: ingest })
     const etag = before.headers.get('etag')!
     const body = await before.text()
@@ -121,6 +125,11 @@ describe.skipIf(skip)(titled('migrate from SQLite to PostgreSQL', skip), () => {
         await call('/v1/services/shop/pins', { body: { signature: sig(3), rate: 1, reason: 'x' } })
       ).json()) as { id: number }
       expect(pin2.id).toBeGreaterThan((pin as { id: number }).id)
+      const groups = '/v1/services/shop/pattern-groups?environment=prod'
+      expect((await (await call(groups)).json()).separations).toEqual([separation])
+      const url = '/v1/services/shop/pattern-groups/forbid?environment=prod'
+      const next2 = (await (await call(url, { body: forbid })).json()) as { id: number }
+      expect(next2.id).toBeGreaterThan(separation.id)
     } finally {
       await onPg.close()
     }

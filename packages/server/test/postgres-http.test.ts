@@ -1,5 +1,5 @@
 // The HTTP contract suites, unchanged, against servers on the real PostgreSQL (a database per server,
-// dropped on close): ingest, generation, streams, keys and the operational routes.
+// dropped on close): ingest, generation, streams, keys, the operational routes and pattern groups.
 import { describe, vi } from 'vitest'
 import { titled } from '../../../test/support/requirement.js'
 import { pgSkipReason } from './pg.js'
@@ -15,4 +15,5 @@ else {
   await import('./stream.test.js')
   await import('./keys.test.js')
   await import('./ops.test.js')
+  await import('./pattern-groups.test.js')
 }

@@ -239,6 +239,32 @@ export function storeContract(engine: string, factory: StoreFactory, skip?: stri
       expect((await store.listPins('svc')).map((p) => p.signature)).toEqual([sig(2)])
     })
 
+    it('stores pattern separations per service and environment', async () => {
+      expect(await store.listSeparations('svc', 'prod')).toEqual([])
+      const split = { kind: 'split' as const, pattern: sig(9), signatures: [sig(1), sig(2), sig(3)] }
+      const a = await store.insertSeparation('svc', 'prod', split, 'ann', T0)
+      const forbid = { kind: 'forbid' as const, pattern: undefined, signatures: [sig(4), sig(5)] }
+      const b = await store.insertSeparation('svc', 'prod', forbid, undefined, T0 + MIN)
+      await store.insertSeparation('svc', 'dev', forbid, undefined, T0)
+      await store.insertSeparation('elsewhere', 'prod', forbid, undefined, T0)
+      expect(a).toEqual({
+        id: a.id,
+        service: 'svc',
+        environment: 'prod',
+        ...split,
+        author: 'ann',
+        createdAt: new Date(T0).toISOString(),
+      })
+      expect(await store.listSeparations('svc', 'prod')).toEqual([a, { ...b, ...forbid }])
+      expect(b).toMatchObject({ pattern: undefined, author: undefined })
+      expect(await store.deleteSeparation('svc', 'dev', a.id)).toBe(false)
+      expect(await store.deleteSeparation('elsewhere', 'prod', a.id)).toBe(false)
+      expect(await store.deleteSeparation('svc', 'prod', a.id)).toBe(true)
+      expect(await store.deleteSeparation('svc', 'prod', a.id)).toBe(false)
+      expect((await store.listSeparations('svc', 'prod')).map((s) => s.id)).toEqual([b.id])
+      expect(await store.listSeparations('svc', 'dev')).toHaveLength(1)
+    })
+
     it('rolls old minutes into hours and drops old hours', async () => {
       const H = 3_600_000
       await store.writeStats([row(1, T0, 3), row(1, T0 + MIN, 4), row(1, T0 + 2 * H, 5)], [])

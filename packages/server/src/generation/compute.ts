@@ -7,11 +7,14 @@ import {
   type Policy,
   parsePolicy,
 } from '@logsieve/core'
+import { groupObservations } from './grouping.js'
 
 export interface ComputeJob {
   input: Omit<GeneratorInput, 'patterns'>
   /** The version the candidate would get. */
   version: number
+  /** Signature sets an admin keeps apart (splits, forbidden merges). */
+  apart: string[][]
   author: string
   reason: string | undefined
 }
@@ -28,14 +31,25 @@ export type ComputeResult =
   | { ok: false; message: string; field: string | undefined }
 
 /** Rules and defaults without boost expiries, which move on every run and are not a change by themselves. */
-const essence = (p: Pick<Policy, 'defaults' | 'rules'>): string =>
-  JSON.stringify([p.defaults, p.rules.map(({ expiresAt: _e, template: _t, ...r }) => r)])
+const essence = (p: Pick<Policy, 'defaults' | 'rules' | 'patterns'>): string =>
+  JSON.stringify([
+    p.defaults,
+    p.rules.map(({ expiresAt: _e, template: _t, ...r }) => r),
+    (p.patterns ?? []).map((g) => [g.id, g.members]),
+  ])
 
 export function computePolicy(job: ComputeJob, patterns: PatternObservation[]): ComputeResult {
   const { input } = job
-  const result = generatePolicy({ ...input, patterns })
+  const grouped = groupObservations({
+    observations: patterns,
+    previous: input.previous,
+    apart: job.apart,
+    pins: (input.pins ?? []).filter((p) => !p.expiresAt || Date.parse(p.expiresAt) > input.now),
+  })
+  const result = generatePolicy({ ...input, patterns: grouped.observations })
   const candidate = {
     ...result.policy,
+    ...(grouped.patterns.length > 0 ? { patterns: grouped.patterns } : {}),
     service: input.service,
     environment: input.environment,
     source: 'generated' as const,

@@ -142,6 +142,7 @@ export class PolicyGenerator {
     }
     const settings = (await store.getSettings(service)) ?? defaultSettings()
     const pins = (await store.listPins(service)).filter((p) => !p.expiresAt || Date.parse(p.expiresAt) > now)
+    const apart = (await store.listSeparations(service, environment)).map((s) => s.signatures)
     const current = await policies.load(service, environment, isShared(store) ? store : undefined)
     const previous = current.policy.version > 0 ? current.policy : undefined
     const computed = await session.run({
@@ -156,6 +157,7 @@ export class PolicyGenerator {
         now,
       },
       version: current.policy.version + 1,
+      apart,
       author: opts.author ?? 'generator',
       reason: opts.reason,
     })

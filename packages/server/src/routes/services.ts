@@ -9,6 +9,7 @@ import { defaultSettings } from '../generation/generator.js'
 import { patternViews } from '../pattern-view.js'
 import { serviceSeries } from '../series.js'
 import { environmentParam, intParam, serviceParam } from './params.js'
+import { patternGroupRoutes } from './pattern-groups.js'
 
 const iso = (ms: number): string => new Date(ms).toISOString()
 const DAY_MS = 86_400_000
@@ -108,5 +109,6 @@ export function serviceRoutes(ctx: ServerContext): Hono<AuthEnv> {
     return c.json({ id, deleted: true }, 200)
   })
 
+  app.route('/', patternGroupRoutes(ctx))
   return app
 }

@@ -1,7 +1,7 @@
 // `logsieve-server migrate --from file.db --to postgres://…`: copy a SQLite database into an empty
 // PostgreSQL one. Both are first brought to the latest schema, so their tables match column for column;
 // every table is copied in one transaction, then what PostgreSQL keeps beside (the last version per
-// service, the pin id sequence) is derived from the copied rows.
+// service, the pin and separation id sequences) is derived from the copied rows.
 import pg from 'pg'
 import { PostgresStore } from './postgres.js'
 import { SqliteStore } from './sqlite.js'
@@ -67,9 +67,10 @@ export async function copySqliteToPostgres(from: string, to: string): Promise<Co
     }
     await client.query(`INSERT INTO policy_heads (service, environment, version)
       SELECT service, environment, max(version) FROM policies GROUP BY service, environment`)
-    await client.query(
-      `SELECT setval(pg_get_serial_sequence('pins', 'id'), coalesce(max(id), 0) + 1, false) FROM pins`,
-    )
+    for (const table of ['pins', 'pattern_separations'])
+      await client.query(
+        `SELECT setval(pg_get_serial_sequence('${table}', 'id'), coalesce(max(id), 0) + 1, false) FROM ${table}`,
+      )
     await client.query('COMMIT')
     return out
   } catch (err) {

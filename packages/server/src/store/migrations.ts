@@ -89,7 +89,17 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX patterns_last_seen ON patterns (last_seen);
   `,
-  // 4: plain bytes (issue 14): what the seen lines cost without Logsieve's fields, the "before" of every
+  // 4 (issue 15): merges an admin undid (a split pattern's members, a forbidden pair), kept across generations
+  `
+  CREATE TABLE pattern_separations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    service TEXT NOT NULL, environment TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('split', 'forbid')),
+    pattern TEXT, signatures TEXT NOT NULL, author TEXT, created_at TEXT NOT NULL
+  );
+  CREATE INDEX pattern_separations_group ON pattern_separations (service, environment);
+  `,
+  // 5: plain bytes (issue 14): what the seen lines cost without Logsieve's fields, the "before" of every
   // saving; NULL (rows written before) reads as the written bytes.
   `
   ALTER TABLE stats_minute ADD COLUMN plain_bytes REAL;

@@ -100,7 +100,17 @@ export const PG_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX patterns_last_seen ON patterns (last_seen);
   `,
-  // 4: plain bytes (issue 14), as SQLite's step 4: NULL (rows written before) reads as written bytes.
+  // 4 (issue 15, as SQLite's step 4): merges an admin undid, kept across generations
+  `
+  CREATE TABLE pattern_separations (
+    id bigserial PRIMARY KEY,
+    service text NOT NULL, environment text NOT NULL,
+    kind text NOT NULL CHECK (kind IN ('split', 'forbid')),
+    pattern text, signatures text NOT NULL, author text, created_at text NOT NULL
+  );
+  CREATE INDEX pattern_separations_group ON pattern_separations (service, environment);
+  `,
+  // 5: plain bytes (issue 14), as SQLite's step 5: NULL (rows written before) reads as written bytes.
   `
   ALTER TABLE stats_minute ADD COLUMN plain_bytes double precision;
   ALTER TABLE stats_hour ADD COLUMN plain_bytes double precision;

@@ -8,6 +8,7 @@ import { ApiError } from '../errors.js'
 import type { Pending } from '../stats-aggregator.js'
 import { HOUR_MAX_COUNT, ROW_MAX_BYTES, ROW_MAX_COUNT } from '../stats-limits.js'
 import { PG_MIGRATIONS } from './pg-migrations.js'
+import { separationFromRow } from './separation-row.js'
 import { sessionFromRow } from './session-row.js'
 import type {
   ApiKeyRecord,
@@ -22,6 +23,8 @@ import type {
   PendingGroup,
   PinRecord,
   PolicySummary,
+  Separation,
+  SeparationRecord,
   SeriesPoint,
   ServiceRecord,
   SessionRecord,
@@ -635,6 +638,43 @@ export class PostgresStore implements SharedStore {
     return (
       ((await this.q('DELETE FROM pins WHERE service = $1 AND id = $2', [service, id])).rowCount ?? 0) > 0
     )
+  }
+
+  async listSeparations(service: string, environment: string): Promise<SeparationRecord[]> {
+    const r = await this.q(
+      'SELECT * FROM pattern_separations WHERE service = $1 AND environment = $2 ORDER BY id',
+      [service, environment],
+    )
+    return r.rows.map(separationFromRow)
+  }
+  async insertSeparation(
+    service: string,
+    environment: string,
+    separation: Separation,
+    author: string | undefined,
+    at: number,
+  ): Promise<SeparationRecord> {
+    const r = await this.q(
+      `INSERT INTO pattern_separations (service, environment, kind, pattern, signatures, author, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+      [
+        service,
+        environment,
+        separation.kind,
+        separation.pattern ?? null,
+        JSON.stringify(separation.signatures),
+        author ?? null,
+        new Date(at).toISOString(),
+      ],
+    )
+    return separationFromRow(r.rows[0]!)
+  }
+  async deleteSeparation(service: string, environment: string, id: number): Promise<boolean> {
+    const r = await this.q(
+      'DELETE FROM pattern_separations WHERE service = $1 AND environment = $2 AND id = $3',
+      [service, environment, id],
+    )
+    return (r.rowCount ?? 0) > 0
   }
 
   async timeSeries(

@@ -5,6 +5,7 @@ import type { LevelName, Pin, Policy, Settings } from '@logsieve/core'
 import Database from 'better-sqlite3'
 import { HOUR_MAX_COUNT, ROW_MAX_BYTES, ROW_MAX_COUNT } from '../stats-limits.js'
 import { MIGRATIONS } from './migrations.js'
+import { separationFromRow } from './separation-row.js'
 import { sessionFromRow } from './session-row.js'
 import type {
   ApiKeyRecord,
@@ -19,6 +20,8 @@ import type {
   PendingGroup,
   PinRecord,
   PolicySummary,
+  Separation,
+  SeparationRecord,
   SeriesPoint,
   ServiceRecord,
   SessionRecord,
@@ -151,6 +154,13 @@ export class SqliteStore implements Store {
       insertPin: p(`INSERT INTO pins (service, signature, level, rate, reason, author, created_at, expires_at)
         VALUES (@service, @signature, @level, @rate, @reason, @author, @createdAt, @expiresAt) RETURNING *`),
       deletePin: p('DELETE FROM pins WHERE service = ? AND id = ?'),
+      listSeparations: p(
+        'SELECT * FROM pattern_separations WHERE service = ? AND environment = ? ORDER BY id',
+      ),
+      insertSeparation: p(`INSERT INTO pattern_separations
+        (service, environment, kind, pattern, signatures, author, created_at)
+        VALUES (@service, @environment, @kind, @pattern, @signatures, @author, @createdAt) RETURNING *`),
+      deleteSeparation: p('DELETE FROM pattern_separations WHERE service = ? AND environment = ? AND id = ?'),
       rollupHours:
         p(`INSERT INTO stats_hour (service, environment, signature, level, hour, seen, kept, bytes, kept_bytes,
           plain_bytes)
@@ -333,6 +343,31 @@ export class SqliteStore implements Store {
   }
   async deletePin(service: string, id: number): Promise<boolean> {
     return this.s.deletePin!.run(service, id).changes > 0
+  }
+
+  async listSeparations(service: string, environment: string): Promise<SeparationRecord[]> {
+    return (this.s.listSeparations!.all(service, environment) as Row[]).map(separationFromRow)
+  }
+  async insertSeparation(
+    service: string,
+    environment: string,
+    separation: Separation,
+    author: string | undefined,
+    at: number,
+  ): Promise<SeparationRecord> {
+    const row = this.s.insertSeparation!.get({
+      service,
+      environment,
+      kind: separation.kind,
+      pattern: separation.pattern ?? null,
+      signatures: JSON.stringify(separation.signatures),
+      author: author ?? null,
+      createdAt: new Date(at).toISOString(),
+    }) as Row
+    return separationFromRow(row)
+  }
+  async deleteSeparation(service: string, environment: string, id: number): Promise<boolean> {
+    return this.s.deleteSeparation!.run(service, environment, id).changes > 0
   }
 
   async timeSeries(

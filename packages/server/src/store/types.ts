@@ -109,6 +109,23 @@ export interface PinRecord extends Pin {
   createdAt: string
 }
 
+/** A merge an admin undid (issue 15): these signatures never share a pattern again. */
+export interface Separation {
+  kind: 'split' | 'forbid'
+  /** The split pattern's id (kind `split`). */
+  pattern: string | undefined
+  /** Signatures no two of which may share a pattern. */
+  signatures: string[]
+}
+
+export interface SeparationRecord extends Separation {
+  id: number
+  service: string
+  environment: string
+  author: string | undefined
+  createdAt: string
+}
+
 export interface PatternTotals {
   signature: string
   level: LevelName
@@ -193,6 +210,16 @@ export interface Store {
   listPins(service: string): Promise<PinRecord[]>
   insertPin(service: string, pin: Pin, author: string | undefined, at: number): Promise<PinRecord>
   deletePin(service: string, id: number): Promise<boolean>
+
+  listSeparations(service: string, environment: string): Promise<SeparationRecord[]>
+  insertSeparation(
+    service: string,
+    environment: string,
+    separation: Separation,
+    author: string | undefined,
+    at: number,
+  ): Promise<SeparationRecord>
+  deleteSeparation(service: string, environment: string, id: number): Promise<boolean>
 
   /** A service's totals per minute (from minute rows) or per hour (hour rows and minute rows folded), since `sinceMs`. */
   timeSeries(

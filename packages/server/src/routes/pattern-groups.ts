@@ -1,0 +1,88 @@
+// Admin routes about merged patterns (issue 15): list a service's patterns with their members, split one or
+// forbid a merge (stored, so every later generation keeps those signatures apart), and undo that.
+import { SIGNATURE_PATTERN } from '@logsieve/core'
+import { Hono } from 'hono'
+import { type AuthEnv, assertService, type Principal } from '../auth.js'
+import { readJson } from '../body.js'
+import type { ServerContext } from '../context.js'
+import { ApiError, notFound } from '../errors.js'
+import { environmentParam, intParam, serviceParam } from './params.js'
+
+const bad = (field: string, message: string): ApiError =>
+  new ApiError(400, 'LOGSIEVE_BODY_INVALID', message, field)
+
+const signature = (value: unknown, field: string): string => {
+  if (typeof value !== 'string' || !SIGNATURE_PATTERN.test(value))
+    throw bad(field, 'must be 16 lowercase hex characters')
+  return value
+}
+
+const object = (body: unknown): Record<string, unknown> => {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad('body', 'must be an object')
+  return body as Record<string, unknown>
+}
+
+/** Mounted inside serviceRoutes, behind its admin-key middleware for /v1/services/*. */
+export function patternGroupRoutes(ctx: ServerContext): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>()
+  const { store, policies } = ctx
+  const target = (c: {
+    req: { param(n: 'service'): string; query(n: string): string | undefined }
+    var: { principal: Principal }
+  }) => {
+    const service = serviceParam(c.req.param('service'))
+    assertService(c.var.principal, service)
+    return { service, environment: environmentParam(c.req.query('environment')) }
+  }
+  const base = '/v1/services/:service/pattern-groups'
+
+  app.get(base, async (c) => {
+    const { service, environment } = target(c)
+    const { policy } = await policies.load(service, environment)
+    const rules = new Map(policy.rules.map((r) => [r.signature, r]))
+    const patterns = (policy.patterns ?? []).map((p) => {
+      const rule = rules.get(p.id)
+      return { ...p, level: rule?.level ?? null, rate: rule?.rate ?? null }
+    })
+    const separations = await store.listSeparations(service, environment)
+    return c.json({ service, environment, policyVersion: policy.version, patterns, separations }, 200)
+  })
+
+  app.post(`${base}/split`, async (c) => {
+    const { service, environment } = target(c)
+    const id = signature(object(await readJson(c, ctx.options.bodyLimitBytes)).pattern, 'pattern')
+    const { policy } = await policies.load(service, environment)
+    const pattern = policy.patterns?.find((p) => p.id === id)
+    if (!pattern) throw notFound(`pattern ${id} of ${service}/${environment}`, 'pattern')
+    const separation = { kind: 'split' as const, pattern: id, signatures: pattern.members }
+    const at = ctx.options.now()
+    return c.json(
+      await store.insertSeparation(service, environment, separation, c.var.principal.name, at),
+      201,
+    )
+  })
+
+  app.post(`${base}/forbid`, async (c) => {
+    const { service, environment } = target(c)
+    const list = object(await readJson(c, ctx.options.bodyLimitBytes)).signatures
+    if (!Array.isArray(list) || list.length !== 2) throw bad('signatures', 'must be two signatures')
+    const signatures = list.map((s, i) => signature(s, `signatures.${i}`))
+    if (signatures[0] === signatures[1]) throw bad('signatures', 'must be two different signatures')
+    const separation = { kind: 'forbid' as const, pattern: undefined, signatures }
+    const at = ctx.options.now()
+    return c.json(
+      await store.insertSeparation(service, environment, separation, c.var.principal.name, at),
+      201,
+    )
+  })
+
+  app.delete(`${base}/separations/:id`, async (c) => {
+    const { service, environment } = target(c)
+    const id = intParam(c.req.param('id'), 'id')
+    if (!(await store.deleteSeparation(service, environment, id)))
+      throw notFound(`separation ${id} of ${service}/${environment}`, 'id')
+    return c.json({ id, deleted: true }, 200)
+  })
+
+  return app
+}
