@@ -8,6 +8,7 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { measureGeneration } from './server-generation.js'
 
 const CONNECTIONS = 200
 const SECONDS = 4
@@ -192,6 +193,8 @@ export default async function (): Promise<void> {
     await new Promise((ok) => (child.exitCode !== null ? ok(null) : child.once('exit', ok)))
     rmSync(dir, { recursive: true, force: true })
   }
+  console.log('')
+  await measureGeneration([100_000, 1_000_000])
 }
 
 if (process.env.LOGSIEVE_BENCH_CHILD) {

@@ -33,6 +33,11 @@ export interface ServerOptions {
   adminKey?: string
   /** How often stats are checked and policies regenerated for services with fresh stats; 0 turns it off. @default 60_000 */
   generationIntervalMs?: number
+  /**
+   * A service/environment without any policy is generated for this long after its first stats (instead
+   * of at the next generation interval); only while periodic generation is on. @default 2_000
+   */
+  firstPolicyDelayMs?: number
   /** How often aggregated stats are written to SQLite (one transaction per flush). @default 2_000 */
   flushIntervalMs?: number
   /** Largest request body, after gzip decompression. @default 1_048_576 */
@@ -120,6 +125,7 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedOptions {
     heartbeatMs: options.heartbeatMs ?? 15_000,
     emaAlpha: options.emaAlpha ?? 0.3,
     anomalyZ: options.anomalyZ ?? 4,
+    firstPolicyDelayMs: options.firstPolicyDelayMs ?? 2_000,
     maxPatternsPerService: options.maxPatternsPerService ?? 10_000,
     metricsRequireKey: options.metricsRequireKey ?? !isLoopback(options.host ?? '127.0.0.1'),
     headersTimeoutMs: options.headersTimeoutMs ?? 10_000,
@@ -167,6 +173,7 @@ export function optionsFromEnv(argv: string[], env: NodeJS.ProcessEnv): ServerOp
     corsOrigins: origins ? origins.split(',').map((s) => s.trim()) : undefined,
     logger: pick('log-level', 'LOGSIEVE_LOG_LEVEL') ?? 'info',
     maxPatternsPerService: num('max-patterns-per-service', 'LOGSIEVE_MAX_PATTERNS_PER_SERVICE'),
+    firstPolicyDelayMs: num('first-policy-delay-ms', 'LOGSIEVE_FIRST_POLICY_DELAY_MS'),
     headersTimeoutMs: num('headers-timeout-ms', 'LOGSIEVE_HEADERS_TIMEOUT_MS'),
     requestTimeoutMs: num('request-timeout-ms', 'LOGSIEVE_REQUEST_TIMEOUT_MS'),
     keepAliveTimeoutMs: num('keep-alive-timeout-ms', 'LOGSIEVE_KEEP_ALIVE_TIMEOUT_MS'),

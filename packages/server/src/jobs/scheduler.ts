@@ -20,11 +20,15 @@ interface Deps {
 export class Scheduler {
   private timer: NodeJS.Timeout | undefined
   private maintenanceTimer: NodeJS.Timeout | undefined
+  private started = false
+  /** Groups with a first generation scheduled (one timer each). */
+  private readonly first = new Map<string, NodeJS.Timeout>()
 
   constructor(private readonly d: Deps) {}
 
   start(): void {
     const { options } = this.d
+    this.started = true
     if (options.generationIntervalMs > 0) {
       this.timer = setInterval(() => void this.tick(), options.generationIntervalMs)
       this.timer.unref()
@@ -55,6 +59,28 @@ export class Scheduler {
     }
   }
 
+  /**
+   * A group without any policy just sent its first stats: generate `firstPolicyDelayMs` later instead of
+   * at the next interval, so a new service runs on a generated policy within seconds. Only while
+   * periodic generation is on.
+   */
+  firstStats(service: string, environment: string): void {
+    const { options, generator, logger } = this.d
+    if (!this.started || options.generationIntervalMs <= 0) return
+    const k = `${service}\u0000${environment}`
+    if (this.first.has(k)) return
+    const timer = setTimeout(() => {
+      generator
+        .generate(service, environment)
+        .catch((err: unknown) =>
+          logger.error({ err, service, environment }, 'first policy generation failed'),
+        )
+        .finally(() => this.first.delete(k))
+    }, options.firstPolicyDelayMs)
+    timer.unref()
+    this.first.set(k, timer)
+  }
+
   /** Run retention now; a failure is logged, never thrown. */
   async maintain(): Promise<void> {
     try {
@@ -65,6 +91,9 @@ export class Scheduler {
   }
 
   async stop(): Promise<void> {
+    this.started = false
+    for (const t of this.first.values()) clearTimeout(t)
+    this.first.clear()
     clearInterval(this.timer)
     clearInterval(this.maintenanceTimer)
     await this.d.generator.idle()

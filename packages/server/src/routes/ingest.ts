@@ -38,6 +38,12 @@ export function ingestRoutes(ctx: ServerContext): Hono<AuthEnv> {
     ctx.instances.report(batch.service, batch.environment, batch.instance ?? '', ctx.options.now())
     // On a shared store the 2xx means committed: the batch counts even if this process dies next.
     if (ctx.stats.durable) await ctx.stats.flush()
+    // A service's first stats: its first generated policy comes within seconds, not at the next interval.
+    const current = policies.peek(batch.service, batch.environment)
+    if (!current || current.policy.version === 0) {
+      const { policy } = await policies.load(batch.service, batch.environment)
+      if (policy.version === 0) ctx.scheduler.firstStats(batch.service, batch.environment)
+    }
     metrics.inc('logsieve_stats_batches_total')
     metrics.inc('logsieve_stats_patterns_total', {}, batch.patterns.length)
     return c.json({ accepted: batch.patterns.length }, 202)
