@@ -282,6 +282,9 @@ describe.skipIf(skip)(titled('replicas on PostgreSQL', skip), () => {
     ).toBe(201)
     await sleep(300)
     const etag = (await call(b.url, '/v1/policies/held?environment=prod', { key })).headers.get('etag')!
+    // Each replica has verified the SDK's key once before the cuts: a replica can only vouch for a key it
+    // has seen while the database was there (docs/deployment.md, failure modes).
+    expect((await call(a.url, '/v1/policies/held?environment=prod', { key })).status).toBe(200)
     const res = await fetch(`${b.url}/v1/policies/held/stream?environment=prod&apiKey=${key}`)
     const sse = sseReader(res)
     expect((await sse.next()).get('id')).toBe('1')
