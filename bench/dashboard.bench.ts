@@ -74,6 +74,7 @@ async function seed(url: string, server: import('../packages/server/src/index.js
         kept: 5,
         bytes: 1200,
         keptBytes: 600,
+        plainBytes: 900,
       })
     }
   }

@@ -115,6 +115,7 @@ async function writeHistory(): Promise<void> {
         kept,
         bytes: seen * size,
         keptBytes: kept * size,
+        plainBytes: seen * size,
       })
     }
   }

@@ -1,6 +1,14 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { BOOST_BUDGET_SHARE, generatePolicy, MIN_RATE, roundRate } from './generator.js'
+import {
+  BOOST_BUDGET_SHARE,
+  generatePolicy,
+  MIN_RATE,
+  roundRate,
+  SAMPLE_RATE_FIELD_BYTES,
+  SIGNATURE_FIELD_BYTES,
+  samplingFieldBytes,
+} from './generator.js'
 import { type Pin, parsePolicy, parseSettings, type Settings, type SettingsInput } from './schema.js'
 import type { LevelName } from './severity.js'
 import type { GeneratorInput, PatternObservation } from './types.js'
@@ -48,6 +56,9 @@ function run(patterns: PatternObservation[], s: SettingsInput, extra?: Partial<G
 const zipf = (n: number) => Array.from({ length: n }, (_, i) => pattern(i, 1000 / (i + 1) ** 1.2))
 const rateOf = (g: ReturnType<typeof run>, i: number, level?: LevelName) =>
   g.policy.rules.find((r) => r.signature === sig(i) && (level === undefined || r.level === level))?.rate
+/** Written size of a kept line at `rate`: sampled, it carries `signature`, and 1 − rate of them `sample_rate`. */
+const sizeAt = (p: PatternObservation, rate: number) =>
+  p.bytesPerEvent + (rate < 1 ? SIGNATURE_FIELD_BYTES + (1 - rate) * SAMPLE_RATE_FIELD_BYTES : 0)
 
 describe('roundRate', () => {
   it('rounds to the nearest power of two in [1/1024, 1]', () => {
@@ -105,6 +116,27 @@ describe('generatePolicy', () => {
     expect(g.policy.defaults.levels.error).toBe(1)
   })
 
+  it('budgets written bytes and measures savings against plain bytes', () => {
+    // Logsieve's fields add 80 B to a 120 B plain line.
+    const patterns: PatternObservation[] = zipf(40).map((p) => ({ ...p, plainBytesPerEvent: 120 }))
+    patterns.push(pattern(99, 2, 'error', { plainBytesPerEvent: 120 }))
+    const g = run(patterns, { budget: { reduction: 0.9 } })
+    let plain = 0
+    let written = 0
+    for (const p of patterns) {
+      plain += p.eventsPerSecond * 120 * DAY
+      const rate = rateOf(g, Number.parseInt(p.signature, 16), p.level) as number
+      const floor = Math.min(p.eventsPerSecond, 1 / 60)
+      written += (floor + rate * (p.eventsPerSecond - floor)) * sizeAt(p, rate) * DAY
+    }
+    expect(g.projection.bytesPerDayBefore).toBeCloseTo(plain, -3)
+    expect(g.projection.budgetBytesPerDay).toBeCloseTo(plain * 0.1, -3)
+    expect(g.projection.bytesPerDayAfter).toBeCloseTo(written, -3)
+    expect(written).toBeLessThanOrEqual(plain * 0.1)
+    // Rounding to powers of two leaves little of the budget unspent.
+    expect(written).toBeGreaterThan(plain * 0.09)
+  })
+
   it('asks SDKs for the coverage floor and counts its cost in the budget', () => {
     const patterns = zipf(50)
     const before = run(patterns, {}).projection.bytesPerDayBefore
@@ -118,7 +150,7 @@ describe('generatePolicy', () => {
     for (const p of patterns) {
       const rate = rateOf(g, Number.parseInt(p.signature, 16)) as number
       const floor = Math.min(p.eventsPerSecond, F)
-      kept += (floor + rate * (p.eventsPerSecond - floor)) * p.bytesPerEvent * DAY
+      kept += (floor + rate * (p.eventsPerSecond - floor)) * sizeAt(p, rate) * DAY
     }
     expect(g.projection.bytesPerDayAfter).toBeCloseTo(kept, -3)
     expect(g.projection.bytesPerDayAfter).toBeLessThanOrEqual(budget)
@@ -258,7 +290,8 @@ describe('generatePolicy', () => {
     })
     // A rate-0 pin mutes (no floor); the sampled warn keeps its floor line a minute (F) and 1/8 of the rest.
     const F = 1 / 60
-    expect(g.projection.bytesPerDayAfter).toBeCloseTo((0 + F + 0.125 * (100 - F) + 100 + 100) * 200 * DAY, -3)
+    const sampled = (F + 0.125 * (100 - F)) * (200 + samplingFieldBytes(0.125))
+    expect(g.projection.bytesPerDayAfter).toBeCloseTo((sampled + (100 + 100) * 200) * DAY, -3)
   })
 
   it('hysteresis keeps the previous rate within a factor of two unless the budget demands it', () => {

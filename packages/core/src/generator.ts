@@ -17,6 +17,20 @@ const SEARCH_STEPS = 64
 export const BOOST_BUDGET_SHARE = 0.5
 /** The lowest per-instance cap a boost is squeezed to: still a line every ten seconds per instance. */
 const MIN_BOOST_PER_SECOND = 0.1
+/** Bytes `,"signature":"9f2c4e1a7b3d5f60"` adds: written on every kept line of a sampled pattern. */
+export const SIGNATURE_FIELD_BYTES = 31
+/** Bytes `,"sample_rate":64` adds: written on a kept line that stands for dropped lines too. */
+export const SAMPLE_RATE_FIELD_BYTES = 18
+
+/**
+ * Bytes Logsieve's sampling fields add to a kept line of a pattern sampled at `rate`, beyond a line of a
+ * pattern kept whole (which carries neither, see docs/concepts.md): `signature` on every kept line, and
+ * `sample_rate` on the 1 − rate of them that follow a dropped line. 0 at rate 1. A pattern measured at
+ * rate 1 costs more once sampled: the budget counts it.
+ */
+export function samplingFieldBytes(rate: number): number {
+  return rate < 1 ? SIGNATURE_FIELD_BYTES + (1 - Math.max(0, rate)) * SAMPLE_RATE_FIELD_BYTES : 0
+}
 
 /** Nearest power of two in log space, within [MIN_RATE, 1]. */
 export function roundRate(rate: number): number {
@@ -35,8 +49,10 @@ function ceilRate(rate: number): number {
 /** One (signature, level) the generator decides for. */
 interface Item {
   p: PatternObservation
-  /** Budget units per kept event/s: bytes/day, or 1 for an events/s budget. */
+  /** Budget units per kept event/s at weight 1: written bytes/day, or 1 for an events/s budget. */
   unit: number
+  /** Budget units per byte of a kept line (samplingFieldBytes): 86,400, or 0 for an events/s budget. */
+  perByte: number
   /** Water-filling weight of the pattern's level. */
   weight: number
   /**
@@ -60,14 +76,18 @@ function mergeObservations(patterns: PatternObservation[]): PatternObservation[]
   for (const p of patterns) {
     const eps = Number.isFinite(p.eventsPerSecond) && p.eventsPerSecond > 0 ? p.eventsPerSecond : 0
     const size = Number.isFinite(p.bytesPerEvent) && p.bytesPerEvent > 0 ? p.bytesPerEvent : 0
+    const given = p.plainBytesPerEvent
+    const plain = given !== undefined && Number.isFinite(given) && given >= 0 ? given : size
     const key = patternKey(p.signature, p.level)
     const seen = byKey.get(key)
     if (seen === undefined) {
-      byKey.set(key, { ...p, eventsPerSecond: eps, bytesPerEvent: size })
+      byKey.set(key, { ...p, eventsPerSecond: eps, bytesPerEvent: size, plainBytesPerEvent: plain })
       continue
     }
     const total = seen.eventsPerSecond + eps
-    seen.bytesPerEvent = total > 0 ? (seen.bytesPerEvent * seen.eventsPerSecond + size * eps) / total : size
+    const mean = (a: number, b: number) => (total > 0 ? (a * seen.eventsPerSecond + b * eps) / total : b)
+    seen.bytesPerEvent = mean(seen.bytesPerEvent, size)
+    seen.plainBytesPerEvent = mean(seen.plainBytesPerEvent ?? seen.bytesPerEvent, plain)
     seen.eventsPerSecond = total
     seen.firstSeen = Math.min(seen.firstSeen, p.firstSeen)
     seen.anomaly ??= p.anomaly
@@ -115,9 +135,13 @@ const sampledEps = (it: Item): number => Math.max(0, keptEps(it) - it.floorEps)
 /** Expected kept events/s: the floor's lines, and the rate's share of the rest. */
 const keptAt = (it: Item, rate: number): number => (rate > 0 ? it.floorEps + rate * sampledEps(it) : 0)
 
+/** Budget units an item costs at `rate`: its kept events/s at their size, `sample_rate` included. */
+const costAt = (it: Item, rate: number): number =>
+  keptAt(it, rate) * (it.unit + it.perByte * samplingFieldBytes(rate))
+
 function cost(items: Item[]): number {
   let total = 0
-  for (const it of items) total += keptAt(it, it.rate) * it.unit
+  for (const it of items) total += costAt(it, it.rate)
   return total
 }
 
@@ -150,6 +174,7 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
     const item: Item = {
       p,
       unit: byEvents ? 1 : p.bytesPerEvent * SECONDS_PER_DAY,
+      perByte: byEvents ? 0 : SECONDS_PER_DAY,
       weight: settings.levelWeights[p.level] ?? 1,
       floorEps: Math.min(eps, floorEps),
       min: MIN_RATE,
@@ -180,10 +205,14 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
   })
   const free = items.filter((it) => !it.fixed)
 
+  // "Before" is what the plain logger would write (every saving is against it); the budget buys written
+  // bytes, Logsieve's fields included.
   let bytesBefore = 0
+  let writtenBefore = 0
   let eventsBefore = 0
   for (const it of items) {
-    bytesBefore += it.p.eventsPerSecond * it.p.bytesPerEvent * SECONDS_PER_DAY
+    bytesBefore += it.p.eventsPerSecond * (it.p.plainBytesPerEvent ?? it.p.bytesPerEvent) * SECONDS_PER_DAY
+    writtenBefore += it.p.eventsPerSecond * it.p.bytesPerEvent * SECONDS_PER_DAY
     eventsBefore += it.p.eventsPerSecond
   }
   const budget = budgetUnits(settings, bytesBefore)
@@ -223,7 +252,7 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
       for (let i = 0; i < SEARCH_STEPS; i++) {
         const mid = (lo + hi) / 2
         let total = 0
-        for (const it of free) total += keptAt(it, rateAt(it, mid)) * it.unit
+        for (const it of free) total += costAt(it, rateAt(it, mid))
         if (total <= room) lo = mid
         else hi = mid
       }
@@ -261,7 +290,8 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
   let bytesAfter = 0
   let eventsAfter = 0
   for (const it of items) {
-    bytesAfter += keptAt(it, it.rate) * it.p.bytesPerEvent * SECONDS_PER_DAY
+    const size = it.p.bytesPerEvent + samplingFieldBytes(it.rate)
+    bytesAfter += keptAt(it, it.rate) * size * SECONDS_PER_DAY
     eventsAfter += keptAt(it, it.rate)
   }
   const budgetBytes =
@@ -269,7 +299,7 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
       ? null
       : byEvents
         ? eventsBefore > 0
-          ? (budget * bytesBefore) / eventsBefore
+          ? (budget * writtenBefore) / eventsBefore
           : 0
         : budget
   const projection: Projection = {
@@ -400,7 +430,7 @@ function fitBudget(free: Item[], room: number): void {
     for (const it of order) {
       if (total <= room) break
       if (it.rate / 2 < it.min) continue
-      total -= (it.rate / 2) * sampledEps(it) * it.unit
+      total -= costAt(it, it.rate) - costAt(it, it.rate / 2)
       it.rate /= 2
       changed = true
     }
@@ -417,7 +447,7 @@ function fillBudget(free: Item[], room: number): void {
     const order = [...free].sort((a, b) => keptAt(a, a.rate) - keptAt(b, b.rate))
     for (const it of order) {
       if (it.rate >= 1 || it.held) continue
-      const extra = it.rate * sampledEps(it) * it.unit
+      const extra = costAt(it, it.rate * 2) - costAt(it, it.rate)
       if (total + extra > room) continue
       it.rate *= 2
       total += extra

@@ -25,6 +25,13 @@ import type {
   StatsCounter,
 } from './types.js'
 
+/**
+ * `sample_rate` of a backfilled line (a dropped line written after all, before an error of its scope):
+ * 0. It was counted as dropped when logged, so the next kept line of its pattern stands for it already
+ * (see `Decision.sampleRate`); with weight 0, Σ sample_rate over written lines stays the true count.
+ */
+export const BACKFILL_SAMPLE_RATE = 0
+
 // Part of the sampler's API since the first release; they live in their own file.
 export { traceThreshold, w3cThreshold }
 

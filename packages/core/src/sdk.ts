@@ -30,6 +30,7 @@ export {
 } from './rate.js'
 export { isSensitiveKey, redactExample } from './redact.js'
 export {
+  BACKFILL_SAMPLE_RATE,
   type BaseSampler,
   type BaseSamplerOptions,
   createBaseSampler,

@@ -246,8 +246,13 @@ export interface PatternObservation {
   template: string
   /** Events per second across all instances (smoothed). */
   eventsPerSecond: number
-  /** Mean serialized size of one line. */
+  /**
+   * Mean written size of one line of the pattern kept whole (Logsieve's fields included, but none of the
+   * sampling fields, `signature` and `sample_rate`: the generator adds `samplingFieldBytes(rate)`).
+   */
   bytesPerEvent: number
+  /** Mean size of one line as the plain logger would write it: the "before" of savings. @default bytesPerEvent */
+  plainBytesPerEvent?: number
   /** ms since epoch. */
   firstSeen: number
   /** Set when the pattern's current rate is far above its own baseline. */

@@ -3,7 +3,7 @@
 // and serialization; a kept line gets its fields (fields.ts) appended to the logger's own serialized
 // bindings while pino writes it, so pino's write path, its mixin, streams and diagnostics channel all see
 // the logger itself.
-import { type Decision, levelName, toSeverityNumber } from '@logsieve/core/sdk'
+import { BACKFILL_SAMPLE_RATE, type Decision, levelName, toSeverityNumber } from '@logsieve/core/sdk'
 import {
   currentScope,
   estimateArgsBytes,
@@ -293,11 +293,11 @@ export function createIntegration(
     const ids = otel ?? scope
     if (exporting) {
       const severity = toSeverityNumber(level)
-      exportLine(sieve, args, severity, levelName(severity), signature, 1, ids)
+      exportLine(sieve, args, severity, levelName(severity), signature, BACKFILL_SAMPLE_RATE, ids)
     }
     const local = otel === undefined && scope?.localTrace === true
     // A dropped line's pattern was sampled (rate below 1).
-    const extra = fields.fragment(signature, 0, 1, ids, local, scope, loggedAt)
+    const extra = fields.fragment(signature, 0, BACKFILL_SAMPLE_RATE, ids, local, scope, loggedAt)
     emit(
       logger,
       method,

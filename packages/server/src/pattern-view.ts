@@ -15,12 +15,15 @@ export interface PatternView {
   firstSeen: string
   lastSeen: string
   /** Counts over the last 24 hours. */
-  last24h: { seen: number; kept: number; bytes: number; keptBytes: number }
+  last24h: { seen: number; kept: number; bytes: number; keptBytes: number; plainBytes: number }
   /** Fleet-wide lines per second (the server's smoothed rate; the 24 h average before the first generation). */
   eventsPerSecond: number
   /** What the current policy keeps of them, per second. */
   keptPerSecond: number
+  /** Mean written size of a line (Logsieve's fields included): what a rate spends. */
   bytesPerEvent: number
+  /** Mean size of a line as the plain logger writes it: what a saving is measured against. */
+  plainBytesPerEvent: number
   /** Written bytes per day if every line were kept. */
   bytesPerDay: number
   /** Bytes per day as the plain logger would write every line (the "before"). */
@@ -92,12 +95,14 @@ async function computeViews(ctx: ServerContext, service: string, environment: st
       kept: t?.kept ?? 0,
       bytes: t?.bytes ?? 0,
       keptBytes: t?.keptBytes ?? 0,
+      plainBytes: t?.plainBytes ?? 0,
     }
     const eventsPerSecond = p.emaRate ?? last24h.seen / DAY_SECONDS
     const bytesPerEvent = p.bytesPerEvent ?? (last24h.seen > 0 ? last24h.bytes / last24h.seen : 0)
+    const plainBytesPerEvent =
+      p.plainBytesPerEvent ?? (last24h.seen > 0 ? last24h.plainBytes / last24h.seen : bytesPerEvent)
     const bytesPerDay = eventsPerSecond * bytesPerEvent * DAY_SECONDS
-    // Plain bytes are not stored per pattern yet: the written size stands in for them.
-    const plainBytesPerDay = bytesPerDay
+    const plainBytesPerDay = eventsPerSecond * plainBytesPerEvent * DAY_SECONDS
     // What SDKs sample this pattern at now: the sampler's own decision order.
     const { rate, reason, maxPerSecond, rule } = effectiveRate(policy, p.signature, p.level, now)
     plainTotal += plainBytesPerDay
@@ -112,6 +117,7 @@ async function computeViews(ctx: ServerContext, service: string, environment: st
       eventsPerSecond,
       keptPerSecond: eventsPerSecond * rate,
       bytesPerEvent,
+      plainBytesPerEvent,
       bytesPerDay,
       plainBytesPerDay,
       rate,

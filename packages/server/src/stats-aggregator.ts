@@ -26,7 +26,10 @@ export interface PendingPattern {
   signature: string
   level: LevelName
   seen: number
+  /** Lines kept by the SDKs: fewer than seen when the pattern was sampled. */
+  kept: number
   bytes: number
+  plainBytes: number
 }
 
 /** What arrived for one service/environment since its last generation. */
@@ -111,6 +114,7 @@ function rowOf(
       kept: 0,
       bytes: 0,
       keptBytes: 0,
+      plainBytes: 0,
     }
     rows.set(key, row)
   }
@@ -122,7 +126,7 @@ function pendingOf(pend: Pending, p: { signature: string; level: LevelName }): P
   const key = patternKey(p.signature, p.level)
   let pp = pend.patterns.get(key)
   if (pp === undefined) {
-    pp = { signature: p.signature, level: p.level, seen: 0, bytes: 0 }
+    pp = { signature: p.signature, level: p.level, seen: 0, kept: 0, bytes: 0, plainBytes: 0 }
     pend.patterns.set(key, pp)
   }
   return pp
@@ -324,13 +328,18 @@ export class StatsAggregator {
       row.kept = addCount(row.kept, p.kept)
       row.bytes = addBytes(row.bytes, p.bytes)
       row.keptBytes = addBytes(row.keptBytes, p.keptBytes ?? 0)
+      // An SDK from before plain bytes were counted: its lines carry no fields of ours to leave out.
+      const plainBytes = p.plainBytes ?? p.bytes
+      row.plainBytes = addBytes(row.plainBytes, plainBytes)
       if (slot.pendingOf !== pend) {
         slot.pendingOf = pend
         slot.pending = pendingOf(pend, p)
       }
       const pp = slot.pending as PendingPattern
       pp.seen = addCount(pp.seen, p.seen)
+      pp.kept = addCount(pp.kept, p.kept)
       pp.bytes = addBytes(pp.bytes, p.bytes)
+      pp.plainBytes = addBytes(pp.plainBytes, plainBytes)
     }
     if (overflowSeen > 0) this.onOverflow(service, environment, overflowSeen)
   }

@@ -1,4 +1,4 @@
-import type { Policy } from '@logsieve/core'
+import { type Policy, samplingFieldBytes } from '@logsieve/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { batch, sig, sseReader, startTestServer, type TestServer } from './helpers.js'
 
@@ -37,7 +37,8 @@ function keptBytesPerDay(policy: Policy): number {
       (r) => r.signature === signature && (r.level === undefined || r.level === level),
     )
     const rate = level === 'error' ? 1 : (rule?.rate ?? policy.defaults.levels[level as Level] ?? 1)
-    total += rate * p.eps * p.size * DAY
+    // A sampled pattern's kept lines carry the sampling fields too (signature, sample_rate).
+    total += rate * p.eps * (p.size + samplingFieldBytes(rate)) * DAY
   }
   return total
 }

@@ -26,10 +26,19 @@ describe('stats ingest', () => {
     )
     expect(res.status).toBe(202)
     expect(await res.json()).toEqual({ accepted: 2 })
-    await post(batch('checkout', [[1, 'info', 50, 200]], { instance: 'host-2' }))
+    // This SDK counts plain bytes (120 B a line without Logsieve's fields); the first one did not.
+    const second = batch('checkout', [[1, 'info', 50, 200]], { instance: 'host-2' })
+    second.patterns[0]!.plainBytes = 50 * 120
+    await post(second)
     const patterns = await (await t.call('/v1/patterns?service=checkout&environment=prod')).json()
     const p1 = patterns.patterns.find((p: { signature: string }) => p.signature === '0000000000000001')
-    expect(p1.last24h).toEqual({ seen: 150, kept: 150, bytes: 30_000, keptBytes: 30_000 })
+    expect(p1.last24h).toEqual({
+      seen: 150,
+      kept: 150,
+      bytes: 30_000,
+      keptBytes: 30_000,
+      plainBytes: 100 * 200 + 50 * 120,
+    })
     expect(p1.template).toBe('pattern 1 <*>')
   })
 

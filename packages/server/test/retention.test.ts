@@ -28,6 +28,7 @@ describe('retention', () => {
             kept: seen,
             bytes: seen * 100,
             keptBytes: seen * 100,
+            plainBytes: seen * 100,
           },
         ],
         [],

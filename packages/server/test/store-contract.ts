@@ -25,6 +25,7 @@ const row = (i: number, minute: number, seen: number, service = 'svc'): MinuteSt
   kept: Math.floor(seen / 2),
   bytes: seen * 100.5,
   keptBytes: Math.floor(seen / 2) * 100.5,
+  plainBytes: seen * 60.5,
 })
 
 const meta = (i: number, firstSeen: number, lastSeen: number, example: string | null): PatternMeta => ({
@@ -53,7 +54,10 @@ const policy = (rate: number, service = 'svc'): Omit<Policy, 'version'> =>
 
 const pending = (seen: number, instance: string, start: number): Pending => ({
   patterns: new Map([
-    [patternKey(sig(1), 'info'), { signature: sig(1), level: 'info', seen, bytes: seen * 10 }],
+    [
+      patternKey(sig(1), 'info'),
+      { signature: sig(1), level: 'info', seen, kept: seen - 1, bytes: seen * 10, plainBytes: seen * 6 },
+    ],
   ]),
   instances: new Map([[instance, { start, end: start + MIN, seen }]]),
   batches: 1,
@@ -124,6 +128,7 @@ export function storeContract(engine: string, factory: StoreFactory, skip?: stri
         kept: 5 + 2 + 3,
         bytes: 22 * 100.5,
         keptBytes: 10 * 100.5,
+        plainBytes: 22 * 60.5,
       })
       expect((await store.patternTotals('svc', 'prod', T0 + MIN)).map((t) => t.seen)).toEqual([7])
       const patterns = await store.listPatterns('svc', 'prod')
@@ -149,6 +154,7 @@ export function storeContract(engine: string, factory: StoreFactory, skip?: stri
         emaRate: 1.5,
         emaVar: 0.25,
         bytesPerEvent: 99.5,
+        plainBytesPerEvent: 59.5,
         samples: 3,
         updatedAt: T0 + 9,
       }
@@ -157,6 +163,7 @@ export function storeContract(engine: string, factory: StoreFactory, skip?: stri
         emaRate: 1.5,
         emaVar: 0.25,
         bytesPerEvent: 99.5,
+        plainBytesPerEvent: 59.5,
         samples: 3,
         updatedAt: T0 + 9,
       })
@@ -297,7 +304,7 @@ export function storeContract(engine: string, factory: StoreFactory, skip?: stri
         [T0 + MIN, 5, 2],
         [T0 + 2 * H, 6, 3],
       ])
-      expect(minutes[0]).toMatchObject({ bytes: 5 * 100.5, keptBytes: 2 * 100.5, plainBytes: 5 * 100.5 })
+      expect(minutes[0]).toMatchObject({ bytes: 5 * 100.5, keptBytes: 2 * 100.5, plainBytes: 5 * 60.5 })
       await store.rollup(T0 + H, 0)
       const hours = await store.timeSeries('svc', 'prod', 'hour', 0)
       expect(hours.map((p) => [p.t, p.seen])).toEqual([
@@ -359,7 +366,9 @@ export function storeContract(engine: string, factory: StoreFactory, skip?: stri
         signature: sig(1),
         level: 'info',
         seen: 15,
+        kept: 13,
         bytes: 150,
+        plainBytes: 90,
       })
       const taken = await shared.takePending('svc', 'prod', T0 + 5 * MIN)
       expect(taken).toMatchObject({ batches: 2, since: undefined })

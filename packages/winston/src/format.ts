@@ -4,6 +4,7 @@
 import { EOL } from 'node:os'
 import { format as utilFormat } from 'node:util'
 import {
+  BACKFILL_SAMPLE_RATE,
   type Decision,
   levelName,
   structuralMessage,
@@ -109,10 +110,18 @@ export function sieveFormat(sieve: Sieve, options?: SieveFormatOptions): SieveFo
     const otel = otelIds()
     const ids = otel ?? scope
     // A backfilled line is its pattern's (sampled) line: it carries its signature like a sampled one.
-    annotate(info, signature, 0, 1, ids, otel === undefined && scope?.localTrace === true, scope)
+    annotate(
+      info,
+      signature,
+      0,
+      BACKFILL_SAMPLE_RATE,
+      ids,
+      otel === undefined && scope?.localTrace === true,
+      scope,
+    )
     info.backfilled = true
     info.logged_at = loggedAt
-    if (sieve.exporting) exportInfo(sieve, info, signature, 1, ids)
+    if (sieve.exporting) exportInfo(sieve, info, signature, BACKFILL_SAMPLE_RATE, ids)
     ;(target as WinstonLoggerLike).write(info)
   }
 

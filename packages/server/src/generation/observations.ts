@@ -7,6 +7,7 @@ import {
   isAnomaly,
   type PatternObservation,
   patternKey,
+  samplingFieldBytes,
   zScore,
 } from '@logsieve/core'
 import type { ResolvedOptions } from '../config.js'
@@ -47,11 +48,17 @@ export async function observe(
         ? { mean: r.emaRate ?? 0, variance: r.emaVar ?? 0, count: r.samples }
         : undefined
       let bytesPerEvent = r.bytesPerEvent ?? 0
+      let plainBytesPerEvent = r.plainBytesPerEvent ?? bytesPerEvent
       let anomaly: PatternObservation['anomaly']
       if (pending) {
         const pp = pending.patterns.get(patternKey(r.signature, r.level))
         const x = (pp?.seen ?? 0) / seconds
-        if (pp && pp.seen > 0) bytesPerEvent = pp.bytes / pp.seen
+        if (pp && pp.seen > 0) {
+          // The size of a line of the pattern kept whole: a sampled pattern's lines carried the sampling
+          // fields (kept/seen stands in for its rate); the generator adds them back for the rate it picks.
+          bytesPerEvent = Math.max(0, pp.bytes / pp.seen - samplingFieldBytes(pp.kept / pp.seen))
+          plainBytesPerEvent = pp.plainBytes / pp.seen
+        }
         if (ema && isAnomaly(ema, x, { threshold: options.anomalyZ })) {
           anomaly = { zScore: zScore(ema, x), baseline: ema.mean }
         }
@@ -62,6 +69,7 @@ export async function observe(
           emaRate: ema.mean,
           emaVar: ema.variance,
           bytesPerEvent,
+          plainBytesPerEvent,
           samples: ema.count,
           updatedAt: now,
         })
@@ -73,6 +81,7 @@ export async function observe(
         template: r.template,
         eventsPerSecond: ema.mean,
         bytesPerEvent,
+        plainBytesPerEvent,
         firstSeen: r.firstSeen,
       }
       if (anomaly) o.anomaly = anomaly

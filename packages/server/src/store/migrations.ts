@@ -99,4 +99,11 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX pattern_separations_group ON pattern_separations (service, environment);
   `,
+  // 5: plain bytes (issue 14): what the seen lines cost without Logsieve's fields, the "before" of every
+  // saving; NULL (rows written before) reads as the written bytes.
+  `
+  ALTER TABLE stats_minute ADD COLUMN plain_bytes REAL;
+  ALTER TABLE stats_hour ADD COLUMN plain_bytes REAL;
+  ALTER TABLE patterns ADD COLUMN plain_bytes_per_event REAL;
+  `,
 ]

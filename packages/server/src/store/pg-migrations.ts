@@ -110,4 +110,10 @@ export const PG_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX pattern_separations_group ON pattern_separations (service, environment);
   `,
+  // 5: plain bytes (issue 14), as SQLite's step 5: NULL (rows written before) reads as written bytes.
+  `
+  ALTER TABLE stats_minute ADD COLUMN plain_bytes double precision;
+  ALTER TABLE stats_hour ADD COLUMN plain_bytes double precision;
+  ALTER TABLE patterns ADD COLUMN plain_bytes_per_event double precision;
+  `,
 ]

@@ -77,14 +77,15 @@ const metaKey = (r: PatternMeta) => `${r.service}\u0000${r.environment}\u0000${r
 /** The wire form of a Pending in `pending_stats.body`. */
 interface PendingBody {
   b: number
-  p: Array<[string, LevelName, number, number]>
+  /** signature, level, seen, bytes, and (since plain bytes) kept and plain bytes. */
+  p: Array<[string, LevelName, number, number, number?, number?]>
   i: Array<[string, number, number, number]>
 }
 
 const pendingBody = (p: Pending): string =>
   JSON.stringify({
     b: p.batches,
-    p: [...p.patterns.values()].map((x) => [x.signature, x.level, x.seen, x.bytes]),
+    p: [...p.patterns.values()].map((x) => [x.signature, x.level, x.seen, x.bytes, x.kept, x.plainBytes]),
     i: [...p.instances].map(([k, w]) => [k, w.start, w.end, w.seen]),
   } satisfies PendingBody)
 
@@ -93,12 +94,15 @@ function mergePending(bodies: string[], since: number | undefined): Pending {
   for (const text of bodies) {
     const body = JSON.parse(text) as PendingBody
     out.batches += body.b
-    for (const [signature, level, seen, bytes] of body.p) {
+    for (const [signature, level, seen, bytes, kept = seen, plainBytes = bytes] of body.p) {
       const pp = out.patterns.get(patternKey(signature, level))
       if (pp) {
         pp.seen += seen
+        pp.kept += kept
         pp.bytes += bytes
-      } else out.patterns.set(patternKey(signature, level), { signature, level, seen, bytes })
+        pp.plainBytes += plainBytes
+      } else
+        out.patterns.set(patternKey(signature, level), { signature, level, seen, kept, bytes, plainBytes })
     }
     for (const [inst, start, end, seen] of body.i) {
       const w = out.instances.get(inst)
@@ -347,14 +351,17 @@ export class PostgresStore implements SharedStore {
       if (r.length) {
         await db.query({
           name: 'addMinutes',
-          text: `INSERT INTO stats_minute (service, environment, signature, level, minute, seen, kept, bytes, kept_bytes)
+          text: `INSERT INTO stats_minute (service, environment, signature, level, minute, seen, kept, bytes, kept_bytes,
+              plain_bytes)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[], $6::int8[], $7::int8[],
-              $8::float8[], $9::float8[])
+              $8::float8[], $9::float8[], $10::float8[])
             ON CONFLICT (service, environment, signature, level, minute) DO UPDATE SET
               seen = least(${ROW_MAX_COUNT}, stats_minute.seen + excluded.seen),
               kept = least(${ROW_MAX_COUNT}, stats_minute.kept + excluded.kept),
               bytes = least(${ROW_MAX_BYTES}, stats_minute.bytes + excluded.bytes),
-              kept_bytes = least(${ROW_MAX_BYTES}, stats_minute.kept_bytes + excluded.kept_bytes)`,
+              kept_bytes = least(${ROW_MAX_BYTES}, stats_minute.kept_bytes + excluded.kept_bytes),
+              plain_bytes = least(${ROW_MAX_BYTES},
+                coalesce(stats_minute.plain_bytes, stats_minute.bytes) + excluded.plain_bytes)`,
           values: [
             r.map((x) => x.service),
             r.map((x) => x.environment),
@@ -365,6 +372,7 @@ export class PostgresStore implements SharedStore {
             r.map((x) => x.kept),
             r.map((x) => x.bytes),
             r.map((x) => x.keptBytes),
+            r.map((x) => x.plainBytes),
           ],
         })
       }
@@ -486,6 +494,7 @@ export class PostgresStore implements SharedStore {
       emaRate: (x.ema_rate as number | null) ?? undefined,
       emaVar: (x.ema_var as number | null) ?? undefined,
       bytesPerEvent: (x.bytes_per_event as number | null) ?? undefined,
+      plainBytesPerEvent: (x.plain_bytes_per_event as number | null) ?? undefined,
       samples: (x.samples as number | null) ?? undefined,
       updatedAt: (x.state_at as number | null) ?? undefined,
     }))
@@ -494,9 +503,10 @@ export class PostgresStore implements SharedStore {
     if (states.length === 0) return
     const s = [...states].sort(byKey((x) => x.signature + x.level))
     await this.q(
-      `UPDATE patterns p SET ema_rate = t.r, ema_var = t.v, bytes_per_event = t.b, samples = t.n, state_at = t.at
-       FROM unnest($3::text[], $4::text[], $5::float8[], $6::float8[], $7::float8[], $8::int8[], $9::int8[])
-         AS t(sig, lvl, r, v, b, n, at)
+      `UPDATE patterns p SET ema_rate = t.r, ema_var = t.v, bytes_per_event = t.b, samples = t.n, state_at = t.at,
+         plain_bytes_per_event = t.pb
+       FROM unnest($3::text[], $4::text[], $5::float8[], $6::float8[], $7::float8[], $8::int8[], $9::int8[],
+         $10::float8[]) AS t(sig, lvl, r, v, b, n, at, pb)
        WHERE p.service = $1 AND p.environment = $2 AND p.signature = t.sig AND p.level = t.lvl`,
       [
         service,
@@ -508,13 +518,14 @@ export class PostgresStore implements SharedStore {
         s.map((x) => x.bytesPerEvent),
         s.map((x) => x.samples),
         s.map((x) => x.updatedAt),
+        s.map((x) => x.plainBytesPerEvent),
       ],
     )
   }
   async patternTotals(service: string, environment: string, sinceMs: number): Promise<PatternTotals[]> {
     const r = await this.q(
       `SELECT signature, level, sum(seen)::float8 AS seen, sum(kept)::float8 AS kept, sum(bytes) AS bytes,
-         sum(kept_bytes) AS "keptBytes" FROM stats_minute
+         sum(kept_bytes) AS "keptBytes", sum(coalesce(plain_bytes, bytes)) AS "plainBytes" FROM stats_minute
        WHERE service = $1 AND environment = $2 AND minute >= $3 GROUP BY signature, level`,
       [service, environment, sinceMs],
     )
@@ -673,16 +684,16 @@ export class PostgresStore implements SharedStore {
     sinceMs: number,
   ): Promise<SeriesPoint[]> {
     const sums = `sum(seen)::float8 AS seen, sum(kept)::float8 AS kept, sum(bytes) AS bytes,
-      sum(kept_bytes) AS "keptBytes", sum(bytes) AS "plainBytes"`
+      sum(kept_bytes) AS "keptBytes", sum(coalesce(plain_bytes, bytes)) AS "plainBytes"`
     const text =
       resolution === 'minute'
         ? `SELECT minute AS t, ${sums} FROM stats_minute
            WHERE service = $1 AND environment = $2 AND minute >= $3 GROUP BY minute ORDER BY minute`
         : `SELECT t, ${sums} FROM (
-             SELECT hour AS t, seen, kept, bytes, kept_bytes FROM stats_hour
+             SELECT hour AS t, seen, kept, bytes, kept_bytes, plain_bytes FROM stats_hour
              WHERE service = $1 AND environment = $2 AND hour >= $3
              UNION ALL
-             SELECT (minute / 3600000) * 3600000, seen, kept, bytes, kept_bytes FROM stats_minute
+             SELECT (minute / 3600000) * 3600000, seen, kept, bytes, kept_bytes, plain_bytes FROM stats_minute
              WHERE service = $1 AND environment = $2 AND minute >= $3
            ) AS s GROUP BY t ORDER BY t`
     return (await this.q(text, [service, environment, sinceMs])).rows as unknown as SeriesPoint[]
@@ -736,15 +747,18 @@ export class PostgresStore implements SharedStore {
   ): Promise<{ rolledUp: number; deleted: number; pruned: number }> {
     return this.tx(async (db) => {
       await db.query(
-        `INSERT INTO stats_hour (service, environment, signature, level, hour, seen, kept, bytes, kept_bytes)
+        `INSERT INTO stats_hour (service, environment, signature, level, hour, seen, kept, bytes, kept_bytes,
+           plain_bytes)
          SELECT service, environment, signature, level, (minute / 3600000) * 3600000,
            least(${HOUR_MAX_COUNT}, sum(seen)), least(${HOUR_MAX_COUNT}, sum(kept)),
-           sum(bytes), sum(kept_bytes) FROM stats_minute WHERE minute < $1 GROUP BY 1, 2, 3, 4, 5
+           sum(bytes), sum(kept_bytes), sum(coalesce(plain_bytes, bytes)) FROM stats_minute WHERE minute < $1
+         GROUP BY 1, 2, 3, 4, 5
          ORDER BY 1, 2, 3, 4, 5
          ON CONFLICT (service, environment, signature, level, hour) DO UPDATE SET
            seen = least(${HOUR_MAX_COUNT}, stats_hour.seen + excluded.seen),
            kept = least(${HOUR_MAX_COUNT}, stats_hour.kept + excluded.kept),
-           bytes = stats_hour.bytes + excluded.bytes, kept_bytes = stats_hour.kept_bytes + excluded.kept_bytes`,
+           bytes = stats_hour.bytes + excluded.bytes, kept_bytes = stats_hour.kept_bytes + excluded.kept_bytes,
+           plain_bytes = coalesce(stats_hour.plain_bytes, stats_hour.bytes) + excluded.plain_bytes`,
         [minuteBefore],
       )
       const rolledUp =

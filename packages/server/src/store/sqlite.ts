@@ -99,11 +99,13 @@ export class SqliteStore implements Store {
       revokeKey: p('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
       hasAdmin: p(`SELECT 1 FROM api_keys WHERE scope = 'admin' AND revoked_at IS NULL LIMIT 1`),
       addMinute:
-        p(`INSERT INTO stats_minute (service, environment, signature, level, minute, seen, kept, bytes, kept_bytes)
-        VALUES (@service, @environment, @signature, @level, @minute, @seen, @kept, @bytes, @keptBytes)
+        p(`INSERT INTO stats_minute (service, environment, signature, level, minute, seen, kept, bytes, kept_bytes,
+          plain_bytes)
+        VALUES (@service, @environment, @signature, @level, @minute, @seen, @kept, @bytes, @keptBytes, @plainBytes)
         ON CONFLICT DO UPDATE SET seen = min(${ROW_MAX_COUNT}, seen + excluded.seen),
           kept = min(${ROW_MAX_COUNT}, kept + excluded.kept), bytes = min(${ROW_MAX_BYTES}, bytes + excluded.bytes),
-          kept_bytes = min(${ROW_MAX_BYTES}, kept_bytes + excluded.kept_bytes)`),
+          kept_bytes = min(${ROW_MAX_BYTES}, kept_bytes + excluded.kept_bytes),
+          plain_bytes = min(${ROW_MAX_BYTES}, coalesce(plain_bytes, bytes) + excluded.plain_bytes)`),
       addOverflow:
         p(`INSERT INTO stats_overflow_minute (service, environment, minute, seen, kept, bytes, kept_bytes)
         VALUES (@service, @environment, @minute, @seen, @kept, @bytes, @keptBytes)
@@ -126,11 +128,11 @@ export class SqliteStore implements Store {
         ORDER BY signature, level LIMIT ?`),
       updateState:
         p(`UPDATE patterns SET ema_rate = @emaRate, ema_var = @emaVar, bytes_per_event = @bytesPerEvent,
-        samples = @samples, state_at = @updatedAt
+        plain_bytes_per_event = @plainBytesPerEvent, samples = @samples, state_at = @updatedAt
         WHERE service = @service AND environment = @environment AND signature = @signature AND level = @level`),
       // total() sums in floating point: never an integer overflow, whatever older rows hold.
       totals: p(`SELECT signature, level, total(seen) AS seen, total(kept) AS kept, total(bytes) AS bytes,
-        total(kept_bytes) AS keptBytes FROM stats_minute
+        total(kept_bytes) AS keptBytes, total(coalesce(plain_bytes, bytes)) AS plainBytes FROM stats_minute
         WHERE service = ? AND environment = ? AND minute >= ? GROUP BY signature, level`),
       services: p(`SELECT service, environment, min(first_seen) AS firstSeen, max(last_seen) AS lastSeen,
         count(*) AS patterns FROM patterns GROUP BY service, environment ORDER BY service, environment`),
@@ -160,23 +162,26 @@ export class SqliteStore implements Store {
         VALUES (@service, @environment, @kind, @pattern, @signatures, @author, @createdAt) RETURNING *`),
       deleteSeparation: p('DELETE FROM pattern_separations WHERE service = ? AND environment = ? AND id = ?'),
       rollupHours:
-        p(`INSERT INTO stats_hour (service, environment, signature, level, hour, seen, kept, bytes, kept_bytes)
+        p(`INSERT INTO stats_hour (service, environment, signature, level, hour, seen, kept, bytes, kept_bytes,
+          plain_bytes)
         SELECT service, environment, signature, level, (minute / 3600000) * 3600000,
           CAST(min(${HOUR_MAX_COUNT}, total(seen)) AS INTEGER), CAST(min(${HOUR_MAX_COUNT}, total(kept)) AS INTEGER),
-          total(bytes), total(kept_bytes) FROM stats_minute WHERE minute < ? GROUP BY 1, 2, 3, 4, 5
+          total(bytes), total(kept_bytes), total(coalesce(plain_bytes, bytes)) FROM stats_minute WHERE minute < ?
+          GROUP BY 1, 2, 3, 4, 5
         ON CONFLICT DO UPDATE SET seen = min(${HOUR_MAX_COUNT}, seen + excluded.seen),
           kept = min(${HOUR_MAX_COUNT}, kept + excluded.kept), bytes = bytes + excluded.bytes,
-          kept_bytes = kept_bytes + excluded.kept_bytes`),
+          kept_bytes = kept_bytes + excluded.kept_bytes,
+          plain_bytes = coalesce(plain_bytes, bytes) + excluded.plain_bytes`),
       seriesMinute: p(`SELECT minute AS t, sum(seen) AS seen, sum(kept) AS kept, sum(bytes) AS bytes,
-        sum(kept_bytes) AS keptBytes, sum(bytes) AS plainBytes FROM stats_minute
+        sum(kept_bytes) AS keptBytes, sum(coalesce(plain_bytes, bytes)) AS plainBytes FROM stats_minute
         WHERE service = @service AND environment = @environment AND minute >= @since GROUP BY minute ORDER BY minute`),
       seriesHour:
         p(`SELECT t, sum(seen) AS seen, sum(kept) AS kept, sum(bytes) AS bytes, sum(kept_bytes) AS keptBytes,
-        sum(bytes) AS plainBytes FROM (
-          SELECT hour AS t, seen, kept, bytes, kept_bytes FROM stats_hour
+        sum(coalesce(plain_bytes, bytes)) AS plainBytes FROM (
+          SELECT hour AS t, seen, kept, bytes, kept_bytes, plain_bytes FROM stats_hour
           WHERE service = @service AND environment = @environment AND hour >= @since
           UNION ALL
-          SELECT (minute / 3600000) * 3600000, seen, kept, bytes, kept_bytes FROM stats_minute
+          SELECT (minute / 3600000) * 3600000, seen, kept, bytes, kept_bytes, plain_bytes FROM stats_minute
           WHERE service = @service AND environment = @environment AND minute >= @since
         ) GROUP BY t ORDER BY t`),
       patternHours: p(`SELECT signature, level, (minute / 3600000) * 3600000 AS hour, sum(seen) AS seen
@@ -268,6 +273,7 @@ export class SqliteStore implements Store {
       emaRate: (r.ema_rate as number | null) ?? undefined,
       emaVar: (r.ema_var as number | null) ?? undefined,
       bytesPerEvent: (r.bytes_per_event as number | null) ?? undefined,
+      plainBytesPerEvent: (r.plain_bytes_per_event as number | null) ?? undefined,
       samples: (r.samples as number | null) ?? undefined,
       updatedAt: (r.state_at as number | null) ?? undefined,
     }))

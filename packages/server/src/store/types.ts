@@ -29,8 +29,11 @@ export interface MinuteStats {
   minute: number
   seen: number
   kept: number
+  /** Written bytes of the seen lines (Logsieve's fields included). */
   bytes: number
   keptBytes: number
+  /** Bytes of the seen lines as the plain logger would write them (without Logsieve's fields). */
+  plainBytes: number
 }
 
 /** Lines of one service/environment in one minute that no tracked pattern holds (see maxPatternsPerService). */
@@ -70,7 +73,10 @@ export interface PatternState {
   emaRate: number
   /** EMA of the squared deviation, for z-scores. */
   emaVar: number
+  /** Mean written size of a line. */
   bytesPerEvent: number
+  /** Mean plain size of a line (without Logsieve's fields). */
+  plainBytesPerEvent: number
   /** Number of windows folded into the EMA. */
   samples: number
   updatedAt: number
@@ -127,6 +133,7 @@ export interface PatternTotals {
   kept: number
   bytes: number
   keptBytes: number
+  plainBytes: number
 }
 
 /** A dashboard session. Only a hash of its id is stored; the id itself lives in the browser's cookie. */
@@ -151,7 +158,7 @@ export interface SeriesPoint {
   kept: number
   bytes: number
   keptBytes: number
-  /** Bytes as the plain logger would write the seen lines (equal to `bytes` until SDKs report it). */
+  /** Bytes as the plain logger would write the seen lines (equal to `bytes` for SDKs that do not report it). */
   plainBytes: number
 }
 

@@ -1,0 +1,34 @@
+// Counts that add up (issue 14): Σ sample_rate over the lines written, backfilled ones included, is the
+// number of calls — a backfilled line weighs 0, since the next kept line of its pattern counts it.
+import { createSieve } from '@logsieve/node'
+import pino from 'pino'
+import { expect, it } from 'vitest'
+import { sievePino } from './index.js'
+
+it('Σ sample_rate over written lines equals the calls, with backfill around errors', async () => {
+  const lines: Array<Record<string, unknown>> = []
+  const sieve = createSieve({
+    service: 'counts',
+    cacheDir: false,
+    // Outside scopes every line is kept (random 0): the last lines carry the drops before them.
+    random: () => 0,
+    policy: { service: 'counts', version: 1, defaults: { levels: { debug: 0.25 }, floorPerMinute: 0 } },
+  })
+  const log = pino(sievePino(sieve, { level: 'debug' }), {
+    write: (s: string) => void lines.push(JSON.parse(s)),
+  })
+  let calls = 0
+  for (let r = 0; r < 200; r++) {
+    await sieve.run({}, async () => {
+      for (let i = 0; i < 5; i++, calls++) log.debug('step %d of request %d', i, r)
+      if (r % 10 === 0) log.error('request %d failed', r)
+    })
+  }
+  log.debug('step %d of request %d', 0, -1)
+  calls++
+  const debug = lines.filter((l) => l.level === 20)
+  expect(debug.some((l) => l.backfilled === true)).toBe(true)
+  expect(debug.some((l) => l.backfilled === undefined && (l.sample_rate as number) > 1)).toBe(true)
+  expect(debug.reduce((n, l) => n + ((l.sample_rate as number | undefined) ?? 1), 0)).toBe(calls)
+  await sieve.shutdown()
+})
