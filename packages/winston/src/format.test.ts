@@ -203,11 +203,22 @@ describe('sieveFormat', () => {
     expect(lines.length).toBeGreaterThanOrEqual(4)
   })
 
+  it('writes no signature by default, as pino does, even on lines of a sampled pattern', async () => {
+    const { lines, transport } = sink()
+    const logger = winston.createLogger({ format: format.json(), transports: [transport] })
+    attachSieve(logger, sieveWith({ info: 0.5 }))
+    for (let i = 0; i < 40; i++) logger.info('sampled line')
+    await settle()
+    expect(lines.length).toBeGreaterThan(5)
+    expect(lines.filter((l) => l.signature !== undefined)).toEqual([])
+  })
+
   it('writes only the fields that earn their bytes, each switchable, never over a key the line has', async () => {
     const { lines, transport } = sink()
     const sieve = sieveWith({ info: 0.5, debug: 1 })
     const logger = winston.createLogger({ level: 'debug', format: format.json(), transports: [transport] })
-    attachSieve(logger, sieve)
+    // signature is off by default (as in pino); on, it marks the lines of sampled patterns only.
+    attachSieve(logger, sieve, { signatureField: true })
     // Outside a scope: each line draws on its own (inside one, a trace's lines share one decision).
     for (let i = 0; i < 40; i++) logger.info('sampled line')
     await sieve.run({ requestId: 'r-1' }, async () => {

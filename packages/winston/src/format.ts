@@ -39,7 +39,7 @@ const NPM_LEVELS: Record<string, number> = {
  */
 export function sieveFormat(sieve: Sieve, options?: SieveFormatOptions): SieveFormat {
   const traceMode = options?.traceFields ?? true
-  const signatureMode = options?.signatureField ?? true
+  const signatureMode = options?.signatureField ?? false
   const scopeFields = options?.scopeFields ?? true
   /** The keys annotate() added to the line being kept, for measure()'s plain size. */
   const added: string[] = []
