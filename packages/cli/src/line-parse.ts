@@ -2,6 +2,7 @@
 // Formats may be mixed in one file (a JSON app log with plain-text crash output), so auto-detection is
 // per line and cheap: only lines that start with `{` are tried as JSON.
 import { type LevelName, normalizeLevel } from '@logsieve/core'
+import { findLineTime } from './line-time.js'
 
 export type LineFormat = 'auto' | 'json' | 'text'
 
@@ -20,8 +21,6 @@ const TIME_KEYS = ['time', 'timestamp', '@timestamp', 'ts', 'date', 'datetime'] 
 // A level word near the start of a text line: `2024-05-01 12:00:00,123 WARN [main] disk almost full`.
 const TEXT_LEVEL =
   /(?:^|[\s[<(|:])(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRIT|CRITICAL|SEVERE|PANIC)(?=$|[\s\]>)|:,-])/i
-// ISO-8601 / RFC 3339-ish leading timestamp.
-const TEXT_TIME = /^\[?(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)/
 const LEVEL_WINDOW = 80
 // Text-log level words the core level table does not know.
 const TEXT_LEVEL_ALIASES: Record<string, string> = { severe: 'error', panic: 'fatal' }
@@ -86,8 +85,7 @@ function parseJson(text: string): ParsedLine | undefined {
 }
 
 function parseText(text: string): ParsedLine {
-  const timeMatch = TEXT_TIME.exec(text)
-  const time = timeMatch ? toMillis(timeMatch[1]!.replace(',', '.').replace(' ', 'T')) : undefined
+  const time = findLineTime(text)
   const window = text.length > LEVEL_WINDOW ? text.slice(0, LEVEL_WINDOW) : text
   const levelMatch = TEXT_LEVEL.exec(window)
   if (!levelMatch) return { message: text, level: 'info', time, json: false }
