@@ -14,6 +14,7 @@ import {
   parseSettings,
   patternKey,
 } from '@logsieve/core'
+import { type Outcome, outcomeOf } from './analyze-outcome.js'
 import { CliError, EXIT } from './errors.js'
 import { type LineFormat, parseLine } from './line-parse.js'
 import { type ReadLinesResult, readLines } from './line-reader.js'
@@ -42,6 +43,8 @@ export interface PatternSummary {
   example: string
   /** Rate the generated policy gives this pattern. */
   rate: number
+  /** Why: the rule's reason (`budget`, `floor`: the coverage floor carries it, `level`: never sampled). */
+  reason: string
 }
 
 /** Signatures of one statement merged into a pattern (as the server merges them). */
@@ -56,24 +59,36 @@ export interface MergedPatternSummary {
   bytes: number
 }
 
+export interface AnalysisWindow {
+  seconds: number
+  source: 'timestamps' | 'option' | 'assumed'
+  /** Why a window was assumed: no line had a timestamp, or they all fall within one second. */
+  assumedBecause?: 'no-timestamps' | 'under-a-second'
+  start?: string
+  end?: string
+}
+
 export interface AnalysisReport {
   input: ReadLinesResult & { jsonLines: number; textLines: number; timedLines: number }
-  window: { seconds: number; source: 'timestamps' | 'option' | 'assumed'; start?: string; end?: string }
+  window: AnalysisWindow
   patterns: PatternSummary[]
   distinctPatterns: number
   /** Patterns of two or more signatures, by bytes; `distinctPatterns - Σ(members - 1)` statements remain. */
   merged: MergedPatternSummary[]
   overflow: { count: number; bytes: number }
   generated: GeneratedPolicy
-  /** Bytes of the input the policy would keep. */
+  /** Before and after, per day and for this file: one computation (see analyze-outcome.ts). */
+  outcome: Outcome
+  /** Written bytes of the input the policy would keep (outcome.file.after.bytes). */
   keptBytes: number
+  /** Lines of the input the policy would keep, coverage floor included (outcome.file.after.lines). */
   keptLines: number
 }
 
 const EXAMPLE_CHARS = 300
 const DAY = 86_400
 
-type Row = Omit<PatternSummary, 'rate'>
+type Row = Omit<PatternSummary, 'rate' | 'reason'>
 
 /** Analyze a stream of log lines. Memory is bounded by maxPatterns, not by the input size. */
 export async function analyzeStream(
@@ -125,7 +140,7 @@ export async function analyzeStream(
   const input = await readLines(source, onLine, onProgress && { onProgress: (b) => onProgress(b, lines) })
   if (input.lines === 0) throw new CliError(EXIT.input, 'the input has no log lines')
 
-  const window = measureWindow(options?.windowSeconds, timedLines, input.lines, minTime, maxTime)
+  const window = measureWindow(options?.windowSeconds, timedLines, minTime, maxTime)
   const settings = parseSettings({
     budget: options?.budget ?? null,
     ...(options?.costPerGB !== undefined && { costPerGB: options.costPerGB }),
@@ -156,15 +171,21 @@ export async function analyzeStream(
   })
 
   const summaries: PatternSummary[] = []
-  let keptBytes = overflow.bytes
-  let keptLines = overflow.count
+  const reasons = new Map(generated.policy.rules.map((r) => [patternKey(r.signature, r.level), r.reason]))
   const rateFor = createRateLookup(generated.policy)
+  let alwaysKeptBytes = 0
   for (const row of rows.values()) {
-    const rate = rateFor(row.signature, row.level)
-    keptBytes += row.bytes * rate
-    keptLines += row.count * rate
-    summaries.push({ ...row, rate })
+    const reason = reasons.get(patternKey(row.signature, row.level)) ?? 'default'
+    if (reason === 'level') alwaysKeptBytes += row.bytes
+    summaries.push({ ...row, rate: rateFor(row.signature, row.level), reason })
   }
+  const outcome = outcomeOf({
+    generated,
+    windowSeconds: window.seconds,
+    overflow: { bytes: overflow.bytes, lines: overflow.count },
+    alwaysKeptBytes,
+    floorPerMinute: settings.value.floorPerMinute,
+  })
   summaries.sort((a, b) => b.bytes - a.bytes || b.count - a.count)
   const merged = mergeRows([...rows.values()])
 
@@ -176,8 +197,9 @@ export async function analyzeStream(
     merged,
     overflow,
     generated,
-    keptBytes,
-    keptLines,
+    outcome,
+    keptBytes: outcome.file.after.bytes,
+    keptLines: outcome.file.after.lines,
   }
 }
 
@@ -215,19 +237,13 @@ function copy(text: string): string {
   return Buffer.from(text).toString()
 }
 
-function measureWindow(
-  option: number | undefined,
-  timed: number,
-  total: number,
-  min: number,
-  max: number,
-): AnalysisReport['window'] {
+function measureWindow(option: number | undefined, timed: number, min: number, max: number): AnalysisWindow {
   const span = timed > 0 ? { start: new Date(min).toISOString(), end: new Date(max).toISOString() } : {}
   if (option !== undefined) return { seconds: option, source: 'option', ...span }
-  // Trust timestamps when most lines carry one and they span at least a second.
-  if (timed * 2 >= total && max - min >= 1000)
-    return { seconds: (max - min) / 1000, source: 'timestamps', ...span }
-  return { seconds: DAY, source: 'assumed', ...span }
+  // Any timestamps give the window: lines without one (stack traces, continuation lines) lie between them.
+  if (timed > 0 && max - min >= 1000) return { seconds: (max - min) / 1000, source: 'timestamps', ...span }
+  const assumedBecause = timed > 0 ? 'under-a-second' : 'no-timestamps'
+  return { seconds: DAY, source: 'assumed', assumedBecause, ...span }
 }
 
 /** The rate a policy gives a (signature, level): core's effectiveRate, the sampler's decision order. */

@@ -77,8 +77,8 @@ describe('logsieve analyze', () => {
     expect(result.stderr).toBe('')
     expect(result.stdout).toMatch(/^lines: +2,524 \(2,504 JSON, 20 text\)/m)
     expect(result.stdout).toMatch(/Top 3 of 4 patterns by bytes:/)
-    expect(result.stdout).toMatch(/COUNT +BYTES +SHARE +LEVEL +RATE +SIGNATURE +TEMPLATE/)
-    expect(result.stdout).toMatch(/volume\/day: .* → .*less\)/)
+    expect(result.stdout).toMatch(/COUNT +BYTES +SHARE +LEVEL +RATE +WHY +SIGNATURE +TEMPLATE/)
+    expect(result.stdout).toMatch(/^per day: .* → .*less\)$/m)
   })
 
   it('reads stdin, a truncated last line and invalid UTF-8', async () => {

@@ -108,34 +108,30 @@ function renderReport(
   perf: { linesPerSecond: number; bytesPerSecond: number },
 ) {
   const p = r.generated.projection
+  const { perDay, file, budgetBytesPerDay } = r.outcome
   const totalBytes = r.input.bytes
-  const windowNote = r.window.source === 'assumed' ? ' (assumed: no timestamps; set --window)' : ''
-  const budget = p.budgetBytesPerDay ? `${formatBytes(p.budgetBytesPerDay)}/day` : 'none'
   const summary = fields([
     [
       'lines',
       `${formatCount(r.input.lines)} (${formatCount(r.input.jsonLines)} JSON, ${formatCount(r.input.textLines)} text)`,
     ],
     ['bytes', formatBytes(totalBytes)],
-    ['window', `${formatDuration(r.window.seconds)}${windowNote}`],
+    ['window', `${formatDuration(r.window.seconds)}${windowNote(r)}`],
     [
       'patterns',
-      `${formatCount(r.distinctPatterns)}${r.overflow.count ? ` (+${formatCount(r.overflow.count)} lines over --max-patterns, kept)` : ''}`,
+      `${formatCount(r.distinctPatterns)}${r.overflow.count ? ` (+${formatCount(r.overflow.count)} lines over --max-patterns, counted as kept)` : ''}`,
     ],
+    ['budget', budgetBytesPerDay === null ? 'none' : `${formatBytes(budgetBytesPerDay)}/day`],
     [
-      'budget',
-      `${budget}${r.generated.overBudget ? ' — OVER BUDGET: the coverage floors alone exceed it' : ''}`,
-    ],
-    [
-      'volume/day',
-      `${formatBytes(p.bytesPerDayBefore)} → ${formatBytes(p.bytesPerDayAfter)} (${formatPercent(reduction(p.bytesPerDayBefore, p.bytesPerDayAfter))} less)`,
+      'per day',
+      `${formatBytes(perDay.before.bytes)} → ${formatBytes(perDay.after.bytes)} (${change(perDay)})`,
     ],
     ...(p.costPerDayBefore !== undefined && p.costPerDayAfter !== undefined
       ? [['cost/day', `$${p.costPerDayBefore.toFixed(2)} → $${p.costPerDayAfter.toFixed(2)}`] as const]
       : []),
     [
       'this file',
-      `${formatBytes(totalBytes)} → ${formatBytes(r.keptBytes)} kept (${formatCount(Math.round(r.keptLines))} lines)`,
+      `${formatBytes(file.before.bytes)} → ${formatBytes(file.after.bytes)} (${change(file)}), ${formatCount(Math.round(file.after.lines))} of ${formatCount(Math.round(file.before.lines))} lines kept`,
     ],
     [
       'rules',
@@ -143,6 +139,7 @@ function renderReport(
     ],
     ['speed', `${formatCount(perf.linesPerSecond)} lines/s, ${formatBytes(perf.bytesPerSecond)}/s`],
   ])
+  const over = overBudgetNote(r)
   const warnings: string[] = []
   if (r.input.unterminatedLastLine)
     warnings.push('the last line has no newline (file cut short?): it was read as is')
@@ -154,6 +151,7 @@ function renderReport(
     { header: 'SHARE', value: (x) => formatPercent(x.bytes / totalBytes), align: 'right' },
     { header: 'LEVEL', value: (x) => x.level },
     { header: 'RATE', value: (x) => formatRate(x.rate), align: 'right' },
+    { header: 'WHY', value: (x) => x.reason },
     { header: 'SIGNATURE', value: (x) => x.signature },
     { header: 'TEMPLATE', value: (x) => x.template, max: 70 },
     { header: 'EXAMPLE', value: (x) => x.example, max: 60 },
@@ -173,7 +171,7 @@ function renderReport(
             { header: 'TEMPLATE', value: (x) => x.template, max: 70 },
           ],
         )}\n`
-  return `${summary}\n${warnings.map((w) => `warning: ${w}\n`).join('')}\nTop ${rows.length} of ${formatCount(r.distinctPatterns)} patterns by bytes:\n${patterns}\n\n${merged}`
+  return `${summary}\n${over}${warnings.map((w) => `warning: ${w}\n`).join('')}\nTop ${rows.length} of ${formatCount(r.distinctPatterns)} patterns by bytes:\n${patterns}\n\n${merged}`
 }
 
 export const SIGNATURES_HELP = `Usage: logsieve signatures [file|-] [--format auto|json|text] [--merge]
@@ -270,8 +268,48 @@ function format(value: string | undefined): LineFormat {
   throw new CliError(EXIT.usage, `--format: "${value}" is not one of auto, json, text`)
 }
 
-function reduction(before: number, after: number): number {
-  return before > 0 ? 1 - after / before : 0
+/** "90% less", "12% more" or "no change": plain bytes before, written bytes after. */
+function change({ before, after }: { before: { bytes: number }; after: { bytes: number } }): string {
+  if (!(before.bytes > 0) || Math.abs(after.bytes - before.bytes) < before.bytes * 5e-4) return 'no change'
+  const cut = 1 - after.bytes / before.bytes
+  return cut > 0 ? `${formatPercent(cut)} less` : `${formatPercent(-cut)} more`
+}
+
+function windowNote(r: AnalysisReport): string {
+  const w = r.window
+  if (w.source === 'option') return ' (--window)'
+  if (w.source === 'timestamps') {
+    const { timedLines, lines } = r.input
+    return timedLines < lines
+      ? ` (from the timestamps of ${formatCount(timedLines)} of ${formatCount(lines)} lines)`
+      : ' (from the timestamps)'
+  }
+  return w.assumedBecause === 'under-a-second'
+    ? ' (assumed: the timestamps all fall within one second; set --window)'
+    : ' (assumed: no timestamps found; set --window)'
+}
+
+/** Over budget only when the floor alone exceeds it, and then by how much and what to change. */
+function overBudgetNote(r: AnalysisReport): string {
+  const over = r.outcome.overBudget
+  const budget = r.outcome.budgetBytesPerDay
+  if (!over || budget === null) return ''
+  const floor = over.floorPerMinute
+  const sampled = over.floorBytesPerDay - over.alwaysKeptBytesPerDay
+  const parts = [
+    `${formatBytes(sampled)} for the coverage floor (${formatCount(floor)} line${floor === 1 ? '' : 's'}/min of each pattern, and the lowest rate of the rest)`,
+    ...(over.alwaysKeptBytesPerDay > 0
+      ? [
+          `${formatBytes(over.alwaysKeptBytesPerDay)} for the levels never sampled (${r.generated.policy.defaults.alwaysKeep.join(', ')})`,
+        ]
+      : []),
+  ]
+  return (
+    `OVER BUDGET: the floor alone needs ${formatBytes(over.floorBytesPerDay)}/day, ` +
+    `${formatBytes(over.overBytesPerDay)}/day over the budget of ${formatBytes(budget)}/day:\n` +
+    parts.map((x) => `  ${x}\n`).join('') +
+    '  every rate is at its lowest; raise the budget or lower --floor\n'
+  )
 }
 
 function formatDuration(seconds: number): string {
