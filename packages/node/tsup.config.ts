@@ -1,7 +1,12 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', otlp: 'src/otlp/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    otlp: 'src/otlp/index.ts',
+    next: 'src/next/index.ts',
+    'next-edge': 'src/next/edge.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

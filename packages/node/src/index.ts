@@ -23,7 +23,7 @@ export type {
   RequestLine,
   ResponseLike,
 } from './express.js'
-export type { RouteHandler } from './next.js'
+export type { RouteHandler } from './next/route.js'
 export { SieveConfigError } from './options.js'
 export { createSieve } from './sieve.js'
 export { createStatsSender, type StatsSender, type StatsSenderOptions } from './stats-sender.js'

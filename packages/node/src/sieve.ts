@@ -29,7 +29,7 @@ import {
 import { createReporter } from './diagnostics.js'
 import { defaultCacheDir, diskPolicyCache } from './disk-cache.js'
 import { expressErrorHandler, expressMiddleware } from './express.js'
-import { wrapRouteHandler } from './next.js'
+import { wrapRouteHandler } from './next/route.js'
 import { checkOptions } from './options.js'
 import { followPolicyStream } from './policy-stream.js'
 import { pollSoon } from './poll-soon.js'
@@ -60,6 +60,7 @@ export function createSieve(options: SieveOptions): Sieve {
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 2000
   const flushHooks: Array<() => unknown> = []
   let stopped = false
+  let shuttingDown: Promise<void> | undefined
   const report = createReporter(options.onDiagnostic)
 
   let initial = defaultPolicy(service, environment)
@@ -294,28 +295,33 @@ export function createSieve(options: SieveOptions): Sieve {
         await sender.flush()
       }
     },
-    async shutdown(): Promise<void> {
-      if (stopped) return
-      stopped = true
-      clock.stop()
-      sender?.stop()
-      stopPolicy?.()
-      stopEarlyPolls?.()
-      // A hung server must not hold the app's exit: the last window gets shutdownTimeoutMs, then is given up.
-      const deadline = AbortSignal.timeout(shutdownTimeoutMs)
-      const work = (async () => {
-        await runFlushHooks()
-        if (otlp) await otlp.shutdown().catch((e: unknown) => report('LOGSIEVE_OTLP_SHUTDOWN', e))
-        await sender?.flush(deadline)
-      })().catch((error: unknown) => report('LOGSIEVE_SHUTDOWN', asError(error, 'LOGSIEVE_SHUTDOWN')))
-      const expired = new Promise<void>((resolve) => deadline.addEventListener('abort', () => resolve()))
-      await Promise.race([work, expired])
-      if (deadline.aborted)
-        report(
-          'LOGSIEVE_SHUTDOWN',
-          new Error(`LOGSIEVE_SHUTDOWN: gave up after ${shutdownTimeoutMs} ms (shutdownTimeoutMs)`),
-        )
+    shutdown(): Promise<void> {
+      // Every caller (a signal handler, the app, a replaced sieve under `next dev`) waits for the one run.
+      shuttingDown ??= stop()
+      return shuttingDown
     },
+  }
+
+  async function stop(): Promise<void> {
+    stopped = true
+    clock.stop()
+    sender?.stop()
+    stopPolicy?.()
+    stopEarlyPolls?.()
+    // A hung server must not hold the app's exit: the last window gets shutdownTimeoutMs, then is given up.
+    const deadline = AbortSignal.timeout(shutdownTimeoutMs)
+    const work = (async () => {
+      await runFlushHooks()
+      if (otlp) await otlp.shutdown().catch((e: unknown) => report('LOGSIEVE_OTLP_SHUTDOWN', e))
+      await sender?.flush(deadline)
+    })().catch((error: unknown) => report('LOGSIEVE_SHUTDOWN', asError(error, 'LOGSIEVE_SHUTDOWN')))
+    const expired = new Promise<void>((resolve) => deadline.addEventListener('abort', () => resolve()))
+    await Promise.race([work, expired])
+    if (deadline.aborted)
+      report(
+        'LOGSIEVE_SHUTDOWN',
+        new Error(`LOGSIEVE_SHUTDOWN: gave up after ${shutdownTimeoutMs} ms (shutdownTimeoutMs)`),
+      )
   }
   return sieve
 }

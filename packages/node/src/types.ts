@@ -2,7 +2,7 @@
 import type { Decision, Policy, PolicyInput, Sampler, StatsBatch } from '@logsieve/core/sdk'
 import type { Scope, ScopeInit } from './context.js'
 import type { ErrorMiddleware, ExpressErrorOptions, ExpressOptions, Middleware } from './express.js'
-import type { RouteHandler } from './next.js'
+import type { RouteHandler } from './next/route.js'
 
 /** Something went wrong inside the SDK; it was handled and never reached the app's log call. */
 export interface Diagnostic {

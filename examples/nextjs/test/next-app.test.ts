@@ -1,0 +1,198 @@
+// The example as a real Next.js app: `next build`, then `next start` against a real policy server on a
+// real port, checked over HTTP. The build must make no request to the policy server; the running app
+// keeps one sieve per process, samples by the server's policy, logs a thrown route error in its
+// request's trace (with the dropped debug line written first), and delivers the last stats window on
+// SIGTERM (NEXT_MANUAL_SIG_HANDLE=true), so the server counts every line of every request.
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { type RunningServer, startServer } from '@logsieve/server'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { requirement, titled } from '../../../test/support/requirement.js'
+import { appDir, layOutApp } from './app.js'
+
+const run = promisify(execFile)
+const nextBin = join(import.meta.dirname, '..', 'node_modules', 'next', 'dist', 'bin', 'next')
+const skip = requirement('next', existsSync(nextBin), `is not installed at ${nextBin}`, 'pnpm install')
+
+const ADMIN = 'admin-next-test-0123456789'
+const SERVICE = 'storefront'
+const traceOf = (n: number): string => n.toString(16).padStart(32, 'a')
+
+describe.skipIf(skip)(titled('a real Next.js app (next build, next start)', skip), () => {
+  let dir: string
+  let server: RunningServer
+  let app: ChildProcess
+  let appUrl: string
+  let exited: Promise<number | null>
+  const buildHits: string[] = []
+  const lines: Array<Record<string, unknown>> = []
+  let requests = 0
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'logsieve-next-'))
+    // The policy server as `next build` sees it: any request it gets is a failure.
+    const buildServer = createServer((req, res) => {
+      buildHits.push(`${req.method} ${req.url}`)
+      res.writeHead(503).end()
+    })
+    const buildUrl = await listen(buildServer)
+    await layOutApp()
+    await run(process.execPath, [nextBin, 'build'], {
+      cwd: appDir,
+      env: {
+        ...process.env,
+        NEXT_TELEMETRY_DISABLED: '1',
+        LOGSIEVE_URL: buildUrl,
+        LOGSIEVE_KEY: 'lsk_build',
+      },
+    }).finally(() => buildServer.close())
+
+    server = await startServer({
+      port: 0,
+      host: '127.0.0.1',
+      dbPath: join(dir, 'db.sqlite'),
+      adminKey: ADMIN,
+      generationIntervalMs: 0,
+    })
+    const key = await server.createKey('ingest', [SERVICE])
+    await admin('PUT', `/v1/policies/${SERVICE}?environment=production`, {
+      refreshSeconds: 1,
+      defaults: { levels: { debug: 0, info: 1 }, newPattern: { rate: 1 } },
+    })
+    const port = await freePort()
+    appUrl = `http://127.0.0.1:${port}`
+    app = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+      cwd: appDir,
+      env: {
+        ...process.env,
+        NEXT_TELEMETRY_DISABLED: '1',
+        NEXT_MANUAL_SIG_HANDLE: 'true',
+        LOGSIEVE_URL: server.url,
+        LOGSIEVE_KEY: key,
+        TMPDIR: dir,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    exited = new Promise((resolve) => app.once('exit', (code) => resolve(code)))
+    let pending = ''
+    app.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      pending += chunk
+      const parts = pending.split('\n')
+      pending = parts.pop() ?? ''
+      for (const part of parts) if (part.startsWith('{')) lines.push(JSON.parse(part))
+    })
+    await until(async () => (await fetch(`${appUrl}/api/edge`).catch(() => undefined))?.ok === true, 30_000)
+  }, 240_000)
+
+  afterAll(async () => {
+    if (app && app.exitCode === null) app.kill('SIGKILL')
+    await server?.close()
+    await rm(dir, { recursive: true, force: true })
+    await rm(appDir, { recursive: true, force: true })
+  })
+
+  async function admin(method: string, path: string, body?: unknown): Promise<unknown> {
+    const res = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    })
+    expect(res.ok).toBe(true)
+    return res.json()
+  }
+
+  /** GET an order with a known trace id; every call is one request the stats must count. */
+  async function order(id: string, trace: number): Promise<Response> {
+    requests++
+    return fetch(`${appUrl}/api/orders?id=${id}`, {
+      headers: { traceparent: `00-${traceOf(trace)}-00f067aa0ba902b7-01` },
+    })
+  }
+  const linesOf = (trace: number) => lines.filter((l) => l.trace_id === traceOf(trace))
+
+  it('next build made no request to the policy server', () => {
+    expect(buildHits).toEqual([])
+  })
+
+  it("samples by the server's policy: debug lines dropped, info lines kept", async () => {
+    // Until the first policy arrives the sieve keeps everything (fail-safe start).
+    let trace = 0
+    await until(async () => {
+      await order('o-1', ++trace)
+      await until(async () => linesOf(trace).some((l) => l.msg === 'order o-1 served'))
+      return !linesOf(trace).some((l) => l.msg === 'looking up order o-1')
+    })
+    const traces = new Set<unknown>()
+    for (let i = 0; i < 20; i++) {
+      const res = await order(`o-${i}`, ++trace)
+      expect(res.status).toBe(200)
+      expect(res.headers.get('traceparent')).toMatch(new RegExp(`^00-${traceOf(trace)}-[0-9a-f]{16}-01$`))
+      traces.add(traceOf(trace))
+    }
+    await until(async () => linesOf(trace).length > 0)
+    const sampled = lines.filter((l) => traces.has(l.trace_id))
+    expect(sampled.map((l) => l.msg)).toEqual(Array.from({ length: 20 }, (_, i) => `order o-${i} served`))
+  })
+
+  it('logs a thrown route error in its trace, with the dropped debug line first', async () => {
+    const trace = 0xe770
+    const res = await order('bad', trace)
+    expect(res.status).toBe(500)
+    await until(async () => linesOf(trace).some((l) => l.msg === 'unhandled error'))
+    const mine = linesOf(trace)
+    expect(mine.map((l) => l.msg)).toEqual(['looking up order bad', 'unhandled error'])
+    expect(mine[0]?.backfilled).toBe(true)
+    expect(mine[1]).toMatchObject({
+      level: 50,
+      err: { message: 'order store rejected id "bad"' },
+      method: 'GET',
+      routePath: '/api/orders',
+      routeType: 'route',
+    })
+  })
+
+  it('keeps one sieve per process: one policy stream, though instrumentation and routes each load log.ts', async () => {
+    const metrics = await (await fetch(`${server.url}/metrics`)).text()
+    expect(metrics).toMatch(/^logsieve_sse_subscribers 1$/m)
+  })
+
+  it('delivers the last stats window on SIGTERM: the server counts every request', async () => {
+    const errors = 1
+    app.kill('SIGTERM')
+    expect(await exited).toBe(143)
+    await admin('GET', '/v1/services')
+    const { patterns } = (await admin('GET', `/v1/patterns?service=${SERVICE}&environment=production`)) as {
+      patterns: Array<{ template: string; level: string; last24h: { seen: number; kept: number } }>
+    }
+    const count = (template: string) => patterns.find((p) => p.template === template)?.last24h
+    expect(count('order %s served')).toMatchObject({ seen: requests - errors, kept: requests - errors })
+    expect(count('looking up order %s')?.seen).toBe(requests)
+    expect(count('unhandled error')).toMatchObject({ seen: errors, kept: errors })
+  })
+})
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer()
+  const url = await listen(probe)
+  await new Promise((resolve) => probe.close(resolve))
+  return Number(new URL(url).port)
+}
+
+async function until(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not reached')
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
