@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { afterAll, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
 
 const run = promisify(execFile)
 const pkg = join(import.meta.dirname, '..')
@@ -16,10 +16,13 @@ afterAll(async () => {
   await rm(out, { recursive: true, force: true })
 })
 
-it('a scope opened through the ESM build is the scope the CommonJS build sees', async () => {
+beforeAll(async () => {
   await run('pnpm', ['exec', 'tsup', '--out-dir', out, '--format', 'esm,cjs', '--no-dts', '--no-sourcemap'], {
     cwd: pkg,
   })
+}, 90_000)
+
+it('a scope opened through the ESM build is the scope the CommonJS build sees', async () => {
   const script = `
     import { createRequire } from 'node:module'
     const esm = await import(${JSON.stringify(join(out, 'index.js'))})
@@ -42,4 +45,21 @@ it('a scope opened through the ESM build is the scope the CommonJS build sees', 
     fields: { userId: 'u1' },
     traceparent: '4bf92f3577b34da6a3ce929d0e0e4736',
   })
-}, 90_000)
+}, 30_000)
+
+it('nextSieve gives the ESM and the CommonJS build one sieve (Next.js bundles reach it either way)', async () => {
+  const script = `
+    import { createRequire } from 'node:module'
+    const esm = await import(${JSON.stringify(join(out, 'next.js'))})
+    const cjs = createRequire(import.meta.url)(${JSON.stringify(join(out, 'next.cjs'))})
+    if (esm.nextSieve === cjs.nextSieve) throw new Error('one copy only: the test would prove nothing')
+    const options = { service: 'formats', cacheDir: false }
+    const a = esm.nextSieve(options, () => ({ error() {} }))
+    const b = cjs.nextSieve({ ...options }, () => ({ error() {} }))
+    process.stdout.write(JSON.stringify({ same: a.sieve === b.sieve }))
+    await a.sieve.shutdown()`
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: pkg,
+  })
+  expect(JSON.parse(stdout)).toEqual({ same: true })
+}, 30_000)
