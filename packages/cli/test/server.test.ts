@@ -29,6 +29,8 @@ async function sendStats(ingestKey: string, service: string): Promise<void> {
     seen,
     kept: seen,
     bytes: seen * size,
+    // Logsieve's own fields: 20 B of each written line a plain logger would not write.
+    plainBytes: seen * (size - 20),
     firstSeen,
   })
   const body = {
@@ -327,9 +329,16 @@ describe('pins, patterns and the budget gate', () => {
     expect(top.code).toBe(0)
     const body = json<Loose>(top)
     expect(body.patterns.map((p: Loose) => p.signature)).toEqual([NOISY, ORDERS, FAILS])
-    expect(body.patterns[0].eventsPerSecond).toBeGreaterThan(0)
+    const [noisy] = body.patterns
+    expect(noisy.eventsPerSecond).toBeGreaterThan(0)
+    // Volumes and savings against plain bytes (180 B a line), what is written against written ones (200 B).
+    const plain = noisy.eventsPerSecond * 180 * 86_400
+    expect(noisy.plainBytesPerDay).toBeCloseTo(plain, -3)
+    expect(noisy.projectedBytesPerDay).toBeCloseTo(noisy.eventsPerSecond * 200 * 86_400 * noisy.rate, -3)
+    expect(noisy.savedBytesPerDay).toBeCloseTo(plain - noisy.projectedBytesPerDay, -3)
     const human = await cli(['patterns', 'top', '-s', 'search', '--limit', '2'])
     expect(human.stdout.trimEnd().split('\n')).toHaveLength(3)
+    expect(human.stdout).toMatch(/EVENTS\/S +PLAIN\/DAY +SHARE +LEVEL +RATE +WRITTEN\/DAY +SAVED +SIGNATURE/)
     expect(human.stdout).toMatch(/cache hit for key <\*>/)
   })
 
@@ -338,7 +347,11 @@ describe('pins, patterns and the budget gate', () => {
     expect(pass.code).toBe(0)
     const summary = json<Loose>(pass)
     expect(summary).toMatchObject({ ok: true, service: 'search', maxBytesPerDay: 10e12 })
+    // Before sampling in plain bytes: what the loggers would write without Logsieve's fields.
+    const patterns = json<Loose>(await cli(['patterns', 'top', '-s', 'search', '--json'])).patterns
+    const plainTotal = patterns.reduce((sum: number, p: Loose) => sum + p.plainBytesPerDay, 0)
     expect(summary.observedBytesPerDay).toBeGreaterThan(0)
+    expect(summary.observedBytesPerDay).toBeCloseTo(plainTotal, -3)
     const fail = await cli(['budget', 'check', '-s', 'search', '--max', '1MB/day'])
     expect(fail.code).toBe(1)
     expect(fail.stdout).toMatch(/^budget check: +FAIL: search \(default\)$/m)

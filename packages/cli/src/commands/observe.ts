@@ -18,7 +18,10 @@ export interface ServerPattern {
   level: LevelName
   template: string
   eventsPerSecond: number
+  /** Mean written size of a line, Logsieve's fields included: what a rate spends. */
   bytesPerEvent: number
+  /** Mean size of a line as the plain logger writes it: what savings are measured against. */
+  plainBytesPerEvent: number
   /** Rate the current policy gives the pattern, when the server says. */
   rate?: number
   /** Bytes of the lines SDKs kept over the last 24 hours (measured, not projected). */
@@ -28,7 +31,8 @@ export interface ServerPattern {
 
 export const PATTERNS_HELP = `Usage: logsieve patterns top --service S [--env E] [--limit N] [--json]
 
-The service's patterns by volume: events/s, bytes/day, the current rate and what it keeps.`
+The service's patterns by volume: events/s, plain bytes/day (as the logger without Logsieve writes
+them), the current rate, the bytes/day written under it and what that saves against plain.`
 
 export async function patternsCommand(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args
@@ -50,30 +54,56 @@ export async function patternsCommand(args: string[], io: Io): Promise<number> {
   if (patterns.length === 0) await assertKnown(client, service, env)
   const rateFor = createRateLookup(policy)
   const rows = patterns
-    .map((p) => ({
-      ...p,
-      rate: p.rate ?? rateFor(p.signature, p.level),
-      bytesPerDay: p.eventsPerSecond * p.bytesPerEvent * DAY,
-    }))
-    .sort((a, b) => b.bytesPerDay - a.bytesPerDay)
+    .map((p) => {
+      const rate = p.rate ?? rateFor(p.signature, p.level)
+      const { plainBytesPerDay, writtenBytesPerDay } = volumeOf(p)
+      const projectedBytesPerDay = writtenBytesPerDay * rate
+      return {
+        ...p,
+        rate,
+        plainBytesPerDay,
+        projectedBytesPerDay,
+        savedBytesPerDay: plainBytesPerDay - projectedBytesPerDay,
+      }
+    })
+    .sort((a, b) => b.plainBytesPerDay - a.plainBytesPerDay)
     .slice(0, int(values, 'limit', 20))
   if (values.json) {
     printJson(io, { service, environment: env, policyVersion: policy.version, patterns: rows })
     return EXIT.ok
   }
-  const total = rows.reduce((sum, r) => sum + r.bytesPerDay, 0)
+  const total = rows.reduce((sum, r) => sum + r.plainBytesPerDay, 0)
   io.out(
     `${table(rows, [
       { header: 'EVENTS/S', value: (r) => formatCount(r.eventsPerSecond), align: 'right' },
-      { header: 'BYTES/DAY', value: (r) => formatBytes(r.bytesPerDay), align: 'right' },
-      { header: 'SHARE', value: (r) => formatPercent(total > 0 ? r.bytesPerDay / total : 0), align: 'right' },
+      { header: 'PLAIN/DAY', value: (r) => formatBytes(r.plainBytesPerDay), align: 'right' },
+      {
+        header: 'SHARE',
+        value: (r) => formatPercent(total > 0 ? r.plainBytesPerDay / total : 0),
+        align: 'right',
+      },
       { header: 'LEVEL', value: (r) => r.level },
       { header: 'RATE', value: (r) => formatRate(r.rate), align: 'right' },
+      { header: 'WRITTEN/DAY', value: (r) => formatBytes(r.projectedBytesPerDay), align: 'right' },
+      { header: 'SAVED', value: (r) => formatPercent(saving(r)), align: 'right' },
       { header: 'SIGNATURE', value: (r) => r.signature },
       { header: 'TEMPLATE', value: (r) => r.template, max: 80 },
     ])}\n`,
   )
   return EXIT.ok
+}
+
+/** Plain bytes/day (every line, as the logger without Logsieve writes it) and written bytes/day (every line kept). */
+function volumeOf(p: ServerPattern): { plainBytesPerDay: number; writtenBytesPerDay: number } {
+  return {
+    plainBytesPerDay: p.eventsPerSecond * p.plainBytesPerEvent * DAY,
+    writtenBytesPerDay: p.eventsPerSecond * p.bytesPerEvent * DAY,
+  }
+}
+
+/** The share of plain bytes a pattern's policy saves; Logsieve's own fields count against it. */
+function saving(r: { plainBytesPerDay: number; savedBytesPerDay: number }): number {
+  return r.plainBytesPerDay > 0 ? r.savedBytesPerDay / r.plainBytesPerDay : 0
 }
 
 export const BUDGET_HELP = `Usage: logsieve budget check --service S --max 10GB/day [--policy file | --observed] [--env E] [--json]
@@ -139,9 +169,12 @@ export async function budgetCommand(args: string[], io: Io): Promise<number> {
         ['policy', file ? file : `version ${policy.version}`],
         [
           'observed',
-          `${formatBytes(result.observedBytesPerDay)}/day before sampling (${formatCount(patterns.length)} patterns)`,
+          `${formatBytes(result.observedBytesPerDay)}/day plain, before sampling (${formatCount(patterns.length)} patterns)`,
         ],
-        ['projected', `${formatBytes(projected)}/day kept${values.observed ? '' : ' (checked)'}`],
+        [
+          'projected',
+          `${formatBytes(projected)}/day written${values.observed ? '' : ' (checked)'}${savedNote(result.observedBytesPerDay, projected)}`,
+        ],
         ['kept, last 24 h', `${formatBytes(keptLast24h)}${values.observed ? ' (checked)' : ''}`],
         ['max', `${formatBytes(max)}/day`],
         [
@@ -156,7 +189,15 @@ export async function budgetCommand(args: string[], io: Io): Promise<number> {
   return ok ? EXIT.ok : EXIT.failed
 }
 
-/** Observed and kept volume of a policy on observed traffic; falls back to the policy's own projection. */
+/** What a projection saves against plain bytes, as a note; nothing when it saves nothing. */
+function savedNote(plain: number, written: number): string {
+  return plain > written && plain > 0 ? `, ${formatPercent(1 - written / plain)} less than plain` : ''
+}
+
+/**
+ * Plain bytes/day before sampling, and the written bytes/day a policy keeps, on observed traffic; falls
+ * back to the policy's own projection. Budgets are in written bytes; savings are against plain ones.
+ */
 export function project(patterns: ServerPattern[], policy: Policy) {
   if (patterns.length === 0) {
     return {
@@ -168,9 +209,9 @@ export function project(patterns: ServerPattern[], policy: Policy) {
   let observed = 0
   let projected = 0
   for (const p of patterns) {
-    const bytesPerDay = p.eventsPerSecond * p.bytesPerEvent * DAY
-    observed += bytesPerDay
-    projected += bytesPerDay * rateFor(p.signature, p.level)
+    const { plainBytesPerDay, writtenBytesPerDay } = volumeOf(p)
+    observed += plainBytesPerDay
+    projected += writtenBytesPerDay * rateFor(p.signature, p.level)
   }
   return { observedBytesPerDay: observed, projectedBytesPerDay: projected }
 }
@@ -209,6 +250,10 @@ function toPattern(raw: Record<string, unknown>): ServerPattern {
     template: String(raw.template ?? ''),
     eventsPerSecond: n('eventsPerSecond', 'emaRate'),
     bytesPerEvent: n('bytesPerEvent'),
+    // A server from before plain bytes were counted: its written size is the plain one.
+    plainBytesPerEvent: n(
+      typeof raw.plainBytesPerEvent === 'number' ? 'plainBytesPerEvent' : 'bytesPerEvent',
+    ),
     keptBytesLast24h: keptBytes(raw.last24h),
   } as ServerPattern
 }
