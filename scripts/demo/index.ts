@@ -1,6 +1,7 @@
 // `pnpm demo`: the whole loop, live. Starts the policy server on the embedded SQLite default, a sample
-// Express + pino service with Logsieve under generated traffic, and shows what is seen, kept and saved as
-// the server learns the patterns and pushes policies. Bounded in time; ends with a summary.
+// Express + pino service with Logsieve under generated traffic, and shows what is seen, kept and saved
+// (against what plain pino writes for the same calls) as the server learns the patterns and pushes
+// policies. Bounded in time; ends with a summary.
 import { rmSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import type { Policy, Rule } from '@logsieve/core'
@@ -132,7 +133,7 @@ function screen(): string {
     dashboard,
     '',
     `lines seen ${seen.lines.toLocaleString()}   kept ${kept.lines.toLocaleString()} (incl. ${kept.backfilled} backfilled)`,
-    `bytes without Logsieve ${mb(baseline.bytes)}   with ${mb(kept.bytes)}   saved ${pct(saved)}`,
+    `bytes plain pino ${mb(baseline.bytes)}   with Logsieve ${mb(kept.bytes)}   saved ${pct(saved)}`,
     `errors seen ${seen.errors}   kept ${kept.errors}   (${pct(errorsKept)})`,
     `policy v${policy.version} (${policy.source})   ${policy.rules.length} rules`,
     '',
@@ -169,10 +170,10 @@ const summary = [
   '── summary ──',
   `requests ${requests} (${failures} failed)`,
   `lines: seen ${seen.lines}, kept ${kept.lines} (${kept.backfilled} backfilled around errors)`,
-  `bytes: ${mb(baseline.bytes)} without Logsieve, ${mb(kept.bytes)} with it: saved ${pct(saved)}`,
-  // The byte cut is below the line cut: a kept line carries Logsieve's fields (signature, sample_rate,
-  // trace_id, span_id, request_id), and warnings and errors, always kept, are the longer lines.
-  `  lines cut ${pct(seen.lines ? 1 - kept.lines / seen.lines : 0)}; a kept line averages ${perLine(kept)} (${kept.lines ? Math.round(kept.added / kept.lines) : 0} B of them Logsieve's fields) against ${perLine(baseline)} for an average line without Logsieve`,
+  `bytes: ${mb(baseline.bytes)} plain pino, ${mb(kept.bytes)} with Logsieve: saved ${pct(saved)} (against plain bytes)`,
+  // The byte cut differs from the line cut: warnings and errors, always kept, are the longer lines, and a
+  // kept line may carry Logsieve's fields (sample_rate, backfilled, …), counted against the saving.
+  `  lines cut ${pct(seen.lines ? 1 - kept.lines / seen.lines : 0)}; a kept line averages ${perLine(kept)} (${kept.lines ? Math.round(kept.added / kept.lines) : 0} B of them Logsieve's fields) against ${perLine(baseline)} for an average plain pino line`,
   `errors: seen ${seen.errors}, kept ${kept.errors} (${pct(seen.errors ? kept.errors / seen.errors : 1)})`,
   `policy versions: ${previous?.version ?? 0}; boosts: ${[...boosted].length}`,
 ]

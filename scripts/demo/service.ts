@@ -4,7 +4,7 @@ import { once } from 'node:events'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Writable } from 'node:stream'
-import { type Policy, parseTraceparent } from '@logsieve/core'
+import type { Policy } from '@logsieve/core'
 import { createSieve, type Sieve } from '@logsieve/node'
 import { sievePino } from '@logsieve/pino'
 import express from 'express'
@@ -95,14 +95,10 @@ export async function startService(options: ServiceOptions): Promise<DemoService
   const kept = new CountingStream(true)
   const log: Logger = pino(sievePino(sieve, { level: 'debug' }), kept)
 
-  // The baseline carries the same trace ids, as a service with trace correlation would: the comparison
-  // is about what sampling saves, not about fields.
+  // The baseline is plain pino given the same calls: "saved" is against the bytes the service writes
+  // without Logsieve, so Logsieve's own fields on kept lines count against the saving, never for it.
   const baseline = new CountingStream(false)
-  const traceFields = () => {
-    const ctx = parseTraceparent(sieve.traceparent() ?? '')
-    return ctx ? { trace_id: ctx.traceId, span_id: ctx.spanId } : {}
-  }
-  const plain: Logger = pino({ level: 'debug', mixin: traceFields }, baseline)
+  const plain: Logger = pino({ level: 'debug' }, baseline)
   const seen = { lines: 0, errors: 0 }
   const demo: DemoLog = {
     call(level, obj, format, ...args) {
