@@ -297,10 +297,10 @@ function overBudgetNote(r: AnalysisReport): string {
   const floor = over.floorPerMinute
   const sampled = over.floorBytesPerDay - over.alwaysKeptBytesPerDay
   const parts = [
-    `${formatBytes(sampled)} for the coverage floor (${formatCount(floor)} line${floor === 1 ? '' : 's'}/min of each pattern, and the lowest rate of the rest)`,
+    `${formatBytes(sampled)}/day for the coverage floor (${formatCount(floor)} line${floor === 1 ? '' : 's'}/min of each pattern, and the lowest rate of the rest)`,
     ...(over.alwaysKeptBytesPerDay > 0
       ? [
-          `${formatBytes(over.alwaysKeptBytesPerDay)} for the levels never sampled (${r.generated.policy.defaults.alwaysKeep.join(', ')})`,
+          `${formatBytes(over.alwaysKeptBytesPerDay)}/day for the levels never sampled (${r.generated.policy.defaults.alwaysKeep.join(', ')})`,
         ]
       : []),
   ]
