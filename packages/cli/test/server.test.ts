@@ -194,6 +194,8 @@ describe('policy as code', () => {
     const human = await cli(['policy', 'generate', '-s', 'search', '--dry-run'])
     expect(human.stdout).toMatch(/^dry run: not stored/)
     expect(human.stdout).toMatch(/SIGNATURE +LEVEL +RATE +MAX\/S +REASON +TEMPLATE/)
+    // The projection's before is plain bytes (180 B lines here), its after written bytes.
+    expect(human.stdout).toMatch(/^projection: +\S+ \S+\/day plain -> \S+ \S+\/day written/m)
     const after = json<Loose>(await cli(['policy', 'history', '-s', 'search', '--json']))
     expect(after.versions).toEqual(history.versions)
   })

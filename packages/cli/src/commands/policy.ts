@@ -264,7 +264,8 @@ export function renderPolicy(p: Policy): string {
       ? [
           [
             'projection',
-            `${formatBytes(proj.bytesPerDayBefore)}/day -> ${formatBytes(proj.bytesPerDayAfter)}/day${proj.overBudget ? ' (OVER BUDGET)' : ''}`,
+            // The generator's "before" is plain bytes (no Logsieve fields), its "after" written bytes.
+            `${formatBytes(proj.bytesPerDayBefore)}/day plain -> ${formatBytes(proj.bytesPerDayAfter)}/day written${proj.overBudget ? ' (OVER BUDGET: the floor alone exceeds the budget)' : ''}`,
           ] as const,
         ]
       : []),
