@@ -1,21 +1,25 @@
 // A service's patterns as people read them: rates, volumes, what the policy does to each and why. One
-// computation for `GET /v1/patterns` and the dashboard's patterns page.
+// computation for `GET /v1/patterns` (every pattern in full) and the dashboard's patterns page (a light
+// row per pattern to sort and filter, and the full view of the rows on screen).
 import { effectiveRate, type LevelName, type Policy, patternKey, type RateReason } from '@logsieve/core'
 import type { ServerContext } from './context.js'
+import type { PatternColumns, PatternRecord, PatternTotals } from './store/types.js'
 
 const DAY_SECONDS = 86_400
+const DAY_MS = DAY_SECONDS * 1000
 const iso = (ms: number): string => new Date(ms).toISOString()
 
-export interface PatternView {
-  signature: string
-  level: LevelName
-  template: string
-  /** The last redacted example line an SDK sent, if any. */
-  example: string | null
-  firstSeen: string
-  lastSeen: string
-  /** Counts over the last 24 hours. */
-  last24h: { seen: number; kept: number; bytes: number; keptBytes: number; plainBytes: number }
+/** A pattern's counts over the last 24 hours. */
+export interface DayCounts {
+  seen: number
+  kept: number
+  bytes: number
+  keptBytes: number
+  plainBytes: number
+}
+
+/** What a pattern costs and what the current policy does to it. */
+export interface PatternMeasures {
   /** Fleet-wide lines per second (the server's smoothed rate; the 24 h average before the first generation). */
   eventsPerSecond: number
   /** What the current policy keeps of them, per second. */
@@ -40,96 +44,180 @@ export interface PatternView {
   projectedBytesPerDay: number
   /** Plain bytes per day before minus written bytes per day after. */
   savedBytesPerDay: number
+}
+
+/** A pattern in full: `GET /v1/patterns` answers these. */
+export interface PatternView extends PatternMeasures {
+  signature: string
+  level: LevelName
+  template: string
+  /** The last redacted example line an SDK sent, if any. */
+  example: string | null
+  firstSeen: string
+  lastSeen: string
+  /** Counts over the last 24 hours. */
+  last24h: DayCounts
   /** This pattern's part of the service's plain bytes per day (0-1). */
   share: number
 }
 
-type Views = { policy: Policy; patterns: PatternView[] }
+/** A pattern as a table sorts and filters it: its columns and measures, times in ms. */
+export interface PatternRow
+  extends PatternMeasures,
+    Pick<PatternColumns, 'signature' | 'level' | 'template' | 'firstSeen' | 'lastSeen'> {
+  share: number
+}
 
-/** Recent views per server and service/environment, for paging, sorting and searching one table. */
-const recent = new WeakMap<ServerContext, Map<string, { at: number; value: Views }>>()
+const NO_COUNTS: DayCounts = { seen: 0, kept: 0, bytes: 0, keptBytes: 0, plainBytes: 0 }
 
-/**
- * Every pattern of a service/environment under its current policy, loudest first. With `maxAgeMs`, a view
- * computed that recently under the same policy version is reused (the dashboard pages through 10,000
- * patterns without reading them all again on every click).
- */
+/** Rates and volumes of one pattern: from its rate state, else from its last 24 h. */
+function measure(p: PatternColumns, day: DayCounts, policy: Policy, now: number): PatternMeasures {
+  const eventsPerSecond = p.emaRate ?? day.seen / DAY_SECONDS
+  const bytesPerEvent = p.bytesPerEvent ?? (day.seen > 0 ? day.bytes / day.seen : 0)
+  const plainBytesPerEvent =
+    p.plainBytesPerEvent ?? (day.seen > 0 ? day.plainBytes / day.seen : bytesPerEvent)
+  const bytesPerDay = eventsPerSecond * bytesPerEvent * DAY_SECONDS
+  const plainBytesPerDay = eventsPerSecond * plainBytesPerEvent * DAY_SECONDS
+  // What SDKs sample this pattern at now: the sampler's own decision order.
+  const { rate, reason, maxPerSecond, rule } = effectiveRate(policy, p.signature, p.level, now)
+  return {
+    eventsPerSecond,
+    keptPerSecond: eventsPerSecond * rate,
+    bytesPerEvent,
+    plainBytesPerEvent,
+    bytesPerDay,
+    plainBytesPerDay,
+    rate,
+    reason,
+    ruleReason: rule?.reason,
+    maxPerSecond,
+    projectedBytesPerDay: bytesPerDay * rate,
+    savedBytesPerDay: plainBytesPerDay - bytesPerDay * rate,
+  }
+}
+
+function view(p: PatternRecord, day: DayCounts, m: PatternMeasures, share: number): PatternView {
+  return {
+    signature: p.signature,
+    level: p.level,
+    template: p.template,
+    example: p.example,
+    firstSeen: iso(p.firstSeen),
+    lastSeen: iso(p.lastSeen),
+    last24h: day,
+    eventsPerSecond: m.eventsPerSecond,
+    keptPerSecond: m.keptPerSecond,
+    bytesPerEvent: m.bytesPerEvent,
+    plainBytesPerEvent: m.plainBytesPerEvent,
+    bytesPerDay: m.bytesPerDay,
+    plainBytesPerDay: m.plainBytesPerDay,
+    rate: m.rate,
+    reason: m.reason,
+    ...(m.ruleReason !== undefined && { ruleReason: m.ruleReason }),
+    ...(m.maxPerSecond !== undefined && { maxPerSecond: m.maxPerSecond }),
+    projectedBytesPerDay: m.projectedBytesPerDay,
+    savedBytesPerDay: m.savedBytesPerDay,
+    share,
+  }
+}
+
+const countsOf = (t: PatternTotals | undefined): DayCounts =>
+  t
+    ? { seen: t.seen, kept: t.kept, bytes: t.bytes, keptBytes: t.keptBytes, plainBytes: t.plainBytes }
+    : { ...NO_COUNTS }
+
+const byKey = (totals: PatternTotals[]) => new Map(totals.map((t) => [patternKey(t.signature, t.level), t]))
+
+/** Every pattern of a service/environment under its current policy, in full, loudest first. */
 export async function patternViews(
   ctx: ServerContext,
   service: string,
   environment: string,
-  maxAgeMs = 0,
-): Promise<Views> {
-  const now = ctx.options.now()
-  let cache = recent.get(ctx)
-  if (!cache) {
-    cache = new Map()
-    recent.set(ctx, cache)
-  }
-  const key = `${service}\u0000${environment}`
-  const hit = cache.get(key)
-  const version = (await ctx.policies.load(service, environment)).policy.version
-  if (hit && now - hit.at <= maxAgeMs && hit.value.policy.version === version) return hit.value
-  const value = await computeViews(ctx, service, environment)
-  // Only the latest view per service/environment is kept, and only for services someone looks at.
-  cache.set(key, { at: now, value })
-  return value
-}
-
-async function computeViews(ctx: ServerContext, service: string, environment: string): Promise<Views> {
+): Promise<{ policy: Policy; patterns: PatternView[] }> {
   const { store, policies } = ctx
   await ctx.stats.flush()
   const now = ctx.options.now()
   const { policy } = await policies.load(service, environment)
-  const totals = new Map(
-    (await store.patternTotals(service, environment, now - DAY_SECONDS * 1000)).map((t) => [
-      patternKey(t.signature, t.level),
-      t,
-    ]),
-  )
+  const totals = byKey(await store.patternTotals(service, environment, now - DAY_MS))
   let plainTotal = 0
-  const patterns = (await store.listPatterns(service, environment)).map((p): PatternView => {
-    const t = totals.get(patternKey(p.signature, p.level))
-    const last24h = {
-      seen: t?.seen ?? 0,
-      kept: t?.kept ?? 0,
-      bytes: t?.bytes ?? 0,
-      keptBytes: t?.keptBytes ?? 0,
-      plainBytes: t?.plainBytes ?? 0,
-    }
-    const eventsPerSecond = p.emaRate ?? last24h.seen / DAY_SECONDS
-    const bytesPerEvent = p.bytesPerEvent ?? (last24h.seen > 0 ? last24h.bytes / last24h.seen : 0)
-    const plainBytesPerEvent =
-      p.plainBytesPerEvent ?? (last24h.seen > 0 ? last24h.plainBytes / last24h.seen : bytesPerEvent)
-    const bytesPerDay = eventsPerSecond * bytesPerEvent * DAY_SECONDS
-    const plainBytesPerDay = eventsPerSecond * plainBytesPerEvent * DAY_SECONDS
-    // What SDKs sample this pattern at now: the sampler's own decision order.
-    const { rate, reason, maxPerSecond, rule } = effectiveRate(policy, p.signature, p.level, now)
-    plainTotal += plainBytesPerDay
-    return {
-      signature: p.signature,
-      level: p.level,
-      template: p.template,
-      example: p.example,
-      firstSeen: iso(p.firstSeen),
-      lastSeen: iso(p.lastSeen),
-      last24h,
-      eventsPerSecond,
-      keptPerSecond: eventsPerSecond * rate,
-      bytesPerEvent,
-      plainBytesPerEvent,
-      bytesPerDay,
-      plainBytesPerDay,
-      rate,
-      reason,
-      ...(rule && { ruleReason: rule.reason }),
-      ...(maxPerSecond !== undefined && { maxPerSecond }),
-      projectedBytesPerDay: bytesPerDay * rate,
-      savedBytesPerDay: plainBytesPerDay - bytesPerDay * rate,
-      share: 0,
-    }
+  const patterns = (await store.listPatterns(service, environment)).map((p) => {
+    const day = countsOf(totals.get(patternKey(p.signature, p.level)))
+    const m = measure(p, day, policy, now)
+    plainTotal += m.plainBytesPerDay
+    return view(p, day, m, 0)
   })
   if (plainTotal > 0) for (const p of patterns) p.share = p.plainBytesPerDay / plainTotal
   patterns.sort((a, b) => b.bytesPerDay - a.bytesPerDay || b.last24h.bytes - a.last24h.bytes)
   return { policy, patterns }
+}
+
+/** A service's patterns as table rows, loudest first; `at` is the time they were measured at. */
+export interface PatternTable {
+  policy: Policy
+  rows: PatternRow[]
+  at: number
+}
+
+/**
+ * Every pattern of a service/environment as a light row (no example, no counts) in one read; only
+ * patterns no generation has measured yet add a read of their 24 h counts, which their rates come from.
+ */
+export async function patternTable(
+  ctx: ServerContext,
+  service: string,
+  environment: string,
+): Promise<PatternTable> {
+  const { store, policies } = ctx
+  await ctx.stats.flush()
+  const at = ctx.options.now()
+  const [{ policy }, columns] = await Promise.all([
+    policies.load(service, environment),
+    store.patternColumns(service, environment),
+  ])
+  const unmeasured = columns.filter(
+    (p) => p.emaRate === undefined || p.bytesPerEvent === undefined || p.plainBytesPerEvent === undefined,
+  )
+  const totals =
+    unmeasured.length === 0
+      ? new Map<string, PatternTotals>()
+      : byKey(
+          await store.patternTotals(service, environment, at - DAY_MS, [
+            ...new Set(unmeasured.map((p) => p.signature)),
+          ]),
+        )
+  let plainTotal = 0
+  const rows = columns.map((p): PatternRow => {
+    const t = totals.get(patternKey(p.signature, p.level))
+    const m = measure(p, t ?? NO_COUNTS, policy, at)
+    plainTotal += m.plainBytesPerDay
+    const { signature, level, template, firstSeen, lastSeen } = p
+    return { signature, level, template, firstSeen, lastSeen, ...m, share: 0 }
+  })
+  if (plainTotal > 0) for (const r of rows) r.share = r.plainBytesPerDay / plainTotal
+  rows.sort((a, b) => b.bytesPerDay - a.bytesPerDay)
+  return { policy, rows, at }
+}
+
+/** The full views of some rows of a table (the ones on screen): their examples and 24 h counts. */
+export async function rowViews(
+  ctx: ServerContext,
+  service: string,
+  environment: string,
+  table: PatternTable,
+  rows: PatternRow[],
+): Promise<PatternView[]> {
+  if (rows.length === 0) return []
+  const signatures = [...new Set(rows.map((r) => r.signature))]
+  const [records, totals] = await Promise.all([
+    ctx.store.listPatterns(service, environment, { signatures }),
+    ctx.store.patternTotals(service, environment, table.at - DAY_MS, signatures),
+  ])
+  const recordOf = new Map(records.map((p) => [patternKey(p.signature, p.level), p]))
+  const totalOf = byKey(totals)
+  return rows.map((r) => {
+    const k = patternKey(r.signature, r.level)
+    // A pattern pruned since the table was read keeps the row's columns, without an example.
+    const record = recordOf.get(k) ?? { ...r, service, environment, example: null }
+    return view(record, countsOf(totalOf.get(k)), r, r.share)
+  })
 }

@@ -295,6 +295,59 @@ export function storeContract(engine: string, factory: StoreFactory, skip?: stri
       expect(await store.overflowTotals(0)).toEqual([])
     })
 
+    it("reads a table's columns of every pattern, and the records and totals of some signatures", async () => {
+      const warn = (i: number): PatternMeta => ({ ...meta(i, T0, T0 + 2, null), level: 'warn' })
+      await store.writeStats(
+        [row(1, T0, 3), row(2, T0, 4), row(3, T0, 5), { ...row(2, T0, 6), level: 'warn' }],
+        [meta(3, T0, T0 + 3, 'three'), meta(1, T0, T0 + 1, 'one'), meta(2, T0, T0 + 2, 'two'), warn(2)],
+      )
+      const state = { emaVar: 0, samples: 1, updatedAt: T0 }
+      await store.updatePatternStates('svc', 'prod', [
+        {
+          ...state,
+          signature: sig(2),
+          level: 'info',
+          emaRate: 2.5,
+          bytesPerEvent: 90,
+          plainBytesPerEvent: 50,
+        },
+      ])
+      expect(await store.patternColumns('svc', 'prod')).toEqual([
+        { signature: sig(1), level: 'info', template: 'pattern 1 <*>', firstSeen: T0, lastSeen: T0 + 1 },
+        {
+          signature: sig(2),
+          level: 'info',
+          template: 'pattern 2 <*>',
+          firstSeen: T0,
+          lastSeen: T0 + 2,
+          emaRate: 2.5,
+          bytesPerEvent: 90,
+          plainBytesPerEvent: 50,
+        },
+        { signature: sig(2), level: 'warn', template: 'pattern 2 <*>', firstSeen: T0, lastSeen: T0 + 2 },
+        { signature: sig(3), level: 'info', template: 'pattern 3 <*>', firstSeen: T0, lastSeen: T0 + 3 },
+      ])
+      expect(await store.patternColumns('svc', 'other')).toEqual([])
+      const picked = await store.listPatterns('svc', 'prod', {
+        signatures: [sig(3), sig(2), 'ffffffffffffffff'],
+      })
+      expect(picked.map((p) => [p.signature, p.level, p.example])).toEqual([
+        [sig(2), 'info', 'two'],
+        [sig(2), 'warn', null],
+        [sig(3), 'info', 'three'],
+      ])
+      expect(await store.listPatterns('svc', 'prod', { signatures: [] })).toEqual([])
+      const totals = await store.patternTotals('svc', 'prod', T0, [sig(2)])
+      expect(totals.map((t) => [t.level, t.seen, t.kept, t.bytes, t.keptBytes, t.plainBytes]).sort()).toEqual(
+        [
+          ['info', 4, 2, 4 * 100.5, 2 * 100.5, 4 * 60.5],
+          ['warn', 6, 3, 6 * 100.5, 3 * 100.5, 6 * 60.5],
+        ],
+      )
+      expect(await store.patternTotals('svc', 'prod', T0, [])).toEqual([])
+      expect(await store.patternTotals('svc', 'prod', T0 + MIN, [sig(2)])).toEqual([])
+    })
+
     it('answers time series per minute and per hour, hours folding unrolled minutes in', async () => {
       const H = 3_600_000
       await store.writeStats([row(1, T0, 3), row(2, T0, 4), row(1, T0 + MIN, 5), row(1, T0 + 2 * H, 6)], [])

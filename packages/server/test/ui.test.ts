@@ -6,30 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MIGRATIONS } from '../src/store/migrations.js'
 import { SqliteStore } from '../src/store/sqlite.js'
 import { ADMIN_KEY, batch, startTestServer, type TestServer } from './helpers.js'
+import { login, page } from './ui-login.js'
 
-/** Logs in through the form (login CSRF cookie first); returns the session cookie header. */
-async function login(t: TestServer, key: string, headers: Record<string, string> = {}) {
-  const form = await fetch(`${t.url}/ui/login`, { headers })
-  const csrfCookie = form.headers.getSetCookie().find((c) => c.startsWith('logsieve_login_csrf='))!
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!
-  const res = await fetch(`${t.url}/ui/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: {
-      ...headers,
-      cookie: csrfCookie.split(';')[0]!,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: new URLSearchParams({ key, _csrf: csrf }),
-  })
-  const session = res.headers.getSetCookie().find((c) => c.startsWith('logsieve_session='))
-  return { res, setCookie: session, cookie: session?.split(';')[0] }
-}
-
-const page = async (t: TestServer, path: string, cookie: string) => {
-  const res = await fetch(t.url + path, { headers: { cookie }, redirect: 'manual' })
-  return { res, html: await res.text() }
-}
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!
 
 describe('dashboard over HTTP', () => {

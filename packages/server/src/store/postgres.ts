@@ -14,9 +14,11 @@ import type {
   ApiKeyRecord,
   MinuteStats,
   OverflowStats,
+  PatternColumns,
   PatternHour,
   PatternMeta,
   PatternPage,
+  PatternPick,
   PatternRecord,
   PatternState,
   PatternTotals,
@@ -34,6 +36,9 @@ import type {
 
 type Row = Record<string, unknown>
 type Queryable = pg.Pool | pg.PoolClient
+
+/** Columns of a pattern's rate state: NULL until a generation has seen the pattern. */
+const STATE_COLUMNS = ['emaRate', 'bytesPerEvent', 'plainBytesPerEvent'] as const
 
 // bigint columns hold ms timestamps and counts, all below 2^53: read them as numbers, not strings.
 const types: pg.CustomTypesConfig = {
@@ -471,17 +476,27 @@ export class PostgresStore implements SharedStore {
     return r.rows as Array<{ service: string; environment: string }>
   }
 
-  async listPatterns(service: string, environment: string, page?: PatternPage): Promise<PatternRecord[]> {
-    const r = page
+  async listPatterns(
+    service: string,
+    environment: string,
+    page?: PatternPage | PatternPick,
+  ): Promise<PatternRecord[]> {
+    const r = !page
       ? await this.q(
-          `SELECT * FROM patterns WHERE service = $1 AND environment = $2 AND (signature, level) > ($3, $4)
-           ORDER BY signature, level LIMIT $5`,
-          [service, environment, page.after?.signature ?? '', page.after?.level ?? '', page.limit],
-        )
-      : await this.q(
           'SELECT * FROM patterns WHERE service = $1 AND environment = $2 ORDER BY signature, level',
           [service, environment],
         )
+      : 'signatures' in page
+        ? await this.q(
+            `SELECT * FROM patterns WHERE service = $1 AND environment = $2 AND signature = ANY($3::text[])
+             ORDER BY signature, level`,
+            [service, environment, page.signatures],
+          )
+        : await this.q(
+            `SELECT * FROM patterns WHERE service = $1 AND environment = $2 AND (signature, level) > ($3, $4)
+             ORDER BY signature, level LIMIT $5`,
+            [service, environment, page.after?.signature ?? '', page.after?.level ?? '', page.limit],
+          )
     return r.rows.map((x) => ({
       service: x.service as string,
       environment: x.environment as string,
@@ -522,12 +537,29 @@ export class PostgresStore implements SharedStore {
       ],
     )
   }
-  async patternTotals(service: string, environment: string, sinceMs: number): Promise<PatternTotals[]> {
+  async patternColumns(service: string, environment: string): Promise<PatternColumns[]> {
+    const r = await this.q(
+      `SELECT signature, level, template, first_seen AS "firstSeen", last_seen AS "lastSeen",
+         ema_rate AS "emaRate", bytes_per_event AS "bytesPerEvent", plain_bytes_per_event AS "plainBytesPerEvent"
+       FROM patterns WHERE service = $1 AND environment = $2 ORDER BY signature, level`,
+      [service, environment],
+    )
+    // SQL NULL reads as null; the interface says "absent" (undefined) for a pattern without rate state.
+    for (const x of r.rows) for (const k of STATE_COLUMNS) if (x[k] === null) x[k] = undefined
+    return r.rows as unknown as PatternColumns[]
+  }
+  async patternTotals(
+    service: string,
+    environment: string,
+    sinceMs: number,
+    signatures?: string[],
+  ): Promise<PatternTotals[]> {
     const r = await this.q(
       `SELECT signature, level, sum(seen)::float8 AS seen, sum(kept)::float8 AS kept, sum(bytes) AS bytes,
          sum(kept_bytes) AS "keptBytes", sum(coalesce(plain_bytes, bytes)) AS "plainBytes" FROM stats_minute
-       WHERE service = $1 AND environment = $2 AND minute >= $3 GROUP BY signature, level`,
-      [service, environment, sinceMs],
+       WHERE service = $1 AND environment = $2 AND minute >= $3 ${signatures ? 'AND signature = ANY($4::text[])' : ''}
+       GROUP BY signature, level`,
+      signatures ? [service, environment, sinceMs, signatures] : [service, environment, sinceMs],
     )
     return r.rows as unknown as PatternTotals[]
   }

@@ -11,9 +11,11 @@ import type {
   ApiKeyRecord,
   MinuteStats,
   OverflowStats,
+  PatternColumns,
   PatternHour,
   PatternMeta,
   PatternPage,
+  PatternPick,
   PatternRecord,
   PatternState,
   PatternTotals,
@@ -30,6 +32,9 @@ import type {
 
 type Row = Record<string, unknown>
 type Db = Database.Database
+
+/** Columns of a pattern's rate state: NULL until a generation has seen the pattern. */
+const STATE_COLUMNS = ['emaRate', 'bytesPerEvent', 'plainBytesPerEvent'] as const
 
 /** Opens (creating when needed) the database file and applies pending migrations. */
 export function openDatabase(path: string): Db {
@@ -123,6 +128,11 @@ export class SqliteStore implements Store {
       listPatterns: p(
         'SELECT * FROM patterns WHERE service = ? AND environment = ? ORDER BY signature, level',
       ),
+      pickPatterns: p(`SELECT * FROM patterns WHERE service = ? AND environment = ?
+        AND signature IN (SELECT value FROM json_each(?)) ORDER BY signature, level`),
+      patternColumns: p(`SELECT signature, level, template, first_seen AS firstSeen, last_seen AS lastSeen,
+        ema_rate AS emaRate, bytes_per_event AS bytesPerEvent, plain_bytes_per_event AS plainBytesPerEvent
+        FROM patterns WHERE service = ? AND environment = ? ORDER BY signature, level`),
       pagePatterns:
         p(`SELECT * FROM patterns WHERE service = ? AND environment = ? AND (signature, level) > (?, ?)
         ORDER BY signature, level LIMIT ?`),
@@ -134,6 +144,10 @@ export class SqliteStore implements Store {
       totals: p(`SELECT signature, level, total(seen) AS seen, total(kept) AS kept, total(bytes) AS bytes,
         total(kept_bytes) AS keptBytes, total(coalesce(plain_bytes, bytes)) AS plainBytes FROM stats_minute
         WHERE service = ? AND environment = ? AND minute >= ? GROUP BY signature, level`),
+      totalsOf: p(`SELECT signature, level, total(seen) AS seen, total(kept) AS kept, total(bytes) AS bytes,
+        total(kept_bytes) AS keptBytes, total(coalesce(plain_bytes, bytes)) AS plainBytes FROM stats_minute
+        WHERE service = ? AND environment = ? AND minute >= ? AND signature IN (SELECT value FROM json_each(?))
+        GROUP BY signature, level`),
       services: p(`SELECT service, environment, min(first_seen) AS firstSeen, max(last_seen) AS lastSeen,
         count(*) AS patterns FROM patterns GROUP BY service, environment ORDER BY service, environment`),
       latestPolicy: p(
@@ -251,16 +265,22 @@ export class SqliteStore implements Store {
   ): Promise<void> {
     this.writeStatsTx.immediate(rows, patterns, overflow)
   }
-  async listPatterns(service: string, environment: string, page?: PatternPage): Promise<PatternRecord[]> {
-    const found = page
-      ? this.s.pagePatterns!.all(
-          service,
-          environment,
-          page.after?.signature ?? '',
-          page.after?.level ?? '',
-          page.limit,
-        )
-      : this.s.listPatterns!.all(service, environment)
+  async listPatterns(
+    service: string,
+    environment: string,
+    page?: PatternPage | PatternPick,
+  ): Promise<PatternRecord[]> {
+    const found = !page
+      ? this.s.listPatterns!.all(service, environment)
+      : 'signatures' in page
+        ? this.s.pickPatterns!.all(service, environment, JSON.stringify(page.signatures))
+        : this.s.pagePatterns!.all(
+            service,
+            environment,
+            page.after?.signature ?? '',
+            page.after?.level ?? '',
+            page.limit,
+          )
     return (found as Row[]).map((r) => ({
       service: r.service as string,
       environment: r.environment as string,
@@ -281,8 +301,22 @@ export class SqliteStore implements Store {
   async updatePatternStates(service: string, environment: string, states: PatternState[]): Promise<void> {
     this.updateStatesTx.immediate(service, environment, states)
   }
-  async patternTotals(service: string, environment: string, sinceMs: number): Promise<PatternTotals[]> {
-    return this.s.totals!.all(service, environment, sinceMs) as PatternTotals[]
+  async patternColumns(service: string, environment: string): Promise<PatternColumns[]> {
+    const rows = this.s.patternColumns!.all(service, environment) as Array<Record<string, unknown>>
+    // SQL NULL reads as null; the interface says "absent" (undefined) for a pattern without rate state.
+    for (const r of rows) for (const k of STATE_COLUMNS) if (r[k] === null) r[k] = undefined
+    return rows as unknown as PatternColumns[]
+  }
+  async patternTotals(
+    service: string,
+    environment: string,
+    sinceMs: number,
+    signatures?: string[],
+  ): Promise<PatternTotals[]> {
+    const found = signatures
+      ? this.s.totalsOf!.all(service, environment, sinceMs, JSON.stringify(signatures))
+      : this.s.totals!.all(service, environment, sinceMs)
+    return found as PatternTotals[]
   }
   async listServices(): Promise<ServiceRecord[]> {
     return this.s.services!.all() as ServiceRecord[]

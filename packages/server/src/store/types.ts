@@ -84,6 +84,24 @@ export interface PatternState {
 
 export type PatternRecord = PatternMeta & Partial<Omit<PatternState, 'signature' | 'level'>>
 
+/** Some of a service's patterns by signature (every level of each), in (signature, level) order. */
+export interface PatternPick {
+  signatures: string[]
+}
+
+/** What a table of patterns sorts and filters by: a pattern without its example and rate variance. */
+export type PatternColumns = Pick<
+  PatternRecord,
+  | 'signature'
+  | 'level'
+  | 'template'
+  | 'firstSeen'
+  | 'lastSeen'
+  | 'emaRate'
+  | 'bytesPerEvent'
+  | 'plainBytesPerEvent'
+>
+
 export interface ServiceRecord {
   service: string
   environment: string
@@ -189,11 +207,22 @@ export interface Store {
     pending?: PendingGroup[],
     overflow?: OverflowStats[],
   ): Promise<void>
-  /** A service's patterns in (signature, level) order: all of them, or one page. */
-  listPatterns(service: string, environment: string, page?: PatternPage): Promise<PatternRecord[]>
+  /** A service's patterns in (signature, level) order: all of them, one page, or those of some signatures. */
+  listPatterns(
+    service: string,
+    environment: string,
+    page?: PatternPage | PatternPick,
+  ): Promise<PatternRecord[]>
+  /** Every pattern of a service with only what a table sorts and filters by: one light read, no example. */
+  patternColumns(service: string, environment: string): Promise<PatternColumns[]>
   updatePatternStates(service: string, environment: string, states: PatternState[]): Promise<void>
-  /** Counts per pattern since `sinceMs` (minute resolution). */
-  patternTotals(service: string, environment: string, sinceMs: number): Promise<PatternTotals[]>
+  /** Counts per pattern since `sinceMs` (minute resolution): of every pattern, or of some signatures. */
+  patternTotals(
+    service: string,
+    environment: string,
+    sinceMs: number,
+    signatures?: string[],
+  ): Promise<PatternTotals[]>
   listServices(): Promise<ServiceRecord[]>
   /** Overflow counts per service/environment since `sinceMs`. */
   overflowTotals(sinceMs: number): Promise<Array<Omit<OverflowStats, 'minute'>>>

@@ -15,11 +15,12 @@ import { environmentParam, intParam, serviceParam } from '../routes/params.js'
 import { serveAsset } from './assets.js'
 import { page, serviceUrl } from './layout.js'
 import { loginPage } from './pages/login.js'
-import { expiryOf, patternQuery, patternsPage } from './pages/patterns.js'
+import { expiryOf, patternsPage } from './pages/patterns.js'
 import { dryRunPage, policyPage, policyVersion, rollbackConfirmPage } from './pages/policy.js'
 import { servicesPage } from './pages/services.js'
 import { formFromSettings, settingsFromForm, settingsPage } from './pages/settings.js'
 import { volumePage } from './pages/volume.js'
+import { patternQuery } from './pattern-query.js'
 import {
   endSession,
   LOGIN_CSRF_COOKIE,

@@ -3,109 +3,15 @@
 import { type Policy, patternKey } from '@logsieve/core'
 import { html } from 'hono/html'
 import type { ServerContext } from '../../context.js'
-import { type PatternView, patternViews } from '../../pattern-view.js'
+import { type PatternView, patternTable, rowViews } from '../../pattern-view.js'
 import type { PinRecord } from '../../store/types.js'
 import { bytes, percent, perSecond, rate, when } from '../format.js'
 import { csrfField, type Html, page, serviceUrl } from '../layout.js'
+import { PAGE_SIZES, type PatternQuery, queryString, selectPatterns, why } from '../pattern-query.js'
 import type { UiSession } from '../session.js'
+import { hourlySeen, sparkline } from '../sparkline.js'
 
 const HOUR_MS = 3_600_000
-/** How old a table of patterns may be when paging, sorting or searching it. */
-const VIEW_MAX_AGE_MS = 5_000
-const PAGE_SIZES = [25, 50, 100, 200] as const
-
-/**
- * Why a pattern has its rate, as a badge: the deciding rule's reason (budget, pin, new, anomaly, floor,
- * manual), else `level` for a level always kept, `default` for a level's default rate, `new` for the cap
- * on brand-new patterns.
- */
-const why = (p: PatternView): string =>
-  p.ruleReason ?? (p.reason === 'always' ? 'level' : p.reason === 'level' ? 'default' : p.reason)
-
-const SORTS: Record<string, (p: PatternView) => number | string> = {
-  template: (p) => p.template,
-  level: (p) => p.level,
-  seen: (p) => p.eventsPerSecond,
-  kept: (p) => p.keptPerSecond,
-  rate: (p) => p.rate,
-  reason: why,
-  share: (p) => p.share,
-  saved: (p) => p.savedBytesPerDay,
-  firstSeen: (p) => p.firstSeen,
-}
-
-export interface PatternQuery {
-  q: string
-  level: string
-  reason: string
-  sort: string
-  dir: 'asc' | 'desc'
-  page: number
-  per: number
-}
-
-/** The table's state from the query string; anything unknown falls back to the default. */
-export function patternQuery(get: (name: string) => string | undefined): PatternQuery {
-  const sort = get('sort') ?? ''
-  const per = Number(get('per'))
-  const pageNo = Number(get('page'))
-  return {
-    q: (get('q') ?? '').slice(0, 200),
-    level: get('level') ?? '',
-    reason: get('reason') ?? '',
-    sort: sort in SORTS ? sort : 'share',
-    dir: get('dir') === 'asc' ? 'asc' : 'desc',
-    page: Number.isInteger(pageNo) && pageNo > 0 ? pageNo : 1,
-    per: (PAGE_SIZES as readonly number[]).includes(per) ? per : 50,
-  }
-}
-
-/** Filter, search, sort and cut one page; `total` is the count after filtering. */
-export function selectPatterns(all: PatternView[], q: PatternQuery): { rows: PatternView[]; total: number } {
-  const needle = q.q.toLowerCase()
-  const matching = all.filter(
-    (p) =>
-      (!q.level || p.level === q.level) &&
-      (!q.reason || why(p) === q.reason) &&
-      (!needle || p.template.toLowerCase().includes(needle) || p.signature.includes(needle)),
-  )
-  const key = SORTS[q.sort]!
-  const sign = q.dir === 'asc' ? 1 : -1
-  matching.sort((a, b) => {
-    const x = key(a)
-    const y = key(b)
-    return sign * (typeof x === 'string' ? x.localeCompare(y as string) : x - (y as number))
-  })
-  const start = (q.page - 1) * q.per
-  return { rows: matching.slice(start, start + q.per), total: matching.length }
-}
-
-function queryString(q: PatternQuery, change: Partial<PatternQuery>): string {
-  const next = { ...q, ...change }
-  const params = new URLSearchParams()
-  if (next.q) params.set('q', next.q)
-  if (next.level) params.set('level', next.level)
-  if (next.reason) params.set('reason', next.reason)
-  if (next.sort !== 'share') params.set('sort', next.sort)
-  if (next.dir !== 'desc') params.set('dir', next.dir)
-  if (next.page !== 1) params.set('page', String(next.page))
-  if (next.per !== 50) params.set('per', String(next.per))
-  return params.toString()
-}
-
-/** A 24 h sparkline of lines seen per hour, drawn as an SVG polyline. */
-function sparkline(counts: number[]): Html {
-  const max = Math.max(1, ...counts)
-  const w = 96
-  const h = 24
-  const points = counts
-    .map(
-      (n, i) => `${((i * w) / (counts.length - 1)).toFixed(1)},${(h - 2 - (n / max) * (h - 4)).toFixed(1)}`,
-    )
-    .join(' ')
-  const total = counts.reduce((a, b) => a + b, 0)
-  return html`<svg class="spark" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="${total.toLocaleString('en-US')} lines in 24 h, at most ${max.toLocaleString('en-US')} an hour"><polyline points="${points}" fill="none" stroke="currentColor" stroke-width="1.5"/></svg>`
-}
 
 /** Merged patterns (when a policy lists them): the member signatures of a pattern id. */
 function membersOf(policy: Policy, signature: string): string[] {
@@ -178,25 +84,17 @@ export async function patternsPage(
   q: PatternQuery,
   flash?: { kind: 'ok' | 'error'; text: string },
 ): Promise<Html> {
-  const { policy, patterns } = await patternViews(ctx, service, environment, VIEW_MAX_AGE_MS)
-  const { rows, total } = selectPatterns(patterns, q)
-  const now = ctx.options.now()
-  const firstHour = Math.floor(now / HOUR_MS) * HOUR_MS - 23 * HOUR_MS
-  const [hours, pins] = await Promise.all([
-    ctx.store.patternHours(service, environment, [...new Set(rows.map((r) => r.signature))], firstHour),
+  // Every pattern as a light row to filter and sort; examples, counts and sparklines only for this page.
+  const table = await patternTable(ctx, service, environment)
+  const { policy } = table
+  const patterns = table.rows
+  const selected = selectPatterns(patterns, q)
+  const total = selected.total
+  const [rows, spark, pins] = await Promise.all([
+    rowViews(ctx, service, environment, table, selected.rows),
+    hourlySeen(ctx, service, environment, [...new Set(selected.rows.map((r) => r.signature))], table.at),
     ctx.store.listPins(service),
   ])
-  const spark = new Map<string, number[]>()
-  for (const h of hours) {
-    const k = patternKey(h.signature, h.level)
-    let counts = spark.get(k)
-    if (!counts) {
-      counts = new Array<number>(24).fill(0)
-      spark.set(k, counts)
-    }
-    const i = Math.round((h.hour - firstHour) / HOUR_MS)
-    if (i >= 0 && i < 24) counts[i]! += h.seen
-  }
   const base = serviceUrl(service, environment)
   const pinAction = serviceUrl(service, environment, 'pins')
   const unpin = (id: number) => serviceUrl(service, environment, `pins/${id}/delete`)
@@ -243,7 +141,7 @@ ${rows.map(
 <td><span class="badge reason-${why(p)}">${why(p)}</span></td>
 <td class="num">${percent(p.share)}</td>
 <td class="num">${bytes(p.savedBytesPerDay)}</td>
-<td>${sparkline(spark.get(patternKey(p.signature, p.level)) ?? new Array<number>(24).fill(0))}</td>
+<td>${sparkline(spark.get(patternKey(p.signature, p.level)))}</td>
 <td class="nowrap">${when(p.firstSeen)}</td>
 </tr>`,
 )}
