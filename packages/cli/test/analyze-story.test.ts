@@ -84,6 +84,10 @@ describe('logsieve analyze on the common shapes of log files', () => {
     expect(human.stdout).toMatch(/^window: +1 d \(assumed: no timestamps found; set --window\)$/m)
     const { perDayChange, fileChange } = figures(human.stdout)
     expect(fileChange).toBe(perDayChange)
+    // 1,500 lines in an assumed day: under a line a minute per pattern, the floor keeps them all, and says so.
+    expect(human.stdout).toMatch(/^this file: .*, 1,500 of 1,500 lines kept$/m)
+    expect(human.stdout).toMatch(/^OVER BUDGET: the floor alone needs /m)
+    expect(human.stdout).toMatch(/every line is kept; --floor 0 shows what the rates alone would do$/m)
 
     const given = await runCli(['analyze', file, '--reduce', '90%', '--window', '10min', '--json'])
     const r = json<Loose>(given)

@@ -304,11 +304,16 @@ function overBudgetNote(r: AnalysisReport): string {
         ]
       : []),
   ]
+  const { file } = r.outcome
+  // A file of few lines over a long span (LogHub's samples): the floor keeps every line it has.
+  const keepsAll = file.after.lines >= file.before.lines * 0.995
   return (
     `OVER BUDGET: the floor alone needs ${formatBytes(over.floorBytesPerDay)}/day, ` +
     `${formatBytes(over.overBytesPerDay)}/day over the budget of ${formatBytes(budget)}/day:\n` +
     parts.map((x) => `  ${x}\n`).join('') +
-    '  every rate is at its lowest; raise the budget or lower --floor\n'
+    (keepsAll
+      ? `  the file has fewer lines than the floor keeps over ${formatDuration(r.window.seconds)}: every line is kept; --floor 0 shows what the rates alone would do\n`
+      : '  every rate is at its lowest; raise the budget or lower --floor\n')
   )
 }
 
