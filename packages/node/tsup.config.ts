@@ -3,6 +3,7 @@ import { defineConfig } from 'tsup'
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    edge: 'src/edge.ts',
     otlp: 'src/otlp/index.ts',
     next: 'src/next/index.ts',
     'next-edge': 'src/next/edge.ts',

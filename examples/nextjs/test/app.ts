@@ -64,9 +64,14 @@ const NEXT_CONFIG = `export default {
 }
 `
 
-/** An edge route: Next.js then builds instrumentation.ts for the edge runtime too. */
-const EDGE_ROUTE = `export const runtime = 'edge'
-export function GET() {
+/**
+ * An edge route: Next.js then builds instrumentation.ts for the edge runtime too. It imports the SDK,
+ * which the edge runtime cannot run: `?sieve` makes it try.
+ */
+const EDGE_ROUTE = `import { createSieve } from '@logsieve/node'
+export const runtime = 'edge'
+export function GET(request) {
+  if (new URL(request.url).searchParams.has('sieve')) createSieve({ service: 'edge' })
   return Response.json({ ok: true })
 }
 `
@@ -84,4 +89,5 @@ const TSCONFIG = {
     isolatedModules: true,
   },
   include: ['src/**/*.ts'],
+  exclude: ['src/app/api/edge'],
 }
