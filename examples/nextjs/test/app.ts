@@ -27,8 +27,10 @@ export async function layOutApp(): Promise<void> {
   )
   await writeFile(join(appDir, 'tsconfig.json'), JSON.stringify(TSCONFIG, null, 2))
   await writeFile(join(appDir, 'next.config.mjs'), NEXT_CONFIG)
-  await mkdir(join(appDir, 'src', 'app', 'api', 'edge'), { recursive: true })
-  await writeFile(join(appDir, 'src', 'app', 'api', 'edge', 'route.ts'), EDGE_ROUTE)
+  for (const [file, text] of Object.entries(FIXTURES)) {
+    await mkdir(join(appDir, file, '..'), { recursive: true })
+    await writeFile(join(appDir, file), text)
+  }
   for (const name of APP_DEPENDENCIES) await link(join(example, 'node_modules', name), join(modules, name))
   await Promise.all(LOGSIEVE.map((name) => installBuilt(name, modules)))
 }
@@ -64,17 +66,29 @@ const NEXT_CONFIG = `export default {
 }
 `
 
-/**
- * An edge route: Next.js then builds instrumentation.ts for the edge runtime too. It imports the SDK,
- * which the edge runtime cannot run: `?sieve` makes it try.
- */
-const EDGE_ROUTE = `import { createSieve } from '@logsieve/node'
+/** Files the test adds to the example (plain JavaScript: the repository's tsc does not check them). */
+const FIXTURES: Record<string, string> = {
+  // An edge route: Next.js then builds instrumentation.ts for the edge runtime too. It imports the SDK,
+  // which the edge runtime cannot run: `?sieve` makes it try.
+  'src/app/api/edge/route.js': `import { createSieve } from '@logsieve/node'
 export const runtime = 'edge'
 export function GET(request) {
   if (new URL(request.url).searchParams.has('sieve')) createSieve({ service: 'edge' })
   return Response.json({ ok: true })
 }
-`
+`,
+  // A server component that throws, under the root layout every page needs.
+  'src/app/layout.js': `import { createElement } from 'react'
+export default function RootLayout({ children }) {
+  return createElement('html', null, createElement('body', null, children))
+}
+`,
+  'src/app/broken/page.js': `export const dynamic = 'force-dynamic'
+export default function Broken() {
+  throw new Error('inventory service timed out')
+}
+`,
+}
 
 const TSCONFIG = {
   compilerOptions: {
@@ -89,5 +103,4 @@ const TSCONFIG = {
     isolatedModules: true,
   },
   include: ['src/**/*.ts'],
-  exclude: ['src/app/api/edge'],
 }

@@ -161,6 +161,21 @@ describe.skipIf(skip)(titled('a real Next.js app (next build, next start)', skip
     })
   })
 
+  it("logs a server component's error in the request's trace", async () => {
+    const trace = 0x9a6e
+    const res = await fetch(`${appUrl}/broken`, {
+      headers: { traceparent: `00-${traceOf(trace)}-00f067aa0ba902b7-01` },
+    })
+    expect(res.status).toBe(500)
+    await until(async () => linesOf(trace).length > 0)
+    expect(linesOf(trace)[0]).toMatchObject({
+      msg: 'unhandled error',
+      err: { message: 'inventory service timed out' },
+      routePath: '/broken',
+      routeType: 'render',
+    })
+  })
+
   it('keeps one sieve per process: one policy stream, though instrumentation and routes each load log.ts', async () => {
     const metrics = await (await fetch(`${server.url}/metrics`)).text()
     expect(metrics).toMatch(/^logsieve_sse_subscribers 1$/m)
