@@ -27,6 +27,8 @@ export interface OverBudget {
   overBytesPerDay: number
   /** The coverage floor asked for: lines per minute every pattern keeps. */
   floorPerMinute: number
+  /** For a budget in events/s, the same statement in its own unit (bytes convert at the mean line size). */
+  events?: { floorPerSecond: number; budgetPerSecond: number; overPerSecond: number }
 }
 
 export interface Outcome {
@@ -35,6 +37,8 @@ export interface Outcome {
   file: VolumeChange
   /** The budget in written bytes per day, or null without one. */
   budgetBytesPerDay: number | null
+  /** The budget as given, when it is in events per second (budgetBytesPerDay converts it). */
+  budgetEventsPerSecond?: number
   overBudget: OverBudget | null
 }
 
@@ -46,11 +50,13 @@ export interface OutcomeInput {
   /** File bytes of the patterns the policy never samples (rule reason `level`). */
   alwaysKeptBytes: number
   floorPerMinute: number
+  /** The budget, when it is in events per second. */
+  budgetEventsPerSecond?: number
 }
 
 /** The per-day and per-file figures of a generated policy on a file: one computation for both. */
 export function outcomeOf(input: OutcomeInput): Outcome {
-  const { generated, windowSeconds, overflow, alwaysKeptBytes, floorPerMinute } = input
+  const { generated, windowSeconds, overflow, alwaysKeptBytes, floorPerMinute, budgetEventsPerSecond } = input
   // The generator always fills the event counts; the schema leaves them optional for older policies.
   const p = generated.projection
   const perDayOf = DAY / windowSeconds
@@ -75,12 +81,20 @@ export function outcomeOf(input: OutcomeInput): Outcome {
           alwaysKeptBytesPerDay: alwaysKeptBytes * perDayOf,
           overBytesPerDay: perDay.after.bytes - budget,
           floorPerMinute,
+          ...(budgetEventsPerSecond !== undefined && {
+            events: {
+              floorPerSecond: perDay.after.lines / DAY,
+              budgetPerSecond: budgetEventsPerSecond,
+              overPerSecond: perDay.after.lines / DAY - budgetEventsPerSecond,
+            },
+          }),
         }
       : null
   return {
     perDay,
     file: { before: toFile(perDay.before), after: toFile(perDay.after) },
     budgetBytesPerDay: budget,
+    ...(budgetEventsPerSecond !== undefined && { budgetEventsPerSecond }),
     overBudget,
   }
 }

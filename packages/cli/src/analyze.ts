@@ -179,12 +179,15 @@ export async function analyzeStream(
     if (reason === 'level') alwaysKeptBytes += row.bytes
     summaries.push({ ...row, rate: rateFor(row.signature, row.level), reason })
   }
+  const budget = settings.value.budget
+  const eventsBudget = budget && 'eventsPerSecond' in budget ? budget : undefined
   const outcome = outcomeOf({
     generated,
     windowSeconds: window.seconds,
     overflow: { bytes: overflow.bytes, lines: overflow.count },
     alwaysKeptBytes,
     floorPerMinute: settings.value.floorPerMinute,
+    ...(eventsBudget && { budgetEventsPerSecond: eventsBudget.eventsPerSecond }),
   })
   summaries.sort((a, b) => b.bytes - a.bytes || b.count - a.count)
   const merged = mergeRows([...rows.values()])

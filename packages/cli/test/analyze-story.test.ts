@@ -141,6 +141,28 @@ describe('logsieve analyze: over budget only when the floor alone exceeds it', (
     expect(text.stdout).not.toMatch(/OVER BUDGET/)
   })
 
+  it('states a budget in events per second in events', async () => {
+    // Ten minutes of OpenStack-style lines: the floor and the warnings and errors keep ~0.27 lines/s.
+    const file = write('iso-after-prefix', 2000, 600)
+    const r = json<Loose>(await runCli(['analyze', file, '--budget', '0.1/s', '--json']))
+    const events = r.outcome.overBudget.events
+    expect(events.budgetPerSecond).toBe(0.1)
+    expect(events.floorPerSecond).toBeGreaterThan(0.1)
+    close(events.overPerSecond, events.floorPerSecond - 0.1)
+    close(events.floorPerSecond * 600, r.outcome.file.after.lines)
+    const human = await runCli(['analyze', file, '--budget', '0.1/s', '--top', '1'])
+    expect(human.stdout).toMatch(
+      /^budget: +0\.1 lines\/s \(about \S+ \S+\/day at the file's mean line size\)$/m,
+    )
+    expect(human.stdout).toMatch(
+      /^OVER BUDGET: the floor alone keeps [\d.]+ lines\/s, [\d.]+\/s over the budget of 0\.1\/s:$/m,
+    )
+    const fits = json<Loose>(
+      await runCli(['analyze', file, '--budget', `${events.floorPerSecond * 1.2}/s`, '--json']),
+    )
+    expect(fits.outcome.overBudget).toBeNull()
+  })
+
   it('a budget the file fits whole is never "over", and nothing is cut', async () => {
     const file = write('apache', 3000, 3600)
     const r = json<Loose>(await runCli(['analyze', file, '--budget', '1GB/day', '--json']))

@@ -108,7 +108,7 @@ function renderReport(
   perf: { linesPerSecond: number; bytesPerSecond: number },
 ) {
   const p = r.generated.projection
-  const { perDay, file, budgetBytesPerDay } = r.outcome
+  const { perDay, file } = r.outcome
   const totalBytes = r.input.bytes
   const summary = fields([
     [
@@ -121,7 +121,7 @@ function renderReport(
       'patterns',
       `${formatCount(r.distinctPatterns)}${r.overflow.count ? ` (+${formatCount(r.overflow.count)} lines over --max-patterns, counted as kept)` : ''}`,
     ],
-    ['budget', budgetBytesPerDay === null ? 'none' : `${formatBytes(budgetBytesPerDay)}/day`],
+    ['budget', budgetText(r.outcome)],
     [
       'per day',
       `${formatBytes(perDay.before.bytes)} → ${formatBytes(perDay.after.bytes)} (${change(perDay)})`,
@@ -289,6 +289,14 @@ function windowNote(r: AnalysisReport): string {
     : ' (assumed: no timestamps found; set --window)'
 }
 
+function budgetText({ budgetBytesPerDay, budgetEventsPerSecond }: AnalysisReport['outcome']): string {
+  if (budgetBytesPerDay === null) return 'none'
+  const bytes = `${formatBytes(budgetBytesPerDay)}/day`
+  return budgetEventsPerSecond === undefined
+    ? bytes
+    : `${formatCount(budgetEventsPerSecond)} lines/s (about ${bytes} at the file's mean line size)`
+}
+
 /** Over budget only when the floor alone exceeds it, and then by how much and what to change. */
 function overBudgetNote(r: AnalysisReport): string {
   const over = r.outcome.overBudget
@@ -307,9 +315,12 @@ function overBudgetNote(r: AnalysisReport): string {
   const { file } = r.outcome
   // A file of few lines over a long span (LogHub's samples): the floor keeps every line it has.
   const keepsAll = file.after.lines >= file.before.lines * 0.995
+  // A budget in events is stated in events: its bytes are only converted at the mean line size.
+  const statement = over.events
+    ? `keeps ${formatCount(over.events.floorPerSecond)} lines/s, ${formatCount(over.events.overPerSecond)}/s over the budget of ${formatCount(over.events.budgetPerSecond)}/s`
+    : `needs ${formatBytes(over.floorBytesPerDay)}/day, ${formatBytes(over.overBytesPerDay)}/day over the budget of ${formatBytes(budget)}/day`
   return (
-    `OVER BUDGET: the floor alone needs ${formatBytes(over.floorBytesPerDay)}/day, ` +
-    `${formatBytes(over.overBytesPerDay)}/day over the budget of ${formatBytes(budget)}/day:\n` +
+    `OVER BUDGET: the floor alone ${statement}:\n` +
     parts.map((x) => `  ${x}\n`).join('') +
     (keepsAll
       ? `  the file has fewer lines than the floor keeps over ${formatDuration(r.window.seconds)}: every line is kept; --floor 0 shows what the rates alone would do\n`
