@@ -2,12 +2,12 @@
 // real port, checked over HTTP. The build must make no request to the policy server; the running app
 // keeps one sieve per process, samples by the server's policy, logs a thrown route error in its
 // request's trace (with the dropped debug line written first), and delivers the last stats window on
-// SIGTERM (NEXT_MANUAL_SIG_HANDLE=true), so the server counts every line of every request.
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+// SIGTERM (NEXT_MANUAL_SIG_HANDLE=true), so the server counts every line of every request, and says on
+// stderr that it cannot without that setting.
+import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -15,6 +15,7 @@ import { type RunningServer, startServer } from '@logsieve/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requirement, titled } from '../../../test/support/requirement.js'
 import { appDir, layOutApp } from './app.js'
+import { listen, type RunningApp, startApp, until } from './app-process.js'
 
 const run = promisify(execFile)
 const nextBin = join(import.meta.dirname, '..', 'node_modules', 'next', 'dist', 'bin', 'next')
@@ -27,12 +28,9 @@ const traceOf = (n: number): string => n.toString(16).padStart(32, 'a')
 describe.skipIf(skip)(titled('a real Next.js app (next build, next start)', skip), () => {
   let dir: string
   let server: RunningServer
-  let app: ChildProcess
-  let appUrl: string
-  let exited: Promise<number | null>
+  let app: RunningApp
+  let key: string
   const buildHits: string[] = []
-  const lines: Array<Record<string, unknown>> = []
-  let stderr = ''
   let requests = 0
 
   beforeAll(async () => {
@@ -61,41 +59,21 @@ describe.skipIf(skip)(titled('a real Next.js app (next build, next start)', skip
       adminKey: ADMIN,
       generationIntervalMs: 0,
     })
-    const key = await server.createKey('ingest', [SERVICE])
+    key = await server.createKey('ingest', [SERVICE])
     await admin('PUT', `/v1/policies/${SERVICE}?environment=production`, {
       refreshSeconds: 1,
       defaults: { levels: { debug: 0, info: 1 }, newPattern: { rate: 1 } },
     })
-    const port = await freePort()
-    appUrl = `http://127.0.0.1:${port}`
-    app = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
-      cwd: appDir,
-      env: {
-        ...process.env,
-        NEXT_TELEMETRY_DISABLED: '1',
-        NEXT_MANUAL_SIG_HANDLE: 'true',
-        LOGSIEVE_URL: server.url,
-        LOGSIEVE_KEY: key,
-        TMPDIR: dir,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    app = await startApp(nextBin, {
+      NEXT_MANUAL_SIG_HANDLE: 'true',
+      LOGSIEVE_URL: server.url,
+      LOGSIEVE_KEY: key,
+      TMPDIR: dir,
     })
-    app.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk
-    })
-    exited = new Promise((resolve) => app.once('exit', (code) => resolve(code)))
-    let pending = ''
-    app.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      pending += chunk
-      const parts = pending.split('\n')
-      pending = parts.pop() ?? ''
-      for (const part of parts) if (part.startsWith('{')) lines.push(JSON.parse(part))
-    })
-    await until(async () => (await fetch(`${appUrl}/api/edge`).catch(() => undefined))?.ok === true, 30_000)
   }, 240_000)
 
   afterAll(async () => {
-    if (app && app.exitCode === null) app.kill('SIGKILL')
+    if (app?.child.exitCode === null) app.child.kill('SIGKILL')
     await server?.close()
     await rm(dir, { recursive: true, force: true })
     await rm(appDir, { recursive: true, force: true })
@@ -114,11 +92,11 @@ describe.skipIf(skip)(titled('a real Next.js app (next build, next start)', skip
   /** GET an order with a known trace id; every call is one request the stats must count. */
   async function order(id: string, trace: number): Promise<Response> {
     requests++
-    return fetch(`${appUrl}/api/orders?id=${id}`, {
+    return fetch(`${app.url}/api/orders?id=${id}`, {
       headers: { traceparent: `00-${traceOf(trace)}-00f067aa0ba902b7-01` },
     })
   }
-  const linesOf = (trace: number) => lines.filter((l) => l.trace_id === traceOf(trace))
+  const linesOf = (trace: number) => app.lines.filter((l) => l.trace_id === traceOf(trace))
 
   it('next build made no request to the policy server', () => {
     expect(buildHits).toEqual([])
@@ -140,7 +118,7 @@ describe.skipIf(skip)(titled('a real Next.js app (next build, next start)', skip
       traces.add(traceOf(trace))
     }
     await until(async () => linesOf(trace).length > 0)
-    const sampled = lines.filter((l) => traces.has(l.trace_id))
+    const sampled = app.lines.filter((l) => traces.has(l.trace_id))
     expect(sampled.map((l) => l.msg)).toEqual(Array.from({ length: 20 }, (_, i) => `order o-${i} served`))
   })
 
@@ -163,7 +141,7 @@ describe.skipIf(skip)(titled('a real Next.js app (next build, next start)', skip
 
   it("logs a server component's error in the request's trace", async () => {
     const trace = 0x9a6e
-    const res = await fetch(`${appUrl}/broken`, {
+    const res = await fetch(`${app.url}/broken`, {
       headers: { traceparent: `00-${traceOf(trace)}-00f067aa0ba902b7-01` },
     })
     expect(res.status).toBe(500)
@@ -182,20 +160,20 @@ describe.skipIf(skip)(titled('a real Next.js app (next build, next start)', skip
   })
 
   it('an edge route that uses the SDK fails with an error naming Logsieve and the fix (before: the build failed on zlib)', async () => {
-    expect((await fetch(`${appUrl}/api/edge?sieve`)).status).toBe(500)
-    await until(async () => stderr.includes('LOGSIEVE_EDGE'))
-    expect(stderr).toContain(
+    expect((await fetch(`${app.url}/api/edge?sieve`)).status).toBe(500)
+    await until(async () => app.stderr().includes('LOGSIEVE_EDGE'))
+    expect(app.stderr()).toContain(
       "@logsieve/node runs in the Node.js runtime, not the edge runtime. Add `export const runtime = 'nodejs'`",
     )
   })
 
   it('delivers the last stats window on SIGTERM: the server counts every request', async () => {
     // The order route's error, and the edge route's: Next.js reports that one in the Node.js runtime too.
-    const errorLines = lines.filter((l) => l.msg === 'unhandled error')
+    const errorLines = app.lines.filter((l) => l.msg === 'unhandled error')
     const orderErrors = errorLines.filter((l) => l.routePath === '/api/orders').length
     expect(orderErrors).toBe(1)
-    app.kill('SIGTERM')
-    expect(await exited).toBe(143)
+    app.child.kill('SIGTERM')
+    expect(await app.exited).toBe(143)
     await admin('GET', '/v1/services')
     const { patterns } = (await admin('GET', `/v1/patterns?service=${SERVICE}&environment=production`)) as {
       patterns: Array<{ template: string; level: string; last24h: { seen: number; kept: number } }>
@@ -208,24 +186,18 @@ describe.skipIf(skip)(titled('a real Next.js app (next build, next start)', skip
     expect(count('looking up order %s')?.seen).toBe(requests)
     expect(count('unhandled error')).toMatchObject({ seen: errorLines.length, kept: errorLines.length })
   })
+
+  it('says so on stderr when NEXT_MANUAL_SIG_HANDLE is not set (Next.js exits before the last window)', async () => {
+    const plain = await startApp(nextBin, { LOGSIEVE_URL: server.url, LOGSIEVE_KEY: key, TMPDIR: dir })
+    try {
+      expect((await fetch(`${plain.url}/api/orders?id=o-1`)).status).toBe(200)
+      plain.child.kill('SIGTERM')
+      expect(await plain.exited).toBe(143)
+      expect(plain.stderr()).toContain(
+        'LOGSIEVE_NEXT_SIGNAL: Next.js exits on SIGTERM before Logsieve sends the last stats window; set NEXT_MANUAL_SIG_HANDLE=true',
+      )
+    } finally {
+      if (plain.child.exitCode === null) plain.child.kill('SIGKILL')
+    }
+  }, 60_000)
 })
-
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer()
-  const url = await listen(probe)
-  await new Promise((resolve) => probe.close(resolve))
-  return Number(new URL(url).port)
-}
-
-async function until(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not reached')
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
