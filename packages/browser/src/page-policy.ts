@@ -1,11 +1,12 @@
-// The page's policy check. Core's `parsePolicy` (zod, the contract's definition) rebuilds the whole policy: every field
+// The page's policy check. Core's `parsePolicy` (the policy's one definition) rebuilds the whole policy: every field
 // checked, unknown keys dropped, every default filled in, which is most of its size. The page needs less:
 // the sampler reads the rates, levels, caps, floor, expiries and version, and treats a missing field as
 // its default, so this check validates those fields in place with the same limits (and the rule that
 // error and fatal lines are never sampled) and returns the policy as it came. It is lenient only where
 // the sampler and the poller do not look (names, reasons, templates, dates of record, projection); the
-// policy server sends nothing else than checked, complete policies anyway. Tested against parsePolicy (the zod definition):
-// the same verdict on the fields it checks, and the same sampling decisions for what both accept.
+// policy server sends nothing else than checked, complete policies anyway. Tested against parsePolicy field by field
+// (page-policy.test.ts): the same verdict on the fields it checks, naming the same field, the fields it does not
+// check listed, and the same sampling decisions for what both accept.
 // The checks follow the policy's shape, a test per field: its path is both where to look and what to report.
 import {
   type ContractError,

@@ -1,5 +1,5 @@
 // The page stats table with the core sampler counting into it; windows are checked with the server's
-// own stats-batch check and zod schema.
+// own stats-batch definition (parseStatsBatch).
 import { computeSignature, createSamplerWith, parseStatsBatch } from '@logsieve/core'
 import { describe, expect, it } from 'vitest'
 import { createPageStats, type PageWindow } from './page-stats.js'

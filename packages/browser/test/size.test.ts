@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest'
 import { BUNDLE_BUDGET_BYTES, buildBundle, describeSize } from './bundle.js'
 
 describe('browser bundle size', () => {
-  it('keeps createBrowserSieve (sampler + sender, OTLP encoder included) within the 8 KB budget, without zod', async () => {
+  it('keeps createBrowserSieve (sampler + sender, OTLP encoder included) within the 8 KB budget, without the wire definitions', async () => {
     const bundle = await buildBundle()
     console.log(describeSize(bundle, 0))
     expect(bundle.gzipBytes).toBeLessThanOrEqual(BUNDLE_BUDGET_BYTES)
     // The default body format is OTLP: its encoder is part of what is measured.
     expect(bundle.modules.some((m) => m.path.endsWith('browser/src/otlp.ts'))).toBe(true)
-    // zod's schema setup cannot be tree-shaken: one stray import of schema.ts doubles the bundle.
-    expect(bundle.modules.some((m) => m.path.includes('zod'))).toBe(false)
+    // The page checks policies with its own smaller check (page-policy.ts, tested against parsePolicy):
+    // core's definitions, with their JSON Schema, stay out.
+    expect(bundle.modules.some((m) => /core\/src\/(check|\w+-contract)\.ts$/.test(m.path))).toBe(false)
   })
 })

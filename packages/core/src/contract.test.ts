@@ -1,92 +1,117 @@
-import fc from 'fast-check'
+// Each wire type has one definition, a check that carries its JSON Schema (check.ts). /openapi.json shows
+// the schema and the server validates with the check, so the two must say the same thing: for every
+// field of every definition, at and past its limits, a JSON Schema validator (ajv, the draft OpenAPI 3.1
+// uses) gives the same verdict as the check.
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import addFormats from 'ajv-formats'
 import { describe, expect, it } from 'vitest'
+import { fieldMutations, isJson, pathText } from '../../../test/support/field-mutations.js'
+import { WIRE_EXAMPLES } from '../../../test/support/wire-examples.js'
+import { parsePatternForbid, patternForbidDefinition } from './admin-contract.js'
+import { accepts, compiledFields, loopedFields, num, opt, runCheck, str, within } from './check.js'
 import { defaultPolicy } from './contract.js'
-import { checkPolicy } from './policy-check.js'
-import { parsePolicy } from './schema.js'
-import { LEVEL_NAMES } from './severity.js'
+import { parsePolicy, policyDefinition } from './policy-contract.js'
+import { parseStatsBatch } from './stats-contract.js'
 
-const hex16 = fc.stringMatching(/^[0-9a-f]{16}$/)
-const anyRate = fc.oneof(
-  fc.double({ min: -0.5, max: 1.5, noNaN: true }),
-  fc.constantFrom(0, 1, 0.5, Number.NaN),
-)
-const level = fc.constantFrom(...LEVEL_NAMES, 'loud')
-const ruleArb = fc.record(
-  {
-    signature: fc.oneof(hex16, fc.constantFrom('XYZ', '0123456789ABCDEF')),
-    rate: anyRate,
-    level,
-    reason: fc.constantFrom('budget', 'pin', 'new', 'bogus'),
-    maxPerSecond: fc.constantFrom(5, 0, -1),
-    template: fc.string({ maxLength: 20 }),
-    expiresAt: fc.constantFrom('2030-01-01T00:00:00.000Z', 'tomorrow'),
-  },
-  { requiredKeys: ['signature', 'rate'] },
-)
-const policyArb = fc.record(
-  {
-    service: fc.constantFrom('checkout', '', 'bad name', 'a'.repeat(129)),
-    environment: fc.constantFrom('prod', 'eu/west-1'),
-    version: fc.oneof(fc.nat(), fc.constantFrom(-1, 1.5)),
-    source: fc.constantFrom('generated', 'manual', 'nope'),
-    refreshSeconds: fc.constantFrom(30, 0, 86_401, 2.5),
-    createdAt: fc.constantFrom('2026-01-01T00:00:00.000Z'),
-    defaults: fc.record(
+const ajv = new Ajv2020({ strict: false, allErrors: false })
+addFormats.default(ajv)
+
+const sig = '0123456789abcdef'
+const at = '2026-01-05T10:00:00.000Z'
+
+describe('wire definitions and the JSON Schema /openapi.json shows', () => {
+  for (const [name, definition, example] of WIRE_EXAMPLES) {
+    it(`${name}: the same verdict on every field at and past its limits`, () => {
+      expect(accepts(definition, example)).toBe(true)
+      const validate = ajv.compile(definition.json)
+      // Only what JSON can carry: JSON Schema speaks of nothing else.
+      const mutations = fieldMutations(definition.json, example).filter((m) => isJson(m.input))
+      expect(mutations.length).toBeGreaterThan(10)
+      let rejected = 0
+      for (const m of mutations) {
+        const check = accepts(definition, m.input)
+        if (!check) rejected++
+        expect(check, `${pathText(m.path)} = ${m.label}`).toBe(validate(m.input))
+      }
+      expect(rejected).toBeGreaterThan(0)
+    })
+  }
+
+  it('a rule over a whole value is in the schema too: as keywords, or in its description', () => {
+    const forbid = parsePatternForbid({ signatures: [sig, sig] })
+    expect(forbid.ok || forbid.error.message).toMatch(/signatures must be two different signatures$/)
+    expect(patternForbidDefinition.json).toMatchObject({ properties: { signatures: { uniqueItems: true } } })
+    expect(policyDefinition.json).toMatchObject({
+      properties: { patterns: { description: 'at most 20000 members over all patterns' } },
+    })
+  })
+})
+
+describe('object fields', () => {
+  it('check the same, naming the same field, where code cannot be compiled (strict CSP, edge runtimes)', () => {
+    const keys = ['count', 'name', 'quoted "key"']
+    const checks = [num({ min: 0, int: true }), opt(str({ max: 3 })), opt(num({ max: 1 }))]
+    const compiled = compiledFields(keys)
+    expect(compiled).toBeDefined()
+    const inputs = [
+      { count: 1, name: 'ab', 'quoted "key"': 1, other: 2 },
+      { count: 1 },
+      { count: -1, name: 'ab' },
+      { count: 1, name: 'abcd' },
+      { count: 1, 'quoted "key"': 2 },
+      {},
+    ]
+    for (const input of inputs) {
+      const run = (fields: typeof compiled) =>
+        runCheck((v) => fields?.(checks, v as never, within), input, 'X')
+      expect(run(compiled)).toEqual(run(loopedFields(keys)))
+    }
+    expect(runCheck((v) => compiled?.(checks, v as never, within), { count: 1, name: 7 }, 'X')).toMatchObject(
       {
-        levels: fc.dictionary(level, anyRate, { maxKeys: 3 }),
-        newPattern: fc.record({ rate: anyRate, maxPerSecond: fc.constantFrom(20, 0) }, { requiredKeys: [] }),
-        alwaysKeep: fc.array(level, { maxLength: 3 }),
+        error: { field: 'name' },
       },
-      { requiredKeys: [] },
-    ),
-    rules: fc.array(ruleArb, { maxLength: 4 }),
-    patterns: fc.array(
-      fc.record(
-        {
-          id: fc.oneof(hex16, fc.constantFrom('XYZ')),
-          members: fc.oneof(
-            fc.array(fc.oneof(hex16, fc.constantFrom('nope')), { maxLength: 3 }),
-            fc.constantFrom('x'),
-          ),
-          template: fc.string({ maxLength: 10 }),
-          reason: fc.constantFrom('merged', 7),
-        },
-        { requiredKeys: ['id', 'members'] },
-      ),
-      { maxLength: 3 },
-    ),
-  },
-  { requiredKeys: ['service', 'version'] },
-)
-
-describe('checkPolicy (the zod-free SDK check)', () => {
-  it('accepts what parsePolicy accepts, with the same value, and rejects unsafe policies like it', {
-    timeout: 60_000,
-  }, () => {
-    fc.assert(
-      fc.property(policyArb, (input) => {
-        const strict = parsePolicy(input)
-        const lite = checkPolicy(input)
-        if (strict.ok) {
-          expect(lite.ok).toBe(true)
-          if (lite.ok) expect(lite.value).toEqual(strict.value)
-        }
-        if (!lite.ok) expect(strict.ok).toBe(false)
-      }),
-      { numRuns: 2000 },
     )
   })
+})
 
-  it('names the field and never samples errors', () => {
-    const bad = checkPolicy({ service: 's', version: 1, rules: [{ signature: '0123456789abcdef', rate: 2 }] })
-    expect(bad.ok || bad.error.field).toBe('rules[0].rate')
-    const errors = checkPolicy({ service: 's', version: 1, defaults: { levels: { fatal: 0.5 } } })
-    expect(errors.ok || errors.error.field).toBe('defaults.levels.fatal')
-    for (const input of [null, 7, 'x', [], { version: 1 }]) expect(checkPolicy(input).ok).toBe(false)
+describe('parsePolicy and parseStatsBatch', () => {
+  it('fill defaults, drop unknown keys and name the field at fault', () => {
+    const p = parsePolicy({ service: 'checkout', version: 3, extra: 1 })
+    expect(p).toEqual({
+      ok: true,
+      value: defaultPolicy('checkout') && { ...defaultPolicy('checkout'), version: 3, source: 'manual' },
+    })
+    const bad = parsePolicy({ service: 's', version: 1, rules: [{ signature: sig, rate: 2 }] })
+    expect(bad.ok || [bad.error.code, bad.error.field, bad.error.message]).toEqual([
+      'LOGSIEVE_POLICY_INVALID',
+      'rules[0].rate',
+      'LOGSIEVE_POLICY_INVALID: rules[0].rate must be <= 1',
+    ])
+    const batch = parseStatsBatch({
+      sdk: { name: 'x', version: '1' },
+      service: 's',
+      window: { start: at, end: at },
+      patterns: [{ signature: sig, level: 'info', template: 't', seen: -1, kept: 0, bytes: 1 }],
+    })
+    expect(batch.ok || [batch.error.code, batch.error.field]).toEqual([
+      'LOGSIEVE_STATS_INVALID',
+      'patterns[0].seen',
+    ])
   })
 
-  it('round-trips the default policy', () => {
-    const p = defaultPolicy('api', 'prod')
-    expect(checkPolicy(p)).toEqual({ ok: true, value: p })
+  it('never sample error or fatal lines, and never throw on garbage', () => {
+    const levels = parsePolicy({ service: 's', version: 1, defaults: { levels: { fatal: 0.5 } } })
+    expect(levels.ok || levels.error.field).toBe('defaults.levels.fatal')
+    for (const input of [null, undefined, 42, 'x', [], { service: '' }, { service: 's', version: -1 }]) {
+      expect(parsePolicy(input).ok).toBe(false)
+      expect(parseStatsBatch(input).ok).toBe(false)
+    }
+  })
+
+  it('round-trip the default policy', () => {
+    expect(parsePolicy(defaultPolicy('api', 'prod'))).toEqual({
+      ok: true,
+      value: defaultPolicy('api', 'prod'),
+    })
   })
 })

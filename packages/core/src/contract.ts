@@ -1,10 +1,10 @@
-// The zod-free half of the wire contract: limits, errors and the default policy (`checkPolicy`, the policy
-// check SDKs run, is in policy-check.ts). zod's schema setup cannot be tree-shaken, so anything a browser
-// bundle imports lives here; schema.ts (zod) re-exports it and stays the server's and CLI's validator.
+// The wire contract's limits, errors and the default policy: the constants every definition
+// (policy-contract.ts, stats-contract.ts, settings-contract.ts) and the browser's own checks share, in a
+// module with no checkers, so that a bundle importing only these leaves the definitions out.
 import { ContractError } from './check.js'
-import type { Policy } from './schema.js'
+import type { Policy } from './policy-contract.js'
 
-export { ContractError, type ParseResult } from './check.js'
+export { ContractError, formatPath, type ParseResult } from './check.js'
 
 import type { LevelName } from './severity.js'
 
@@ -33,16 +33,6 @@ export interface ErrorBody {
   error: { code: string; message: string; field?: string }
 }
 
-/** `['rules', 3, 'rate']` → `rules[3].rate` */
-export function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = ''
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`
-    else out += out ? `.${String(part)}` : String(part)
-  }
-  return out
-}
-
 /** The policy an SDK uses before any policy arrives: keep everything, cap brand-new patterns. */
 export function defaultPolicy(service: string, environment = 'default'): Policy {
   return {
@@ -61,7 +51,7 @@ export function defaultPolicy(service: string, environment = 'default'): Policy 
   }
 }
 
-/** The one rule both validators share: error and fatal lines are never sampled. */
+/** The policy rule no single field can say: error and fatal lines are never sampled. */
 export function samplesErrors(policy: Policy): ContractError | undefined {
   const field =
     ['error', 'fatal'].find((l) => (policy.defaults.levels[l as LevelName] ?? 1) !== 1) ??

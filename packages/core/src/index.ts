@@ -1,6 +1,6 @@
-// @logsieve/core: the contract and the algorithms, no I/O. The zod schemas, the generator, pattern
-// merging, the policy diff and the stats check (server, CLI) are here; SDKs import '@logsieve/core/sdk',
-// the rest without them.
+// @logsieve/core: the contract and the algorithms, no I/O. Every wire type's definition, the generator,
+// pattern merging and the policy diff (server, CLI) are here; SDKs import '@logsieve/core/sdk', the rest
+// without them.
 export {
   type AnomalyOptions,
   alphaForHalfLife,
@@ -29,4 +29,3 @@ export {
 } from './policy-diff.js'
 export * from './schema.js'
 export * from './sdk.js'
-export { checkStatsBatch } from './stats-check.js'

@@ -3,8 +3,7 @@
 import { backoff } from './backoff.js'
 import type { ParseResult } from './check.js'
 import { errorDetail } from './error-detail.js'
-import { checkPolicy } from './policy-check.js'
-import type { Policy } from './schema.js'
+import { type Policy, parsePolicy } from './policy-contract.js'
 import type { CachedPolicy, PolicyCache, PolicyClient, PolicyClientOptions } from './types.js'
 
 /** A failure the client reports through `onError`: code `LOGSIEVE_POLICY_FETCH` or `LOGSIEVE_POLICY_HTTP`. */
@@ -58,12 +57,12 @@ function call<T>(fn: ((value: T) => unknown) | undefined, value: T): void {
  * client.start()
  */
 export function createPolicyClient(options: PolicyClientOptions): PolicyClient {
-  return createPolicyClientWith(checkPolicy, options)
+  return createPolicyClientWith(parsePolicy, options)
 }
 
 /**
  * `createPolicyClient` with its own policy check (the browser SDK's smaller one): without
- * createPolicyClient's default, a bundle that brings its check does not carry `checkPolicy`.
+ * createPolicyClient's default, a bundle that brings its check does not carry `parsePolicy`.
  */
 export function createPolicyClientWith(
   check: (input: unknown) => ParseResult<Policy>,

@@ -1,6 +1,5 @@
-// @logsieve/core/sdk: everything SDKs need, without zod (its schema setup costs ~125 ms at import and
-// cannot be tree-shaken), nor the server's generator, pattern merging, policy diff and stats check. The
-// wire types are type-only exports; SDKs validate with checkPolicy.
+// @logsieve/core/sdk: everything SDKs need, without the server's generator, pattern merging, policy diff
+// and the other wire types' definitions. SDKs validate policies with parsePolicy, the server's own check.
 export { backoff } from './backoff.js'
 export { type CoarseClock, createCoarseClock } from './coarse-clock.js'
 export * from './contract.js'
@@ -14,13 +13,13 @@ export {
   writesSignature,
   writesTrace,
 } from './line-fields.js'
-export { checkPolicy } from './policy-check.js'
 export {
   createPolicyClient,
   createPolicyClientWith,
   memoryPolicyCache,
   PolicyFetchError,
 } from './policy-client.js'
+export { parsePolicy } from './policy-contract.js'
 export {
   type CompiledPolicy,
   compilePolicy,

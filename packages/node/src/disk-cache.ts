@@ -4,7 +4,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { CachedPolicy, PolicyCache } from '@logsieve/core/sdk'
-import { checkPolicy } from '@logsieve/core/sdk'
+import { parsePolicy } from '@logsieve/core/sdk'
 
 /** Default folder for cached policies. */
 export function defaultCacheDir(): string {
@@ -34,7 +34,7 @@ export function diskPolicyCache(
           policy?: unknown
           etag?: unknown
         }
-        const parsed = checkPolicy(raw?.policy)
+        const parsed = parsePolicy(raw?.policy)
         if (!parsed.ok) return undefined
         const out: CachedPolicy = { policy: parsed.value }
         if (typeof raw.etag === 'string') out.etag = raw.etag

@@ -5,7 +5,7 @@ import { hostname } from 'node:os'
 import type { DecideOptions, Decision, Policy, StatsSnapshot } from '@logsieve/core/sdk'
 import {
   ContractError,
-  checkPolicy,
+  parsePolicy,
   createCoarseClock,
   createPolicyClient,
   createSampler,
@@ -68,7 +68,7 @@ export function createSieve(options: SieveOptions): Sieve {
   // without Logsieve. A cap here would crush a loud pattern whenever the server is down at deploy.
   initial.defaults.newPattern = { rate: 1 }
   if (options.policy !== undefined) {
-    const parsed = checkPolicy(options.policy)
+    const parsed = parsePolicy(options.policy)
     if (parsed.ok) initial = parsed.value
     else report('LOGSIEVE_POLICY_INVALID', parsed.error)
   }
@@ -183,7 +183,7 @@ export function createSieve(options: SieveOptions): Sieve {
             environment,
             fetch: fetchImpl,
             onPolicy: (input) => {
-              const parsed = checkPolicy(input)
+              const parsed = parsePolicy(input)
               if (parsed.ok) applyPolicy(parsed.value)
               else report('LOGSIEVE_POLICY_INVALID', parsed.error)
             },
@@ -224,7 +224,7 @@ export function createSieve(options: SieveOptions): Sieve {
       sampler.measured(writtenBytes, plainBytes)
     },
     setPolicy(input: unknown): boolean {
-      const parsed = checkPolicy(input)
+      const parsed = parsePolicy(input)
       if (!parsed.ok) {
         report('LOGSIEVE_POLICY_INVALID', parsed.error)
         return false

@@ -1,7 +1,15 @@
-// The OpenAPI 3.1 document served at /openapi.json. Request and response bodies reuse the wire
-// contract's zod schemas (converted to JSON Schema), so the document cannot drift from validation.
-import { pinSchema, policySchema, settingsSchema, statsBatchSchema } from '@logsieve/core'
-import * as z from 'zod/mini'
+// The OpenAPI 3.1 document served at /openapi.json. Request and response bodies are the JSON Schema the
+// wire contract's definitions carry (core's check.ts): the routes validate with those same definitions,
+// so the document cannot drift from validation.
+import {
+  keyRequestDefinition,
+  patternForbidDefinition,
+  patternSplitDefinition,
+  pinDefinition,
+  policyDefinition,
+  settingsDefinition,
+  statsBatchDefinition,
+} from '@logsieve/core'
 import { SERVER_VERSION } from './version.js'
 
 type Op = Record<string, unknown>
@@ -38,13 +46,6 @@ let cached: Record<string, unknown> | undefined
 
 export function openApiDocument(): Record<string, unknown> {
   if (cached) return cached
-  const schema = (s: z.core.$ZodType) => {
-    const { $schema: _s, ...rest } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<
-      string,
-      unknown
-    >
-    return rest
-  }
   const svc = p('service')
   cached = {
     openapi: '3.1.0',
@@ -59,27 +60,13 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       schemas: {
-        StatsBatch: schema(statsBatchSchema),
-        Policy: schema(policySchema),
-        Settings: schema(settingsSchema),
-        Pin: schema(pinSchema),
-        PatternSplit: {
-          type: 'object',
-          required: ['pattern'],
-          properties: { pattern: { type: 'string', pattern: '^[0-9a-f]{16}$', description: 'pattern id' } },
-        },
-        PatternForbid: {
-          type: 'object',
-          required: ['signatures'],
-          properties: {
-            signatures: {
-              type: 'array',
-              minItems: 2,
-              maxItems: 2,
-              items: { type: 'string', pattern: '^[0-9a-f]{16}$' },
-            },
-          },
-        },
+        StatsBatch: statsBatchDefinition.json,
+        Policy: policyDefinition.json,
+        Settings: settingsDefinition.json,
+        Pin: pinDefinition.json,
+        PatternSplit: patternSplitDefinition.json,
+        PatternForbid: patternForbidDefinition.json,
+        KeyRequest: keyRequestDefinition.json,
         TimeSeries: {
           type: 'object',
           required: ['service', 'environment', 'resolution', 'since', 'points', 'versions'],
@@ -254,7 +241,7 @@ export function openApiDocument(): Record<string, unknown> {
         post: op(
           'Create an API key; the key is in the response only',
           'admin',
-          {},
+          { requestBody: json(ref('KeyRequest')) },
           { 201: { description: 'created' } },
         ),
       },

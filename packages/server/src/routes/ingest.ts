@@ -1,7 +1,7 @@
 // The routes SDKs and browsers call with an ingest key: send stats, read (or stream) their policy.
 import type { ServerResponse } from 'node:http'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
-import { checkStatsBatch } from '@logsieve/core'
+import { parseStatsBatch } from '@logsieve/core'
 import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { type AuthEnv, assertService, requireKey } from '../auth.js'
@@ -20,7 +20,7 @@ export function ingestRoutes(ctx: ServerContext): Hono<AuthEnv> {
 
   app.post('/v1/stats', ingest, async (c) => {
     const body = await readJson(c, ctx.options.bodyLimitBytes)
-    const parsed = checkStatsBatch(body)
+    const parsed = parseStatsBatch(body)
     if (!parsed.ok) {
       metrics.inc('logsieve_stats_rejected_total', { code: parsed.error.code })
       throw invalid(parsed.error)

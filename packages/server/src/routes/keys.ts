@@ -1,19 +1,12 @@
 // Admin routes for API keys: create (the plain key is returned once), list, revoke.
 
-import { statsBatchSchema } from '@logsieve/core'
+import { parseKeyRequest } from '@logsieve/core'
 import { Hono } from 'hono'
-import * as z from 'zod/mini'
 import { type AuthEnv, newKey, requireKey } from '../auth.js'
 import { readJson } from '../body.js'
 import type { ServerContext } from '../context.js'
-import { ApiError, notFound } from '../errors.js'
+import { ApiError, invalid, notFound } from '../errors.js'
 import type { ApiKeyRecord } from '../store/types.js'
-
-const createKeySchema = z.object({
-  scope: z.enum(['ingest', 'admin', 'viewer']),
-  name: z._default(z.string().check(z.minLength(1), z.maxLength(128)), 'unnamed'),
-  services: z.optional(z.nullable(z.array(statsBatchSchema.shape.service).check(z.maxLength(1000)))),
-})
 
 const publicKey = (k: ApiKeyRecord) => ({
   id: k.id,
@@ -34,18 +27,9 @@ export function keyRoutes(ctx: ServerContext): Hono<AuthEnv> {
   app.use('/v1/keys/*', requireKey(ctx.keys, 'admin'))
 
   app.post('/v1/keys', async (c) => {
-    const parsed = createKeySchema.safeParse(await readJson(c, ctx.options.bodyLimitBytes))
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]
-      const field = issue?.path.join('.') || undefined
-      throw new ApiError(
-        400,
-        'LOGSIEVE_KEY_INVALID',
-        'expected { scope: "ingest" | "admin" | "viewer", name?, services? }',
-        field,
-      )
-    }
-    const { scope, name, services } = parsed.data
+    const parsed = parseKeyRequest(await readJson(c, ctx.options.bodyLimitBytes))
+    if (!parsed.ok) throw invalid(parsed.error)
+    const { scope, name, services } = parsed.value
     const own = c.var.principal.services
     // A key limited to some services may only hand out keys limited to (some of) the same services.
     if (own && (!services || services.some((s) => !own.has(s)))) {

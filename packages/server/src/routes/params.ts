@@ -1,15 +1,13 @@
-// Path and query parameters validated with the same rules as the wire contract.
-import { statsBatchSchema } from '@logsieve/core'
+// Path and query parameters validated with the wire contract's own name field.
+import { accepts, nameField } from '@logsieve/core'
 import { ApiError } from '../errors.js'
-
-const nameSchema = statsBatchSchema.shape.service
 
 // Names seen on the hot path (policy GETs) are checked once; the set is cleared if it grows large.
 const known = new Set<string>()
 
 function checkName(value: string, field: string): string {
   if (known.has(value)) return value
-  if (nameSchema.safeParse(value).success) {
+  if (accepts(nameField, value)) {
     if (known.size >= 10_000) known.clear()
     known.add(value)
   } else {

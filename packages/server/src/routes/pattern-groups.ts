@@ -1,26 +1,12 @@
 // Admin routes about merged patterns (issue 15): list a service's patterns with their members, split one or
 // forbid a merge (stored, so every later generation keeps those signatures apart), and undo that.
-import { SIGNATURE_PATTERN } from '@logsieve/core'
+import { parsePatternForbid, parsePatternSplit } from '@logsieve/core'
 import { Hono } from 'hono'
 import { type AuthEnv, assertService, type Principal } from '../auth.js'
 import { readJson } from '../body.js'
 import type { ServerContext } from '../context.js'
-import { ApiError, notFound } from '../errors.js'
+import { invalid, notFound } from '../errors.js'
 import { environmentParam, intParam, serviceParam } from './params.js'
-
-const bad = (field: string, message: string): ApiError =>
-  new ApiError(400, 'LOGSIEVE_BODY_INVALID', message, field)
-
-const signature = (value: unknown, field: string): string => {
-  if (typeof value !== 'string' || !SIGNATURE_PATTERN.test(value))
-    throw bad(field, 'must be 16 lowercase hex characters')
-  return value
-}
-
-const object = (body: unknown): Record<string, unknown> => {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad('body', 'must be an object')
-  return body as Record<string, unknown>
-}
 
 /** Mounted inside serviceRoutes, behind its admin-key middleware for /v1/services/*. */
 export function patternGroupRoutes(ctx: ServerContext): Hono<AuthEnv> {
@@ -50,7 +36,9 @@ export function patternGroupRoutes(ctx: ServerContext): Hono<AuthEnv> {
 
   app.post(`${base}/split`, async (c) => {
     const { service, environment } = target(c)
-    const id = signature(object(await readJson(c, ctx.options.bodyLimitBytes)).pattern, 'pattern')
+    const parsed = parsePatternSplit(await readJson(c, ctx.options.bodyLimitBytes))
+    if (!parsed.ok) throw invalid(parsed.error)
+    const id = parsed.value.pattern
     const { policy } = await policies.load(service, environment)
     const pattern = policy.patterns?.find((p) => p.id === id)
     if (!pattern) throw notFound(`pattern ${id} of ${service}/${environment}`, 'pattern')
@@ -64,10 +52,9 @@ export function patternGroupRoutes(ctx: ServerContext): Hono<AuthEnv> {
 
   app.post(`${base}/forbid`, async (c) => {
     const { service, environment } = target(c)
-    const list = object(await readJson(c, ctx.options.bodyLimitBytes)).signatures
-    if (!Array.isArray(list) || list.length !== 2) throw bad('signatures', 'must be two signatures')
-    const signatures = list.map((s, i) => signature(s, `signatures.${i}`))
-    if (signatures[0] === signatures[1]) throw bad('signatures', 'must be two different signatures')
+    const parsed = parsePatternForbid(await readJson(c, ctx.options.bodyLimitBytes))
+    if (!parsed.ok) throw invalid(parsed.error)
+    const { signatures } = parsed.value
     const separation = { kind: 'forbid' as const, pattern: undefined, signatures }
     const at = ctx.options.now()
     return c.json(

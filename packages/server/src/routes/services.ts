@@ -14,17 +14,6 @@ import { patternGroupRoutes } from './pattern-groups.js'
 const iso = (ms: number): string => new Date(ms).toISOString()
 const DAY_MS = 86_400_000
 
-/** The path of the first number above 1e15 in a settings document, if any. */
-function hugeNumber(v: unknown, path: string): string | undefined {
-  if (typeof v === 'number') return v > 1e15 ? path : undefined
-  if (v === null || typeof v !== 'object') return undefined
-  for (const [k, x] of Object.entries(v)) {
-    const found = hugeNumber(x, path ? `${path}.${k}` : k)
-    if (found) return found
-  }
-  return undefined
-}
-
 export function serviceRoutes(ctx: ServerContext): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>()
   const { store, policies } = ctx
@@ -93,10 +82,6 @@ export function serviceRoutes(ctx: ServerContext): Hono<AuthEnv> {
     assertService(c.var.principal, service)
     const parsed = parseSettings(await readJson(c, ctx.options.bodyLimitBytes))
     if (!parsed.ok) throw invalid(parsed.error)
-    // Numbers past 1e15 (a petabyte a day, $1e15 per GB) would make projections infinite: the policy
-    // generated from them could never be valid.
-    const huge = hugeNumber(parsed.value, '')
-    if (huge) throw new ApiError(400, 'LOGSIEVE_SETTINGS_INVALID', 'must be at most 1e15', huge)
     await store.putSettings(service, parsed.value)
     return c.json(parsed.value, 200)
   })
