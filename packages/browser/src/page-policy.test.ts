@@ -182,7 +182,7 @@ describe('checkPagePolicy', () => {
     // The list holds nothing the page has since learnt to check.
     expect([...lenient].sort()).toEqual([...PAGE_LENIENT].sort())
     expect(changes.length).toBeGreaterThan(150)
-  })
+  }, 60_000) // a few hundred policies, some of 20,001 rules: seconds on a loaded machine
 
   it('gives parsePolicy’s verdict, and the same decisions from what it returns', () => {
     fc.assert(
