@@ -199,5 +199,5 @@ describe.skipIf(skip)(titled('a real Next.js app (next build, next start)', skip
     } finally {
       if (plain.child.exitCode === null) plain.child.kill('SIGKILL')
     }
-  }, 60_000)
+  })
 })
