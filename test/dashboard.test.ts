@@ -1,6 +1,7 @@
 // The dashboard in Debian's chromium (playwright-core), against a real policy server fed by a real
 // @logsieve/node sieve under pino: login, patterns, pin, diff and rollback, a viewer refused, HTML from
-// an SDK shown as text, axe-core on every page. Screenshots land in docs/img/dashboard/.
+// an SDK shown as text, axe-core on every page. Screenshots land in a temp folder, or in
+// docs/img/dashboard/ with LOGSIEVE_UPDATE_SCREENSHOTS=1 (the tracked ones change only when asked).
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -24,7 +25,10 @@ const skip = requirement(
 )
 
 const root = resolve(import.meta.dirname, '..')
-const SHOTS = join(root, 'docs/img/dashboard')
+const SHOTS =
+  process.env.LOGSIEVE_UPDATE_SCREENSHOTS === '1'
+    ? join(root, 'docs/img/dashboard')
+    : join(tmpdir(), 'logsieve-dashboard-screenshots')
 const ADMIN = 'dashboard-test-admin-key-0123'
 const SERVICE = 'checkout'
 const ENV = 'prod'
