@@ -86,7 +86,11 @@ function gauge(policy: Policy, settings: Settings['budget'] | undefined): Html {
   const share = p.bytesPerDayAfter / budget
   return html`<div class="gauge${over ? ' over' : ''}">
     <meter min="0" max="${Math.max(budget, p.bytesPerDayAfter)}" low="${budget * 0.8}" high="${budget}" optimum="0" value="${p.bytesPerDayAfter}" aria-label="Projected volume against budget">${percent(share)}</meter>
-    <p>${over ? html`<strong class="bad">Over budget:</strong> projected` : 'Projected'} ${bytes(p.bytesPerDayAfter)}/day of ${bytes(budget)}/day (${percent(share)})</p>
+    <p>${
+      over
+        ? html`<strong class="bad">Over budget${p.bytesPerDayAfter > budget ? ` by ${bytes(p.bytesPerDayAfter - budget)}/day` : ''}:</strong> projected ${bytes(p.bytesPerDayAfter)}/day against a budget of ${bytes(budget)}/day (${percent(share)})`
+        : html`Within budget: projected ${bytes(p.bytesPerDayAfter)}/day of ${bytes(budget)}/day (${percent(share)})`
+    }</p>
   </div>`
 }
 
