@@ -239,8 +239,19 @@ describe.skipIf(skip !== undefined)(titled('dashboard in chromium', skip), { tim
       'pricing service answered in %dms',
     ])
     await page.goto(`${server.url}/ui/services/${SERVICE}?environment=${ENV}&sort=seen`)
-    await page.locator('td.tpl summary').first().click()
+    // The page runs no script: sorting, paging and opening a row are links, forms and <details>.
+    expect(await page.locator('script[src]').count()).toBe(0)
+    // From the keyboard: Tab reaches the row's summary, Enter opens its example and pin form.
+    await page.locator('#q').focus()
+    for (
+      let i = 0;
+      i < 30 && !(await page.evaluate(() => document.activeElement?.tagName === 'SUMMARY'));
+      i++
+    )
+      await page.keyboard.press('Tab')
+    await page.keyboard.press('Enter')
     await expect(page.locator('pre.example').first().isVisible()).resolves.toBe(true)
+    await expect(page.locator('td.tpl details').first().getAttribute('open')).resolves.toBe('')
     await accessible(page)
     await shot(page, 'patterns')
     await context.close()
