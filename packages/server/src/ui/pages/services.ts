@@ -37,6 +37,24 @@ function perDay(points: SeriesPoint[], field: 'plainBytes' | 'keptBytes'): numbe
   return (sum * DAY_MS) / span
 }
 
+const isError = (level: string) => level === 'error' || level === 'fatal'
+
+/** Error and fatal lines seen and kept since `sinceMs`: only the minutes of error patterns are summed. */
+async function errorsSince(ctx: ServerContext, service: string, environment: string, sinceMs: number) {
+  const signatures = new Set<string>()
+  for (const p of await ctx.store.patternColumns(service, environment)) {
+    if (isError(p.level)) signatures.add(p.signature)
+  }
+  const errors = { seen: 0, kept: 0 }
+  if (signatures.size === 0) return errors
+  for (const t of await ctx.store.patternTotals(service, environment, sinceMs, [...signatures])) {
+    if (!isError(t.level)) continue
+    errors.seen += t.seen
+    errors.kept += t.kept
+  }
+  return errors
+}
+
 export async function summarize(ctx: ServerContext, session: UiSession): Promise<ServiceSummary[]> {
   await ctx.stats.flush()
   const now = ctx.options.now()
@@ -44,19 +62,12 @@ export async function summarize(ctx: ServerContext, session: UiSession): Promise
   const services = (await ctx.store.listServices()).filter((s) => !allowed || allowed.has(s.service))
   return Promise.all(
     services.map(async (s) => {
-      const [series, totals, settings, { policy }] = await Promise.all([
+      const [series, errors, settings, { policy }] = await Promise.all([
         ctx.store.timeSeries(s.service, s.environment, 'minute', now - DAY_MS),
-        ctx.store.patternTotals(s.service, s.environment, now - DAY_MS),
+        errorsSince(ctx, s.service, s.environment, now - DAY_MS),
         ctx.store.getSettings(s.service),
         ctx.policies.load(s.service, s.environment),
       ])
-      let errorsSeen = 0
-      let errorsKept = 0
-      for (const t of totals) {
-        if (t.level !== 'error' && t.level !== 'fatal') continue
-        errorsSeen += t.seen
-        errorsKept += t.kept
-      }
       return {
         service: s.service,
         environment: s.environment,
@@ -64,8 +75,8 @@ export async function summarize(ctx: ServerContext, session: UiSession): Promise
         beforePerDay: perDay(series, 'plainBytes'),
         afterPerDay: perDay(series, 'keptBytes'),
         costPerGB: (settings ?? defaultSettings()).costPerGB,
-        errorsSeen,
-        errorsKept,
+        errorsSeen: errors.seen,
+        errorsKept: errors.kept,
         instances: ctx.instances.count(s.service, s.environment, now - REPORTING_MS),
         policy,
       }
