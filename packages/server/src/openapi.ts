@@ -10,6 +10,7 @@ import {
   settingsDefinition,
   statsBatchDefinition,
 } from '@logsieve/core'
+import { STATS_LIMITS } from './stats-limits.js'
 import { SERVER_VERSION } from './version.js'
 
 type Op = Record<string, unknown>
@@ -60,7 +61,7 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       schemas: {
-        StatsBatch: statsBatchDefinition.json,
+        StatsBatch: { ...statsBatchDefinition.json, description: STATS_LIMITS },
         Policy: policyDefinition.json,
         Settings: settingsDefinition.json,
         Pin: pinDefinition.json,

@@ -20,6 +20,12 @@ export const MAX_WINDOW_MS = 86_400_000
 
 const DAY = 86_400_000
 
+/** What the server checks besides the batch's definition (its clock, sums): said in /openapi.json. */
+export const STATS_LIMITS =
+  'Besides this schema the server refuses (400, naming the field): a window ending more than 5 minutes ' +
+  'ahead of its clock, starting before its stats retention, ending before it starts or longer than 24 ' +
+  'hours; more than 2^40 lines seen or kept in one batch; bytes above 16 MiB per line (seen, kept).'
+
 const invalid = (field: string, message: string): ApiError =>
   new ApiError(400, 'LOGSIEVE_STATS_INVALID', message, field)
 
