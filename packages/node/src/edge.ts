@@ -33,3 +33,4 @@ export const diskPolicyCache: typeof node.diskPolicyCache = stub
 export const SieveConfigError: typeof node.SieveConfigError = stub
 export const createSieve: typeof node.createSieve = stub
 export const createStatsSender: typeof node.createStatsSender = stub
+export const integrationOf: typeof node.integrationOf = stub

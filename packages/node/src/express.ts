@@ -5,7 +5,7 @@
 
 import { formatTraceparent } from '@logsieve/core/sdk'
 import { runInScope } from './context.js'
-import type { Sieve } from './types.js'
+import type { SieveIntegration } from './types.js'
 
 /** The members of an Express (or Node `http`) request the middleware reads. */
 export interface RequestLike {
@@ -63,7 +63,7 @@ export interface ExpressErrorOptions {
 }
 
 /** `app.use(sieve.express())` */
-export function expressMiddleware(sieve: Sieve, options?: ExpressOptions): Middleware {
+export function expressMiddleware(sieve: SieveIntegration, options?: ExpressOptions): Middleware {
   const header = (options?.requestIdHeader ?? 'x-request-id').toLowerCase()
   const requestLog = options?.requestLog ?? false
   const logger = options?.logger
@@ -118,7 +118,7 @@ export function expressMiddleware(sieve: Sieve, options?: ExpressOptions): Middl
 }
 
 /** `app.use(sieve.expressErrorHandler({ logger }))` after your routes: logs the error in the request scope. */
-export function expressErrorHandler(sieve: Sieve, options?: ExpressErrorOptions): ErrorMiddleware {
+export function expressErrorHandler(sieve: SieveIntegration, options?: ExpressErrorOptions): ErrorMiddleware {
   const logger = options?.logger
   return function logsieveErrors(err, req, _res, next) {
     if (logger) {

@@ -5,42 +5,33 @@ import { hostname } from 'node:os'
 import type { DecideOptions, Decision, Policy, StatsSnapshot } from '@logsieve/core/sdk'
 import {
   ContractError,
-  parsePolicy,
   createCoarseClock,
   createPolicyClient,
   createSampler,
   createStatsTable,
   defaultPolicy,
   PolicyFetchError,
+  parsePolicy,
   patternKey,
   redactExample,
   toStatsBatch,
 } from '@logsieve/core/sdk'
-import { BackfillBuffer, BackfillPool } from './backfill.js'
-import {
-  createScope,
-  currentTraceparent,
-  reserveOtelSlot,
-  runInScope,
-  type Scope,
-  type ScopeInit,
-  setScopeFields,
-} from './context.js'
+import { BackfillPool } from './backfill.js'
+import { currentTraceparent, reserveOtelSlot, runInScope, type ScopeInit, setScopeFields } from './context.js'
 import { createReporter } from './diagnostics.js'
 import { defaultCacheDir, diskPolicyCache } from './disk-cache.js'
 import { expressErrorHandler, expressMiddleware } from './express.js'
+import { createIntegration, joinIntegration } from './integration.js'
 import { wrapRouteHandler } from './next/route.js'
 import { checkOptions } from './options.js'
 import { followPolicyStream } from './policy-stream.js'
 import { pollSoon } from './poll-soon.js'
 import { asError, createStatsSender, type StatsSender } from './stats-sender.js'
-import type { ExportRecord, Sieve, SieveOptions } from './types.js'
+import type { Sieve, SieveOptions } from './types.js'
 import { SDK_NAME, SDK_VERSION } from './version.js'
 
 const DEFAULT_BACKFILL_LINES = 100
 const DEFAULT_BACKFILL_BYTES = 4 * 1024 * 1024
-/** Examples are taken once per pattern per window; this caps the "already has one" set in a flood. */
-const MAX_EXAMPLE_KEYS = 4096
 
 /**
  * Create a sieve: the sampler behind the pino and winston integrations, the Express and Next.js helpers,
@@ -83,7 +74,6 @@ export function createSieve(options: SieveOptions): Sieve {
     now: clock.now,
     ...(options.random ? { random: options.random } : {}),
   })
-  const decideOptions: DecideOptions = {}
 
   function applyPolicy(policy: Policy): void {
     sampler.setPolicy(policy)
@@ -102,6 +92,7 @@ export function createSieve(options: SieveOptions): Sieve {
       )
     : undefined
 
+  // Patterns with an example in this window (a sent window clears it).
   const examplesTaken = new Set<string>()
   const otlp = options.otlp
 
@@ -207,21 +198,22 @@ export function createSieve(options: SieveOptions): Sieve {
     }
   }
 
+  const integration = createIntegration({
+    sampler,
+    pool,
+    examples: options.examples ?? false,
+    examplesTaken,
+    otlp,
+    report,
+    flushHooks,
+  })
+  const { openScope, closeScope } = integration
+
   const sieve: Sieve = {
     service,
     environment,
-    sampler,
     get policy() {
       return sampler.policy
-    },
-    decide(level: unknown, text: unknown, isFormat: boolean, traceId?: string): Decision {
-      // One options object reused: the hot path allocates nothing here.
-      decideOptions.isFormat = isFormat
-      decideOptions.traceId = traceId
-      return sampler.decide(level, text, decideOptions)
-    },
-    measured(writtenBytes: number, plainBytes?: number): void {
-      sampler.measured(writtenBytes, plainBytes)
     },
     setPolicy(input: unknown): boolean {
       const parsed = parsePolicy(input)
@@ -232,61 +224,30 @@ export function createSieve(options: SieveOptions): Sieve {
       applyPolicy(parsed.value)
       return true
     },
-    openScope(init?: ScopeInit): Scope {
-      const scope = createScope(init)
-      if (pool) scope.backfill = new BackfillBuffer(pool)
-      return scope
-    },
-    closeScope(scope: Scope): void {
-      scope.backfill?.close()
-    },
+    openScope,
+    closeScope,
     run<T>(init: ScopeInit | undefined, fn: () => T): T {
-      const scope = sieve.openScope(init)
+      const scope = openScope(init)
       let result: T
       try {
         result = runInScope(scope, fn)
       } catch (error) {
-        sieve.closeScope(scope)
+        closeScope(scope)
         throw error
       }
       if (result instanceof Promise) {
         result.then(
-          () => sieve.closeScope(scope),
-          () => sieve.closeScope(scope),
+          () => closeScope(scope),
+          () => closeScope(scope),
         )
-      } else sieve.closeScope(scope)
+      } else closeScope(scope)
       return result
     },
     setFields: setScopeFields,
     traceparent: currentTraceparent,
-    express: (o) => expressMiddleware(sieve, o),
-    expressErrorHandler: (o) => expressErrorHandler(sieve, o),
-    route: (handler) => wrapRouteHandler(sieve, handler),
-    examples: options.examples ?? false,
-    example(decision: Decision, line: () => string): void {
-      if (!options.examples) return
-      const key = patternKey(decision.signature, decision.level)
-      if (examplesTaken.has(key) || examplesTaken.size >= MAX_EXAMPLE_KEYS) return
-      examplesTaken.add(key)
-      try {
-        stats.setExample(decision.signature, decision.level, redactExample(line()))
-      } catch (error) {
-        report('LOGSIEVE_EXAMPLE', error)
-      }
-    },
-    exporting: otlp !== undefined,
-    export(record: ExportRecord): void {
-      if (!otlp) return
-      try {
-        otlp.emit(record)
-      } catch (error) {
-        report('LOGSIEVE_OTLP_EMIT', error)
-      }
-    },
-    report,
-    onFlush(fn) {
-      flushHooks.push(fn)
-    },
+    express: (o) => expressMiddleware(integration, o),
+    expressErrorHandler: (o) => expressErrorHandler(integration, o),
+    route: (handler) => wrapRouteHandler(integration, handler),
     async flush(): Promise<void> {
       await runFlushHooks()
       if (otlp) await otlp.flush().catch((e: unknown) => report('LOGSIEVE_OTLP_FLUSH', e))
@@ -323,5 +284,5 @@ export function createSieve(options: SieveOptions): Sieve {
         new Error(`LOGSIEVE_SHUTDOWN: gave up after ${shutdownTimeoutMs} ms (shutdownTimeoutMs)`),
       )
   }
-  return sieve
+  return joinIntegration(sieve, integration)
 }

@@ -1,4 +1,4 @@
-// Public options and the Sieve object returned by createSieve().
+// Public options, the Sieve object returned by createSieve(), and its side for integrations.
 import type { Decision, Policy, PolicyInput, Sampler, StatsBatch } from '@logsieve/core/sdk'
 import type { Scope, ScopeInit } from './context.js'
 import type { ErrorMiddleware, ExpressErrorOptions, ExpressOptions, Middleware } from './express.js'
@@ -88,30 +88,19 @@ export interface OtlpSink {
   shutdown(): Promise<unknown>
 }
 
+/** The sieve users hold: what docs/node.md documents. Integrations reach more with `integrationOf(sieve)`. */
 export interface Sieve {
   readonly service: string
   readonly environment: string
-  readonly sampler: Sampler
   /** The policy in effect. */
   readonly policy: Policy
-  /**
-   * Decide one line: `text` is the format string (`isFormat`) or the rendered message. Integrations call
-   * this; the returned object is reused, read it before the next call.
-   */
-  decide(level: unknown, text: unknown, isFormat: boolean, traceId?: string): Decision
-  /**
-   * The size of the line the last `decide()` kept, once written (see `Sampler.measured`): as written, and
-   * as the plain logger would have written it without Logsieve's fields (omitted: the same). Stats then
-   * count real bytes for kept lines and estimate dropped ones from them.
-   */
-  measured(writtenBytes: number, plainBytes?: number): void
   /** Replace the policy locally (validated; returns false and reports a diagnostic when invalid). */
   setPolicy(input: unknown): boolean
+  /** Run `fn` in a new scope, closed when `fn` returns or its promise settles. */
+  run<T>(init: ScopeInit | undefined, fn: () => T): T
   /** Open a request scope (with a backfill buffer); close it with `closeScope` when the request ends. */
   openScope(init?: ScopeInit): Scope
   closeScope(scope: Scope): void
-  /** Run `fn` in a new scope, closed when `fn` returns or its promise settles. */
-  run<T>(init: ScopeInit | undefined, fn: () => T): T
   /** Add user fields (user id, tenant, …) to the current scope. */
   setFields(fields: Record<string, unknown>): void
   /** `traceparent` header value for the current context (send it downstream). */
@@ -122,6 +111,33 @@ export interface Sieve {
   expressErrorHandler(options?: ExpressErrorOptions): ErrorMiddleware
   /** Wrap a Next.js App Router route handler: `export const GET = sieve.route(handler)`. */
   route<C = unknown>(handler: RouteHandler<C>): (request: Request, context: C) => Promise<Response>
+  /** Send the current stats window (and flush loggers and the exporter). Never rejects. */
+  flush(): Promise<void>
+  /** Stop timers, flush everything once more and release the network. Never rejects. */
+  shutdown(): Promise<void>
+}
+
+/**
+ * A sieve's side for logger integrations (@logsieve/pino, @logsieve/winston, the Express and Next.js
+ * helpers, your own): `integrationOf(sieve)`. Not on the Sieve itself, so an app's autocomplete shows the
+ * user API only.
+ */
+export interface SieveIntegration {
+  readonly sampler: Sampler
+  /**
+   * Decide one line: `text` is the format string (`isFormat`) or the rendered message. The returned
+   * object is reused, read it before the next call.
+   */
+  decide(level: unknown, text: unknown, isFormat: boolean, traceId?: string): Decision
+  /**
+   * The size of the line the last `decide()` kept, once written (see `Sampler.measured`): as written, and
+   * as the plain logger would have written it without Logsieve's fields (omitted: the same). Stats then
+   * count real bytes for kept lines and estimate dropped ones from them.
+   */
+  measured(writtenBytes: number, plainBytes?: number): void
+  /** The sieve's own `openScope` and `closeScope`, for helpers that hold only this side. */
+  openScope(init?: ScopeInit): Scope
+  closeScope(scope: Scope): void
   /** True when redacted example lines are collected (the `examples` option). */
   readonly examples: boolean
   /** Record a redacted example line for a kept pattern (when `examples` is on). */
@@ -134,8 +150,4 @@ export interface Sieve {
   report(code: string, error: unknown): void
   /** Register work to finish on `flush()`/`shutdown()` (integrations flush their loggers). */
   onFlush(fn: () => Promise<unknown> | unknown): void
-  /** Send the current stats window (and flush loggers and the exporter). Never rejects. */
-  flush(): Promise<void>
-  /** Stop timers, flush everything once more and release the network. Never rejects. */
-  shutdown(): Promise<void>
 }

@@ -1,6 +1,6 @@
 // Child process for the misconfiguration tests: a sieve with the default diagnostics (stderr), pointed at
 // the given server and key, that logs, sends stats twice and polls the policy twice, then exits.
-import { createSieve } from '../src/index.js'
+import { createSieve, integrationOf } from '../src/index.js'
 
 const [url, apiKey] = process.argv.slice(2) as [string, string]
 const sieve = createSieve({
@@ -9,9 +9,9 @@ const sieve = createSieve({
   server: { url, apiKey },
   cacheDir: false,
 })
-for (let i = 0; i < 100; i++) sieve.decide('info', 'order %d shipped', true)
+for (let i = 0; i < 100; i++) integrationOf(sieve).decide('info', 'order %d shipped', true)
 await sieve.flush()
-for (let i = 0; i < 100; i++) sieve.decide('info', 'order %d shipped', true)
+for (let i = 0; i < 100; i++) integrationOf(sieve).decide('info', 'order %d shipped', true)
 await sieve.flush()
 // The policy fetch at start has answered (or failed) by now; wait for it all the same.
 await new Promise((r) => setTimeout(r, 1500))

@@ -7,7 +7,13 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { type RunningServer, startServer } from '@logsieve/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSieve, type Diagnostic, SieveConfigError, type SieveOptions } from '../src/index.js'
+import {
+  createSieve,
+  type Diagnostic,
+  integrationOf,
+  SieveConfigError,
+  type SieveOptions,
+} from '../src/index.js'
 import { startHostileServer } from './hostile-server.js'
 
 const run = promisify(execFile)
@@ -115,18 +121,18 @@ describe('runtime problems are written to stderr once per kind, with their cause
       timeoutMs: 500,
       onDiagnostic: (d) => seen.push(d),
     })
-    sieve.decide('info', 'x %s', true)
+    integrationOf(sieve).decide('info', 'x %s', true)
     await sieve.flush()
-    sieve.decide('info', 'x %s', true)
+    integrationOf(sieve).decide('info', 'x %s', true)
     await sieve.flush()
     await sieve.shutdown()
     const stats = seen.filter((d) => d.code === 'LOGSIEVE_STATS')
     expect(stats.length).toBeGreaterThanOrEqual(2)
     expect(stats[0]?.message).toMatch(/fetch failed: connect ECONNREFUSED/)
 
-    const script = `import { createSieve } from '${join(import.meta.dirname, '../src/index.ts')}'
+    const script = `import { createSieve, integrationOf } from '${join(import.meta.dirname, '../src/index.ts')}'
       const s = createSieve({ service: 'q', server: { url: '${deadUrl}' }, cacheDir: false, onDiagnostic: false })
-      s.decide('info', 'x', false); await s.flush(); await new Promise((r) => setTimeout(r, 500)); await s.shutdown()`
+      integrationOf(s).decide('info', 'x', false); await s.flush(); await new Promise((r) => setTimeout(r, 500)); await s.shutdown()`
     const { stderr } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script])
     expect(stderr).toBe('')
   }, 30_000)

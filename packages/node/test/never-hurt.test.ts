@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createSieve, type Diagnostic, type Sieve } from '../src/index.js'
+import { createSieve, type Diagnostic, integrationOf, type Sieve } from '../src/index.js'
 import { type HostileServer, startHostileServer } from './hostile-server.js'
 
 let dir: string
@@ -43,7 +43,7 @@ async function until(check: () => boolean, ms = 5000): Promise<void> {
 
 function logSome(sieve: Sieve, n = 100): number {
   let kept = 0
-  for (let i = 0; i < n; i++) if (sieve.decide('info', 'order %d shipped', true).keep) kept++
+  for (let i = 0; i < n; i++) if (integrationOf(sieve).decide('info', 'order %d shipped', true).keep) kept++
   return kept
 }
 
@@ -59,7 +59,7 @@ describe('never hurt the app', () => {
     await sieve.flush()
     expect(diagnostics.some((d) => d.code === 'LOGSIEVE_STATS')).toBe(true)
     // The failed window was merged back, not lost and not queued: one row, all lines.
-    const rows = sieve.sampler.stats.snapshot().rows
+    const rows = integrationOf(sieve).sampler.stats.snapshot().rows
     expect(rows).toHaveLength(1)
     expect(rows[0]?.seen).toBe(100)
   })
@@ -110,10 +110,11 @@ describe('never hurt the app', () => {
     servers.push(failing)
     const sieve = make(failing.url, diagnostics, { maxPatterns: 50 })
     for (let round = 0; round < 5; round++) {
-      for (let i = 0; i < 200; i++) sieve.decide('info', `pattern ${round * 200 + i} at <x>`, true)
+      for (let i = 0; i < 200; i++)
+        integrationOf(sieve).decide('info', `pattern ${round * 200 + i} at <x>`, true)
       await sieve.flush()
     }
-    const snapshot = sieve.sampler.stats.snapshot()
+    const snapshot = integrationOf(sieve).sampler.stats.snapshot()
     expect(snapshot.rows.length).toBeLessThanOrEqual(50)
     const seen = snapshot.rows.reduce((n, r) => n + r.seen, 0) + snapshot.overflow.seen
     expect(seen).toBe(1000)
@@ -131,7 +132,7 @@ describe('never hurt the app', () => {
     logSome(sieve)
     await sieve.flush()
     expect(diagnostics.some((d) => d.message.includes('422'))).toBe(true)
-    expect(sieve.sampler.stats.snapshot().rows).toHaveLength(0)
+    expect(integrationOf(sieve).sampler.stats.snapshot().rows).toHaveLength(0)
   })
 
   it('survives a slow server with a short timeout, without blocking log calls', async () => {
@@ -174,7 +175,7 @@ describe('never hurt the app', () => {
       expect(logSome(sieve)).toBe(0)
       await sieve.flush()
       // The 500 on POST /v1/stats kept the window for the next attempt.
-      expect(sieve.sampler.stats.snapshot().rows[0]?.seen).toBe(100)
+      expect(integrationOf(sieve).sampler.stats.snapshot().rows[0]?.seen).toBe(100)
     },
   )
 
@@ -183,11 +184,11 @@ describe('never hurt the app', () => {
     const gc = (globalThis as { gc?: () => void }).gc
     expect(gc).toBeTypeOf('function')
     // Warm up so lazily built structures are not counted as growth.
-    for (let i = 0; i < 50_000; i++) sieve.decide('info', `warm ${i} ${Math.random()}`, false)
+    for (let i = 0; i < 50_000; i++) integrationOf(sieve).decide('info', `warm ${i} ${Math.random()}`, false)
     gc?.()
     const before = process.memoryUsage().heapUsed
     for (let i = 0; i < 1_000_000; i++) {
-      sieve.decide(
+      integrationOf(sieve).decide(
         'info',
         `event ${i.toString(36)}-${(i * 7919).toString(16)} user${i % 977}@example.com took ${i % 1000}ms`,
         false,
@@ -197,7 +198,7 @@ describe('never hurt the app', () => {
     const grown = process.memoryUsage().heapUsed - before
     // With --expose-gc the bound is the design's 10 MB; without it garbage is still on the heap.
     expect(grown).toBeLessThan(gc ? 10 * 1024 * 1024 : 64 * 1024 * 1024)
-    expect(sieve.sampler.stats.size).toBeLessThanOrEqual(2000)
+    expect(integrationOf(sieve).sampler.stats.size).toBeLessThanOrEqual(2000)
   }, 60_000)
 
   it('accepts any input without throwing', () => {
@@ -217,8 +218,8 @@ describe('never hurt the app', () => {
     ]
     for (const text of inputs) {
       for (const level of [undefined, 'weird', 30, Number.NaN, 'error', {}]) {
-        expect(() => sieve.decide(level, text, false)).not.toThrow()
-        expect(() => sieve.decide(level, text, true)).not.toThrow()
+        expect(() => integrationOf(sieve).decide(level, text, false)).not.toThrow()
+        expect(() => integrationOf(sieve).decide(level, text, true)).not.toThrow()
       }
     }
     expect(sieve.setPolicy({ nonsense: true })).toBe(false)

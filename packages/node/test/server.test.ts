@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { type RunningServer, startServer } from '@logsieve/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSieve, type Diagnostic, type Sieve } from '../src/index.js'
+import { createSieve, type Diagnostic, integrationOf, type Sieve } from '../src/index.js'
 
 const ADMIN = 'admin-test-key-0123456789'
 let dir: string
@@ -69,7 +69,7 @@ function keptOf(sieve: Sieve, n: number, level = 'info'): number {
   let kept = 0
   for (let i = 0; i < n; i++) {
     const traceId = createHash('md5').update(`trace-${i}`).digest('hex')
-    if (sieve.decide(level, 'cart %s updated', true, traceId).keep) kept++
+    if (integrationOf(sieve).decide(level, 'cart %s updated', true, traceId).keep) kept++
   }
   return kept
 }
@@ -159,7 +159,11 @@ describe('with the real policy server', () => {
     await until(() => diagnostics.some((d) => d.code === 'LOGSIEVE_POLICY_FETCH'), 5000)
     expect(diagnostics.some((d) => d.code === 'LOGSIEVE_STATS')).toBe(true)
     expect(sieve.policy.version).toBe(version)
-    expect(sieve.sampler.stats.snapshot().rows.reduce((n, r) => n + r.seen, 0)).toBe(250)
+    expect(
+      integrationOf(sieve)
+        .sampler.stats.snapshot()
+        .rows.reduce((n, r) => n + r.seen, 0),
+    ).toBe(250)
   })
 
   it('sends a new instance’s first stats within seconds and picks up the policy generated from them at once', async () => {
@@ -185,7 +189,7 @@ describe('with the real policy server', () => {
         },
       })
       sieves.push(sieve)
-      for (let i = 0; i < 500; i++) sieve.decide('info', 'cart %s updated', true)
+      for (let i = 0; i < 500; i++) integrationOf(sieve).decide('info', 'cart %s updated', true)
       await until(() => statsAt > 0, 5000)
       expect(statsAt).toBeLessThan(3000)
       // What the server does on a service's first stats: generate its first policy.

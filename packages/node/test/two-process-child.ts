@@ -1,6 +1,6 @@
 // Child process for the "two processes keep the same traces" test: prints the trace ids it kept.
 import { createHash } from 'node:crypto'
-import { createSieve } from '../src/index.js'
+import { createSieve, integrationOf } from '../src/index.js'
 
 const [url, apiKey, version] = process.argv.slice(2) as [string, string, string]
 const sieve = createSieve({
@@ -15,7 +15,7 @@ while (sieve.policy.version < Number(version) && Date.now() < deadline)
 const kept: string[] = []
 for (let i = 0; i < 400; i++) {
   const traceId = createHash('md5').update(`request-${i}`).digest('hex')
-  if (sieve.decide('info', 'request %s handled', true, traceId).keep) kept.push(traceId)
+  if (integrationOf(sieve).decide('info', 'request %s handled', true, traceId).keep) kept.push(traceId)
 }
 process.stdout.write(JSON.stringify({ version: sieve.policy.version, kept }))
 await sieve.shutdown()

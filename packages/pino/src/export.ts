@@ -1,17 +1,17 @@
 // What a kept line sends besides its write: an example for the server, and an OTLP record. Both render
 // the line from its own arguments (render.ts), so a backfill replay in between cannot change them.
 import type { Decision } from '@logsieve/core/sdk'
-import { isReplaying, type Sieve, type TraceIds } from '@logsieve/node'
+import { isReplaying, type SieveIntegration, type TraceIds } from '@logsieve/node'
 import { renderExample, renderMessage } from './render.js'
 
 // Outside the integration on purpose: a closure there would make V8 allocate a context for `args` on
 // every call, dropped lines included.
-export function takeExample(sieve: Sieve, d: Decision, args: ArrayLike<unknown>): void {
+export function takeExample(sieve: SieveIntegration, d: Decision, args: ArrayLike<unknown>): void {
   sieve.example(d, () => renderExample(args))
 }
 
 export function exportLine(
-  sieve: Sieve,
+  sieve: SieveIntegration,
   args: ArrayLike<unknown>,
   severity: number,
   levelName: string,

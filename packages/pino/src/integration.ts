@@ -7,6 +7,7 @@ import { BACKFILL_SAMPLE_RATE, type Decision, levelName, toSeverityNumber } from
 import {
   currentScope,
   estimateArgsBytes,
+  integrationOf,
   otelIds,
   type Replayer,
   type Scope,
@@ -42,11 +43,13 @@ const guarded = new WeakSet<object>()
 
 /** Build our hook around the user's (`userHook`, `userStreamWrite` may be undefined). */
 export function createIntegration(
-  sieve: Sieve,
+  owner: Sieve,
   userHook: LogMethodHook | undefined,
   options?: SievePinoOptions,
   userStreamWrite?: StreamWriteHook,
 ): Integration {
+  // The sieve's side for integrations (sampler, examples, export, diagnostics).
+  const sieve = integrationOf(owner)
   const sampler = sieve.sampler
   // Fixed for the sieve's life; read once instead of on every kept line.
   const examples = sieve.examples

@@ -1,4 +1,4 @@
-import { createSieve, type Sieve } from '@logsieve/node'
+import { createSieve, integrationOf, type Sieve } from '@logsieve/node'
 import pino10 from 'pino'
 import pino8 from 'pino8'
 import pino9 from 'pino9'
@@ -72,7 +72,7 @@ describe.each(versions)('%s', (_name, pino) => {
     expect(lines[0]).toMatchObject({ msg: 'payment failed for order 42', level: 50 })
     // Kept whole (errors always are): no signature by default, it would say nothing the line does not.
     expect(lines[0]).not.toHaveProperty('signature')
-    const rows = sieve.sampler.stats.snapshot().rows
+    const rows = integrationOf(sieve).sampler.stats.snapshot().rows
     const info = rows.find((r) => r.level === 'info')
     // The template is the format string: 50 distinct users, one pattern.
     expect(info).toMatchObject({ template: 'user %s logged in', seen: 50, kept: 0 })
@@ -191,7 +191,9 @@ describe.each(versions)('%s', (_name, pino) => {
     log.error('failed %d', 1)
     expect(lines.map((l) => l.msg)).toEqual(['kept warning', 'debug detail', 'failed 1'])
     expect(lines[0]?.signature).toMatch(/^[0-9a-f]{16}$/)
-    const info = sieve.sampler.stats.snapshot().rows.find((r) => r.template === 'order %d placed')
+    const info = integrationOf(sieve)
+      .sampler.stats.snapshot()
+      .rows.find((r) => r.template === 'order %d placed')
     expect(info).toMatchObject({ seen: 60, kept: 0 })
   })
 
@@ -242,7 +244,7 @@ describe.each(versions)('%s', (_name, pino) => {
     const log = pino(sievePino(sieve, { base: { pid: 1, hostname: 'h' } }), { write: (s) => written.push(s) })
     // One size for every line: the estimate of an unmeasured line is then exact.
     for (let i = 0; i < 2000; i++) log.info({ user: 'ascii' }, 'order %d placed', 1000 + (i % 9000))
-    const row = sieve.sampler.stats.snapshot().rows[0]
+    const row = integrationOf(sieve).sampler.stats.snapshot().rows[0]
     expect(row).toMatchObject({ seen: 2000, kept: 2000 })
     if (_name === 'pino 8') return // no streamWrite hook: sizes stay estimated from the message
     expect(new Set(written.map((l) => l.length)).size).toBe(1)
@@ -265,7 +267,9 @@ describe.each(versions)('%s', (_name, pino) => {
     // Far from its estimate (message length + 64): a long field. Lines past the first 256 are measured
     // one in 32 at random, so an estimated line would show here almost always.
     for (let i = 0; i < 3; i++) log.info({ blob: 'x'.repeat(500) }, 'upload %s stored', 'f1')
-    const row = sieve.sampler.stats.snapshot().rows.find((r) => r.template === 'upload %s stored')
+    const row = integrationOf(sieve)
+      .sampler.stats.snapshot()
+      .rows.find((r) => r.template === 'upload %s stored')
     const sizes = written.slice(before).map((l) => Buffer.byteLength(l))
     expect(row?.keptBytes).toBe(sizes.reduce((a, b) => a + b, 0))
   })
@@ -282,7 +286,7 @@ describe.each(versions)('%s', (_name, pino) => {
     })
     const log = pino(sievePino(sieve, { base: { pid: 1, hostname: 'h' } }), { write: (s) => written.push(s) })
     for (let i = 10; i < 30; i++) log.info({ user: 'ascii' }, 'order %d placed', i)
-    const row = sieve.sampler.stats.snapshot().rows[0]
+    const row = integrationOf(sieve).sampler.stats.snapshot().rows[0]
     expect(row).toMatchObject({ seen: 20, kept: 10 })
     const real = written.map((l) => l.length)
     if (_name === 'pino 8') {
@@ -303,7 +307,7 @@ describe.each(versions)('%s', (_name, pino) => {
     const log = pino(sievePino(sieve), { write: (s) => written.push(s) })
     for (let i = 0; i < 10; i++) log.info({ city: 'Zürich 東京' }, 'café %d ready', i)
     if (_name === 'pino 8') return // no streamWrite hook
-    const row = sieve.sampler.stats.snapshot().rows[0]
+    const row = integrationOf(sieve).sampler.stats.snapshot().rows[0]
     const bytes = written.reduce((a, l) => a + Buffer.byteLength(l), 0)
     expect(bytes).toBeGreaterThan(written.reduce((a, l) => a + l.length, 0))
     expect(row?.keptBytes).toBe(bytes)
@@ -317,7 +321,7 @@ describe.each(versions)('%s', (_name, pino) => {
     log.info('hello %s', 'you')
     if (_name === 'pino 8') return // pino 8 has no streamWrite hook
     expect(lines[0]).toMatchObject({ redacted: true, msg: 'hello you' })
-    const row = sieve.sampler.stats.snapshot().rows[0]
+    const row = integrationOf(sieve).sampler.stats.snapshot().rows[0]
     expect(row?.keptBytes).toBe(`${JSON.stringify(lines[0])}\n`.length)
   })
 

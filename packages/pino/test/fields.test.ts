@@ -1,6 +1,6 @@
 // Which fields a kept line carries by default (core's rule, docs/concepts.md), each switchable; what a
 // kept line costs, written and plain; and message-less lines signed by their structure.
-import { createSieve, type Sieve } from '@logsieve/node'
+import { createSieve, integrationOf, type Sieve } from '@logsieve/node'
 import pino from 'pino'
 import { describe, expect, it } from 'vitest'
 import { type SievePinoOptions, sievePino } from '../src/index.js'
@@ -109,7 +109,10 @@ describe('what a kept line costs', () => {
       for (let i = 0; i < 5; i++) log.info({ city: 'Zürich' }, 'order %d placed', 10 + i)
     })
     for (let i = 0; i < 5; i++) plain.info({ city: 'Zürich' }, 'order %d placed', 10 + i)
-    const row = sieve.sampler.stats.snapshot().rows[0] as { keptBytes: number; plainBytes?: number }
+    const row = integrationOf(sieve).sampler.stats.snapshot().rows[0] as {
+      keptBytes: number
+      plainBytes?: number
+    }
     const bytes = (lines: string[]) => lines.reduce((a, l) => a + Buffer.byteLength(l), 0)
     const untimed = (l: string) => l.replace(/"time":\d+/, '')
     expect(row.keptBytes).toBe(bytes(raw))
@@ -127,8 +130,8 @@ describe('message-less lines', () => {
     log.info({ orderId: 7, total: 12 })
     log.info({ total: 3, orderId: 8 })
     log.info({ userId: 'u1' })
-    const templates = sieve.sampler.stats
-      .snapshot()
+    const templates = integrationOf(sieve)
+      .sampler.stats.snapshot()
       .rows.map((r) => [r.template, r.seen])
       .sort()
     expect(templates).toEqual([

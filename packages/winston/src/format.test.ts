@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream'
-import { createSieve, type Sieve } from '@logsieve/node'
+import { createSieve, integrationOf, type Sieve } from '@logsieve/node'
 import { describe, expect, it } from 'vitest'
 import winston from 'winston'
 import { attachSieve, sieveFormat } from './index.js'
@@ -51,7 +51,9 @@ describe('sieveFormat', () => {
     expect(lines[1]).toMatchObject({ orderId: 7, level: 'error' })
     // Kept whole (rate 1): the signature would only restate the pattern, so the line has none.
     expect(lines[0]?.signature).toBeUndefined()
-    const info = sieve.sampler.stats.snapshot().rows.find((r) => r.level === 'info')
+    const info = integrationOf(sieve)
+      .sampler.stats.snapshot()
+      .rows.find((r) => r.level === 'info')
     expect(info).toMatchObject({ template: 'user %s logged in', seen: 30, kept: 0 })
   })
 
@@ -63,12 +65,16 @@ describe('sieveFormat', () => {
     for (let i = 0; i < 10; i++) logger.debug('noise %d', i)
     logger.info('counted')
     await settle()
-    const rows = sieve.sampler.stats.snapshot().rows
+    const rows = integrationOf(sieve).sampler.stats.snapshot().rows
     expect(rows.map((r) => r.level)).toEqual(['info'])
     // The live level is followed after attach.
     logger.level = 'debug'
     logger.debug('now counted')
-    expect(sieve.sampler.stats.snapshot().rows.map((r) => r.level)).toEqual(['debug'])
+    expect(
+      integrationOf(sieve)
+        .sampler.stats.snapshot()
+        .rows.map((r) => r.level),
+    ).toEqual(['debug'])
   })
 
   it('adds sample_rate for sampled patterns and keeps child metadata', async () => {
@@ -139,7 +145,7 @@ describe('sieveFormat', () => {
     attachSieve(logger, sieve)
     for (let i = 10; i < 30; i++) logger.info('order %d placed for %s', i, 'ascii')
     await settle()
-    const row = sieve.sampler.stats.snapshot().rows[0]
+    const row = integrationOf(sieve).sampler.stats.snapshot().rows[0]
     expect(row).toMatchObject({ seen: 20, kept: 10 })
     const real = chunks.map((c) => c.length)
     expect(row?.keptBytes).toBe(real.reduce((a, b) => a + b, 0))
@@ -299,7 +305,7 @@ describe('sieveFormat', () => {
     })
     await settle()
     const bytes = (out: string[]) => out.reduce((n, c) => n + Buffer.byteLength(c), 0)
-    const row = sieve.sampler.stats.snapshot().rows[0]
+    const row = integrationOf(sieve).sampler.stats.snapshot().rows[0]
     expect(row).toMatchObject({ seen: 10, kept: 10 })
     expect(row?.keptBytes).toBe(bytes(written))
     expect(row?.plainBytes).toBe(bytes(plain))
@@ -317,8 +323,8 @@ describe('sieveFormat', () => {
       logger.info({ userId: i, plan: 'pro' } as unknown as string)
     }
     await settle()
-    const templates = sieve.sampler.stats
-      .snapshot()
+    const templates = integrationOf(sieve)
+      .sampler.stats.snapshot()
       .rows.map((r) => r.template)
       .sort()
     expect(templates).toEqual(['[event] cart.updated', '[event] order.paid', '{plan,userId}'])

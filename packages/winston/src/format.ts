@@ -13,7 +13,16 @@ import {
   writesSignature,
   writesTrace,
 } from '@logsieve/core/sdk'
-import { currentScope, isReplaying, otelIds, type Scope, type Sieve, type TraceIds } from '@logsieve/node'
+import {
+  currentScope,
+  integrationOf,
+  isReplaying,
+  otelIds,
+  type Scope,
+  type Sieve,
+  type SieveIntegration,
+  type TraceIds,
+} from '@logsieve/node'
 import type { SieveFormat, SieveFormatOptions, WinstonInfo, WinstonLoggerLike } from './types.js'
 
 const LEVEL = Symbol.for('level')
@@ -37,7 +46,9 @@ const NPM_LEVELS: Record<string, number> = {
  * format.json())`. Call `.attach(logger)` (or use `attachSieve`) to follow the logger's live level and
  * enable error-triggered backfill.
  */
-export function sieveFormat(sieve: Sieve, options?: SieveFormatOptions): SieveFormat {
+export function sieveFormat(owner: Sieve, options?: SieveFormatOptions): SieveFormat {
+  // The sieve's side for integrations (decide, measure, examples, export, diagnostics).
+  const sieve = integrationOf(owner)
   const traceMode = options?.traceFields ?? true
   const signatureMode = options?.signatureField ?? false
   const scopeFields = options?.scopeFields ?? true
@@ -244,7 +255,7 @@ function render(info: WinstonInfo): string {
 }
 
 // Outside transform on purpose: a closure there would make V8 allocate a context for `info` per line.
-function takeExample(sieve: Sieve, d: Decision, info: WinstonInfo): void {
+function takeExample(sieve: SieveIntegration, d: Decision, info: WinstonInfo): void {
   sieve.example(d, () => renderExample(info))
 }
 
@@ -268,7 +279,7 @@ function circularSafe(): (key: string, value: unknown) => unknown {
 }
 
 function exportInfo(
-  sieve: Sieve,
+  sieve: SieveIntegration,
   info: WinstonInfo,
   signature: string,
   sampleRate: number,

@@ -2,7 +2,7 @@
 // calls through plain winston 3 and through a sieved logger write the same lines, and the logger's own
 // format object is left as it was.
 import { Writable } from 'node:stream'
-import { createSieve } from '@logsieve/node'
+import { createSieve, integrationOf } from '@logsieve/node'
 import { expect, it } from 'vitest'
 import winston from 'winston'
 import { attachSieve } from '../src/index.js'
@@ -59,7 +59,9 @@ it('writes exactly what plain winston writes, and leaves logger.format untouched
   expect(sieved.map(same)).toEqual(plain.map(same))
   expect(plain.length).toBe(12)
   // Every line was seen by the sieve (the disabled debug line was not).
-  const seen = sieve.sampler.stats.snapshot().rows.reduce((n, r) => n + r.seen, 0)
+  const seen = integrationOf(sieve)
+    .sampler.stats.snapshot()
+    .rows.reduce((n, r) => n + r.seen, 0)
   expect(seen).toBe(12)
   await sieve.shutdown()
 })

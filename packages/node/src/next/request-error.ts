@@ -3,6 +3,7 @@
 // through the process's logger in its request's scope, so it carries the request's trace id, is counted
 // in the stats, and writes first the lines the scope dropped (backfill).
 import { runInScope } from '../context.js'
+import { integrationOf } from '../integration.js'
 import { nextState } from './state.js'
 
 /** The request as Next.js describes it to `onRequestError`. */
@@ -31,7 +32,8 @@ export async function onRequestError(
   const state = nextState()
   const current = state.current
   if (current === undefined) return
-  const { sieve, logger } = current
+  const { logger } = current
+  const sieve = integrationOf(current.sieve)
   try {
     // A route wrapped by sieve.route left its scope open for this; anything else gets one from the headers.
     const held = typeof error === 'object' && error !== null ? state.thrown.get(error) : undefined

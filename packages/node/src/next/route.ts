@@ -3,7 +3,7 @@
 // that throws leaves its scope open for `onRequestError`, which logs the error in it (with backfill).
 import { formatTraceparent } from '@logsieve/core/sdk'
 import { runInScope, type Scope } from '../context.js'
-import type { Sieve } from '../types.js'
+import type { SieveIntegration } from '../types.js'
 import { nextState } from './state.js'
 
 export type RouteHandler<C = unknown> = (request: Request, context: C) => Response | Promise<Response>
@@ -15,7 +15,7 @@ const HOLD_MS = 10_000
  * `export const GET = sieve.route(async (req) => Response.json(...))`
  */
 export function wrapRouteHandler<C>(
-  sieve: Sieve,
+  sieve: SieveIntegration,
   handler: RouteHandler<C>,
 ): (request: Request, context: C) => Promise<Response> {
   return async function logsieveRoute(request: Request, context: C): Promise<Response> {
@@ -36,7 +36,7 @@ export function wrapRouteHandler<C>(
 }
 
 /** The response with `traceparent` set, unless the handler set its own. */
-function withTraceparent(sieve: Sieve, response: Response, traceparent: string): Response {
+function withTraceparent(sieve: SieveIntegration, response: Response, traceparent: string): Response {
   try {
     if (response.headers.has('traceparent')) return response
     try {
@@ -58,7 +58,7 @@ function withTraceparent(sieve: Sieve, response: Response, traceparent: string):
   }
 }
 
-function holdForRequestError(sieve: Sieve, scope: Scope, error: unknown): void {
+function holdForRequestError(sieve: SieveIntegration, scope: Scope, error: unknown): void {
   if (error === null || typeof error !== 'object') {
     sieve.closeScope(scope)
     return

@@ -2,6 +2,7 @@
 // last stats window can be sent. With NEXT_MANUAL_SIG_HANDLE=true Next.js leaves the signals to the
 // app: the sieve is shut down (last window sent, at most shutdownTimeoutMs), then the process exits
 // with the code Next.js would have used, unless the app has its own handler, which then decides.
+import { integrationOf } from '../integration.js'
 import type { NextState } from './state.js'
 
 const EXIT_CODES = { SIGTERM: 143, SIGINT: 130 } as const
@@ -17,7 +18,7 @@ export function hookSignals(state: NextState): void {
 async function onSignal(state: NextState, signal: string, code: number): Promise<void> {
   const current = state.current
   if (current?.hasServer && !process.env.NEXT_MANUAL_SIG_HANDLE && process.env.NODE_ENV === 'production')
-    current.sieve.report(
+    integrationOf(current.sieve).report(
       'LOGSIEVE_NEXT_SIGNAL',
       new Error(
         `LOGSIEVE_NEXT_SIGNAL: Next.js exits on ${signal} before Logsieve sends the last stats window; ` +
