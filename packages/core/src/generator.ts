@@ -383,7 +383,9 @@ function shareBoosts(items: Item[], allowance: number, instances: number): void 
     for (const it of boosts) total += capped(it, perInstance) * it.unit
     return total
   }
-  const max = Math.max(...boosts.map((it) => it.rule.maxPerSecond as number))
+  // A loop, not Math.max(...): a spread of a huge argument list overflows the stack.
+  let max = 0
+  for (const it of boosts) max = Math.max(max, it.rule.maxPerSecond as number)
   if (costAt(max) <= allowance) return
   let lo = MIN_BOOST_PER_SECOND
   let hi = max

@@ -127,4 +127,14 @@ describe('mergeTemplates', () => {
     expect(patterns).toHaveLength(500)
     expect(patterns.every((p) => p.members.length === 20 && p.template.includes('item <*> done'))).toBe(true)
   })
+
+  it('splits 200,000 format-string templates of one length without overflowing the stack', () => {
+    // Each template's number is a constant (never merged): one split yields 200,000 parts at once.
+    const input: TemplateEntry[] = []
+    for (let i = 0; i < 200_000; i++) {
+      input.push({ signature: `${i}`.padStart(16, '0'), template: `job ${i} done`, level: 'info', count: 1 })
+    }
+    const { patterns } = mergeTemplates(input)
+    expect(patterns).toHaveLength(0)
+  })
 })

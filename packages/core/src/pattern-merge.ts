@@ -195,7 +195,7 @@ function refine(all: Item[], minDistinct: number, apart: ApartSets): Cluster[] {
         out.push(cluster(items, variable))
         continue
       }
-      stack.push(...apart.partition(items))
+      for (const part of apart.partition(items)) stack.push(part)
       continue
     }
     if (split < 0) continue // identical token lists cannot come from distinct templates
@@ -206,7 +206,8 @@ function refine(all: Item[], minDistinct: number, apart: ApartSets): Cluster[] {
       if (part) part.push(it)
       else parts.set(v, [it])
     }
-    stack.push(...parts.values())
+    // One push per part: spreading a million parts into one call overflows the stack.
+    for (const part of parts.values()) stack.push(part)
   }
   return out
 }
