@@ -24,6 +24,11 @@ export class Metrics {
     this.define('logsieve_stats_patterns_total', 'counter', 'Pattern rows accepted in stats batches.')
     this.define('logsieve_stats_rejected_total', 'counter', 'Stats batches rejected, by error code.')
     this.define('logsieve_policy_generations_total', 'counter', 'Policy generations, by result.')
+    this.define(
+      'logsieve_generation_worker_jobs_total',
+      'counter',
+      'Generations run whole on the generation worker thread (SQLite services with many patterns).',
+    )
     this.define('logsieve_patterns', 'gauge', 'Known patterns per service and environment.')
     this.define(
       'logsieve_observed_bytes_per_day',

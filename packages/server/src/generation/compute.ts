@@ -30,6 +30,27 @@ export type ComputeResult =
     }
   | { ok: false; message: string; field: string | undefined }
 
+/** One generation's observations, handed on page by page, then its policy computed from them. */
+export interface ComputeSession {
+  add(patterns: PatternObservation[]): void
+  run(job: ComputeJob): Promise<ComputeResult>
+  drop(): void
+}
+
+/** A session computed on the calling thread. */
+export function localSession(): ComputeSession {
+  const list: PatternObservation[] = []
+  return {
+    add: (patterns) => {
+      for (const p of patterns) list.push(p)
+    },
+    run: async (job) => computePolicy(job, list),
+    drop: () => {
+      list.length = 0
+    },
+  }
+}
+
 /** Rules and defaults without boost expiries, which move on every run and are not a change by themselves. */
 const essence = (p: Pick<Policy, 'defaults' | 'rules' | 'patterns'>): string =>
   JSON.stringify([

@@ -7,13 +7,11 @@ import type { ResolvedOptions } from '../config.js'
 import { ApiError } from '../errors.js'
 import type { Metrics } from '../metrics.js'
 import type { PolicyHub } from '../policies.js'
-import type { Pending, StatsAggregator } from '../stats-aggregator.js'
-import { isShared, type Store } from '../store/types.js'
-import { type Observed, observe } from './observations.js'
-import type { GenerationWorker } from './worker-client.js'
-
-/** Pattern states per write: each write is one transaction, short enough not to hold the event loop. */
-const STATE_CHUNK = 2000
+import { type Pending, pendingSeconds, type StatsAggregator } from '../stats-aggregator.js'
+import { SqliteStore } from '../store/sqlite.js'
+import { isShared, type SharedStore, type Store } from '../store/types.js'
+import { type PipelineJob, runPipeline } from './pipeline.js'
+import { type GenerationWorker, IN_PROCESS_MAX } from './worker-client.js'
 
 export interface GenerateOptions {
   /** Compute and return the would-be policy without storing it or touching the rate baselines. */
@@ -57,12 +55,25 @@ export class PolicyGenerator {
 
   /** Generate for one service/environment; runs for the same pair are serialized. */
   generate(service: string, environment: string, opts: GenerateOptions = {}): Promise<GenerateResult> {
+    return this.queue(service, environment, () =>
+      this.run(service, environment, opts, false),
+    ) as Promise<GenerateResult>
+  }
+
+  /**
+   * A scheduled generation: skipped (undefined) when nothing is pending for the group once it holds the
+   * group, or, on a shared store, when another process is generating the group right now (that process
+   * takes the stats; waiting for it would only find them gone and generate from nothing).
+   */
+  generateIfPending(service: string, environment: string): Promise<GenerateResult | undefined> {
+    return this.queue(service, environment, () => this.run(service, environment, {}, true))
+  }
+
+  /** Runs `fn` after every earlier run for the same pair has settled. */
+  private queue<T>(service: string, environment: string, fn: () => Promise<T>): Promise<T> {
     const k = groupKey(service, environment)
     const prev = this.running.get(k) ?? Promise.resolve()
-    const next = prev.then(
-      () => this.run(service, environment, opts),
-      () => this.run(service, environment, opts),
-    )
+    const next = prev.then(fn, fn)
     this.running.set(k, next)
     void next
       .finally(() => {
@@ -72,15 +83,21 @@ export class PolicyGenerator {
     return next
   }
 
-  private async run(service: string, environment: string, opts: GenerateOptions): Promise<GenerateResult> {
+  private async run(
+    service: string,
+    environment: string,
+    opts: GenerateOptions,
+    ifPending: boolean,
+  ): Promise<GenerateResult | undefined> {
     const { store, policies } = this.d
-    if (!isShared(store)) return this.runOn(store, service, environment, opts)
+    if (!isShared(store)) return this.runOn(store, service, environment, opts, ifPending)
     // Shared store: one process at a time per group, and nothing is committed by a process dying midway
     // (a failed generation rolls back, its stats included).
-    const result = await store.exclusive(service, environment, (tx) =>
-      this.runOn(tx, service, environment, opts),
-    )
-    if (result.stored) policies.accept(result.policy)
+    const body = (tx: SharedStore) => this.runOn(tx, service, environment, opts, ifPending)
+    const result = ifPending
+      ? await store.tryExclusive(service, environment, body)
+      : await store.exclusive(service, environment, body)
+    if (result?.stored) policies.accept(result.policy)
     return result
   }
 
@@ -89,15 +106,19 @@ export class PolicyGenerator {
     service: string,
     environment: string,
     opts: GenerateOptions,
-  ): Promise<GenerateResult> {
+    ifPending: boolean,
+  ): Promise<GenerateResult | undefined> {
     const { stats, options } = this.d
     const dryRun = opts.dryRun === true
     await stats.flush()
     const now = options.now()
     if (isShared(store)) {
+      // Checked under the lock: a process that generated the group just before took its stats.
+      if (ifPending && !(await store.hasPending(service, environment))) return undefined
       const pending = await store.takePending(service, environment, now, dryRun)
       return this.generateFrom(store, service, environment, opts, pending, now)
     }
+    if (ifPending && !stats.peekPending(service, environment)) return undefined
     const pending = dryRun
       ? stats.peekPending(service, environment)
       : stats.takePending(service, environment, now)
@@ -120,19 +141,35 @@ export class PolicyGenerator {
   ): Promise<GenerateResult> {
     const { policies, metrics, options } = this.d
     const dryRun = opts.dryRun === true
-    const session = this.worker.begin()
-    let observed: Observed
-    try {
-      observed = await observe(store, options, service, environment, pending, now, (page) =>
-        session.add(page),
-      )
-    } catch (err) {
-      session.drop()
-      throw err
+    const settings = (await store.getSettings(service)) ?? defaultSettings()
+    const pins = (await store.listPins(service)).filter((p) => !p.expiresAt || Date.parse(p.expiresAt) > now)
+    const apart = (await store.listSeparations(service, environment)).map((s) => s.signatures)
+    const current = await policies.load(service, environment, isShared(store) ? store : undefined)
+    const previous = current.policy.version > 0 ? current.policy : undefined
+    const job: PipelineJob = {
+      service,
+      environment,
+      now,
+      dryRun,
+      options: {
+        retentionDays: options.retentionDays,
+        anomalyZ: options.anomalyZ,
+        emaAlpha: options.emaAlpha,
+      },
+      compute: {
+        input: { service, environment, instances: pending?.instances.size, settings, pins, previous, now },
+        version: current.policy.version + 1,
+        apart,
+        author: opts.author ?? 'generator',
+        reason: opts.reason,
+      },
     }
-    const { observations, states, knownSince } = observed
-    if (observations === 0 && !pending) {
-      session.drop()
+    const counts = pending && { patterns: pending.patterns, seconds: pendingSeconds(pending, now) }
+    const db = await this.workerDatabase(store, service, environment, pending)
+    const inWorker = db !== undefined ? await this.worker.generate(db, job, counts) : undefined
+    if (inWorker) metrics.inc('logsieve_generation_worker_jobs_total')
+    const out = inWorker ?? (await runPipeline(store, job, counts, this.worker.begin()))
+    if (out.empty) {
       throw new ApiError(
         409,
         'LOGSIEVE_NO_STATS',
@@ -140,27 +177,7 @@ export class PolicyGenerator {
         'service',
       )
     }
-    const settings = (await store.getSettings(service)) ?? defaultSettings()
-    const pins = (await store.listPins(service)).filter((p) => !p.expiresAt || Date.parse(p.expiresAt) > now)
-    const apart = (await store.listSeparations(service, environment)).map((s) => s.signatures)
-    const current = await policies.load(service, environment, isShared(store) ? store : undefined)
-    const previous = current.policy.version > 0 ? current.policy : undefined
-    const computed = await session.run({
-      input: {
-        service,
-        environment,
-        knownSince,
-        instances: pending?.instances.size,
-        settings,
-        pins,
-        previous,
-        now,
-      },
-      version: current.policy.version + 1,
-      apart,
-      author: opts.author ?? 'generator',
-      reason: opts.reason,
-    })
+    const { computed, observations } = out
     if (!computed.ok) {
       metrics.inc('logsieve_policy_generations_total', { result: 'invalid' })
       throw new ApiError(500, 'LOGSIEVE_GENERATED_POLICY_INVALID', computed.message, computed.field)
@@ -170,10 +187,6 @@ export class PolicyGenerator {
     const projection = policy.projection
     const base = { projection, overBudget, cap, dryRun, changed }
     if (dryRun) return { ...base, policy, stored: false }
-    for (let i = 0; i < states.length; i += STATE_CHUNK) {
-      if (i > 0) await new Promise((r) => setImmediate(r))
-      await store.updatePatternStates(service, environment, states.slice(i, i + STATE_CHUNK))
-    }
     const labels = { service, environment }
     metrics.set('logsieve_patterns', labels, observations)
     if (projection) {
@@ -191,6 +204,22 @@ export class PolicyGenerator {
     metrics.inc('logsieve_policy_generations_total', { result: 'stored' })
     this.d.logger.info({ service, environment, version: stored.version, overBudget }, 'policy generated')
     return { ...base, policy: stored, stored: true }
+  }
+
+  /**
+   * The SQLite file the worker generates over, itself: a file store (not shared, not in memory) and a
+   * service with more patterns than are worth a thread hop.
+   */
+  private async workerDatabase(
+    store: Store,
+    service: string,
+    environment: string,
+    pending: Pending | undefined,
+  ): Promise<string | undefined> {
+    if (!(store instanceof SqliteStore) || store.db.memory) return undefined
+    if ((pending?.patterns.size ?? 0) > IN_PROCESS_MAX) return store.db.name
+    const some = await store.listPatterns(service, environment, { limit: IN_PROCESS_MAX + 1 })
+    return some.length > IN_PROCESS_MAX ? store.db.name : undefined
   }
 
   /** Ends the generation worker (after `idle`). */

@@ -11,11 +11,19 @@ import {
   zScore,
 } from '@logsieve/core'
 import type { ResolvedOptions } from '../config.js'
-import { type Pending, pendingSeconds } from '../stats-aggregator.js'
+import type { PendingPattern } from '../stats-aggregator.js'
 import { eachPage } from '../store/pages.js'
 import type { PatternState, Store } from '../store/types.js'
 
 const DAY = 86_400_000
+
+/** What arrived since the last generation, as observe() needs it (a worker rebuilds it from pages). */
+export interface PendingCounts {
+  /** By patternKey(signature, level). */
+  patterns: ReadonlyMap<string, Pick<PendingPattern, 'seen' | 'kept' | 'bytes' | 'plainBytes'>>
+  /** Seconds the counts cover (pendingSeconds). */
+  seconds: number
+}
 
 export interface Observed {
   /** How many observations were handed on. */
@@ -31,11 +39,11 @@ export async function observe(
   options: Pick<ResolvedOptions, 'retentionDays' | 'anomalyZ' | 'emaAlpha'>,
   service: string,
   environment: string,
-  pending: Pending | undefined,
+  pending: PendingCounts | undefined,
   now: number,
   onPage: (observations: PatternObservation[]) => void,
 ): Promise<Observed> {
-  const seconds = pending ? pendingSeconds(pending, now) : 1
+  const seconds = pending?.seconds ?? 1
   let count = 0
   const states: PatternState[] = []
   const oldest = now - options.retentionDays * DAY

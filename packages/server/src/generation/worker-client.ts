@@ -1,24 +1,22 @@
-// The server's side of the generation worker: one thread per server, started on first use. Observations
-// are posted page by page as they are read (each post clones a small page, never a million objects at
-// once). Where no worker can start, jobs are computed in-process and the server logs that once.
+// The server's side of the generation worker: one thread per server, started on first use. Either
+// observations are posted page by page as they are read, or (SQLite) only the pending counts, in pages of
+// moved buffers, and the worker reads and writes the pattern rows itself. Each post is small, never a
+// million objects at once. Where no worker can start, jobs run in-process and the server logs that once.
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { PatternObservation } from '@logsieve/core'
 import type { Logger } from 'pino'
 import type { WorkerRequest } from '../generation-worker.js'
-import { type ComputeJob, type ComputeResult, computePolicy } from './compute.js'
+import { type ComputeResult, type ComputeSession, computePolicy, localSession } from './compute.js'
+import type { PendingCounts } from './observations.js'
+import { sendPendingPages } from './pending-pages.js'
+import type { PipelineJob, PipelineResult } from './pipeline.js'
 
-/** Observations computed in-process: the generator takes a few milliseconds for these. */
-const IN_PROCESS_MAX = 200
+/** Patterns generated in-process: a generation over these takes a few milliseconds. */
+export const IN_PROCESS_MAX = 200
 
-type Reply = { id: number; result?: ComputeResult; error?: string }
-
-export interface ComputeSession {
-  add(patterns: PatternObservation[]): void
-  run(job: ComputeJob): Promise<ComputeResult>
-  drop(): void
-}
+type Reply = { id: number; result?: unknown; error?: string }
 
 function spawn(): Worker {
   // Built, the worker is dist/generation-worker.js beside the bundle. From the sources (tests, tsx) it is
@@ -40,7 +38,7 @@ export class GenerationWorker {
   private online = false
   private unavailable = false
   private nextId = 1
-  private readonly waiting = new Map<number, { resolve(r: ComputeResult): void; reject(e: Error): void }>()
+  private readonly waiting = new Map<number, { resolve(r: unknown): void; reject(e: Error): void }>()
 
   constructor(private readonly logger: Logger) {}
 
@@ -61,7 +59,7 @@ export class GenerationWorker {
       const wait = this.waiting.get(m.id)
       if (!wait) return
       this.waiting.delete(m.id)
-      if (m.result) wait.resolve(m.result)
+      if (m.result !== undefined) wait.resolve(m.result)
       else wait.reject(new Error(`generation worker: ${m.error}`))
     })
     w.on('error', (err) => {
@@ -111,38 +109,63 @@ export class GenerationWorker {
 
   private remote(): ComputeSession {
     const worker = this.thread()
-    if (!worker) {
-      const local: PatternObservation[] = []
-      return {
-        add: (patterns) => {
-          for (const p of patterns) local.push(p)
-        },
-        run: async (job) => computePolicy(job, local),
-        drop: () => {
-          local.length = 0
-        },
-      }
-    }
+    if (!worker) return localSession()
     const id = this.nextId++
     const post = (m: WorkerRequest) => worker.postMessage(m)
     return {
       add: (patterns) => post({ id, type: 'patterns', patterns }),
-      run: (job) =>
-        new Promise<ComputeResult>((resolve, reject) => {
-          this.waiting.set(id, { resolve, reject })
-          // A job running keeps the process alive; an idle worker does not.
-          worker.ref()
-          post({ id, type: 'run', job })
-        }).finally(() => {
-          if (this.waiting.size === 0) this.worker?.unref()
-        }),
+      run: (job) => this.request<ComputeResult>(worker, { id, type: 'run', job }),
       drop: () => post({ id, type: 'drop' }),
     }
+  }
+
+  /**
+   * A whole generation over the SQLite file `db`, run in the worker: only `pending`'s counts cross
+   * threads. Undefined when no worker can start (the caller runs it in-process).
+   */
+  async generate(
+    db: string,
+    job: PipelineJob,
+    pending: PendingCounts | undefined,
+  ): Promise<PipelineResult | undefined> {
+    const worker = this.thread()
+    if (!worker) return undefined
+    const id = this.nextId++
+    try {
+      if (pending) {
+        await sendPendingPages(pending.patterns, (page) => {
+          const m: WorkerRequest = { id, type: 'pending', page }
+          worker.postMessage(m, [page.counts.buffer as ArrayBuffer])
+        })
+      }
+    } catch (err) {
+      worker.postMessage({ id, type: 'drop' } satisfies WorkerRequest)
+      throw err
+    }
+    const m: WorkerRequest = { id, type: 'generate', db, job, pendingSeconds: pending?.seconds }
+    return this.request<PipelineResult>(worker, m)
+  }
+
+  private request<T>(worker: Worker, m: WorkerRequest): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(m.id, { resolve: resolve as (r: unknown) => void, reject })
+      // A job running keeps the process alive; an idle worker does not.
+      worker.ref()
+      worker.postMessage(m)
+    }).finally(() => {
+      if (this.waiting.size === 0) this.worker?.unref()
+    })
   }
 
   async close(): Promise<void> {
     const w = this.worker
     this.worker = undefined
-    if (w) await w.terminate()
+    if (!w) return
+    // Let the worker close its database connections first; terminate it if it does not end promptly.
+    const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()))
+    w.postMessage({ id: 0, type: 'close' } satisfies WorkerRequest)
+    const timer = setTimeout(() => void w.terminate(), 2000)
+    await exited
+    clearTimeout(timer)
   }
 }

@@ -52,7 +52,7 @@ export class Scheduler {
     }
     for (const { service, environment } of groups) {
       try {
-        await this.d.generator.generate(service, environment)
+        await this.d.generator.generateIfPending(service, environment)
       } catch (err) {
         this.d.logger.error({ err, service, environment }, 'policy generation failed')
       }
@@ -71,7 +71,7 @@ export class Scheduler {
     if (this.first.has(k)) return
     const timer = setTimeout(() => {
       generator
-        .generate(service, environment)
+        .generateIfPending(service, environment)
         .catch((err: unknown) =>
           logger.error({ err, service, environment }, 'first policy generation failed'),
         )

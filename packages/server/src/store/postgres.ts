@@ -295,11 +295,32 @@ export class PostgresStore implements SharedStore {
   }
 
   async exclusive<T>(service: string, environment: string, fn: (tx: SharedStore) => Promise<T>): Promise<T> {
+    return this.locked(service, environment, true, fn) as Promise<T>
+  }
+
+  async tryExclusive<T>(
+    service: string,
+    environment: string,
+    fn: (tx: SharedStore) => Promise<T>,
+  ): Promise<T | undefined> {
+    return this.locked(service, environment, false, fn)
+  }
+
+  /** A transaction holding the group's advisory lock: waited for, or (wait = false) given up if taken. */
+  private locked<T>(
+    service: string,
+    environment: string,
+    wait: boolean,
+    fn: (tx: SharedStore) => Promise<T>,
+  ): Promise<T | undefined> {
     if (this.client) throw new Error('exclusive() cannot nest')
+    const lock = `logsieve:generate:${JSON.stringify([this.s.schema, service, environment])}`
     return this.tx(async (db) => {
-      await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-        `logsieve:generate:${JSON.stringify([this.s.schema, service, environment])}`,
-      ])
+      if (wait) await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [lock])
+      else {
+        const r = await db.query('SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS ok', [lock])
+        if (r.rows[0]?.ok !== true) return undefined
+      }
       return fn(new PostgresStore(this.s, db as pg.PoolClient))
     })
   }
@@ -469,6 +490,14 @@ export class PostgresStore implements SharedStore {
         since,
       )
     })
+  }
+
+  async hasPending(service: string, environment: string): Promise<boolean> {
+    const r = await this.q('SELECT 1 FROM pending_stats WHERE service = $1 AND environment = $2 LIMIT 1', [
+      service,
+      environment,
+    ])
+    return (r.rowCount ?? 0) > 0
   }
 
   async pendingGroups(): Promise<Array<{ service: string; environment: string }>> {

@@ -315,6 +315,14 @@ export interface SharedStore extends Store {
    * transaction: one process at a time generates a group, and a process dying midway commits nothing.
    */
   exclusive<T>(service: string, environment: string, fn: (tx: SharedStore) => Promise<T>): Promise<T>
+  /** As `exclusive`, but resolves undefined at once when another process holds the group's lock. */
+  tryExclusive<T>(
+    service: string,
+    environment: string,
+    fn: (tx: SharedStore) => Promise<T>,
+  ): Promise<T | undefined>
+  /** True when stats of the group wait for a generation (a cheap check, unlike `takePending` with peek). */
+  hasPending(service: string, environment: string): Promise<boolean>
   /** Subscribe to changes made by any process; resolves once the first subscription is in place. */
   listen(events: StoreEvents): Promise<void>
 }
