@@ -1,32 +1,64 @@
-// Which SDK instances reported stats lately, per service/environment (in memory, bounded): the
-// dashboard's "instances reporting". Each server process counts the instances that reached it.
-import { groupKey } from '@logsieve/core'
+// Which SDK instances reported stats lately, per service/environment: the dashboard's "instances
+// reporting". Reports are kept in the store, so every replica counts the same instances; they are written
+// in batches (at each stats flush, and before a count), never one write per stats request.
+import { groupKey, splitGroupKey } from '@logsieve/core'
+import type { InstanceReport, Store } from './store/types.js'
 
-/** Instances remembered per service/environment; the longest-silent are forgotten first. */
+/** Instances held between two writes per service/environment; past it, the write starts at once. */
 const MAX_PER_GROUP = 10_000
 
 export class InstanceTracker {
-  private readonly groups = new Map<string, Map<string, number>>()
+  /** groupKey → instance → latest report (ms), not yet written. */
+  private unwritten = new Map<string, Map<string, number>>()
+  private writing: Promise<void> = Promise.resolve()
+
+  constructor(
+    private readonly store: Store,
+    /** Called when a write started by a full group fails (there is no caller to throw to). */
+    private readonly onError: (err: unknown) => void = () => {},
+  ) {}
 
   report(service: string, environment: string, instance: string, at: number): void {
-    const k = groupKey(service, environment)
-    let group = this.groups.get(k)
-    if (!group) {
-      group = new Map()
-      this.groups.set(k, group)
-    }
-    // Re-inserting keeps the map in last-report order, so the first entry is the longest silent.
-    group.delete(instance)
-    group.set(instance, at)
-    if (group.size > MAX_PER_GROUP) group.delete(group.keys().next().value!)
+    if (this.hold(service, environment, instance, at) >= MAX_PER_GROUP) this.flush().catch(this.onError)
   }
 
-  /** Instances of a service/environment that reported at or after `since`. */
-  count(service: string, environment: string, since: number): number {
-    const group = this.groups.get(groupKey(service, environment))
-    if (!group) return 0
-    let n = 0
-    for (const at of group.values()) if (at >= since) n++
-    return n
+  /** Holds a report for the next write; returns how many its group holds. */
+  private hold(service: string, environment: string, instance: string, at: number): number {
+    const k = groupKey(service, environment)
+    let group = this.unwritten.get(k)
+    if (!group) {
+      group = new Map()
+      this.unwritten.set(k, group)
+    }
+    group.set(instance, Math.max(at, group.get(instance) ?? at))
+    return group.size
+  }
+
+  /** Writes the reports held; one write at a time, a failed one's reports kept for the next. */
+  flush(): Promise<void> {
+    const run = async (): Promise<void> => {
+      if (this.unwritten.size === 0) return
+      const held = this.unwritten
+      this.unwritten = new Map()
+      const reports: InstanceReport[] = []
+      for (const [k, group] of held) {
+        const [service, environment] = splitGroupKey(k)
+        for (const [instance, at] of group) reports.push({ service, environment, instance, at })
+      }
+      try {
+        await this.store.writeInstances(reports)
+      } catch (err) {
+        for (const r of reports) this.hold(r.service, r.environment, r.instance, r.at)
+        throw err
+      }
+    }
+    this.writing = this.writing.then(run, run)
+    return this.writing
+  }
+
+  /** Instances of a service/environment that reported at or after `since`, as every replica counts them. */
+  async count(service: string, environment: string, since: number): Promise<number> {
+    await this.flush()
+    return this.store.countInstances(service, environment, since)
   }
 }

@@ -59,7 +59,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Created
     keys,
     policies,
     stats,
-    instances: new InstanceTracker(),
+    instances: new InstanceTracker(store, (err) => logger.error({ err }, 'instance reports write failed')),
     generation,
     scheduler,
     metrics,
@@ -116,7 +116,7 @@ export interface RunningServer {
  */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const { app, context, createdAdminKey } = await createServer(options)
-  const { options: resolved, store, stats, generation, scheduler, policies, logger } = context
+  const { options: resolved, store, stats, instances, generation, scheduler, policies, logger } = context
   const server = serve({
     fetch: app.fetch,
     port: resolved.port,
@@ -138,6 +138,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const { port } = server.address() as AddressInfo
   const flushTimer = setInterval(() => {
     stats.flush().catch((err: unknown) => logger.error({ err }, 'stats flush failed'))
+    instances.flush().catch((err: unknown) => logger.error({ err }, 'instance reports write failed'))
   }, resolved.flushIntervalMs)
   flushTimer.unref()
   scheduler.start()
@@ -163,6 +164,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       await scheduler.stop()
       await generation.close()
       await stats.flush()
+      await instances.flush().catch((err: unknown) => logger.error({ err }, 'instance reports write failed'))
       await store.close()
       logger.info('logsieve server stopped')
     })()

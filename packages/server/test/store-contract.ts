@@ -396,6 +396,24 @@ export function storeContract(engine: string, factory: StoreFactory, skip?: stri
       expect(await store.getSession('cd'.repeat(32))).toBeUndefined()
     })
 
+    it('counts instances by their latest report, whichever write came last, and prunes silent ones', async () => {
+      const at = (instance: string, t: number, service = 'svc') => ({
+        service,
+        environment: 'prod',
+        instance,
+        at: t,
+      })
+      await store.writeInstances([at('a', T0), at('b', T0 - 10 * MIN), at('a', T0, 'other')])
+      // An older report written later (another replica's) does not move an instance back.
+      await store.writeInstances([at('a', T0 - 30 * MIN), at('b', T0 - MIN)])
+      expect(await store.countInstances('svc', 'prod', T0 - 5 * MIN)).toBe(2)
+      expect(await store.countInstances('svc', 'prod', T0)).toBe(1)
+      expect(await store.countInstances('svc', 'staging', 0)).toBe(0)
+      expect(await store.pruneInstances(T0 - 2 * MIN)).toBe(0)
+      expect(await store.pruneInstances(T0)).toBe(1)
+      expect(await store.countInstances('svc', 'prod', 0)).toBe(1)
+    })
+
     it('answers ready while open', () => {
       expect(store.ready()).toBe(true)
     })

@@ -1,5 +1,6 @@
 // Retention: minute stats past the retention window are rolled up into hours; old hours are dropped, and
-// so are patterns not seen within the window (which frees their place under maxPatternsPerService).
+// so are patterns not seen within the window (which frees their place under maxPatternsPerService), and
+// SDK instances silent for a day.
 import type { Logger } from 'pino'
 import type { ResolvedOptions } from '../config.js'
 import type { Store } from '../store/types.js'
@@ -17,4 +18,6 @@ export async function runRetention(
   const r = await store.rollup(now - options.retentionDays * DAY, now - options.rollupRetentionDays * DAY)
   if (r.rolledUp || r.deleted || r.pruned) logger.info(r, 'stats rolled up')
   if (r.pruned) onPruned()
+  // "Instances reporting" looks minutes back: a day of reports is plenty.
+  await store.pruneInstances(now - DAY)
 }

@@ -106,4 +106,12 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE stats_hour ADD COLUMN plain_bytes REAL;
   ALTER TABLE patterns ADD COLUMN plain_bytes_per_event REAL;
   `,
+  // 6 (issue 17): when each SDK instance last reported, so every replica counts the same instances
+  `
+  CREATE TABLE instances (
+    service TEXT NOT NULL, environment TEXT NOT NULL, instance TEXT NOT NULL, last_report INTEGER NOT NULL,
+    PRIMARY KEY (service, environment, instance)
+  ) WITHOUT ROWID;
+  CREATE INDEX instances_last_report ON instances (last_report);
+  `,
 ]

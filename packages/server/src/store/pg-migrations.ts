@@ -116,4 +116,12 @@ export const PG_MIGRATIONS: readonly string[] = [
   ALTER TABLE stats_hour ADD COLUMN plain_bytes double precision;
   ALTER TABLE patterns ADD COLUMN plain_bytes_per_event double precision;
   `,
+  // 6 (issue 17), as SQLite's step 6: when each SDK instance last reported, one count for every replica
+  `
+  CREATE TABLE instances (
+    service text NOT NULL, environment text NOT NULL, instance text NOT NULL, last_report bigint NOT NULL,
+    PRIMARY KEY (service, environment, instance)
+  );
+  CREATE INDEX instances_last_report ON instances (last_report);
+  `,
 ]

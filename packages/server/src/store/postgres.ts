@@ -12,6 +12,7 @@ import { separationFromRow } from './separation-row.js'
 import { sessionFromRow } from './session-row.js'
 import type {
   ApiKeyRecord,
+  InstanceReport,
   MinuteStats,
   OverflowStats,
   PatternColumns,
@@ -597,6 +598,32 @@ export class PostgresStore implements SharedStore {
       await this.q(`SELECT service, environment, min(first_seen) AS "firstSeen", max(last_seen) AS "lastSeen",
       count(*) AS patterns FROM patterns GROUP BY service, environment ORDER BY service, environment`)
     return r.rows as unknown as ServiceRecord[]
+  }
+
+  async writeInstances(reports: InstanceReport[]): Promise<void> {
+    if (reports.length === 0) return
+    // Sorted, so replicas writing the same instances lock them in one order (no deadlock).
+    const r = [...reports].sort(byKey((x) => `${x.service}\u0000${x.environment}\u0000${x.instance}`))
+    await this.q(
+      `INSERT INTO instances (service, environment, instance, last_report)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[])
+       ON CONFLICT (service, environment, instance) DO UPDATE SET
+         last_report = greatest(instances.last_report, excluded.last_report)`,
+      [r.map((x) => x.service), r.map((x) => x.environment), r.map((x) => x.instance), r.map((x) => x.at)],
+      'writeInstances',
+    )
+  }
+
+  async countInstances(service: string, environment: string, sinceMs: number): Promise<number> {
+    const r = await this.q(
+      'SELECT count(*)::int AS n FROM instances WHERE service = $1 AND environment = $2 AND last_report >= $3',
+      [service, environment, sinceMs],
+    )
+    return r.rows[0]!.n as number
+  }
+
+  async pruneInstances(beforeMs: number): Promise<number> {
+    return (await this.q('DELETE FROM instances WHERE last_report < $1', [beforeMs])).rowCount ?? 0
   }
 
   async overflowTotals(sinceMs: number): Promise<Array<Omit<OverflowStats, 'minute'>>> {

@@ -9,6 +9,7 @@ import { separationFromRow } from './separation-row.js'
 import { sessionFromRow } from './session-row.js'
 import type {
   ApiKeyRecord,
+  InstanceReport,
   MinuteStats,
   OverflowStats,
   PatternColumns,
@@ -88,6 +89,7 @@ export class SqliteStore implements Store {
     (service: string, environment: string, states: PatternState[]) => void
   >
   private readonly insertPolicyTx: Database.Transaction<(policy: Omit<Policy, 'version'>) => Policy>
+  private readonly writeInstancesTx: Database.Transaction<(reports: InstanceReport[]) => void>
 
   constructor(path: string) {
     const db = openDatabase(path)
@@ -117,6 +119,14 @@ export class SqliteStore implements Store {
       overflowTotals: p(`SELECT service, environment, total(seen) AS seen, total(kept) AS kept,
         total(bytes) AS bytes, total(kept_bytes) AS keptBytes FROM stats_overflow_minute WHERE minute >= ?
         GROUP BY service, environment`),
+      upsertInstance: p(`INSERT INTO instances (service, environment, instance, last_report)
+        VALUES (@service, @environment, @instance, @at)
+        ON CONFLICT (service, environment, instance) DO UPDATE SET
+          last_report = max(last_report, excluded.last_report)`),
+      countInstances: p(
+        'SELECT count(*) FROM instances WHERE service = ? AND environment = ? AND last_report >= ?',
+      ).pluck(),
+      pruneInstances: p('DELETE FROM instances WHERE last_report < ?'),
       upsertPattern:
         p(`INSERT INTO patterns (service, environment, signature, level, template, example, first_seen, last_seen)
         VALUES (@service, @environment, @signature, @level, @template, @example, @firstSeen, @lastSeen)
@@ -218,6 +228,9 @@ export class SqliteStore implements Store {
     )
     this.updateStatesTx = db.transaction((service: string, environment: string, states: PatternState[]) => {
       for (const st of states) s.updateState!.run({ ...st, service, environment })
+    })
+    this.writeInstancesTx = db.transaction((reports: InstanceReport[]) => {
+      for (const r of reports) s.upsertInstance!.run(r)
     })
     this.insertPolicyTx = db.transaction((policy: Omit<Policy, 'version'>) => {
       const max = (s.maxVersion!.get(policy.service, policy.environment) as { v: number | null }).v ?? 0
@@ -326,6 +339,15 @@ export class SqliteStore implements Store {
   }
   async listServices(): Promise<ServiceRecord[]> {
     return this.s.services!.all() as ServiceRecord[]
+  }
+  async writeInstances(reports: InstanceReport[]): Promise<void> {
+    this.writeInstancesTx.immediate(reports)
+  }
+  async countInstances(service: string, environment: string, sinceMs: number): Promise<number> {
+    return this.s.countInstances!.get(service, environment, sinceMs) as number
+  }
+  async pruneInstances(beforeMs: number): Promise<number> {
+    return this.s.pruneInstances!.run(beforeMs).changes
   }
   async overflowTotals(sinceMs: number): Promise<Array<Omit<OverflowStats, 'minute'>>> {
     return this.s.overflowTotals!.all(sinceMs) as Array<Omit<OverflowStats, 'minute'>>

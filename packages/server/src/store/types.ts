@@ -226,6 +226,12 @@ export interface Store {
   listServices(): Promise<ServiceRecord[]>
   /** Overflow counts per service/environment since `sinceMs`. */
   overflowTotals(sinceMs: number): Promise<Array<Omit<OverflowStats, 'minute'>>>
+  /** Records when SDK instances last reported (a later report wins, whichever process wrote it). */
+  writeInstances(reports: InstanceReport[]): Promise<void>
+  /** Instances of a service/environment that reported at or after `sinceMs`. */
+  countInstances(service: string, environment: string, sinceMs: number): Promise<number>
+  /** Forgets instances silent since before `beforeMs`; returns how many. */
+  pruneInstances(beforeMs: number): Promise<number>
 
   latestPolicy(service: string, environment: string): Promise<Policy | undefined>
   getPolicy(service: string, environment: string, version: number): Promise<Policy | undefined>
@@ -305,6 +311,15 @@ export interface StoreEvents {
  * A store several server processes share (PostgreSQL): what one process kept in memory (stats since the
  * last generation, the generation lock, change notifications) lives in the database instead.
  */
+/** An SDK instance's latest stats report. */
+export interface InstanceReport {
+  service: string
+  environment: string
+  instance: string
+  /** ms since epoch */
+  at: number
+}
+
 export interface SharedStore extends Store {
   readonly shared: true
   /** Takes (or with `peek`, reads) what arrived for a group since its last generation. */

@@ -77,7 +77,7 @@ export async function summarize(ctx: ServerContext, session: UiSession): Promise
         costPerGB: (settings ?? defaultSettings()).costPerGB,
         errorsSeen: errors.seen,
         errorsKept: errors.kept,
-        instances: ctx.instances.count(s.service, s.environment, now - REPORTING_MS),
+        instances: await ctx.instances.count(s.service, s.environment, now - REPORTING_MS),
         policy,
       }
     }),

@@ -1,6 +1,7 @@
-// Scheduled generation runs only on fresh stats: a replica that finds the group's lock taken, or the
-// stats gone once it holds the lock, skips instead of generating from nothing (issue 17). Real servers on
-// SQLite and on one real PostgreSQL schema.
+// What replicas share beyond stats and policies (issue 17). Scheduled generation runs only on fresh stats:
+// a replica that finds the group's lock taken, or the stats gone once it holds the lock, skips instead of
+// generating from nothing. "Instances reporting" is one count, whichever replica the instances reached.
+// Real servers on SQLite and on one real PostgreSQL schema.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -37,15 +38,19 @@ async function server(db: string): Promise<RunningServer> {
   return s
 }
 
-async function send(s: RunningServer): Promise<void> {
+async function send(s: RunningServer, instance = 'host-1'): Promise<void> {
   const res = await fetch(`${s.url}/v1/stats`, {
     method: 'POST',
     headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
     body: JSON.stringify(
-      batch('checkout', [
-        [1, 'info', 600, 100],
-        [2, 'debug', 6000, 80],
-      ]),
+      batch(
+        'checkout',
+        [
+          [1, 'info', 600, 100],
+          [2, 'debug', 6000, 80],
+        ],
+        { instance },
+      ),
     ),
   })
   expect(res.status).toBe(202)
@@ -60,6 +65,17 @@ describe('scheduled generation on SQLite', () => {
     expect((await s.context.generation.generateIfPending('checkout', 'prod'))?.stored).toBe(true)
     expect(await s.context.generation.generateIfPending('checkout', 'prod')).toBeUndefined()
     expect(generations(s)).toBe(1)
+  })
+
+  it('still counts the instances that reported after a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'logsieve-instances-'))
+    open.push(async () => rmSync(dir, { recursive: true, force: true }))
+    const first = await server(join(dir, 'logsieve.db'))
+    await send(first, 'host-1')
+    await send(first, 'host-2')
+    await first.close()
+    const second = await server(join(dir, 'logsieve.db'))
+    expect(await second.context.instances.count('checkout', 'prod', Date.now() - 60_000)).toBe(2)
   })
 })
 
@@ -90,5 +106,19 @@ describe.skipIf(skip)(titled('scheduled generation on PostgreSQL', skip), () => 
     expect((await a.context.generation.generateIfPending('checkout', 'prod'))?.stored).toBe(true)
     expect(await b.context.generation.generateIfPending('checkout', 'prod')).toBeUndefined()
     expect(generations(b)).toBe(0)
+  })
+
+  it('counts the same instances on every replica, whichever one each instance reached', async () => {
+    const [a, b] = await replicas()
+    await send(a, 'host-1')
+    await send(b, 'host-2')
+    await send(b, 'host-3')
+    const since = Date.now() - 60_000
+    // Each replica writes its reports at its next stats flush (every 2 s by default).
+    for (const s of [a, b]) {
+      await expect
+        .poll(() => s.context.instances.count('checkout', 'prod', since), { timeout: 10_000 })
+        .toBe(3)
+    }
   })
 })
