@@ -136,5 +136,5 @@ describe('mergeTemplates', () => {
     }
     const { patterns } = mergeTemplates(input)
     expect(patterns).toHaveLength(0)
-  })
+  }, 60_000)
 })
