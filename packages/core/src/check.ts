@@ -4,6 +4,8 @@
 // same function, so the three cannot disagree. zod cannot be that definition: its setup costs ~125 ms at
 // import and cannot be tree-shaken (SDKs), and it checks a stats batch 20× slower than these (ingest).
 
+import { compiledFields, loopedFields } from './object-fields.js'
+
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: ContractError }
 
 /** A validation failure that names the offending field, e.g. `rules[3].rate`. */
@@ -73,7 +75,7 @@ export interface Field<Out, In = Out, A extends Absent = 'required'> {
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: any field, whatever it checks
-type AnyField = Field<any, any, Absent>
+export type AnyField = Field<any, any, Absent>
 export type Infer<F> = F extends Field<infer Out, unknown, Absent> ? Out : never
 export type InferIn<F> = F extends { readonly _in?: infer In } ? In : never
 
@@ -289,46 +291,4 @@ export function object<S extends Shape>(shape: S): Field<ObjectOut<S>, ObjectIn<
     (v) => (isObject(v) ? (fields(checks, v, within) as ObjectOut<S>) : typeError(v, 'object')),
     required.length > 0 ? { type: 'object', properties, required } : { type: 'object', properties },
   )
-}
-
-type Fields = (
-  checks: AnyField[],
-  v: Record<string, unknown>,
-  inside: (e: unknown, key: PropertyKey) => unknown,
-) => Record<string, unknown>
-
-/** Check each key in turn (where code cannot be compiled: a strict CSP, some edge runtimes). */
-export const loopedFields =
-  (keys: string[]): Fields =>
-  (checks, v, inside) => {
-    const out: Record<string, unknown> = {}
-    let i = 0
-    try {
-      for (; i < keys.length; i++) {
-        const value = (checks[i] as AnyField)(v[keys[i] as string])
-        if (value !== undefined) out[keys[i] as string] = value
-      }
-    } catch (e) {
-      throw inside(e, keys[i] as string)
-    }
-    return out
-  }
-
-/**
- * The same, as code with each key written out: V8 then reads and writes the keys as named properties
- * (a keyed access with a different key each time is several times slower: a 500-pattern batch took 3×
- * as long). The keys are the definition's own, quoted by JSON.stringify.
- */
-export function compiledFields(keys: string[]): Fields | undefined {
-  const steps = keys.map((k, i) => {
-    const key = JSON.stringify(k)
-    return `i=${i};x=c[${i}](v[${key}]);if(x!==undefined)o[${key}]=x;`
-  })
-  const body = `let i=0,x;const o={};try{${steps.join('')}}catch(e){throw inside(e,k[i])}return o`
-  try {
-    const make = new Function('k', `return function(c,v,inside){${body}}`) as (k: string[]) => Fields
-    return make(keys)
-  } catch {
-    return undefined
-  }
 }
