@@ -207,26 +207,24 @@ export async function patternTable(
   return { policy, rows, at }
 }
 
-/** The full views of some rows of a table (the ones on screen): their examples and 24 h counts. */
-export async function rowViews(
+/** One pattern in full as `GET /v1/patterns` shows it, without its share (which needs every pattern). */
+export async function onePattern(
   ctx: ServerContext,
   service: string,
   environment: string,
-  table: PatternTable,
-  rows: PatternRow[],
-): Promise<PatternView[]> {
-  if (rows.length === 0) return []
-  const signatures = [...new Set(rows.map((r) => r.signature))]
-  const [records, totals] = await Promise.all([
-    ctx.store.listPatterns(service, environment, { signatures }),
-    ctx.store.patternTotals(service, environment, table.at - DAY_MS, signatures),
+  signature: string,
+  level: LevelName,
+): Promise<{ policy: Policy; pattern: Omit<PatternView, 'share'> } | undefined> {
+  await ctx.stats.flush()
+  const now = ctx.options.now()
+  const [{ policy }, records, totals] = await Promise.all([
+    ctx.policies.load(service, environment),
+    ctx.store.listPatterns(service, environment, { signatures: [signature] }),
+    ctx.store.patternTotals(service, environment, now - DAY_MS, [signature]),
   ])
-  const recordOf = new Map(records.map((p) => [patternKey(p.signature, p.level), p]))
-  const totalOf = byKey(totals)
-  return rows.map((r) => {
-    const k = patternKey(r.signature, r.level)
-    // A pattern pruned since the table was read keeps the row's columns, without an example.
-    const record = recordOf.get(k) ?? { ...r, service, environment, example: null }
-    return view(record, countsOf(totalOf.get(k)), r)
-  })
+  const record = records.find((p) => p.level === level)
+  if (!record) return undefined
+  const day = countsOf(totals.find((t) => t.level === level))
+  const { share: _, ...pattern } = view(record, day, measure(record, day, policy, now))
+  return { policy, pattern }
 }

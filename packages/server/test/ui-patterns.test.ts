@@ -2,7 +2,7 @@
 // rows carry the same numbers as `GET /v1/patterns`, for patterns a generation measured and for new ones.
 import { patternKey } from '@logsieve/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { patternTable, patternViews, rowViews } from '../src/pattern-view.js'
+import { onePattern, patternTable, patternViews } from '../src/pattern-view.js'
 import { ADMIN_KEY, batch, startTestServer, type TestServer } from './helpers.js'
 import { login, page } from './ui-login.js'
 
@@ -47,11 +47,23 @@ describe('the patterns page', () => {
     const table = await patternTable(ctx, 'shop', 'prod')
     expect(table.rows).toHaveLength(72)
     expect(table.policy.version).toBe(api.policy.version)
-    const views = await rowViews(ctx, 'shop', 'prod', table, table.rows)
     const byKey = new Map(api.patterns.map((p) => [patternKey(p.signature, p.level), p]))
-    for (const v of views) expect(v).toEqual(byKey.get(patternKey(v.signature, v.level)))
+    for (const r of table.rows) {
+      const { share, example, last24h, firstSeen, lastSeen, ...measures } = byKey.get(
+        patternKey(r.signature, r.level),
+      )!
+      expect(r).toEqual({
+        ...measures,
+        share,
+        firstSeen: Date.parse(firstSeen),
+        lastSeen: Date.parse(lastSeen),
+      })
+      // A row's details (what opening it shows) are the API's pattern too, less the share.
+      const one = await onePattern(ctx, 'shop', 'prod', r.signature, r.level)
+      expect(one!.pattern).toEqual({ ...measures, example, last24h, firstSeen, lastSeen })
+    }
     // New patterns have no rate state: their rows still carry a rate from their 24 h counts.
-    const fresh = views.find((v) => v.template === 'pattern 100 <*>')!
+    const fresh = table.rows.find((v) => v.template === 'pattern 100 <*>')!
     expect(fresh.eventsPerSecond).toBeGreaterThan(0)
     expect(fresh.bytesPerEvent).toBe(200)
   })
@@ -87,11 +99,37 @@ describe('the patterns page', () => {
     const pinned = await page(t, url('&reason=pin'), cookie)
     expect(templates(pinned.html)).toEqual(['pattern 5 <*>'])
     expect(pinned.html).toContain('class="badge reason-pin"')
-    expect(pinned.html).toContain('kept for an audit')
     const found = await page(t, url('&q=PATTERN+10'), cookie)
     expect(templates(found.html).sort()).toEqual(
       ['pattern 10 <*>', ...Array.from({ length: 10 }, (_, i) => `pattern ${100 + i} <*>`)].sort(),
     )
     expect((await page(t, url('&q=nothing-like-this'), cookie)).html).toContain('No pattern matches.')
+  })
+
+  it('loads a row’s details when it opens: example, pins and pin form, also as a page of their own', async () => {
+    const list = (await page(t, url('&reason=pin'), cookie)).html
+    const more = /data-more="([^"]+)"/.exec(list)![1]!.replaceAll('&amp;', '&')
+    expect(more).toBe('/ui/services/shop/patterns/0000000000000005?environment=prod&level=info&part=more')
+    const part = await page(t, more, cookie)
+    expect(part.res.status).toBe(200)
+    expect(part.html).toMatch(/^<div class="more">/)
+    expect(part.html).toContain('kept for an audit')
+    expect(part.html).toContain('name="rate"')
+    const full = await page(t, more.replace('&part=more', ''), cookie)
+    expect(full.html).toContain('<!doctype html>')
+    expect(full.html).toContain('kept for an audit')
+    const missing = await page(
+      t,
+      '/ui/services/shop/patterns/ffffffffffffffff?environment=prod&level=info',
+      cookie,
+    )
+    expect(missing.res.status).toBe(404)
+    const bad = await page(
+      t,
+      '/ui/services/shop/patterns/0000000000000005?environment=prod&level=loud',
+      cookie,
+    )
+    expect(bad.res.status).toBe(400)
+    expect(bad.html).toContain('must be one of trace')
   })
 })

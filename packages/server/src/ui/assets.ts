@@ -1,5 +1,5 @@
 // The dashboard's static files, served from the server itself (nothing from outside): our stylesheet
-// and chart script, and uPlot from its npm package. Read once, on first request.
+// and scripts, and uPlot from its npm package. Read once, on first request.
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import type { Context } from 'hono'
@@ -30,6 +30,7 @@ const SOURCES: Record<string, () => Asset> = {
     body: `${uplot('uPlot.min.css')}\n${own('app.css')}`,
   }),
   'chart.js': () => ({ type: 'text/javascript; charset=utf-8', body: own('chart.js') }),
+  'patterns.js': () => ({ type: 'text/javascript; charset=utf-8', body: own('patterns.js') }),
   'uPlot.iife.min.js': () => ({ type: 'text/javascript; charset=utf-8', body: uplot('uPlot.iife.min.js') }),
 }
 

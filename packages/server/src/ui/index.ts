@@ -15,6 +15,7 @@ import { environmentParam, intParam, serviceParam } from '../routes/params.js'
 import { serveAsset } from './assets.js'
 import { page, serviceUrl } from './layout.js'
 import { loginPage } from './pages/login.js'
+import { levelParam, patternDetails } from './pages/pattern-details.js'
 import { expiryOf, patternsPage } from './pages/patterns.js'
 import { dryRunPage, policyPage, policyVersion, rollbackConfirmPage } from './pages/policy.js'
 import { servicesPage } from './pages/services.js'
@@ -148,6 +149,15 @@ export function uiRoutes(ctx: ServerContext): Hono<UiEnv> {
     const q = patternQuery((n) => c.req.query(n))
     return c.html(
       await patternsPage(ctx, c.var.session, service, environment, q, doneFlash(c.req.query('done'))),
+    )
+  })
+
+  app.get('/ui/services/:service/patterns/:signature', async (c) => {
+    const { service, environment } = target(c)
+    const level = levelParam(c.req.query('level'))
+    const part = c.req.query('part') === 'more'
+    return c.html(
+      await patternDetails(ctx, c.var.session, service, environment, c.req.param('signature'), level, part),
     )
   })
 

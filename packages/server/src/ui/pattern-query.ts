@@ -1,7 +1,9 @@
 // The patterns table's state in the URL (search, filters, sort, page) and the one page of rows it selects.
-import type { PatternMeasures, PatternRow } from '../pattern-view.js'
 
+import type { LevelName } from '@logsieve/core'
+import type { PatternMeasures, PatternRow } from '../pattern-view.js'
 export const PAGE_SIZES = [25, 50, 100, 200] as const
+export const LEVELS: readonly LevelName[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal']
 const DEFAULT_SORT = 'share'
 const DEFAULT_PER = 50
 

@@ -1,70 +1,17 @@
 // A service's patterns: a table the server sorts, filters, searches and pages; each row opens to its
-// redacted example, member signatures and pins, and pins or unpins from there.
-import { type Policy, patternKey } from '@logsieve/core'
+// redacted example, member signatures and pins (loaded when opened), and pins or unpins from there.
+import { patternKey } from '@logsieve/core'
 import { html } from 'hono/html'
 import type { ServerContext } from '../../context.js'
-import { type PatternView, patternTable, rowViews } from '../../pattern-view.js'
-import type { PinRecord } from '../../store/types.js'
+import { patternTable } from '../../pattern-view.js'
 import { bytes, percent, perSecond, rate, when } from '../format.js'
-import { csrfField, type Html, page, serviceUrl } from '../layout.js'
-import { PAGE_SIZES, type PatternQuery, queryString, selectPatterns, why } from '../pattern-query.js'
+import { type Html, page, serviceUrl } from '../layout.js'
+import { LEVELS, PAGE_SIZES, type PatternQuery, queryString, selectPatterns, why } from '../pattern-query.js'
 import type { UiSession } from '../session.js'
 import { hourlySeen, sparkline } from '../sparkline.js'
+import { detailsLink, detailsUrl } from './pattern-details.js'
 
 const HOUR_MS = 3_600_000
-
-/** Merged patterns (when a policy lists them): the member signatures of a pattern id. */
-function membersOf(policy: Policy, signature: string): string[] {
-  const merged = (policy as { patterns?: Array<{ id: string; members: string[] }> }).patterns
-  return merged?.find((m) => m.id === signature)?.members ?? []
-}
-
-const EXPIRIES = [
-  ['1h', '1 hour'],
-  ['24h', '24 hours'],
-  ['7d', '7 days'],
-  ['30d', '30 days'],
-  ['never', 'never'],
-] as const
-
-function details(
-  p: PatternView,
-  policy: Policy,
-  pins: PinRecord[],
-  session: UiSession,
-  action: { pin: string; unpin: (id: number) => string },
-): Html {
-  const members = membersOf(policy, p.signature)
-  const id = `pin-${p.signature}-${p.level}`
-  return html`<div class="more">
-  <p class="meta">Signature <code>${p.signature}</code> · last seen ${when(p.lastSeen)} · ${p.last24h.seen.toLocaleString('en-US')} seen, ${p.last24h.kept.toLocaleString('en-US')} kept in 24 h · ${bytes(p.bytesPerEvent)} a line</p>
-  <h3>Example (redacted)</h3>
-  ${p.example === null ? html`<p class="muted">No example sent (the SDK sends examples only when enabled).</p>` : html`<pre class="example">${p.example}</pre>`}
-  ${members.length > 0 ? html`<h3>Member signatures</h3><p>${members.map((m) => html`<code>${m}</code> `)}</p>` : ''}
-  ${
-    pins.length > 0
-      ? html`<h3>Pins</h3><ul class="pins">${pins.map(
-          (
-            pin,
-          ) => html`<li>rate ${rate(pin.rate)} · ${pin.reason} · ${pin.expiresAt ? `until ${when(pin.expiresAt)}` : 'no expiry'}${pin.author ? ` · by ${pin.author}` : ''}
-      <form method="post" action="${action.unpin(pin.id)}" class="inline">${csrfField(session)}<button type="submit" class="secondary">Unpin</button></form></li>`,
-        )}</ul>`
-      : ''
-  }
-  <form method="post" action="${action.pin}" class="pin-form" aria-label="Pin this pattern">
-    ${csrfField(session)}
-    <input type="hidden" name="signature" value="${p.signature}">
-    <input type="hidden" name="level" value="${p.level}">
-    <label for="${id}-rate">Rate</label>
-    <input id="${id}-rate" name="rate" type="number" min="0" max="1" step="any" value="${p.rate}" required>
-    <label for="${id}-exp">Expires</label>
-    <select id="${id}-exp" name="expires">${EXPIRIES.map(([v, label]) => html`<option value="${v}"${v === '24h' ? ' selected' : ''}>${label}</option>`)}</select>
-    <label for="${id}-why">Reason</label>
-    <input id="${id}-why" name="reason" type="text" maxlength="1024" value="pinned from the dashboard" required>
-    <button type="submit">Pin</button>
-  </form>
-</div>`
-}
 
 function header(label: string, sort: string, q: PatternQuery, base: string, numeric = false): Html {
   const active = q.sort === sort
@@ -73,7 +20,6 @@ function header(label: string, sort: string, q: PatternQuery, base: string, nume
   return html`<th scope="col" aria-sort="${aria}"${numeric ? html` class="num"` : ''}><a href="${base}&${queryString(q, { sort, dir, page: 1 })}">${label}${active ? (q.dir === 'asc' ? ' ▲' : ' ▼') : ''}</a></th>`
 }
 
-const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal']
 const REASONS = ['budget', 'floor', 'new', 'anomaly', 'pin', 'manual', 'level', 'default']
 
 export async function patternsPage(
@@ -84,20 +30,18 @@ export async function patternsPage(
   q: PatternQuery,
   flash?: { kind: 'ok' | 'error'; text: string },
 ): Promise<Html> {
-  // Every pattern as a light row to filter and sort; examples, counts and sparklines only for this page.
+  // Every pattern as a light row to filter and sort; sparklines only for this page, details when opened.
   const table = await patternTable(ctx, service, environment)
-  const { policy } = table
-  const patterns = table.rows
-  const selected = selectPatterns(patterns, q)
-  const total = selected.total
-  const [rows, spark, pins] = await Promise.all([
-    rowViews(ctx, service, environment, table, selected.rows),
-    hourlySeen(ctx, service, environment, [...new Set(selected.rows.map((r) => r.signature))], table.at),
-    ctx.store.listPins(service),
-  ])
+  const { policy, rows: patterns } = table
+  const { rows, total } = selectPatterns(patterns, q)
+  const spark = await hourlySeen(
+    ctx,
+    service,
+    environment,
+    [...new Set(rows.map((r) => r.signature))],
+    table.at,
+  )
   const base = serviceUrl(service, environment)
-  const pinAction = serviceUrl(service, environment, 'pins')
-  const unpin = (id: number) => serviceUrl(service, environment, `pins/${id}/delete`)
   const pages = Math.max(1, Math.ceil(total / q.per))
   const body = html`
 <h2 class="visually-hidden">Patterns</h2>
@@ -127,13 +71,7 @@ ${header('Template', 'template', q, base)}${header('Level', 'level', q, base)}${
 <tbody>
 ${rows.map(
   (p) => html`<tr id="p-${p.signature}-${p.level}">
-<td class="tpl"><details><summary><code>${p.template}</code></summary>${details(
-    p,
-    policy,
-    pins.filter((pin) => pin.signature === p.signature && (pin.level === undefined || pin.level === p.level)),
-    session,
-    { pin: pinAction, unpin },
-  )}</details></td>
+<td class="tpl"><details data-more="${detailsUrl(service, environment, p.signature, p.level, true)}"><summary><code>${p.template}</code></summary>${detailsLink(service, environment, p.signature, p.level)}</details></td>
 <td><span class="lvl lvl-${p.level}">${p.level}</span></td>
 <td class="num">${perSecond(p.eventsPerSecond)}</td>
 <td class="num">${perSecond(p.keptPerSecond)}</td>
@@ -142,7 +80,7 @@ ${rows.map(
 <td class="num">${percent(p.share)}</td>
 <td class="num">${bytes(p.savedBytesPerDay)}</td>
 <td>${sparkline(spark.get(patternKey(p.signature, p.level)))}</td>
-<td class="nowrap">${when(p.firstSeen)}</td>
+<td class="nowrap">${when(new Date(p.firstSeen).toISOString())}</td>
 </tr>`,
 )}
 </tbody></table></div>`
@@ -152,7 +90,12 @@ ${q.page > 1 ? html`<a href="${base}&${queryString(q, { page: q.page - 1 })}" re
 <span>Page ${q.page} of ${pages}</span>
 ${q.page < pages ? html`<a href="${base}&${queryString(q, { page: q.page + 1 })}" rel="next">Next →</a>` : ''}
 </nav>`
-  const opts = { title: `${service} patterns`, session, service: { service, environment, tab: '' as const } }
+  const opts = {
+    title: `${service} patterns`,
+    session,
+    service: { service, environment, tab: '' as const },
+    scripts: ['patterns.js'],
+  }
   return page(flash ? { ...opts, flash } : opts, body)
 }
 
