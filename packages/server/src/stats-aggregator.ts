@@ -15,6 +15,11 @@ import {
 } from './store/types.js'
 
 const MINUTE = 60_000
+/**
+ * On a shared store, a pattern's metadata row is rewritten at most this often when only its last
+ * sighting moved: every rewrite is a row lock the other replicas' writes queue behind.
+ */
+const META_REFRESH_MS = MINUTE
 /** Rows per writeStats call: each call is one transaction, short enough not to hold the event loop. */
 const FLUSH_CHUNK = 2000
 
@@ -159,6 +164,8 @@ export class StatsAggregator {
   private readonly tracked = new Map<string, Set<string>>()
   private readonly loading = new Map<string, Promise<void>>()
   private readonly pending = new Map<string, Pending>()
+  /** Shared store: per group, each pattern's metadata as last written (see META_REFRESH_MS). */
+  private readonly metaWritten = new Map<string, Map<string, PatternMeta>>()
   /** When each service/environment's Pending was last taken (bounded by the groups that send stats). */
   private readonly taken = new Map<string, number>()
   private flushing: Promise<void> = Promise.resolve()
@@ -210,6 +217,34 @@ export class StatsAggregator {
   /** Forget the tracked sets (after retention pruned patterns): they are loaded again on demand. */
   forgetTracked(): void {
     this.tracked.clear()
+    this.metaWritten.clear()
+  }
+
+  /** The metadata rows worth writing now: new, changed, or last written over META_REFRESH_MS ago. */
+  private metaToWrite(metas: PatternMeta[]): PatternMeta[] {
+    return metas.filter((m) => {
+      const was = this.metaWritten
+        .get(groupKey(m.service, m.environment))
+        ?.get(patternKey(m.signature, m.level))
+      return (
+        !was ||
+        was.template !== m.template ||
+        m.firstSeen < was.firstSeen ||
+        m.lastSeen - was.lastSeen >= META_REFRESH_MS
+      )
+    })
+  }
+
+  private metaDone(metas: PatternMeta[]): void {
+    for (const m of metas) {
+      const gk = groupKey(m.service, m.environment)
+      let group = this.metaWritten.get(gk)
+      if (!group) {
+        group = new Map()
+        this.metaWritten.set(gk, group)
+      }
+      group.set(patternKey(m.signature, m.level), { ...m })
+    }
   }
 
   /** Add one validated batch (after `prepare`). Synchronous: nothing is half-added. */
@@ -376,7 +411,9 @@ export class StatsAggregator {
           pending.push({ service, environment, pending: p })
         }
         this.pending.clear()
-        await this.store.writeStats(rows, metas, pending, overflow)
+        const fresh = this.metaToWrite(metas)
+        await this.store.writeStats(rows, fresh, pending, overflow)
+        this.metaDone(fresh)
         return
       }
       for (let i = 0; i === 0 || i < Math.max(rows.length, metas.length); i += FLUSH_CHUNK) {

@@ -121,4 +121,30 @@ describe.skipIf(skip)(titled('scheduled generation on PostgreSQL', skip), () => 
         .toBe(3)
     }
   })
+
+  it('rewrites a pattern row when its template changes or a minute after its last write, not on every batch', async () => {
+    const [a] = await replicas()
+    const post = async (end: number, template = 'pattern 1 <*>') => {
+      const body = batch('checkout', [[1, 'info', 10, 100]], { end, seconds: 10 })
+      body.patterns[0]!.template = template
+      const res = await fetch(`${a.url}/v1/stats`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+      expect(res.status).toBe(202)
+    }
+    const row = async () => (await a.store.listPatterns('checkout', 'prod'))[0]!
+    const t0 = Date.now() - 5 * 60_000
+    await post(t0)
+    expect((await row()).lastSeen).toBe(t0)
+    // Seen again 10 s later, same template: the row waits (its minute stats are written all the same).
+    await post(t0 + 10_000)
+    expect((await row()).lastSeen).toBe(t0)
+    expect((await a.store.patternTotals('checkout', 'prod', 0))[0]!.seen).toBe(20)
+    await post(t0 + 20_000, 'pattern 1 <*> done')
+    expect(await row()).toMatchObject({ lastSeen: t0 + 20_000, template: 'pattern 1 <*> done' })
+    await post(t0 + 90_000, 'pattern 1 <*> done')
+    expect((await row()).lastSeen).toBe(t0 + 90_000)
+  })
 })
