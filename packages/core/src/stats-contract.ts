@@ -39,6 +39,11 @@ export const patternStatsDefinition = object({
   keptBytes: opt(sizeField),
   /** Bytes of all seen lines as the plain logger would write them, without Logsieve's fields. Missing: `bytes`. */
   plainBytes: opt(sizeField),
+  /**
+   * Dropped lines written after all by backfill (an error in their request): counted in `seen`, not in
+   * `kept`. The generator budgets them: the share of a pattern's dropped lines that come back this way.
+   */
+  backfilled: opt(countField),
   firstSeen: opt(time),
   /** One redacted example line. */
   example: opt(str({ max: MAX_EXAMPLE_LENGTH })),

@@ -202,6 +202,11 @@ export function createStatsTable(options?: StatsTableOptions): StatsTable {
       )
       return true
     },
+    backfilled(signature, level) {
+      // Only into a held row: a row sent since (a request that outlived a window) lost the line's count.
+      const row = bySignature.get(signature)?.[levelIndex(level)]?.row
+      if (row !== undefined) row.backfilled = (row.backfilled ?? 0) + 1
+    },
     setExample(signature, level, example) {
       const row = bySignature.get(signature)?.[levelIndex(level)]?.row
       if (row !== undefined && row.example === undefined) row.example = clip(example, MAX_EXAMPLE_LENGTH)
@@ -235,6 +240,7 @@ export function createStatsTable(options?: StatsTableOptions): StatsTable {
           r.plainBytes ?? r.bytes,
         )?.row
         if (row === undefined) continue
+        if (r.backfilled) row.backfilled = (row.backfilled ?? 0) + r.backfilled
         if (r.firstSeen < row.firstSeen) row.firstSeen = r.firstSeen
         if (row.example === undefined && r.example !== undefined) row.example = r.example
       }
@@ -283,6 +289,7 @@ export function toStatsBatch(snapshot: StatsSnapshot, meta: BatchMeta): StatsBat
       plainBytes: finiteBytes(r.plainBytes ?? r.bytes),
       firstSeen: isoTime(r.firstSeen, snapshot.start),
     }
+    if (r.backfilled) p.backfilled = Math.min(whole(r.backfilled), p.seen - p.kept)
     if (r.example !== undefined) p.example = clip(r.example, MAX_EXAMPLE_LENGTH)
     patterns.push(p)
   }

@@ -117,6 +117,8 @@ export interface StatsRow {
   keptBytes: number
   /** Bytes of all seen lines as the plain logger (without Logsieve's fields) would write them. */
   plainBytes: number
+  /** Dropped lines (counted in seen) written after all by backfill. Missing in older snapshots: 0. */
+  backfilled?: number
   firstSeen: number
   example?: string
 }
@@ -174,6 +176,11 @@ export interface StatsTable extends StatsCounter {
     bytes: number,
     plainBytes?: number,
   ): void
+  /**
+   * Count a dropped line of (signature, level) that backfill wrote after all (it was counted as seen
+   * when logged), if its row is still held.
+   */
+  backfilled(signature: string, level: LevelName): void
   /** Attach a (already redacted) example line to a row, if it has none yet. */
   setExample(signature: string, level: LevelName, example: string): void
   /** Take the current window and start a new one. */
@@ -248,11 +255,16 @@ export interface PatternObservation {
   eventsPerSecond: number
   /**
    * Mean written size of one line of the pattern kept whole (Logsieve's fields included, but none of the
-   * sampling fields, `signature` and `sample_rate`: the generator adds `samplingFieldBytes(rate)`).
+   * sampling field `sample_rate`: the generator adds `samplingFieldBytes(rate)`).
    */
   bytesPerEvent: number
   /** Mean size of one line as the plain logger would write it: the "before" of savings. @default bytesPerEvent */
   plainBytesPerEvent?: number
+  /**
+   * Share of the pattern's dropped lines that backfill writes after all (an error in their request), 0–1.
+   * Each such line costs its size plus BACKFILL_FIELD_BYTES, so a lower rate saves less. @default 0
+   */
+  backfillShare?: number
   /** ms since epoch. */
   firstSeen: number
   /** Set when the pattern's current rate is far above its own baseline. */

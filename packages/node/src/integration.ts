@@ -4,9 +4,12 @@
 import {
   type DecideOptions,
   type Decision,
+  levelName,
   patternKey,
   redactExample,
   type Sampler,
+  type StatsTable,
+  toSeverityNumber,
 } from '@logsieve/core/sdk'
 import { BackfillBuffer, type BackfillPool } from './backfill.js'
 import { createScope, type Scope, type ScopeInit } from './context.js'
@@ -38,6 +41,8 @@ const MAX_EXAMPLE_KEYS = 4096
 
 export interface IntegrationParts {
   sampler: Sampler
+  /** The sampler's stats table (backfilled lines are counted into its rows). */
+  stats: StatsTable
   pool: BackfillPool | undefined
   /** The `examples` option. */
   examples: boolean
@@ -49,7 +54,7 @@ export interface IntegrationParts {
 }
 
 export function createIntegration(parts: IntegrationParts): SieveIntegration {
-  const { sampler, pool, examples, examplesTaken, otlp, report, flushHooks } = parts
+  const { sampler, stats, pool, examples, examplesTaken, otlp, report, flushHooks } = parts
   // One options object reused: the hot path allocates nothing here.
   const decideOptions: DecideOptions = {}
   return {
@@ -61,6 +66,9 @@ export function createIntegration(parts: IntegrationParts): SieveIntegration {
     },
     measured(writtenBytes: number, plainBytes?: number): void {
       sampler.measured(writtenBytes, plainBytes)
+    },
+    backfilled(signature: string, level: unknown): void {
+      stats.backfilled(signature, levelName(toSeverityNumber(level)))
     },
     openScope(init?: ScopeInit): Scope {
       const scope = createScope(init)

@@ -2,7 +2,7 @@
 // sync with a disk cache, stats windows) and to the request context, and never lets a failure reach
 // the app: every network path is asynchronous, bounded and reported through onDiagnostic only.
 import { hostname } from 'node:os'
-import type { DecideOptions, Decision, Policy, StatsSnapshot } from '@logsieve/core/sdk'
+import type { Policy, StatsSnapshot } from '@logsieve/core/sdk'
 import {
   ContractError,
   createCoarseClock,
@@ -12,8 +12,6 @@ import {
   defaultPolicy,
   PolicyFetchError,
   parsePolicy,
-  patternKey,
-  redactExample,
   toStatsBatch,
 } from '@logsieve/core/sdk'
 import { BackfillPool } from './backfill.js'
@@ -107,6 +105,8 @@ export function createSieve(options: SieveOptions): Sieve {
   let sender: StatsSender | undefined
   let stopPolicy: (() => void) | undefined
   let stopEarlyPolls: (() => void) | undefined
+  /** Accepted stats batches that started early polls: the first two (the server's first and settling policy). */
+  let earlyRounds = 0
   if (options.server?.url) {
     const server = options.server
     const client = createPolicyClient({
@@ -147,8 +147,11 @@ export function createSieve(options: SieveOptions): Sieve {
       fetch: fetchImpl,
       onError: (error) => report('LOGSIEVE_STATS', error),
       onSent: (batch) => {
-        // The first accepted stats make the server generate a first policy: poll for it now (SSE pushes it).
-        if (stopEarlyPolls === undefined && options.follow !== 'sse') {
+        // The first two accepted stats make the server generate the first policy, then settle it: poll
+        // for each now instead of at the next refresh (SSE pushes them).
+        if (earlyRounds < 2 && options.follow !== 'sse') {
+          earlyRounds++
+          stopEarlyPolls?.()
           const version = sampler.policy.version
           stopEarlyPolls = pollSoon(client.refresh, () => stopped || sampler.policy.version !== version)
         }
@@ -200,6 +203,7 @@ export function createSieve(options: SieveOptions): Sieve {
 
   const integration = createIntegration({
     sampler,
+    stats,
     pool,
     examples: options.examples ?? false,
     examplesTaken,

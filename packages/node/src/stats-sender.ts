@@ -26,6 +26,11 @@ export interface StatsSenderOptions {
    * server generates from them) come within seconds. @default min(2000, intervalMs)
    */
   firstIntervalMs?: number
+  /**
+   * Window length after the first accepted batch: the server generates its first policy from seconds of
+   * stats and settles it on the next window, which is worth having soon. @default min(8000, intervalMs)
+   */
+  secondIntervalMs?: number
   timeoutMs: number
   /** Longest wait between attempts after repeated failures. */
   maxBackoffMs: number
@@ -54,13 +59,14 @@ export function createStatsSender(options: StatsSenderOptions): StatsSender {
   let active: AbortController | undefined
   let failures = 0
   let running = false
-  let accepted = false
+  let accepted = 0
   const firstIntervalMs = Math.min(options.firstIntervalMs ?? 2000, options.intervalMs)
+  const secondIntervalMs = Math.min(options.secondIntervalMs ?? 8000, options.intervalMs)
 
   function schedule(): void {
     if (!running) return
     // Core's backoff after failures (2, 4, 8 … intervals, jittered so a fleet does not retry in lockstep).
-    const interval = accepted ? options.intervalMs : firstIntervalMs
+    const interval = accepted === 0 ? firstIntervalMs : accepted === 1 ? secondIntervalMs : options.intervalMs
     const delay = failures === 0 ? interval : backoff(failures, 2 * interval, options.maxBackoffMs)
     timer = setTimeout(tick, Math.max(1, delay))
     timer.unref()
@@ -115,7 +121,7 @@ export function createStatsSender(options: StatsSenderOptions): StatsSender {
         : await errorDetail(res)
       if (res.ok) {
         failures = 0
-        accepted = true
+        accepted++
         options.onSent?.(batch)
         return true
       }

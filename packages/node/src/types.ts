@@ -135,6 +135,11 @@ export interface SieveIntegration {
    * count real bytes for kept lines and estimate dropped ones from them.
    */
   measured(writtenBytes: number, plainBytes?: number): void
+  /**
+   * Count a dropped line that backfill is writing after all (integrations call this from their
+   * replayer): the server budgets the share of a pattern's dropped lines that come back this way.
+   */
+  backfilled(signature: string, level: unknown): void
   /** The sieve's own `openScope` and `closeScope`, for helpers that hold only this side. */
   openScope(init?: ScopeInit): Scope
   closeScope(scope: Scope): void

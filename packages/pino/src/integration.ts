@@ -291,6 +291,7 @@ export function createIntegration(
     loggedAt: number,
   ): void {
     const logger = target as PinoLike
+    sieve.backfilled(signature, level)
     const scope = currentScope()
     const otel = otelIds()
     const ids = otel ?? scope

@@ -35,6 +35,8 @@ export interface PendingPattern {
   kept: number
   bytes: number
   plainBytes: number
+  /** Dropped lines backfill wrote after all (at most seen − kept). Missing from older pending bodies. */
+  backfilled?: number
 }
 
 /** What arrived for one service/environment since its last generation. */
@@ -142,8 +144,11 @@ function mergePending(into: Pending, from: Pending): void {
   for (const [k, p] of from.patterns) {
     const q = into.patterns.get(k)
     if (q) {
-      q.seen += p.seen
-      q.bytes += p.bytes
+      q.seen = addCount(q.seen, p.seen)
+      q.kept = addCount(q.kept, p.kept)
+      q.bytes = addBytes(q.bytes, p.bytes)
+      q.plainBytes = addBytes(q.plainBytes, p.plainBytes)
+      q.backfilled = addCount(q.backfilled ?? 0, p.backfilled ?? 0)
     } else into.patterns.set(k, p)
   }
   for (const [k, w] of from.instances) {
@@ -375,6 +380,7 @@ export class StatsAggregator {
       pp.kept = addCount(pp.kept, p.kept)
       pp.bytes = addBytes(pp.bytes, p.bytes)
       pp.plainBytes = addBytes(pp.plainBytes, plainBytes)
+      if (p.backfilled) pp.backfilled = addCount(pp.backfilled ?? 0, Math.min(p.backfilled, p.seen - p.kept))
     }
     if (overflowSeen > 0) this.onOverflow(service, environment, overflowSeen)
   }

@@ -1,7 +1,8 @@
 // Counts that add up (issue 14): Σ sample_rate over the lines written, backfilled ones included, is the
 // number of calls — a backfilled line weighs 0, since the next kept line of its pattern counts it.
 import { Writable } from 'node:stream'
-import { createSieve } from '@logsieve/node'
+import type { StatsTable } from '@logsieve/core'
+import { createSieve, integrationOf } from '@logsieve/node'
 import { expect, it } from 'vitest'
 import winston from 'winston'
 import { attachSieve } from './index.js'
@@ -41,5 +42,11 @@ it('Σ sample_rate over written lines equals the calls, with backfill around err
   expect(debug.some((l) => l.backfilled === true)).toBe(true)
   expect(debug.some((l) => l.backfilled === undefined && (l.sample_rate as number) > 1)).toBe(true)
   expect(debug.reduce((n, l) => n + ((l.sample_rate as number | undefined) ?? 1), 0)).toBe(calls)
+  // The stats say how many dropped lines came back, so the server can budget them.
+  const rows = (integrationOf(sieve).sampler.stats as StatsTable)
+    .snapshot()
+    .rows.filter((r) => r.level === 'debug')
+  const backfilled = debug.filter((l) => l.backfilled === true).length
+  expect(rows.reduce((n, r) => n + (r.backfilled ?? 0), 0)).toBe(backfilled)
   await sieve.shutdown()
 })

@@ -117,6 +117,7 @@ export function sieveFormat(owner: Sieve, options?: SieveFormatOptions): SieveFo
   function replay(target: unknown, payload: unknown, signature: string, loggedAt: number): void {
     const info = payload as WinstonInfo
     info[DECIDED] = true
+    sieve.backfilled(signature, info[LEVEL] ?? info.level)
     const scope = currentScope()
     const otel = otelIds()
     const ids = otel ?? scope
