@@ -17,34 +17,51 @@ const SEARCH_STEPS = 64
 export const BOOST_BUDGET_SHARE = 0.5
 /** The lowest per-instance cap a boost is squeezed to: still a line every ten seconds per instance. */
 const MIN_BOOST_PER_SECOND = 0.1
-/** Bytes `,"signature":"9f2c4e1a7b3d5f60"` adds: written on every kept line of a sampled pattern. */
-export const SIGNATURE_FIELD_BYTES = 31
+/** Bytes `,"sample_rate":0,"backfilled":true,"logged_at":1765000000000` add to a backfilled line. */
+export const BACKFILL_FIELD_BYTES = 58
 /** Bytes `,"sample_rate":64` adds: written on a kept line that stands for dropped lines too. */
 export const SAMPLE_RATE_FIELD_BYTES = 18
 
 /**
  * Bytes Logsieve's sampling fields add to a kept line of a pattern sampled at `rate`, beyond a line of a
- * pattern kept whole (which carries neither, see docs/concepts.md): `signature` on every kept line, and
- * `sample_rate` on the 1 − rate of them that follow a dropped line. 0 at rate 1. A pattern measured at
- * rate 1 costs more once sampled: the budget counts it.
+ * pattern kept whole: `sample_rate` on the 1 − rate of them that follow a dropped line; 0 at rate 1.
+ * `signature` is off by default; switched on, it is in the measured size of the pattern's sampled lines
+ * (see docs/concepts.md), and a pattern's first policy misses it by 31 bytes a line.
  */
 export function samplingFieldBytes(rate: number): number {
-  return rate < 1 ? SIGNATURE_FIELD_BYTES + (1 - Math.max(0, rate)) * SAMPLE_RATE_FIELD_BYTES : 0
+  return rate < 1 ? (1 - Math.max(0, rate)) * SAMPLE_RATE_FIELD_BYTES : 0
 }
 
-/** Nearest power of two in log space, within [MIN_RATE, 1]. */
+/**
+ * Steps of the rate grid per halving: rates are 2^(−k/4), so each step is ×1.19. Powers of two alone
+ * leave a budget up to half unspent when a few patterns carry most of the volume (a service's usual
+ * shape); a quarter step lets the generator come within a few percent of it.
+ */
+export const RATE_STEPS_PER_HALVING = 4
+
+/** Grid index of a rate: 0 for 1, RATE_STEPS_PER_HALVING for ½, … (fractional off the grid). */
+const gridIndex = (rate: number): number => -Math.log2(rate) * RATE_STEPS_PER_HALVING
+/** The grid's rate at index k, within [MIN_RATE, 1]. */
+const gridRate = (k: number): number =>
+  Math.min(1, Math.max(MIN_RATE, 2 ** (-Math.max(0, k) / RATE_STEPS_PER_HALVING)))
+
+/** Nearest rate of the grid (2^(−k/4)) in log space, within [MIN_RATE, 1]. */
 export function roundRate(rate: number): number {
   if (!(rate > 0)) return MIN_RATE
   if (rate >= 1) return 1
-  return Math.min(1, Math.max(MIN_RATE, 2 ** Math.round(Math.log2(rate))))
+  return gridRate(Math.round(gridIndex(rate)))
 }
 
-/** Smallest power of two ≥ rate, within [MIN_RATE, 1]. */
+/** Smallest rate of the grid ≥ rate, within [MIN_RATE, 1]. */
 function ceilRate(rate: number): number {
   if (!(rate > 0)) return MIN_RATE
   if (rate >= 1) return 1
-  return Math.min(1, Math.max(MIN_RATE, 2 ** Math.ceil(Math.log2(rate) - 1e-12)))
+  return gridRate(Math.floor(gridIndex(rate) + 1e-9))
 }
+
+/** The grid's next rate up (1 stays 1) and down (MIN_RATE stays MIN_RATE) from a grid rate. */
+const stepUp = (rate: number): number => gridRate(Math.round(gridIndex(rate)) - 1)
+const stepDown = (rate: number): number => gridRate(Math.round(gridIndex(rate)) + 1)
 
 /** One (signature, level) the generator decides for. */
 interface Item {
@@ -63,6 +80,8 @@ interface Item {
   /** Lowest rate: MIN_RATE, or with a probabilistic floor the floor's share rounded up to a power of two. */
   min: number
   rate: number
+  /** Share of the dropped lines that backfill writes after all (0–1). */
+  backfill: number
   /** Boosted patterns: the events/s their maxPerSecond cap lets through fleet-wide. */
   cappedEps?: number
   fixed: boolean
@@ -81,11 +100,19 @@ function mergeObservations(patterns: PatternObservation[]): PatternObservation[]
     const key = patternKey(p.signature, p.level)
     const seen = byKey.get(key)
     if (seen === undefined) {
-      byKey.set(key, { ...p, eventsPerSecond: eps, bytesPerEvent: size, plainBytesPerEvent: plain })
+      const backfillShare = backfillShareOf(p)
+      byKey.set(key, {
+        ...p,
+        eventsPerSecond: eps,
+        bytesPerEvent: size,
+        plainBytesPerEvent: plain,
+        backfillShare,
+      })
       continue
     }
     const total = seen.eventsPerSecond + eps
     const mean = (a: number, b: number) => (total > 0 ? (a * seen.eventsPerSecond + b * eps) / total : b)
+    seen.backfillShare = mean(seen.backfillShare ?? 0, backfillShareOf(p))
     seen.bytesPerEvent = mean(seen.bytesPerEvent, size)
     seen.plainBytesPerEvent = mean(seen.plainBytesPerEvent ?? seen.bytesPerEvent, plain)
     seen.eventsPerSecond = total
@@ -93,6 +120,12 @@ function mergeObservations(patterns: PatternObservation[]): PatternObservation[]
     seen.anomaly ??= p.anomaly
   }
   return [...byKey.values()]
+}
+
+/** A pattern's backfill share within [0, 1]; 0 when missing or not a number. */
+const backfillShareOf = (p: PatternObservation): number => {
+  const b = p.backfillShare
+  return b !== undefined && b > 0 ? Math.min(1, b) : 0
 }
 
 function pinFor(pins: Pin[], p: PatternObservation, now: number): Pin | undefined {
@@ -134,10 +167,17 @@ const keptEps = (it: Item): number => it.cappedEps ?? it.p.eventsPerSecond
 const sampledEps = (it: Item): number => Math.max(0, keptEps(it) - it.floorEps)
 /** Expected kept events/s: the floor's lines, and the rate's share of the rest. */
 const keptAt = (it: Item, rate: number): number => (rate > 0 ? it.floorEps + rate * sampledEps(it) : 0)
+/** Expected backfilled events/s: the share of the dropped rest that an error in its request brings back. */
+const backfilledAt = (it: Item, rate: number): number =>
+  it.backfill > 0 ? it.backfill * (1 - Math.min(1, Math.max(0, rate))) * sampledEps(it) : 0
 
-/** Budget units an item costs at `rate`: its kept events/s at their size, `sample_rate` included. */
+/**
+ * Budget units an item costs at `rate`: its kept events/s at their size, `sample_rate` included, and its
+ * backfilled ones with their fields: backfill is written bytes too.
+ */
 const costAt = (it: Item, rate: number): number =>
-  keptAt(it, rate) * (it.unit + it.perByte * samplingFieldBytes(rate))
+  keptAt(it, rate) * (it.unit + it.perByte * samplingFieldBytes(rate)) +
+  backfilledAt(it, rate) * (it.unit + it.perByte * BACKFILL_FIELD_BYTES)
 
 function cost(items: Item[]): number {
   let total = 0
@@ -176,6 +216,7 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
       unit: byEvents ? 1 : p.bytesPerEvent * SECONDS_PER_DAY,
       perByte: byEvents ? 0 : SECONDS_PER_DAY,
       weight: settings.levelWeights[p.level] ?? 1,
+      backfill: p.backfillShare ?? 0,
       floorEps: Math.min(eps, floorEps),
       min: MIN_RATE,
       rate: 1,
@@ -291,8 +332,10 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
   let eventsAfter = 0
   for (const it of items) {
     const size = it.p.bytesPerEvent + samplingFieldBytes(it.rate)
+    const backfilled = backfilledAt(it, it.rate)
     bytesAfter += keptAt(it, it.rate) * size * SECONDS_PER_DAY
-    eventsAfter += keptAt(it, it.rate)
+    bytesAfter += backfilled * (it.p.bytesPerEvent + BACKFILL_FIELD_BYTES) * SECONDS_PER_DAY
+    eventsAfter += keptAt(it, it.rate) + backfilled
   }
   const budgetBytes =
     budget === undefined
@@ -404,21 +447,24 @@ function shareBoosts(items: Item[], allowance: number, instances: number): void 
   }
 }
 
-/** Keep the previous generated rate unless the new one differs by more than a factor of two. */
+/**
+ * Keep the previous generated rate when the new one is its neighbour on the grid: a pattern whose share
+ * sits on a step's edge does not flip at every generation.
+ */
 function applyHysteresis(free: Item[], previous: Map<string, Rule>): void {
   for (const it of free) {
     const prev = previous.get(patternKey(it.p.signature, it.p.level))
     if (prev === undefined || (prev.reason !== 'budget' && prev.reason !== 'floor')) continue
     if (prev.rate < it.min || prev.rate > 1 || roundRate(prev.rate) !== prev.rate) continue
-    const ratio = prev.rate > it.rate ? prev.rate / it.rate : it.rate / prev.rate
-    if (ratio <= 2 && prev.rate !== it.rate) {
+    const steps = Math.abs(Math.round(gridIndex(prev.rate)) - Math.round(gridIndex(it.rate)))
+    if (steps === 1) {
       it.rate = prev.rate
       it.held = true
     }
   }
 }
 
-/** Rounding up and hysteresis can overshoot: halve the largest contributors until the total fits. */
+/** Rounding up and hysteresis can overshoot: step the largest contributors down until the total fits. */
 function fitBudget(free: Item[], room: number): void {
   let total = cost(free)
   if (total <= room) return
@@ -431,27 +477,29 @@ function fitBudget(free: Item[], room: number): void {
     let changed = false
     for (const it of order) {
       if (total <= room) break
-      if (it.rate / 2 < it.min) continue
-      total -= costAt(it, it.rate) - costAt(it, it.rate / 2)
-      it.rate /= 2
+      const lower = stepDown(it.rate)
+      if (lower < it.min || lower === it.rate) continue
+      total -= costAt(it, it.rate) - costAt(it, lower)
+      it.rate = lower
       changed = true
     }
     if (!changed) break
   }
 }
 
-/** Spend what rounding down left: double the smallest kept streams first (max-min fair) while it fits. */
+/** Spend what rounding down left: step the smallest kept streams up first (max-min fair) while it fits. */
 function fillBudget(free: Item[], room: number): void {
   let total = cost(free)
-  // A rate doubles at most 10 times (1/1024 → 1), so a pass per doubling level is enough.
-  for (let pass = 0; pass < 10; pass++) {
+  // A rate climbs at most 10 × RATE_STEPS_PER_HALVING steps (1/1024 → 1): a pass per step is enough.
+  for (let pass = 0; pass < 10 * RATE_STEPS_PER_HALVING; pass++) {
     let changed = false
     const order = [...free].sort((a, b) => keptAt(a, a.rate) - keptAt(b, b.rate))
     for (const it of order) {
       if (it.rate >= 1 || it.held) continue
-      const extra = costAt(it, it.rate * 2) - costAt(it, it.rate)
+      const higher = stepUp(it.rate)
+      const extra = costAt(it, higher) - costAt(it, it.rate)
       if (total + extra > room) continue
-      it.rate *= 2
+      it.rate = higher
       total += extra
       changed = true
     }
