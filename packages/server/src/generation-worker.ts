@@ -18,7 +18,7 @@ export type WorkerRequest =
   | { id: number; type: 'drop' }
   | { id: number; type: 'close' }
 
-type Counts = Pick<PendingPattern, 'seen' | 'kept' | 'bytes' | 'plainBytes'>
+type Counts = Pick<PendingPattern, 'seen' | 'kept' | 'bytes' | 'plainBytes' | 'backfilled'>
 
 const observations = new Map<number, PatternObservation[]>()
 const pending = new Map<number, Map<string, Counts>>()

@@ -1,5 +1,6 @@
 // Issue 14 item 3, server side: a service without any policy gets one generated soon after its first
-// stats, not at the next generation interval, and SSE subscribers receive it at once.
+// stats, not at the next generation interval, and SSE subscribers receive it at once; its next stats
+// settle it once more, then generation waits for the interval.
 import type { Policy } from '@logsieve/core'
 import { describe, expect, it } from 'vitest'
 import { batch, sseReader, startTestServer } from './helpers.js'
@@ -18,10 +19,15 @@ describe('first policy', () => {
       const first = JSON.parse((await sse.next()).get('data')!) as Policy
       expect(first).toMatchObject({ version: 1, source: 'generated', service: 'fresh' })
       expect(Date.now() - sent).toBeLessThan(10_000)
-      // Later stats of a service that has a policy wait for the interval.
+      // The next stats settle it: the first policy saw seconds of a service that kept everything.
       await t.call('/v1/stats', { body: batch('fresh', [[2, 'info', 100, 100]]), key })
+      const settled = JSON.parse((await sse.next()).get('data')!) as Policy
+      expect(settled).toMatchObject({ version: 2, source: 'generated' })
+      expect(settled.rules.map((r) => r.signature)).toContain('0000000000000002')
+      // Later stats wait for the interval.
+      await t.call('/v1/stats', { body: batch('fresh', [[3, 'info', 100, 100]]), key })
       await new Promise((r) => setTimeout(r, 1500))
-      expect((await t.server.store.listPolicies('fresh', 'prod', 10)).length).toBe(1)
+      expect((await t.server.store.listPolicies('fresh', 'prod', 10)).length).toBe(2)
       await sse.cancel()
     } finally {
       await t.close()

@@ -155,6 +155,7 @@ export class PolicyGenerator {
         retentionDays: options.retentionDays,
         anomalyZ: options.anomalyZ,
         emaAlpha: options.emaAlpha,
+        generationIntervalMs: options.generationIntervalMs,
       },
       compute: {
         input: { service, environment, instances: pending?.instances.size, settings, pins, previous, now },

@@ -79,15 +79,19 @@ export function groupObservations(input: GroupingInput): Grouped {
   return { observations: out, patterns }
 }
 
-/** One observation for a pattern: summed rates, rate-weighted bytes, earliest first sighting. */
+/** One observation for a pattern: summed rates, rate-weighted sizes and shares, earliest first sighting. */
 function fold(p: MergedPattern, members: PatternObservation[]): PatternObservation {
   let eps = 0
   let bytes = 0
+  let plain = 0
+  let backfill = 0
   let firstSeen = Number.POSITIVE_INFINITY
   let anomaly: PatternObservation['anomaly']
   for (const o of members) {
     eps += o.eventsPerSecond
     bytes += o.eventsPerSecond * o.bytesPerEvent
+    plain += o.eventsPerSecond * (o.plainBytesPerEvent ?? o.bytesPerEvent)
+    backfill += o.eventsPerSecond * (o.backfillShare ?? 0)
     firstSeen = Math.min(firstSeen, o.firstSeen)
     anomaly ??= o.anomaly
   }
@@ -99,6 +103,8 @@ function fold(p: MergedPattern, members: PatternObservation[]): PatternObservati
     bytesPerEvent: eps > 0 ? bytes / eps : (members[0]?.bytesPerEvent ?? 0),
     firstSeen,
   }
+  if (eps > 0) o.plainBytesPerEvent = plain / eps
+  if (eps > 0 && backfill > 0) o.backfillShare = backfill / eps
   if (anomaly) o.anomaly = anomaly
   return o
 }

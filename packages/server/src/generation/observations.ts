@@ -16,13 +16,52 @@ import { eachPage } from '../store/pages.js'
 import type { PatternState, Store } from '../store/types.js'
 
 const DAY = 86_400_000
+/**
+ * Dropped lines of the service's mean backfill share that a pattern's own share is blended with: a
+ * pattern with few drops (or none, at rate 1) takes the service's share, one with many its own.
+ */
+const BACKFILL_PRIOR_LINES = 200
+
+type Counts = Pick<PendingPattern, 'seen' | 'kept' | 'bytes' | 'plainBytes' | 'backfilled'>
 
 /** What arrived since the last generation, as observe() needs it (a worker rebuilds it from pages). */
 export interface PendingCounts {
   /** By patternKey(signature, level). */
-  patterns: ReadonlyMap<string, Pick<PendingPattern, 'seen' | 'kept' | 'bytes' | 'plainBytes'>>
+  patterns: ReadonlyMap<string, Counts>
   /** Seconds the counts cover (pendingSeconds). */
   seconds: number
+}
+
+/** Share of the dropped lines (seen − kept) that backfill wrote after all, per pattern. */
+function backfillShares(pending: PendingCounts | undefined): (pp: Counts | undefined) => number {
+  let dropped = 0
+  let backfilled = 0
+  for (const pp of pending?.patterns.values() ?? []) {
+    dropped += Math.max(0, pp.seen - pp.kept)
+    backfilled += pp.backfilled ?? 0
+  }
+  const service = dropped > 0 ? Math.min(1, backfilled / dropped) : 0
+  return (pp) => {
+    const own = pp ? Math.max(0, pp.seen - pp.kept) : 0
+    const b = pp?.backfilled ?? 0
+    return Math.min(1, (b + service * BACKFILL_PRIOR_LINES) / (own + BACKFILL_PRIOR_LINES))
+  }
+}
+
+/**
+ * The weight of a window of `seconds` in a pattern's rate EMA, given `age` seconds of the pattern's
+ * history before it: `emaAlpha` for a window of one generation interval on a long history; less for a
+ * shorter window, more early in a pattern's life. So the EMA is a time-weighted mean that forgets at
+ * `emaAlpha` per interval: a service's first 2 s (its start-up, half idle) weigh as 2 s, not as a whole
+ * interval against the error patterns that appear later at their full rate.
+ */
+export function windowWeight(alpha: number, intervalSeconds: number, age: number, seconds: number): number {
+  const keep = 1 - Math.min(1, Math.max(0, alpha))
+  if (keep === 0) return 1
+  const tau = intervalSeconds / -Math.log(keep)
+  const fresh = 1 - Math.exp(-seconds / tau)
+  const total = 1 - Math.exp(-(Math.max(0, age) + seconds) / tau)
+  return total > 0 ? Math.min(1, fresh / total) : 1
 }
 
 export interface Observed {
@@ -36,7 +75,7 @@ export interface Observed {
 
 export async function observe(
   store: Store,
-  options: Pick<ResolvedOptions, 'retentionDays' | 'anomalyZ' | 'emaAlpha'>,
+  options: Pick<ResolvedOptions, 'retentionDays' | 'anomalyZ' | 'emaAlpha' | 'generationIntervalMs'>,
   service: string,
   environment: string,
   pending: PendingCounts | undefined,
@@ -44,6 +83,9 @@ export async function observe(
   onPage: (observations: PatternObservation[]) => void,
 ): Promise<Observed> {
   const seconds = pending?.seconds ?? 1
+  const intervalSeconds = options.generationIntervalMs > 0 ? options.generationIntervalMs / 1000 : 60
+  const windowStart = now - seconds * 1000
+  const backfillShareOf = backfillShares(pending)
   let count = 0
   const states: PatternState[] = []
   const oldest = now - options.retentionDays * DAY
@@ -58,8 +100,8 @@ export async function observe(
       let bytesPerEvent = r.bytesPerEvent ?? 0
       let plainBytesPerEvent = r.plainBytesPerEvent ?? bytesPerEvent
       let anomaly: PatternObservation['anomaly']
+      const pp = pending?.patterns.get(patternKey(r.signature, r.level))
       if (pending) {
-        const pp = pending.patterns.get(patternKey(r.signature, r.level))
         const x = (pp?.seen ?? 0) / seconds
         if (pp && pp.seen > 0) {
           // The size of a line of the pattern kept whole: a sampled pattern's lines carried the sampling
@@ -70,7 +112,8 @@ export async function observe(
         if (ema && isAnomaly(ema, x, { threshold: options.anomalyZ })) {
           anomaly = { zScore: zScore(ema, x), baseline: ema.mean }
         }
-        ema = emaUpdate(ema, x, options.emaAlpha)
+        const age = (windowStart - r.firstSeen) / 1000
+        ema = emaUpdate(ema, x, windowWeight(options.emaAlpha, intervalSeconds, age, seconds))
         states.push({
           signature: r.signature,
           level: r.level,
@@ -92,6 +135,8 @@ export async function observe(
         plainBytesPerEvent,
         firstSeen: r.firstSeen,
       }
+      const backfillShare = backfillShareOf(pp)
+      if (backfillShare > 0) o.backfillShare = backfillShare
       if (anomaly) o.anomaly = anomaly
       observations.push(o)
     }

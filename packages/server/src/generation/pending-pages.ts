@@ -4,10 +4,10 @@
 import type { PendingPattern } from '../stats-aggregator.js'
 
 const PAGE = 10_000
-/** seen, kept, bytes, plainBytes */
-const FIELDS = 4
+/** seen, kept, bytes, plainBytes, backfilled */
+const FIELDS = 5
 
-type Counts = Pick<PendingPattern, 'seen' | 'kept' | 'bytes' | 'plainBytes'>
+type Counts = Pick<PendingPattern, 'seen' | 'kept' | 'bytes' | 'plainBytes' | 'backfilled'>
 
 export interface PendingPage {
   /** patternKey(signature, level) of each entry */
@@ -28,6 +28,7 @@ export async function sendPendingPages(
     counts[at + 1] = p.kept
     counts[at + 2] = p.bytes
     counts[at + 3] = p.plainBytes
+    counts[at + 4] = p.backfilled ?? 0
     keys.push(key)
     if (keys.length === PAGE) {
       send({ keys, counts })
@@ -49,6 +50,7 @@ export function addPendingPage(into: Map<string, Counts>, page: PendingPage): vo
       kept: counts[at + 1]!,
       bytes: counts[at + 2]!,
       plainBytes: counts[at + 3]!,
+      backfilled: counts[at + 4]!,
     })
   }
 }

@@ -15,7 +15,7 @@ export interface PipelineJob {
   environment: string
   now: number
   dryRun: boolean
-  options: Pick<ResolvedOptions, 'retentionDays' | 'anomalyZ' | 'emaAlpha'>
+  options: Pick<ResolvedOptions, 'retentionDays' | 'anomalyZ' | 'emaAlpha' | 'generationIntervalMs'>
   /** The compute job but for `knownSince`, which the stored patterns tell. */
   compute: Omit<ComputeJob, 'input'> & { input: Omit<ComputeJob['input'], 'knownSince'> }
 }

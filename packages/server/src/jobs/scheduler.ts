@@ -23,6 +23,8 @@ export class Scheduler {
   private started = false
   /** Groups with a first generation scheduled (one timer each). */
   private readonly first = new Map<string, NodeJS.Timeout>()
+  /** Groups whose second ("settling") generation was scheduled: once per group and process. */
+  private readonly settled = new Set<string>()
 
   constructor(private readonly d: Deps) {}
 
@@ -65,6 +67,22 @@ export class Scheduler {
    * periodic generation is on.
    */
   firstStats(service: string, environment: string): void {
+    this.soon(service, environment, 'first policy generation failed')
+  }
+
+  /**
+   * A group on its first generated policy sent stats again: generate once more, `firstPolicyDelayMs`
+   * later. The first policy saw a few seconds of a service that kept everything; this one sees the
+   * service sampled (its backfill, its real mix) and replaces a guess with a measurement.
+   */
+  settleStats(service: string, environment: string): void {
+    const k = `${service}\u0000${environment}`
+    if (this.settled.has(k)) return
+    this.settled.add(k)
+    this.soon(service, environment, 'settling policy generation failed')
+  }
+
+  private soon(service: string, environment: string, failure: string): void {
     const { options, generator, logger } = this.d
     if (!this.started || options.generationIntervalMs <= 0) return
     const k = `${service}\u0000${environment}`
@@ -72,9 +90,7 @@ export class Scheduler {
     const timer = setTimeout(() => {
       generator
         .generateIfPending(service, environment)
-        .catch((err: unknown) =>
-          logger.error({ err, service, environment }, 'first policy generation failed'),
-        )
+        .catch((err: unknown) => logger.error({ err, service, environment }, failure))
         .finally(() => this.first.delete(k))
     }, options.firstPolicyDelayMs)
     timer.unref()

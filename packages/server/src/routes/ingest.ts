@@ -43,6 +43,9 @@ export function ingestRoutes(ctx: ServerContext): Hono<AuthEnv> {
     if (!current || current.policy.version === 0) {
       const { policy } = await policies.load(batch.service, batch.environment)
       if (policy.version === 0) ctx.scheduler.firstStats(batch.service, batch.environment)
+    } else if (current.policy.version === 1 && current.policy.source === 'generated') {
+      // Its first policy was a guess from seconds of stats: the next ones settle it.
+      ctx.scheduler.settleStats(batch.service, batch.environment)
     }
     metrics.inc('logsieve_stats_batches_total')
     metrics.inc('logsieve_stats_patterns_total', {}, batch.patterns.length)
