@@ -1,4 +1,4 @@
-// Every ```ts / ```typescript block in docs/*.md and README.md is type-checked against the real packages
+// Every ```ts / ```typescript block in docs/*.md, README.md and packages/*/README.md is type-checked against the real packages
 // (```ts no-check opts a block out; see docs/README.md). Blocks are written to a gitignored .docs-check/
 // folder at the root whose node_modules links every workspace package and every dependency they have, so
 // imports resolve the way they do for a user who installed the package.
@@ -126,7 +126,11 @@ function checkBlocks(blocks: Block[]): Failure[] {
 function docFiles(): string[] {
   const docs = join(repoRoot, 'docs')
   const pages = existsSync(docs) ? readdirSync(docs).filter((f) => f.endsWith('.md')) : []
-  return ['README.md', ...pages.map((f) => `docs/${f}`)].filter((f) => existsSync(join(repoRoot, f)))
+  // Each package's README is its page on the registry: its samples are held to the same check.
+  const packages = readdirSync(join(repoRoot, 'packages')).map((p) => `packages/${p}/README.md`)
+  return ['README.md', ...pages.map((f) => `docs/${f}`), ...packages].filter((f) =>
+    existsSync(join(repoRoot, f)),
+  )
 }
 
 describe('docs links', () => {
