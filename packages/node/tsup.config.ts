@@ -13,4 +13,7 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
+  // eventsource-parser 4 ships ESM only and asks for Node ≥ 22.12: inlined (2 KB), the CommonJS build
+  // loads on every Node 20 and an install on Node 20 warns of no engine.
+  noExternal: ['eventsource-parser'],
 })

@@ -5,7 +5,8 @@ export default defineConfig({
   // is the thread policies are computed on (found beside the bundle as dist/generation-worker.js).
   entry: ['src/index.ts', 'src/bin.ts', 'src/generation-worker.ts'],
   format: ['esm', 'cjs'],
-  dts: { entry: 'src/index.ts' },
+  // stripInternal: members marked @internal (SqliteStore.db) stay out of the published types.
+  dts: { entry: 'src/index.ts', compilerOptions: { stripInternal: true } },
   clean: true,
   sourcemap: true,
   target: 'node20',

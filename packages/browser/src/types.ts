@@ -89,8 +89,14 @@ export interface Resource {
 /** Turns a batch of kept lines into a request body (see `EndpointOptions.format`). */
 export type LineEncoder = (records: LogRecord[], resource: Resource) => string
 
-/** The slice of the Web Storage interface the sieve uses to store the last policy. */
-export type PolicyStorage = Pick<Storage, 'getItem' | 'setItem'>
+/**
+ * The slice of the Web Storage interface the sieve uses to store the last policy (`localStorage` fits).
+ * Spelled out rather than `Pick<Storage, …>` so the published types need no DOM lib.
+ */
+export interface PolicyStorage {
+  getItem(key: string): string | null
+  setItem(key: string, value: string): void
+}
 
 /** Extra fields of a line: JSON-serializable values. */
 export type Fields = Record<string, unknown>

@@ -80,6 +80,7 @@ const pinFromRow = (r: Row): PinRecord => {
 }
 
 export class SqliteStore implements Store {
+  /** @internal better-sqlite3's handle: kept out of the published types (they need no better-sqlite3 types). */
   readonly db: Db
   private readonly s: Record<string, Database.Statement>
   private readonly writeStatsTx: Database.Transaction<
