@@ -13,7 +13,7 @@ export interface WorkspacePackage {
   name: string
   /** Entry points as `@logsieve/x` and `@logsieve/x/sub`, from publishConfig.exports. */
   entries: string[]
-  /** The workspace's own exports map (subpath → TypeScript source). */
+  /** The workspace's own exports map (subpath → TypeScript source), conditions resolved as Node's. */
   sourceExports: Record<string, string>
 }
 
@@ -23,13 +23,16 @@ export function workspacePackages(): WorkspacePackage[] {
     const dir = join(packages, d)
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
       name: string
-      exports: Record<string, string>
+      exports: Record<string, string | { default: string }>
       publishConfig: { exports: Record<string, unknown> }
     }
     const entries = Object.keys(pkg.publishConfig.exports).map((k) =>
       k === '.' ? pkg.name : `${pkg.name}/${k.slice(2)}`,
     )
-    return { dir, name: pkg.name, entries, sourceExports: pkg.exports }
+    const sourceExports = Object.fromEntries(
+      Object.entries(pkg.exports).map(([k, v]) => [k, typeof v === 'string' ? v : v.default]),
+    )
+    return { dir, name: pkg.name, entries, sourceExports }
   })
 }
 
