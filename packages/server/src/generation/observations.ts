@@ -83,7 +83,8 @@ export async function observe(
   onPage: (observations: PatternObservation[]) => void,
 ): Promise<Observed> {
   const seconds = pending?.seconds ?? 1
-  const intervalSeconds = options.generationIntervalMs > 0 ? options.generationIntervalMs / 1000 : 60
+  // Without periodic generation (generated on request), each generation's window weighs emaAlpha.
+  const intervalSeconds = options.generationIntervalMs > 0 ? options.generationIntervalMs / 1000 : seconds
   const windowStart = now - seconds * 1000
   const backfillShareOf = backfillShares(pending)
   let count = 0
