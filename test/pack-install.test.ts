@@ -161,6 +161,14 @@ describe.skipIf(skip)(titled('packed packages installed with npm into an empty p
     }
   }, 240_000)
 
+  it('the bins run from the installed packages: logsieve --help, logsieve-server --help', async () => {
+    const bin = (name: string) => join(app, 'node_modules', '.bin', name)
+    const cli = await run(bin('logsieve'), ['--help'], { cwd: app })
+    expect(cli.stdout).toMatch(/^logsieve \d+\.\d+\.\d+: /)
+    const server = await run(bin('logsieve-server'), ['--help'], { cwd: app })
+    expect(server.stdout).toContain('logsieve-server [--port 7070]')
+  }, 60_000)
+
   it('a line goes through pino (ESM) and through winston (CommonJS) with a sieve', async () => {
     const pino = (await run(process.execPath, ['pino.mjs'], { cwd: app })).stdout.trim().split('\n')
     expect(pino).toHaveLength(1)
