@@ -39,3 +39,30 @@ it('Σ sample_rate over written lines equals the calls, with backfill around err
   expect(rows.reduce((n, r) => n + (r.backfilled ?? 0), 0)).toBe(backfilled)
   await sieve.shutdown()
 })
+
+it('measures an error that releases backfilled lines at its own written size, not a backfilled line’s', async () => {
+  const lines: string[] = []
+  const sieve = createSieve({
+    service: 'counts',
+    cacheDir: false,
+    random: () => 0.99,
+    policy: { service: 'counts', version: 1, defaults: { levels: { debug: 0.01 }, floorPerMinute: 0 } },
+  })
+  const log = pino(sievePino(sieve, { level: 'debug' }), { write: (s: string) => void lines.push(s) })
+  const stack = 'x'.repeat(1000)
+  for (let r = 0; r < 300; r++) {
+    await sieve.run({}, async () => {
+      log.debug('step %d', r)
+      log.error({ stack }, 'request %d failed', r)
+    })
+  }
+  const errors = lines.filter((l) => l.includes('"level":50'))
+  const written = errors.reduce((n, l) => n + Buffer.byteLength(l), 0) / errors.length
+  const row = (integrationOf(sieve).sampler.stats as StatsTable)
+    .snapshot()
+    .rows.find((r) => r.level === 'error')
+  expect(row?.kept).toBe(300)
+  // Measured from the error lines themselves (within a few bytes), not from the debug lines before them.
+  expect(Math.abs((row?.keptBytes ?? 0) / 300 - written)).toBeLessThan(written * 0.05)
+  await sieve.shutdown()
+})

@@ -142,11 +142,12 @@ export function createIntegration(
     const sampleRate = d.sampleRate
     const severity = d.severity
     const label = d.level
+    // Backfill first: the lines it writes must not take the measurement chosen for this one.
+    if (severity >= ERROR_SEVERITY) scope?.backfill?.drain(onReplayError)
     measure.choose()
     if (examples) takeExample(sieve, d, args)
     const otel = otelIds()
     const ids = otel ?? scope
-    if (severity >= ERROR_SEVERITY) scope?.backfill?.drain(onReplayError)
     if (exporting) exportLine(sieve, args, severity, label, signature, sampleRate, ids)
     const local = otel === undefined && scope?.localTrace === true
     const extra = fields.fragment(signature, rate, sampleRate, ids, local, scope, 0)

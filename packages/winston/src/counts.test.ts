@@ -50,3 +50,42 @@ it('Σ sample_rate over written lines equals the calls, with backfill around err
   expect(rows.reduce((n, r) => n + (r.backfilled ?? 0), 0)).toBe(backfilled)
   await sieve.shutdown()
 })
+
+it('measures an error that releases backfilled lines at its own written size, not a backfilled line’s', async () => {
+  const lines: string[] = []
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      for (const s of String(chunk).split('\n')) if (s) lines.push(s)
+      cb()
+    },
+  })
+  const sieve = createSieve({
+    service: 'counts',
+    cacheDir: false,
+    random: () => 0.99,
+    policy: { service: 'counts', version: 1, defaults: { levels: { debug: 0.01 }, floorPerMinute: 0 } },
+  })
+  const logger = winston.createLogger({
+    level: 'debug',
+    format: winston.format.combine(winston.format.splat(), winston.format.json()),
+    transports: [new winston.transports.Stream({ stream })],
+  })
+  attachSieve(logger, sieve)
+  const stack = 'x'.repeat(1000)
+  for (let r = 0; r < 300; r++) {
+    await sieve.run({}, async () => {
+      logger.debug('step %d', r)
+      logger.error(`request ${r} failed`, { stack })
+    })
+  }
+  await new Promise((r) => setTimeout(r, 50))
+  const errors = lines.filter((l) => l.includes('"level":"error"'))
+  const written = errors.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0) / errors.length
+  const row = (integrationOf(sieve).sampler.stats as StatsTable)
+    .snapshot()
+    .rows.find((r) => r.level === 'error')
+  expect(row?.kept).toBe(300)
+  // Measured from the error lines themselves (within a few bytes), not estimated from the message.
+  expect(Math.abs((row?.keptBytes ?? 0) / 300 - written)).toBeLessThan(written * 0.05)
+  await sieve.shutdown()
+})

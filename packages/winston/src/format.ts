@@ -30,6 +30,8 @@ const SPLAT = Symbol.for('splat')
 const MESSAGE = Symbol.for('message')
 /** Marks an info the sieve already decided (a backfilled line, or the error that released them). */
 const DECIDED = Symbol.for('logsieve.decided')
+/** Marks an error written again after its backfilled lines: measured when it comes back. */
+const HELD = Symbol.for('logsieve.held')
 const ERROR_SEVERITY = 17
 const NPM_LEVELS: Record<string, number> = {
   error: 0,
@@ -142,6 +144,11 @@ export function sieveFormat(owner: Sieve, options?: SieveFormatOptions): SieveFo
     try {
       if (info[DECIDED] === true) {
         delete info[DECIDED]
+        // An error held back behind its backfilled lines is measured when it comes back, as written.
+        if (info[HELD] === true) {
+          delete info[HELD]
+          pending = info
+        }
         return info
       }
       const level = (info[LEVEL] ?? info.level) as string
@@ -184,6 +191,7 @@ export function sieveFormat(owner: Sieve, options?: SieveFormatOptions): SieveFo
           annotate(info, signature, rate, sampleRate, ids, local, scope)
           if (sieve.exporting) exportInfo(sieve, info, signature, sampleRate, ids)
           info[DECIDED] = true
+          info[HELD] = true
           logger.write(info)
           return false
         }
