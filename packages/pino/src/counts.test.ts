@@ -6,18 +6,22 @@ import pino from 'pino'
 import { expect, it } from 'vitest'
 import { sievePino } from './index.js'
 
-it('Σ sample_rate over written lines equals the calls, with backfill around errors', async () => {
-  const lines: Array<Record<string, unknown>> = []
+/** A sieve sampling debug at `debugRate` (draws fixed at `random`), and a pino logger writing to `lines`. */
+function sieved(debugRate: number, random: number) {
+  const lines: string[] = []
   const sieve = createSieve({
     service: 'counts',
     cacheDir: false,
-    // Outside scopes every line is kept (random 0): the last lines carry the drops before them.
-    random: () => 0,
-    policy: { service: 'counts', version: 1, defaults: { levels: { debug: 0.25 }, floorPerMinute: 0 } },
+    random: () => random,
+    policy: { service: 'counts', version: 1, defaults: { levels: { debug: debugRate }, floorPerMinute: 0 } },
   })
-  const log = pino(sievePino(sieve, { level: 'debug' }), {
-    write: (s: string) => void lines.push(JSON.parse(s)),
-  })
+  const log = pino(sievePino(sieve, { level: 'debug' }), { write: (s: string) => void lines.push(s) })
+  return { lines, sieve, log }
+}
+
+it('Σ sample_rate over written lines equals the calls, with backfill around errors', async () => {
+  // Outside scopes every line is kept (random 0): the last lines carry the drops before them.
+  const { lines: text, sieve, log } = sieved(0.25, 0)
   let calls = 0
   for (let r = 0; r < 200; r++) {
     await sieve.run({}, async () => {
@@ -27,6 +31,7 @@ it('Σ sample_rate over written lines equals the calls, with backfill around err
   }
   log.debug('step %d of request %d', 0, -1)
   calls++
+  const lines = text.map((l) => JSON.parse(l) as Record<string, unknown>)
   const debug = lines.filter((l) => l.level === 20)
   expect(debug.some((l) => l.backfilled === true)).toBe(true)
   expect(debug.some((l) => l.backfilled === undefined && (l.sample_rate as number) > 1)).toBe(true)
@@ -41,14 +46,7 @@ it('Σ sample_rate over written lines equals the calls, with backfill around err
 })
 
 it('measures an error that releases backfilled lines at its own written size, not a backfilled line’s', async () => {
-  const lines: string[] = []
-  const sieve = createSieve({
-    service: 'counts',
-    cacheDir: false,
-    random: () => 0.99,
-    policy: { service: 'counts', version: 1, defaults: { levels: { debug: 0.01 }, floorPerMinute: 0 } },
-  })
-  const log = pino(sievePino(sieve, { level: 'debug' }), { write: (s: string) => void lines.push(s) })
+  const { lines, sieve, log } = sieved(0.01, 0.99)
   const stack = 'x'.repeat(1000)
   for (let r = 0; r < 300; r++) {
     await sieve.run({}, async () => {

@@ -7,20 +7,20 @@ import { expect, it } from 'vitest'
 import winston from 'winston'
 import { attachSieve } from './index.js'
 
-it('Σ sample_rate over written lines equals the calls, with backfill around errors', async () => {
-  const lines: Array<Record<string, unknown>> = []
+/** A sieve sampling debug at `debugRate` (draws fixed at `random`), and a winston logger writing to `lines`. */
+function sieved(debugRate: number, random: number) {
+  const lines: string[] = []
   const stream = new Writable({
     write(chunk, _enc, cb) {
-      for (const s of String(chunk).split('\n')) if (s) lines.push(JSON.parse(s))
+      for (const s of String(chunk).split('\n')) if (s) lines.push(s)
       cb()
     },
   })
   const sieve = createSieve({
     service: 'counts',
     cacheDir: false,
-    // Outside scopes every line is kept (random 0): the last lines carry the drops before them.
-    random: () => 0,
-    policy: { service: 'counts', version: 1, defaults: { levels: { debug: 0.25 }, floorPerMinute: 0 } },
+    random: () => random,
+    policy: { service: 'counts', version: 1, defaults: { levels: { debug: debugRate }, floorPerMinute: 0 } },
   })
   const logger = winston.createLogger({
     level: 'debug',
@@ -28,6 +28,12 @@ it('Σ sample_rate over written lines equals the calls, with backfill around err
     transports: [new winston.transports.Stream({ stream })],
   })
   attachSieve(logger, sieve)
+  return { lines, sieve, logger }
+}
+
+it('Σ sample_rate over written lines equals the calls, with backfill around errors', async () => {
+  // Outside scopes every line is kept (random 0): the last lines carry the drops before them.
+  const { lines: text, sieve, logger } = sieved(0.25, 0)
   let calls = 0
   for (let r = 0; r < 200; r++) {
     await sieve.run({}, async () => {
@@ -38,6 +44,7 @@ it('Σ sample_rate over written lines equals the calls, with backfill around err
   logger.debug('step %d of request %d', 0, -1)
   calls++
   await new Promise((r) => setTimeout(r, 50))
+  const lines = text.map((l) => JSON.parse(l) as Record<string, unknown>)
   const debug = lines.filter((l) => l.level === 'debug')
   expect(debug.some((l) => l.backfilled === true)).toBe(true)
   expect(debug.some((l) => l.backfilled === undefined && (l.sample_rate as number) > 1)).toBe(true)
@@ -52,25 +59,7 @@ it('Σ sample_rate over written lines equals the calls, with backfill around err
 })
 
 it('measures an error that releases backfilled lines at its own written size, not a backfilled line’s', async () => {
-  const lines: string[] = []
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      for (const s of String(chunk).split('\n')) if (s) lines.push(s)
-      cb()
-    },
-  })
-  const sieve = createSieve({
-    service: 'counts',
-    cacheDir: false,
-    random: () => 0.99,
-    policy: { service: 'counts', version: 1, defaults: { levels: { debug: 0.01 }, floorPerMinute: 0 } },
-  })
-  const logger = winston.createLogger({
-    level: 'debug',
-    format: winston.format.combine(winston.format.splat(), winston.format.json()),
-    transports: [new winston.transports.Stream({ stream })],
-  })
-  attachSieve(logger, sieve)
+  const { lines, sieve, logger } = sieved(0.01, 0.99)
   const stack = 'x'.repeat(1000)
   for (let r = 0; r < 300; r++) {
     await sieve.run({}, async () => {
