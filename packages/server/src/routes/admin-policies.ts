@@ -1,24 +1,17 @@
 // Admin policy routes: history, one version, diff, generate (or dry run), policy as code, rollback.
 import { defaultPolicy, diffPolicies, type Policy, parsePolicy } from '@logsieve/core'
 import { Hono } from 'hono'
-import { type AuthEnv, assertService, type Principal, requireKey } from '../auth.js'
+import { type AuthEnv, type Principal, requireKey } from '../auth.js'
 import { readJson } from '../body.js'
 import type { ServerContext } from '../context.js'
 import { ApiError, invalid, notFound } from '../errors.js'
-import { boolParam, environmentParam, intParam, serviceParam } from './params.js'
+import { boolParam, intParam, type ServiceRequest, serviceTarget } from './params.js'
 
 export function adminPolicyRoutes(ctx: ServerContext): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>()
   const admin = requireKey(ctx.keys, 'admin')
   const { store, policies } = ctx
-  const target = (c: {
-    req: { param(n: 'service'): string; query(n: string): string | undefined }
-    var: { principal: Principal }
-  }) => {
-    const service = serviceParam(c.req.param('service'))
-    assertService(c.var.principal, service)
-    return { service, environment: environmentParam(c.req.query('environment')) }
-  }
+  const target = (c: ServiceRequest & { var: { principal: Principal } }) => serviceTarget(c, c.var.principal)
   const version = async (service: string, environment: string, v: number, field: string) => {
     const p = v === 0 ? undefined : await store.getPolicy(service, environment, v)
     if (!p) throw notFound(`policy ${service}/${environment} version ${v}`, field)

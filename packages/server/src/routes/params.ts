@@ -1,5 +1,6 @@
 // Path and query parameters validated with the wire contract's own name field.
 import { accepts, nameField } from '@logsieve/core'
+import { assertService, type Principal } from '../auth.js'
 import { ApiError } from '../errors.js'
 
 // Names seen on the hot path (policy GETs) are checked once; the set is cleared if it grows large.
@@ -36,3 +37,18 @@ export function intParam(value: string | undefined, field: string, fallback?: nu
 }
 
 export const boolParam = (value: string | undefined): boolean => value === 'true' || value === '1'
+
+/** What serviceTarget reads of a request on a `/…/:service` route. */
+export interface ServiceRequest {
+  req: { param(n: 'service'): string; query(n: string): string | undefined }
+}
+
+/** The service and environment a request names, checked against the services `principal` may touch. */
+export function serviceTarget(
+  c: ServiceRequest,
+  principal: Principal,
+): { service: string; environment: string } {
+  const service = serviceParam(c.req.param('service'))
+  assertService(principal, service)
+  return { service, environment: environmentParam(c.req.query('environment')) }
+}

@@ -2,24 +2,17 @@
 // forbid a merge (stored, so every later generation keeps those signatures apart), and undo that.
 import { parsePatternForbid, parsePatternSplit } from '@logsieve/core'
 import { Hono } from 'hono'
-import { type AuthEnv, assertService, type Principal } from '../auth.js'
+import type { AuthEnv, Principal } from '../auth.js'
 import { readJson } from '../body.js'
 import type { ServerContext } from '../context.js'
 import { invalid, notFound } from '../errors.js'
-import { environmentParam, intParam, serviceParam } from './params.js'
+import { intParam, type ServiceRequest, serviceTarget } from './params.js'
 
 /** Mounted inside serviceRoutes, behind its admin-key middleware for /v1/services/*. */
 export function patternGroupRoutes(ctx: ServerContext): Hono<AuthEnv> {
   const app = new Hono<AuthEnv>()
   const { store, policies } = ctx
-  const target = (c: {
-    req: { param(n: 'service'): string; query(n: string): string | undefined }
-    var: { principal: Principal }
-  }) => {
-    const service = serviceParam(c.req.param('service'))
-    assertService(c.var.principal, service)
-    return { service, environment: environmentParam(c.req.query('environment')) }
-  }
+  const target = (c: ServiceRequest & { var: { principal: Principal } }) => serviceTarget(c, c.var.principal)
   const base = '/v1/services/:service/pattern-groups'
 
   app.get(base, async (c) => {

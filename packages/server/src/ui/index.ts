@@ -6,12 +6,12 @@ import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { getCookie } from 'hono/cookie'
 import { html } from 'hono/html'
-import { assertMayChange, assertService, clientAddress } from '../auth.js'
+import { assertMayChange, clientAddress } from '../auth.js'
 import type { ServerContext } from '../context.js'
 import { ApiError, notFound } from '../errors.js'
 import { defaultSettings } from '../generation/generator.js'
 import { rollback } from '../routes/admin-policies.js'
-import { environmentParam, intParam, serviceParam } from '../routes/params.js'
+import { intParam, type ServiceRequest, serviceTarget } from '../routes/params.js'
 import { serveAsset } from './assets.js'
 import { page, serviceUrl } from './layout.js'
 import { loginPage } from './pages/login.js'
@@ -128,14 +128,8 @@ export function uiRoutes(ctx: ServerContext): Hono<UiEnv> {
   app.get('/ui/', async (c) => c.html(await servicesPage(ctx, c.var.session)))
 
   /** The service and environment of a service route, checked against the session's key. */
-  const target = (c: {
-    req: { param(n: 'service'): string; query(n: string): string | undefined }
-    var: UiEnv['Variables']
-  }) => {
-    const service = serviceParam(c.req.param('service'))
-    assertService(c.var.session.principal, service)
-    return { service, environment: environmentParam(c.req.query('environment')) }
-  }
+  const target = (c: ServiceRequest & { var: UiEnv['Variables'] }) =>
+    serviceTarget(c, c.var.session.principal)
   /** Writes: the target, after refusing viewers. */
   const writeTarget = (c: Parameters<typeof target>[0]) => {
     assertMayChange(c.var.session.principal)
