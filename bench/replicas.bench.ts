@@ -26,7 +26,7 @@ interface AutocannonResult {
 type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>
 interface PgClient {
   connect(): Promise<void>
-  query(sql: string): Promise<unknown>
+  query(sql: string, values?: unknown[]): Promise<{ rows: Array<Record<string, unknown>> }>
   end(): Promise<void>
 }
 type PgModule = { Client: new (o: { connectionString: string }) => PgClient }
@@ -78,7 +78,51 @@ function statsBody(): string {
   })
 }
 
+const isPostgres = (db: string) => db.startsWith('postgres')
+/** The database name of a PostgreSQL URL (the SQLite file name otherwise: no backend has it). */
+const dbName = (db: string) => (isPostgres(db) ? new URL(db).pathname.slice(1) : db)
+
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US')
+
+/**
+ * What the database's busy backends wait on while `fn` runs, sampled from pg_stat_activity every 50 ms:
+ * average backends per wait event ("CPU" when active and waiting on nothing). A row-lock queue shows as
+ * `Lock:transactionid` or `Lock:tuple`.
+ */
+async function sampleWaits<T>(
+  admin: PgClient,
+  db: string,
+  fn: () => Promise<T>,
+): Promise<{ out: T; waits: string }> {
+  const counts = new Map<string, number>()
+  let samples = 0
+  let running = true
+  const loop = (async () => {
+    while (running) {
+      const r = await admin.query(
+        `SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') AS w, count(*)::int AS n
+         FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND pid <> pg_backend_pid() GROUP BY 1`,
+        [db],
+      )
+      samples++
+      for (const row of r.rows)
+        counts.set(row.w as string, (counts.get(row.w as string) ?? 0) + (row.n as number))
+      await new Promise((ok) => setTimeout(ok, 50))
+    }
+  })()
+  try {
+    return { out: await fn(), waits: formatWaits(counts, samples) }
+  } finally {
+    running = false
+    await loop
+  }
+}
+
+const formatWaits = (counts: Map<string, number>, samples: number): string =>
+  [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([w, n]) => `${w} ${(n / Math.max(1, samples)).toFixed(2)}`)
+    .join(', ') || 'none'
 
 interface Row {
   setup: string
@@ -134,7 +178,11 @@ export default async function (): Promise<void> {
         )
         return r
       }
-      const stats = await run('POST /v1/stats', { url: urls.map((u) => `${u}/v1/stats`), ...post })
+      const sampled = await sampleWaits(admin, dbName(db), () =>
+        run('POST /v1/stats', { url: urls.map((u) => `${u}/v1/stats`), ...post }),
+      )
+      const stats = sampled.out
+      if (isPostgres(db)) console.log(`  database backends waiting, on average: ${sampled.waits}`)
       const notModified = await run('GET /v1/policies 304', {
         url: urls.map(policy),
         headers: { ...auth, 'if-none-match': etag },

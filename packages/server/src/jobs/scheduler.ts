@@ -4,6 +4,7 @@ import type { Logger } from 'pino'
 import type { ResolvedOptions } from '../config.js'
 import type { PolicyGenerator } from '../generation/generator.js'
 import type { StatsAggregator } from '../stats-aggregator.js'
+import { FOLD_INTERVAL_MS } from '../store/pg-stats-inbox.js'
 import { isShared, type Store } from '../store/types.js'
 import { runRetention } from './retention.js'
 
@@ -20,6 +21,7 @@ interface Deps {
 export class Scheduler {
   private timer: NodeJS.Timeout | undefined
   private maintenanceTimer: NodeJS.Timeout | undefined
+  private foldTimer: NodeJS.Timeout | undefined
   private started = false
   /** Groups with a first generation scheduled (one timer each). */
   private readonly first = new Map<string, NodeJS.Timeout>()
@@ -34,6 +36,14 @@ export class Scheduler {
     if (options.generationIntervalMs > 0) {
       this.timer = setInterval(() => void this.tick(), options.generationIntervalMs)
       this.timer.unref()
+    }
+    const { store, logger } = this.d
+    if (isShared(store)) {
+      // Acknowledged stats wait in the shared inbox until a replica folds them into the minute rows.
+      const fold = () =>
+        void store.foldStats().catch((err: unknown) => logger.warn({ err }, 'stats fold failed'))
+      this.foldTimer = setInterval(fold, FOLD_INTERVAL_MS)
+      this.foldTimer.unref()
     }
     const maintain = () => void this.maintain()
     this.maintenanceTimer = setInterval(maintain, HOUR)
@@ -112,6 +122,7 @@ export class Scheduler {
     this.first.clear()
     clearInterval(this.timer)
     clearInterval(this.maintenanceTimer)
+    clearInterval(this.foldTimer)
     await this.d.generator.idle()
   }
 }

@@ -114,4 +114,7 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX instances_last_report ON instances (last_report);
   `,
+  // 7 (issue 17): nothing here; PostgreSQL's step 7 adds the stats inbox replicas write to. One process
+  // writes its minute rows directly.
+  '',
 ]

@@ -124,4 +124,20 @@ export const PG_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX instances_last_report ON instances (last_report);
   `,
+  // 7 (issue 17): the stats inbox, PostgreSQL only (SQLite's step 7 is empty). A replica's flush inserts
+  // its minute and overflow rows here, one row of arrays per flush; one process at a time folds them into
+  // stats_minute and stats_overflow_minute (pg-stats-inbox.ts), so replicas share no row lock on ingest.
+  `
+  CREATE TABLE stats_inbox (
+    id bigserial PRIMARY KEY,
+    at bigint NOT NULL,
+    service text[] NOT NULL, environment text[] NOT NULL, signature text[] NOT NULL, level text[] NOT NULL,
+    minute bigint[] NOT NULL, seen bigint[] NOT NULL, kept bigint[] NOT NULL,
+    bytes double precision[] NOT NULL, kept_bytes double precision[] NOT NULL,
+    plain_bytes double precision[] NOT NULL,
+    o_service text[] NOT NULL, o_environment text[] NOT NULL, o_minute bigint[] NOT NULL,
+    o_seen bigint[] NOT NULL, o_kept bigint[] NOT NULL, o_bytes double precision[] NOT NULL,
+    o_kept_bytes double precision[] NOT NULL
+  );
+  `,
 ]

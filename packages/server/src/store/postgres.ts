@@ -6,12 +6,14 @@ import { type LevelName, type Pin, type Policy, patternKey, type Settings } from
 import pg from 'pg'
 import { ApiError } from '../errors.js'
 import type { Pending } from '../stats-aggregator.js'
-import { HOUR_MAX_COUNT, ROW_MAX_BYTES, ROW_MAX_COUNT } from '../stats-limits.js'
+import { HOUR_MAX_COUNT } from '../stats-limits.js'
 import { PG_MIGRATIONS } from './pg-migrations.js'
+import { foldInbox, INBOX_COLUMNS, inboxParams, inboxValues } from './pg-stats-inbox.js'
 import { separationFromRow } from './separation-row.js'
 import { sessionFromRow } from './session-row.js'
 import type {
   ApiKeyRecord,
+  FoldResult,
   InstanceReport,
   MinuteStats,
   OverflowStats,
@@ -76,8 +78,6 @@ const byKey =
   <T>(key: (t: T) => string) =>
   (a: T, b: T) =>
     key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0
-const statsKey = (r: MinuteStats) =>
-  `${r.service}\u0000${r.environment}\u0000${r.signature}${r.level}\u0000${r.minute}`
 const metaKey = (r: PatternMeta) => `${r.service}\u0000${r.environment}\u0000${r.signature}${r.level}`
 
 /** The wire form of a Pending in `pending_stats.body`. */
@@ -363,6 +363,16 @@ export class PostgresStore implements SharedStore {
     return r.rowCount! > 0
   }
 
+  /** Folds the stats inbox into the minute tables unless another process is folding it right now. */
+  async foldStats(): Promise<FoldResult> {
+    return this.tx((db) => foldInbox(db, this.s.schema, false))
+  }
+
+  /** Before a read of minute stats: every batch acknowledged so far is folded (waiting for a running fold). */
+  private async folded(): Promise<void> {
+    await this.tx((db) => foldInbox(db, this.s.schema, true))
+  }
+
   async writeStats(
     rows: MinuteStats[],
     patterns: PatternMeta[],
@@ -370,37 +380,16 @@ export class PostgresStore implements SharedStore {
     overflow: OverflowStats[] = [],
   ): Promise<void> {
     if (rows.length === 0 && patterns.length === 0 && pending.length === 0 && overflow.length === 0) return
-    // Every writer locks rows in the same (sorted) order, so concurrent replicas queue instead of deadlocking.
-    const r = [...rows].sort(byKey(statsKey))
+    // Metadata writers lock rows in the same (sorted) order, so concurrent replicas queue instead of deadlocking.
     const m = [...patterns].sort(byKey(metaKey))
     const now = Date.now()
     await this.tx(async (db) => {
-      if (r.length) {
+      if (rows.length || overflow.length) {
+        // Append-only: the minute rows wait in the inbox for a fold; no replica waits for another's lock.
         await db.query({
-          name: 'addMinutes',
-          text: `INSERT INTO stats_minute (service, environment, signature, level, minute, seen, kept, bytes, kept_bytes,
-              plain_bytes)
-            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[], $6::int8[], $7::int8[],
-              $8::float8[], $9::float8[], $10::float8[])
-            ON CONFLICT (service, environment, signature, level, minute) DO UPDATE SET
-              seen = least(${ROW_MAX_COUNT}, stats_minute.seen + excluded.seen),
-              kept = least(${ROW_MAX_COUNT}, stats_minute.kept + excluded.kept),
-              bytes = least(${ROW_MAX_BYTES}, stats_minute.bytes + excluded.bytes),
-              kept_bytes = least(${ROW_MAX_BYTES}, stats_minute.kept_bytes + excluded.kept_bytes),
-              plain_bytes = least(${ROW_MAX_BYTES},
-                coalesce(stats_minute.plain_bytes, stats_minute.bytes) + excluded.plain_bytes)`,
-          values: [
-            r.map((x) => x.service),
-            r.map((x) => x.environment),
-            r.map((x) => x.signature),
-            r.map((x) => x.level),
-            r.map((x) => x.minute),
-            r.map((x) => x.seen),
-            r.map((x) => x.kept),
-            r.map((x) => x.bytes),
-            r.map((x) => x.keptBytes),
-            r.map((x) => x.plainBytes),
-          ],
+          name: 'addInbox',
+          text: `INSERT INTO stats_inbox (at, ${INBOX_COLUMNS}) VALUES ($1, ${inboxParams(2)})`,
+          values: [now, ...inboxValues(rows, overflow)],
         })
       }
       if (m.length) {
@@ -423,21 +412,6 @@ export class PostgresStore implements SharedStore {
             m.map((x) => x.firstSeen),
             m.map((x) => x.lastSeen),
           ],
-        })
-      }
-      for (const o of [...overflow].sort(
-        byKey((x) => `${x.service}\u0000${x.environment}\u0000${x.minute}`),
-      )) {
-        await db.query({
-          name: 'addOverflow',
-          text: `INSERT INTO stats_overflow_minute (service, environment, minute, seen, kept, bytes, kept_bytes)
-            VALUES ($1, $2, $3, $4, $5, $6, $7)
-            ON CONFLICT (service, environment, minute) DO UPDATE SET
-              seen = least(${ROW_MAX_COUNT}, stats_overflow_minute.seen + excluded.seen),
-              kept = least(${ROW_MAX_COUNT}, stats_overflow_minute.kept + excluded.kept),
-              bytes = least(${ROW_MAX_BYTES}, stats_overflow_minute.bytes + excluded.bytes),
-              kept_bytes = least(${ROW_MAX_BYTES}, stats_overflow_minute.kept_bytes + excluded.kept_bytes)`,
-          values: [o.service, o.environment, o.minute, o.seen, o.kept, o.bytes, o.keptBytes],
         })
       }
       if (pending.length) {
@@ -584,6 +558,7 @@ export class PostgresStore implements SharedStore {
     sinceMs: number,
     signatures?: string[],
   ): Promise<PatternTotals[]> {
+    await this.folded()
     const r = await this.q(
       `SELECT signature, level, sum(seen)::float8 AS seen, sum(kept)::float8 AS kept, sum(bytes) AS bytes,
          sum(kept_bytes) AS "keptBytes", sum(coalesce(plain_bytes, bytes)) AS "plainBytes" FROM stats_minute
@@ -627,6 +602,7 @@ export class PostgresStore implements SharedStore {
   }
 
   async overflowTotals(sinceMs: number): Promise<Array<Omit<OverflowStats, 'minute'>>> {
+    await this.folded()
     const r = await this.q(
       `SELECT service, environment, sum(seen)::float8 AS seen, sum(kept)::float8 AS kept,
          sum(bytes) AS bytes, sum(kept_bytes) AS "keptBytes" FROM stats_overflow_minute WHERE minute >= $1
@@ -771,6 +747,7 @@ export class PostgresStore implements SharedStore {
     resolution: 'minute' | 'hour',
     sinceMs: number,
   ): Promise<SeriesPoint[]> {
+    await this.folded()
     const sums = `sum(seen)::float8 AS seen, sum(kept)::float8 AS kept, sum(bytes) AS bytes,
       sum(kept_bytes) AS "keptBytes", sum(coalesce(plain_bytes, bytes)) AS "plainBytes"`
     const text =
@@ -793,6 +770,7 @@ export class PostgresStore implements SharedStore {
     sinceMs: number,
   ): Promise<PatternHour[]> {
     if (signatures.length === 0) return []
+    await this.folded()
     const r = await this.q(
       `SELECT signature, level, (minute / 3600000) * 3600000 AS hour, sum(seen)::float8 AS seen
        FROM stats_minute WHERE service = $1 AND environment = $2 AND minute >= $3 AND signature = ANY($4::text[])
@@ -834,6 +812,8 @@ export class PostgresStore implements SharedStore {
     hourBefore: number,
   ): Promise<{ rolledUp: number; deleted: number; pruned: number }> {
     return this.tx(async (db) => {
+      // Minutes still in the inbox are rolled up with the others, not re-created after their deletion.
+      await foldInbox(db, this.s.schema, true)
       await db.query(
         `INSERT INTO stats_hour (service, environment, signature, level, hour, seen, kept, bytes, kept_bytes,
            plain_bytes)

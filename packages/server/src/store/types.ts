@@ -340,6 +340,17 @@ export interface SharedStore extends Store {
   hasPending(service: string, environment: string): Promise<boolean>
   /** Subscribe to changes made by any process; resolves once the first subscription is in place. */
   listen(events: StoreEvents): Promise<void>
+  /** Moves acknowledged stats from the inbox into the minute rows; skipped while another process does. */
+  foldStats(): Promise<FoldResult>
+}
+
+/** What one `foldStats` moved. */
+export interface FoldResult {
+  /** Inbox rows (flushes) folded; 0 also when another process held the fold. */
+  flushes: number
+  /** Minute rows and overflow rows written. */
+  rows: number
+  overflow: number
 }
 
 export const isShared = (store: Store): store is SharedStore =>
