@@ -81,3 +81,18 @@ export async function terminateConnections(dbUrl: string): Promise<number> {
     return r.rowCount ?? 0
   })
 }
+
+/** Runs one query on its own connection to a test schema: what another process would read. */
+export async function sqlRows(
+  dbUrl: string,
+  text: string,
+  values: unknown[] = [],
+): Promise<pg.QueryResultRow[]> {
+  const client = new pg.Client({ connectionString: dbUrl })
+  await client.connect()
+  try {
+    return (await client.query(text, values)).rows
+  } finally {
+    await client.end()
+  }
+}

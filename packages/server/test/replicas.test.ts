@@ -2,12 +2,11 @@
 // after each test). Concurrent stats and admin writes, SSE across replicas, SIGKILL during generation,
 // and connections cut under load.
 import type { ChildProcess } from 'node:child_process'
-import pg from 'pg'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { titled } from '../../../test/support/requirement.js'
 import { type BinProcess, exited, killAll, startBin } from './bin.js'
 import { ADMIN_KEY, batch, sig, sseReader } from './helpers.js'
-import { createTestDatabase, pgSkipReason, type TestDatabase, terminateConnections } from './pg.js'
+import { createTestDatabase, pgSkipReason, sqlRows, type TestDatabase, terminateConnections } from './pg.js'
 
 const skip = await pgSkipReason()
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -54,15 +53,7 @@ describe.skipIf(skip)(titled('replicas on PostgreSQL', skip), () => {
       },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
     })
-  const sql = async (text: string, values: unknown[] = []) => {
-    const client = new pg.Client({ connectionString: db.url })
-    await client.connect()
-    try {
-      return (await client.query(text, values)).rows
-    } finally {
-      await client.end()
-    }
-  }
+  const sql = (text: string, values: unknown[] = []) => sqlRows(db.url, text, values)
   // An acknowledged batch is in the minute rows or still in the inbox (not folded yet), exactly once.
   const storedSeen = async (service: string) =>
     Number(
