@@ -27,6 +27,13 @@ export type RuleReason = (typeof RULE_REASONS)[number]
 export const POLICY_SOURCES = ['default', 'generated', 'manual', 'rollback'] as const
 /** Levels kept whatever the rules say, unless a policy lists others. */
 export const ALWAYS_KEEP: readonly LevelName[] = ['warn', 'error', 'fatal']
+/**
+ * A new service's first generated policies: the first comes from its first stats (2 s of traffic), and
+ * until the service has this many, each next stats window brings the next one. Estimates from seconds of
+ * traffic are noisy (a handful of errors); SDKs send their early windows after 2, 8, 16 and 30 s, so
+ * each policy rests on about twice the traffic of the one before.
+ */
+export const SETTLING_POLICIES = 4
 
 /** The JSON error body every server error uses. */
 export interface ErrorBody {

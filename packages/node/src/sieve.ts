@@ -12,6 +12,7 @@ import {
   defaultPolicy,
   PolicyFetchError,
   parsePolicy,
+  SETTLING_POLICIES,
   toStatsBatch,
 } from '@logsieve/core/sdk'
 import { BackfillPool } from './backfill.js'
@@ -105,7 +106,7 @@ export function createSieve(options: SieveOptions): Sieve {
   let sender: StatsSender | undefined
   let stopPolicy: (() => void) | undefined
   let stopEarlyPolls: (() => void) | undefined
-  /** Accepted stats batches that started early polls: the first two (the server's first and settling policy). */
+  /** Accepted stats batches that started early polls: the first SETTLING_POLICIES (the server's first policies). */
   let earlyRounds = 0
   if (options.server?.url) {
     const server = options.server
@@ -147,9 +148,9 @@ export function createSieve(options: SieveOptions): Sieve {
       fetch: fetchImpl,
       onError: (error) => report('LOGSIEVE_STATS', error),
       onSent: (batch) => {
-        // The first two accepted stats make the server generate the first policy, then settle it: poll
-        // for each now instead of at the next refresh (SSE pushes them).
-        if (earlyRounds < 2 && options.follow !== 'sse') {
+        // A new service's first accepted stats each make the server generate its next settling policy:
+        // poll for each now instead of at the next refresh (SSE pushes them).
+        if (earlyRounds < SETTLING_POLICIES && options.follow !== 'sse') {
           earlyRounds++
           stopEarlyPolls?.()
           const version = sampler.policy.version

@@ -27,8 +27,9 @@ export interface StatsSenderOptions {
    */
   firstIntervalMs?: number
   /**
-   * Window length after the first accepted batch: the server generates its first policy from seconds of
-   * stats and settles it on the next window, which is worth having soon. @default min(8000, intervalMs)
+   * Window length after the first accepted batch; each next window is twice as long until `intervalMs`.
+   * The server generates a new service's first policy from seconds of stats and settles it on the next
+   * windows (SETTLING_POLICIES), each on about twice the traffic. @default min(8000, intervalMs)
    */
   secondIntervalMs?: number
   timeoutMs: number
@@ -66,7 +67,8 @@ export function createStatsSender(options: StatsSenderOptions): StatsSender {
   function schedule(): void {
     if (!running) return
     // Core's backoff after failures (2, 4, 8 … intervals, jittered so a fleet does not retry in lockstep).
-    const interval = accepted === 0 ? firstIntervalMs : accepted === 1 ? secondIntervalMs : options.intervalMs
+    const interval =
+      accepted === 0 ? firstIntervalMs : Math.min(options.intervalMs, secondIntervalMs * 2 ** (accepted - 1))
     const delay = failures === 0 ? interval : backoff(failures, 2 * interval, options.maxBackoffMs)
     timer = setTimeout(tick, Math.max(1, delay))
     timer.unref()

@@ -1,7 +1,7 @@
 // Issue 14 item 3, server side: a service without any policy gets one generated soon after its first
-// stats, not at the next generation interval, and SSE subscribers receive it at once; its next stats
-// settle it once more, then generation waits for the interval.
-import type { Policy } from '@logsieve/core'
+// stats, not at the next generation interval, and SSE subscribers receive it at once; each next stats
+// window settles it once more until it has SETTLING_POLICIES, then generation waits for the interval.
+import { type Policy, SETTLING_POLICIES } from '@logsieve/core'
 import { describe, expect, it } from 'vitest'
 import { batch, sseReader, startTestServer } from './helpers.js'
 
@@ -20,17 +20,19 @@ describe('first policy', () => {
       expect(first).toMatchObject({ version: 1, source: 'generated', service: 'fresh' })
       expect(Date.now() - sent).toBeLessThan(10_000)
       // The next stats settle it: the first policy saw seconds of a service that kept everything.
-      await t.call('/v1/stats', { body: batch('fresh', [[2, 'info', 100, 100]]), key })
-      const settled = JSON.parse((await sse.next()).get('data')!) as Policy
-      expect(settled).toMatchObject({ version: 2, source: 'generated' })
-      expect(settled.rules.map((r) => r.signature)).toContain('0000000000000002')
+      for (let version = 2; version <= SETTLING_POLICIES; version++) {
+        await t.call('/v1/stats', { body: batch('fresh', [[version, 'info', 100, 100]]), key })
+        const settled = JSON.parse((await sse.next()).get('data')!) as Policy
+        expect(settled).toMatchObject({ version, source: 'generated' })
+        expect(settled.rules.map((r) => r.signature)).toContain(`000000000000000${version}`)
+      }
       // Later stats wait for the interval.
-      await t.call('/v1/stats', { body: batch('fresh', [[3, 'info', 100, 100]]), key })
+      await t.call('/v1/stats', { body: batch('fresh', [[9, 'info', 100, 100]]), key })
       await new Promise((r) => setTimeout(r, 1500))
-      expect((await t.server.store.listPolicies('fresh', 'prod', 10)).length).toBe(2)
+      expect((await t.server.store.listPolicies('fresh', 'prod', 10)).length).toBe(SETTLING_POLICIES)
       await sse.cancel()
     } finally {
       await t.close()
     }
-  }, 20_000)
+  }, 30_000)
 })

@@ -25,8 +25,6 @@ export class Scheduler {
   private started = false
   /** Groups with a first generation scheduled (one timer each). */
   private readonly first = new Map<string, NodeJS.Timeout>()
-  /** Groups whose second ("settling") generation was scheduled: once per group and process. */
-  private readonly settled = new Set<string>()
 
   constructor(private readonly d: Deps) {}
 
@@ -81,14 +79,11 @@ export class Scheduler {
   }
 
   /**
-   * A group on its first generated policy sent stats again: generate once more, `firstPolicyDelayMs`
-   * later. The first policy saw a few seconds of a service that kept everything; this one sees the
-   * service sampled (its backfill, its real mix) and replaces a guess with a measurement.
+   * A group on one of its first generated policies (SETTLING_POLICIES) sent stats again: generate once
+   * more, `firstPolicyDelayMs` later. The first policy saw a few seconds of a service that kept
+   * everything; the next ones see it sampled (its backfill, its real mix) over windows twice as long each.
    */
   settleStats(service: string, environment: string): void {
-    const k = `${service}\u0000${environment}`
-    if (this.settled.has(k)) return
-    this.settled.add(k)
     this.soon(service, environment, 'settling policy generation failed')
   }
 

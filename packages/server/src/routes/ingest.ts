@@ -1,7 +1,7 @@
 // The routes SDKs and browsers call with an ingest key: send stats, read (or stream) their policy.
 import type { ServerResponse } from 'node:http'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
-import { parseStatsBatch } from '@logsieve/core'
+import { parseStatsBatch, SETTLING_POLICIES } from '@logsieve/core'
 import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { type AuthEnv, assertService, requireKey } from '../auth.js'
@@ -43,8 +43,8 @@ export function ingestRoutes(ctx: ServerContext): Hono<AuthEnv> {
     if (!current || current.policy.version === 0) {
       const { policy } = await policies.load(batch.service, batch.environment)
       if (policy.version === 0) ctx.scheduler.firstStats(batch.service, batch.environment)
-    } else if (current.policy.version === 1 && current.policy.source === 'generated') {
-      // Its first policy was a guess from seconds of stats: the next ones settle it.
+    } else if (current.policy.version < SETTLING_POLICIES && current.policy.source === 'generated') {
+      // Its first policies rest on seconds of stats: each next window settles it further.
       ctx.scheduler.settleStats(batch.service, batch.environment)
     }
     metrics.inc('logsieve_stats_batches_total')
