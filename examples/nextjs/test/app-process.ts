@@ -1,4 +1,5 @@
-// `next start` on the laid-out app as a child process: its JSON log lines (stdout), its stderr, its exit.
+// `next start` or `next dev` on a laid-out app as a child process: its JSON log lines (stdout), its stderr,
+// its exit.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -14,13 +15,30 @@ export interface RunningApp {
   child: ChildProcess
 }
 
-/** Start `next start` on a free port and wait until it answers. */
-export async function startApp(nextBin: string, env: Record<string, string>): Promise<RunningApp> {
+export interface StartOptions {
+  /** `next start` (the built app) or `next dev`. @default 'start' */
+  command?: 'start' | 'dev'
+  /** @default appDir */
+  dir?: string
+  /** The path polled until it answers 200 (`next dev` compiles it then). @default '/api/edge' */
+  ready?: string
+  /** @default 30_000 */
+  readyMs?: number
+}
+
+/** Start `next start` (or `next dev`) on a free port and wait until it answers. */
+export async function startApp(
+  nextBin: string,
+  env: Record<string, string>,
+  { command = 'start', dir = appDir, ready = '/api/edge', readyMs = 30_000 }: StartOptions = {},
+): Promise<RunningApp> {
   const port = await freePort()
-  const child = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
-    cwd: appDir,
+  const child = spawn(process.execPath, [nextBin, command, '-p', String(port), '-H', '127.0.0.1'], {
+    cwd: dir,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // `next dev` serves from a child process of its own: a process group lets stopDevApp end both.
+    detached: command === 'dev',
   })
   const app: RunningApp = {
     url: `http://127.0.0.1:${port}`,
@@ -40,8 +58,26 @@ export async function startApp(nextBin: string, env: Record<string, string>): Pr
     pending = parts.pop() ?? ''
     for (const part of parts) if (part.startsWith('{')) app.lines.push(JSON.parse(part))
   })
-  await until(async () => (await fetch(`${app.url}/api/edge`).catch(() => undefined))?.ok === true, 30_000)
+  try {
+    await until(async () => (await fetch(`${app.url}${ready}`).catch(() => undefined))?.ok === true, readyMs)
+  } catch (error) {
+    if (command === 'dev') stopDevApp(app)
+    else child.kill('SIGKILL')
+    throw new Error(`next ${command} did not answer ${ready} within ${readyMs} ms\n${stderr}`, {
+      cause: error,
+    })
+  }
   return app
+}
+
+/** End a `next dev` started by startApp, with the server process it started (its process group). */
+export function stopDevApp(app: RunningApp): void {
+  if (app.child.pid === undefined) return
+  try {
+    process.kill(-app.child.pid, 'SIGKILL')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error
+  }
 }
 
 export async function listen(server: Server): Promise<string> {

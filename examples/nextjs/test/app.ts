@@ -12,24 +12,25 @@ const example = join(import.meta.dirname, '..')
 const packages = join(example, '..', '..', 'packages')
 /** Inside the workspace, so the bundler's root (the folder of pnpm-lock.yaml) holds every symlink target. */
 export const appDir = join(example, '.test-app')
+/** The `next dev` test's own copy: it edits files while the `next start` test runs from appDir. */
+export const devAppDir = join(example, '.test-app-dev')
+/** The example's own `next` (a dev dependency): tests skip when it is not installed. */
+export const nextBin = join(example, 'node_modules', 'next', 'dist', 'bin', 'next')
 /** The app's own dependencies, from this example's install. */
 const APP_DEPENDENCIES = ['next', 'react', 'react-dom', 'pino', '@types/react']
 const LOGSIEVE = ['core', 'node', 'pino']
 
-export async function layOutApp(): Promise<void> {
-  await rm(appDir, { recursive: true, force: true })
-  const modules = join(appDir, 'node_modules')
+export async function layOutApp(dir = appDir): Promise<void> {
+  await rm(dir, { recursive: true, force: true })
+  const modules = join(dir, 'node_modules')
   await mkdir(join(modules, '@logsieve'), { recursive: true })
-  await cp(join(example, 'src'), join(appDir, 'src'), { recursive: true })
-  await writeFile(
-    join(appDir, 'package.json'),
-    JSON.stringify({ name: 'app', private: true, type: 'module' }),
-  )
-  await writeFile(join(appDir, 'tsconfig.json'), JSON.stringify(TSCONFIG, null, 2))
-  await writeFile(join(appDir, 'next.config.mjs'), NEXT_CONFIG)
+  await cp(join(example, 'src'), join(dir, 'src'), { recursive: true })
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }))
+  await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(TSCONFIG, null, 2))
+  await writeFile(join(dir, 'next.config.mjs'), NEXT_CONFIG)
   for (const [file, text] of Object.entries(FIXTURES)) {
-    await mkdir(join(appDir, file, '..'), { recursive: true })
-    await writeFile(join(appDir, file), text)
+    await mkdir(join(dir, file, '..'), { recursive: true })
+    await writeFile(join(dir, file), text)
   }
   for (const name of APP_DEPENDENCIES) await link(join(example, 'node_modules', name), join(modules, name))
   await Promise.all(LOGSIEVE.map((name) => installBuilt(name, modules)))
