@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import {
   formatTraceparent,
   isValidSpanId,
@@ -67,6 +67,40 @@ describe('random ids', () => {
       traces.add(t)
     }
     expect(traces.size).toBe(200)
+  })
+
+  it('stay valid and distinct across many draws of random bytes', () => {
+    const ids = new Set<string>()
+    // 1,000 pairs use 24,000 bytes: several refills of the pool of random bytes.
+    for (let i = 0; i < 1000; i++) {
+      const t = randomTraceId()
+      const s = randomSpanId()
+      expect(isValidTraceId(t)).toBe(true)
+      expect(isValidSpanId(s)).toBe(true)
+      ids.add(t).add(s)
+    }
+    expect(ids.size).toBe(2000)
+  })
+
+  it('are never all zero, even when the random source gives zeros', () => {
+    const real = globalThis.crypto.getRandomValues.bind(globalThis.crypto)
+    let calls = 0
+    const spy = vi
+      .spyOn(globalThis.crypto, 'getRandomValues')
+      .mockImplementation(<T extends ArrayBufferView | null>(a: T): T => {
+        calls++
+        // The first fill is all zeros; every id drawn from it must be refused.
+        if (calls === 1 && a instanceof Uint8Array) a.fill(0)
+        else if (a !== null) real(a)
+        return a
+      })
+    try {
+      // Enough draws to use up any bytes already held, so a zero-filled batch is reached.
+      for (let i = 0; i < 1000; i++) expect(isValidSpanId(randomSpanId())).toBe(true)
+      expect(calls).toBeGreaterThan(1)
+    } finally {
+      spy.mockRestore()
+    }
   })
 
   it('validators reject wrong shapes', () => {
