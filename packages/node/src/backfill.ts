@@ -30,6 +30,8 @@ export class BackfillPool {
 }
 
 let replayDepth = 0
+/** The ring of every closed buffer: never written, since a closed buffer refuses lines. */
+const CLOSED_RING: Entry[] = []
 
 /** True while backfilled lines are being written: integrations mark those lines `backfilled: true`. */
 export function isReplaying(): boolean {
@@ -123,7 +125,7 @@ export class BackfillBuffer {
 
   /** Free the buffer (the scope ended). Later pushes are refused. */
   close(): void {
-    this.release()
+    this.release(CLOSED_RING)
     this.closed = true
   }
 
@@ -140,10 +142,11 @@ export class BackfillBuffer {
     this.count--
   }
 
-  private release(): void {
+  /** Give back the held bytes and start over on `ring` (a new one after a drain: the buffer goes on). */
+  private release(ring: Entry[] = []): void {
     this.pool.used -= this.bytes
     this.bytes = 0
-    this.ring = []
+    this.ring = ring
     this.start = 0
     this.count = 0
   }

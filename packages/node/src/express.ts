@@ -19,7 +19,7 @@ export interface RequestLike {
 export interface ResponseLike {
   statusCode: number
   setHeader(name: string, value: string): unknown
-  once(event: 'finish' | 'close', listener: () => void): unknown
+  on(event: 'finish' | 'close', listener: () => void): unknown
 }
 
 /** `(req, res, next)`: what `app.use()` takes. */
@@ -87,33 +87,30 @@ export function expressMiddleware(sieve: SieveIntegration, options?: ExpressOpti
       if (done) return
       done = true
       if (requestLog) {
-        const line: RequestLine = {
-          method: req.method ?? '',
-          url: req.originalUrl ?? req.url ?? '',
-          status: res.statusCode,
-          durationMs: Math.round((performance.now() - start) * 1000) / 1000,
-          requestId,
-        }
         try {
           // Log inside the scope so the line carries the request's trace id (and triggers backfill on 5xx).
-          runInScope(scope, () => {
-            if (typeof requestLog === 'function') requestLog(line)
-            else if (logger) {
-              // Without requestId: the scope adds the same id to this line as request_id.
-              const { requestId: _, ...fields } = line
-              if (line.status >= 500) logger.error(fields, 'request failed')
-              else logger.info(fields, 'request completed')
-            }
-          })
+          runInScope(scope, () => logRequest(req, res.statusCode, performance.now() - start, requestId))
         } catch (error) {
           sieve.report('LOGSIEVE_EXPRESS', error)
         }
       }
       sieve.closeScope(scope)
     }
-    res.once('finish', finish)
-    res.once('close', finish)
+    // `on`, guarded by `done`: `once` wraps and binds each listener, twice a request.
+    res.on('finish', finish)
+    res.on('close', finish)
     runInScope(scope, next)
+  }
+
+  function logRequest(req: RequestLike, status: number, ms: number, requestId: string | undefined): void {
+    const method = req.method ?? ''
+    const url = req.originalUrl ?? req.url ?? ''
+    const durationMs = Math.round(ms * 1000) / 1000
+    if (typeof requestLog === 'function') requestLog({ method, url, status, durationMs, requestId })
+    // Without requestId: the scope adds the same id to this line as request_id.
+    else if (logger === undefined) return
+    else if (status >= 500) logger.error({ method, url, status, durationMs }, 'request failed')
+    else logger.info({ method, url, status, durationMs }, 'request completed')
   }
 }
 
