@@ -7,6 +7,17 @@ import { patternKey } from './keys.js'
 import type { Pin, Projection, Rule, Settings } from './schema.js'
 import { LEVEL_NAMES, type LevelName } from './severity.js'
 import type { GeneratedPolicy, GeneratorInput, PatternObservation } from './types.js'
+import {
+  BACKFILL_FIELD_BYTES,
+  backfilledPerSecond,
+  cappedPerSecond,
+  floorPerSecond,
+  keptPerSecond,
+  samplingFieldBytes,
+  writtenBytesPerSecond,
+} from './written.js'
+
+export { BACKFILL_FIELD_BYTES, SAMPLE_RATE_FIELD_BYTES, samplingFieldBytes } from './written.js'
 
 /** Lowest rate the generator assigns: 1/1024. Only a pin may drop a pattern entirely. */
 export const MIN_RATE = 2 ** -10
@@ -17,21 +28,6 @@ const SEARCH_STEPS = 64
 export const BOOST_BUDGET_SHARE = 0.5
 /** The lowest per-instance cap a boost is squeezed to: still a line every ten seconds per instance. */
 const MIN_BOOST_PER_SECOND = 0.1
-/** Bytes `,"sample_rate":0,"backfilled":true,"logged_at":1765000000000` add to a backfilled line. */
-export const BACKFILL_FIELD_BYTES = 58
-/** Bytes `,"sample_rate":64` adds: written on a kept line that stands for dropped lines too. */
-export const SAMPLE_RATE_FIELD_BYTES = 18
-
-/**
- * Bytes Logsieve's sampling fields add to a kept line of a pattern sampled at `rate`, beyond a line of a
- * pattern kept whole: `sample_rate` on the 1 − rate of them that follow a dropped line; 0 at rate 1.
- * `signature` is off by default; switched on, it is in the measured size of the pattern's sampled lines
- * (see docs/concepts.md), and a pattern's first policy misses it by 31 bytes a line.
- */
-export function samplingFieldBytes(rate: number): number {
-  return rate < 1 ? (1 - Math.max(0, rate)) * SAMPLE_RATE_FIELD_BYTES : 0
-}
-
 /**
  * Steps of the rate grid per halving: rates are 2^(−k/4), so each step is ×1.19. Powers of two alone
  * leave a budget up to half unspent when a few patterns carry most of the volume (a service's usual
@@ -166,10 +162,10 @@ const keptEps = (it: Item): number => it.cappedEps ?? it.p.eventsPerSecond
 /** Events/s left to sample once the floor has kept its lines. */
 const sampledEps = (it: Item): number => Math.max(0, keptEps(it) - it.floorEps)
 /** Expected kept events/s: the floor's lines, and the rate's share of the rest. */
-const keptAt = (it: Item, rate: number): number => (rate > 0 ? it.floorEps + rate * sampledEps(it) : 0)
+const keptAt = (it: Item, rate: number): number => keptPerSecond(keptEps(it), it.floorEps, rate)
 /** Expected backfilled events/s: the share of the dropped rest that an error in its request brings back. */
 const backfilledAt = (it: Item, rate: number): number =>
-  it.backfill > 0 ? it.backfill * (1 - Math.min(1, Math.max(0, rate))) * sampledEps(it) : 0
+  backfilledPerSecond(keptEps(it), it.floorEps, it.backfill, rate)
 
 /**
  * Budget units an item costs at `rate`: its kept events/s at their size, `sample_rate` included, and its
@@ -217,7 +213,7 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
       perByte: byEvents ? 0 : SECONDS_PER_DAY,
       weight: settings.levelWeights[p.level] ?? 1,
       backfill: p.backfillShare ?? 0,
-      floorEps: Math.min(eps, floorEps),
+      floorEps: floorPerSecond(eps, floorPerMinute, instances),
       min: MIN_RATE,
       rate: 1,
       fixed: true,
@@ -237,7 +233,7 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
     } else if (p.anomaly || (now - p.firstSeen < boostMs && p.firstSeen > baselineUntil)) {
       rule.reason = p.anomaly ? 'anomaly' : 'new'
       rule.maxPerSecond = settings.boostMaxPerSecond
-      item.cappedEps = Math.min(eps, settings.boostMaxPerSecond * instances + item.floorEps)
+      item.cappedEps = cappedPerSecond(eps, settings.boostMaxPerSecond, instances, item.floorEps)
       rule.expiresAt = new Date(now + boostMs).toISOString()
     } else {
       item.fixed = false
@@ -331,11 +327,14 @@ export function generatePolicy(input: GeneratorInput): GeneratedPolicy {
   let bytesAfter = 0
   let eventsAfter = 0
   for (const it of items) {
-    const size = it.p.bytesPerEvent + samplingFieldBytes(it.rate)
-    const backfilled = backfilledAt(it, it.rate)
-    bytesAfter += keptAt(it, it.rate) * size * SECONDS_PER_DAY
-    bytesAfter += backfilled * (it.p.bytesPerEvent + BACKFILL_FIELD_BYTES) * SECONDS_PER_DAY
-    eventsAfter += keptAt(it, it.rate) + backfilled
+    const flow = {
+      eventsPerSecond: keptEps(it),
+      floorPerSecond: it.floorEps,
+      bytesPerEvent: it.p.bytesPerEvent,
+      backfillShare: it.backfill,
+    }
+    bytesAfter += writtenBytesPerSecond(flow, it.rate) * SECONDS_PER_DAY
+    eventsAfter += keptAt(it, it.rate) + backfilledAt(it, it.rate)
   }
   const budgetBytes =
     budget === undefined
@@ -420,7 +419,7 @@ function shareBoosts(items: Item[], allowance: number, instances: number): void 
   const boosts = items.filter((it) => it.cappedEps !== undefined && it.rule.maxPerSecond !== undefined)
   if (boosts.length === 0) return
   const capped = (it: Item, perInstance: number) =>
-    Math.min(it.p.eventsPerSecond, perInstance * instances + it.floorEps)
+    cappedPerSecond(it.p.eventsPerSecond, perInstance, instances, it.floorEps)
   const costAt = (perInstance: number) => {
     let total = 0
     for (const it of boosts) total += capped(it, perInstance) * it.unit

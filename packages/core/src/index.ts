@@ -20,6 +20,7 @@ export {
   patternId,
   type TemplateEntry,
 } from './pattern-merge.js'
+export { type PatternLoad, type ProjectedPattern, projectUnderPolicy } from './pattern-projection.js'
 export {
   type DiffablePolicy,
   diffPolicies,
@@ -29,3 +30,11 @@ export {
 } from './policy-diff.js'
 export * from './schema.js'
 export * from './sdk.js'
+export {
+  backfilledPerSecond,
+  cappedPerSecond,
+  floorPerSecond,
+  keptPerSecond,
+  type PatternFlow,
+  writtenBytesPerSecond,
+} from './written.js'

@@ -4,6 +4,8 @@
 import { groupKey, splitGroupKey } from '@logsieve/core'
 import type { InstanceReport, Store } from './store/types.js'
 
+/** An instance that sent stats this recently is "reporting" (the dashboard; the floor's lines per pattern). */
+export const REPORTING_MS = 10 * 60_000
 /** Instances held between two writes per service/environment; past it, the write starts at once. */
 const MAX_PER_GROUP = 10_000
 

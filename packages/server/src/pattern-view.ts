@@ -1,8 +1,9 @@
 // A service's patterns as people read them: rates, volumes, what the policy does to each and why. One
 // computation for `GET /v1/patterns` (every pattern in full) and the dashboard's patterns page (a light
 // row per pattern to sort and filter, and the full view of the rows on screen).
-import { effectiveRate, type LevelName, type Policy, patternKey, type RateReason } from '@logsieve/core'
+import { type LevelName, type Policy, patternKey, projectUnderPolicy, type RateReason } from '@logsieve/core'
 import type { ServerContext } from './context.js'
+import { REPORTING_MS } from './instances.js'
 import type { PatternColumns, PatternRecord, PatternTotals } from './store/types.js'
 
 const DAY_SECONDS = 86_400
@@ -22,7 +23,7 @@ export interface DayCounts {
 export interface PatternMeasures {
   /** Fleet-wide lines per second (the server's smoothed rate; the 24 h average before the first generation). */
   eventsPerSecond: number
-  /** What the current policy keeps of them, per second. */
+  /** What the current policy keeps of them, per second: the floor's lines and the rate's share of the rest. */
   keptPerSecond: number
   /** Mean written size of a line (Logsieve's fields included): what a rate spends. */
   bytesPerEvent: number
@@ -40,7 +41,11 @@ export interface PatternMeasures {
   ruleReason?: string
   /** Cap on kept lines per second per SDK instance, when one applies. */
   maxPerSecond?: number
-  /** Written bytes per day under the current policy. */
+  /**
+   * Written bytes per day under the current policy, as the generator projects them: kept lines (the
+   * floor's included) with `sample_rate` where they stand for dropped ones. Backfill is in the policy's
+   * projection only (it depends on the errors of a period, which a pattern's rate state does not keep).
+   */
   projectedBytesPerDay: number
   /** Plain bytes per day before minus written bytes per day after. */
   savedBytesPerDay: number
@@ -73,17 +78,30 @@ const NO_COUNTS: DayCounts = { seen: 0, kept: 0, bytes: 0, keptBytes: 0, plainBy
 
 /**
  * A pattern's rates and volumes under a policy: from its rate state, else from its last 24 h. One object
- * per pattern (a table measures 10,000 of them per request).
+ * per pattern (a table measures 10,000 of them per request). `instances` reporting set the floor's lines.
  */
-function measure(p: PatternColumns, day: DayCounts, policy: Policy, now: number): PatternRow {
+function measure(
+  p: PatternColumns,
+  day: DayCounts,
+  policy: Policy,
+  now: number,
+  instances: number,
+): PatternRow {
   const eventsPerSecond = p.emaRate ?? day.seen / DAY_SECONDS
   const bytesPerEvent = p.bytesPerEvent ?? (day.seen > 0 ? day.bytes / day.seen : 0)
   const plainBytesPerEvent =
     p.plainBytesPerEvent ?? (day.seen > 0 ? day.plainBytes / day.seen : bytesPerEvent)
   const bytesPerDay = eventsPerSecond * bytesPerEvent * DAY_SECONDS
   const plainBytesPerDay = eventsPerSecond * plainBytesPerEvent * DAY_SECONDS
-  // What SDKs sample this pattern at now: the sampler's own decision order.
-  const { rate, reason, maxPerSecond, rule } = effectiveRate(policy, p.signature, p.level, now)
+  // What SDKs sample this pattern at now (the sampler's own decision order), and what that writes.
+  const projected = projectUnderPolicy(
+    policy,
+    { signature: p.signature, level: p.level, eventsPerSecond, bytesPerEvent },
+    instances,
+    now,
+  )
+  const { rate, reason, maxPerSecond, rule } = projected
+  const projectedBytesPerDay = projected.writtenBytesPerSecond * DAY_SECONDS
   return {
     signature: p.signature,
     level: p.level,
@@ -91,7 +109,7 @@ function measure(p: PatternColumns, day: DayCounts, policy: Policy, now: number)
     firstSeen: p.firstSeen,
     lastSeen: p.lastSeen,
     eventsPerSecond,
-    keptPerSecond: eventsPerSecond * rate,
+    keptPerSecond: projected.keptPerSecond,
     bytesPerEvent,
     plainBytesPerEvent,
     bytesPerDay,
@@ -100,8 +118,8 @@ function measure(p: PatternColumns, day: DayCounts, policy: Policy, now: number)
     reason,
     ruleReason: rule?.reason,
     maxPerSecond,
-    projectedBytesPerDay: bytesPerDay * rate,
-    savedBytesPerDay: plainBytesPerDay - bytesPerDay * rate,
+    projectedBytesPerDay,
+    savedBytesPerDay: plainBytesPerDay - projectedBytesPerDay,
     share: 0,
   }
 }
@@ -150,19 +168,22 @@ export async function patternViews(
   ctx: ServerContext,
   service: string,
   environment: string,
-): Promise<{ policy: Policy; patterns: PatternView[] }> {
+): Promise<{ policy: Policy; patterns: PatternView[]; instances: number }> {
   const { store, policies } = ctx
   await ctx.stats.flush()
   const now = ctx.options.now()
-  const { policy } = await policies.load(service, environment)
+  const [{ policy }, instances] = await Promise.all([
+    policies.load(service, environment),
+    ctx.instances.count(service, environment, now - REPORTING_MS),
+  ])
   const totals = byKey(await store.patternTotals(service, environment, now - DAY_MS))
   const patterns = (await store.listPatterns(service, environment)).map((p) => {
     const day = countsOf(totals.get(patternKey(p.signature, p.level)))
-    return view(p, day, measure(p, day, policy, now))
+    return view(p, day, measure(p, day, policy, now, instances))
   })
   setShares(patterns)
   patterns.sort((a, b) => b.bytesPerDay - a.bytesPerDay || b.last24h.bytes - a.last24h.bytes)
-  return { policy, patterns }
+  return { policy, patterns, instances }
 }
 
 /** A service's patterns as table rows, loudest first; `at` is the time they were measured at. */
@@ -184,9 +205,10 @@ export async function patternTable(
   const { store, policies } = ctx
   await ctx.stats.flush()
   const at = ctx.options.now()
-  const [{ policy }, columns] = await Promise.all([
+  const [{ policy }, columns, instances] = await Promise.all([
     policies.load(service, environment),
     store.patternColumns(service, environment),
+    ctx.instances.count(service, environment, at - REPORTING_MS),
   ])
   const unmeasured = columns.filter(
     (p) => p.emaRate === undefined || p.bytesPerEvent === undefined || p.plainBytesPerEvent === undefined,
@@ -200,7 +222,7 @@ export async function patternTable(
           ]),
         )
   const rows = columns.map((p) =>
-    measure(p, totals.get(patternKey(p.signature, p.level)) ?? NO_COUNTS, policy, at),
+    measure(p, totals.get(patternKey(p.signature, p.level)) ?? NO_COUNTS, policy, at, instances),
   )
   setShares(rows)
   rows.sort((a, b) => b.bytesPerDay - a.bytesPerDay)
@@ -217,14 +239,15 @@ export async function onePattern(
 ): Promise<{ policy: Policy; pattern: Omit<PatternView, 'share'> } | undefined> {
   await ctx.stats.flush()
   const now = ctx.options.now()
-  const [{ policy }, records, totals] = await Promise.all([
+  const [{ policy }, records, totals, instances] = await Promise.all([
     ctx.policies.load(service, environment),
     ctx.store.listPatterns(service, environment, { signatures: [signature] }),
     ctx.store.patternTotals(service, environment, now - DAY_MS, [signature]),
+    ctx.instances.count(service, environment, now - REPORTING_MS),
   ])
   const record = records.find((p) => p.level === level)
   if (!record) return undefined
   const day = countsOf(totals.find((t) => t.level === level))
-  const { share: _, ...pattern } = view(record, day, measure(record, day, policy, now))
+  const { share: _, ...pattern } = view(record, day, measure(record, day, policy, now, instances))
   return { policy, pattern }
 }

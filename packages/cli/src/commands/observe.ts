@@ -1,6 +1,5 @@
 // `logsieve patterns top` and `logsieve budget check`: what the server has observed, and the CI gate.
-import type { LevelName, Policy } from '@logsieve/core'
-import { createRateLookup } from '../analyze.js'
+import { type LevelName, type Policy, projectUnderPolicy } from '@logsieve/core'
 import { clientFrom, int, parse, SERVER_OPTIONS, str, subcommandHelp, target } from '../args.js'
 import type { Client } from '../client.js'
 import { CliError, EXIT } from '../errors.js'
@@ -47,17 +46,14 @@ export async function patternsCommand(args: string[], io: Io): Promise<number> {
     throw new CliError(EXIT.usage, `patterns: unknown command "${sub}" (see: logsieve patterns --help)`)
   const client = clientFrom(values, io)
   const { service, env } = target(values, io, 'patterns top')
-  const [patterns, policy] = await Promise.all([
+  const [{ patterns, instances }, policy] = await Promise.all([
     fetchPatterns(client, service, env),
     current(client, service, env),
   ])
   if (patterns.length === 0) await assertKnown(client, service, env)
-  const rateFor = createRateLookup(policy)
   const rows = patterns
     .map((p) => {
-      const rate = p.rate ?? rateFor(p.signature, p.level)
-      const { plainBytesPerDay, writtenBytesPerDay } = volumeOf(p)
-      const projectedBytesPerDay = writtenBytesPerDay * rate
+      const { rate, plainBytesPerDay, projectedBytesPerDay } = projected(p, policy, instances)
       return {
         ...p,
         rate,
@@ -94,10 +90,13 @@ export async function patternsCommand(args: string[], io: Io): Promise<number> {
 }
 
 /** Plain bytes/day (every line, as the logger without Logsieve writes it) and written bytes/day (every line kept). */
-function volumeOf(p: ServerPattern): { plainBytesPerDay: number; writtenBytesPerDay: number } {
+/** Plain bytes/day, and the rate and written bytes/day of a policy by the generator's model (core). */
+function projected(p: ServerPattern, policy: Policy, instances: number) {
+  const under = projectUnderPolicy(policy, p, instances)
   return {
+    rate: under.rate,
     plainBytesPerDay: p.eventsPerSecond * p.plainBytesPerEvent * DAY,
-    writtenBytesPerDay: p.eventsPerSecond * p.bytesPerEvent * DAY,
+    projectedBytesPerDay: under.writtenBytesPerSecond * DAY,
   }
 }
 
@@ -133,11 +132,11 @@ export async function budgetCommand(args: string[], io: Io): Promise<number> {
   if (file && values.observed)
     throw new CliError(EXIT.usage, 'budget check: --observed measures the running policy; drop --policy')
   const { service, env } = await targetOf(values, io, 'budget check', file)
-  const [patterns, policy] = await Promise.all([
+  const [{ patterns, instances }, policy] = await Promise.all([
     fetchPatterns(client, service, env),
     file ? loadPolicyFile(file, { service, environment: env }) : current(client, service, env),
   ])
-  const result = project(patterns, policy)
+  const result = project(patterns, policy, instances)
   if (patterns.length === 0 && result.projectedBytesPerDay === undefined) {
     await assertKnown(client, service, env)
     throw new CliError(EXIT.notFound, `no traffic observed for ${service} (${env}) yet: nothing to check`, {
@@ -198,22 +197,21 @@ function savedNote(plain: number, written: number): string {
  * Plain bytes/day before sampling, and the written bytes/day a policy keeps, on observed traffic; falls
  * back to the policy's own projection. Budgets are in written bytes; savings are against plain ones.
  */
-export function project(patterns: ServerPattern[], policy: Policy) {
+export function project(patterns: ServerPattern[], policy: Policy, instances = 1) {
   if (patterns.length === 0) {
     return {
       observedBytesPerDay: policy.projection?.bytesPerDayBefore ?? 0,
       projectedBytesPerDay: policy.projection?.bytesPerDayAfter,
     }
   }
-  const rateFor = createRateLookup(policy)
   let observed = 0
-  let projected = 0
+  let written = 0
   for (const p of patterns) {
-    const { plainBytesPerDay, writtenBytesPerDay } = volumeOf(p)
+    const { plainBytesPerDay, projectedBytesPerDay } = projected(p, policy, instances)
     observed += plainBytesPerDay
-    projected += writtenBytesPerDay * rateFor(p.signature, p.level)
+    written += projectedBytesPerDay
   }
-  return { observedBytesPerDay: observed, projectedBytesPerDay: projected }
+  return { observedBytesPerDay: observed, projectedBytesPerDay: written }
 }
 
 /** Unknown service: the server answers an empty pattern list, so ask for the list of known services. */
@@ -231,11 +229,20 @@ async function assertKnown(client: Client, service: string, env: string): Promis
   )
 }
 
-export async function fetchPatterns(client: Client, service: string, env: string): Promise<ServerPattern[]> {
+/** The service's patterns, and the instances reporting (the floor's lines are per instance). */
+export async function fetchPatterns(
+  client: Client,
+  service: string,
+  env: string,
+): Promise<{ patterns: ServerPattern[]; instances: number }> {
   const res = await client.request<unknown>('GET', '/v1/patterns', {
     query: { service, environment: env, limit: 20_000 },
   })
-  return listOf<Record<string, unknown>>(res.body, 'patterns').map(toPattern)
+  const instances = (res.body as { instances?: unknown } | null)?.instances
+  return {
+    patterns: listOf<Record<string, unknown>>(res.body, 'patterns').map(toPattern),
+    instances: typeof instances === 'number' && instances >= 1 ? instances : 1,
+  }
 }
 
 function toPattern(raw: Record<string, unknown>): ServerPattern {

@@ -53,9 +53,10 @@ export function serviceRoutes(ctx: ServerContext): Hono<AuthEnv> {
     assertService(c.var.principal, service)
     const environment = environmentParam(c.req.query('environment'))
     const limit = Math.min(20_000, intParam(c.req.query('limit'), 'limit', 1000))
-    const { policy, patterns } = await patternViews(ctx, service, environment)
+    const { policy, patterns, instances } = await patternViews(ctx, service, environment)
+    // `instances` reporting: the floor's lines in each projection are per instance.
     return c.json(
-      { service, environment, policyVersion: policy.version, patterns: patterns.slice(0, limit) },
+      { service, environment, policyVersion: policy.version, instances, patterns: patterns.slice(0, limit) },
       200,
     )
   })

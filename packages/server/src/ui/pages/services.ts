@@ -4,6 +4,7 @@ import type { Policy, Settings } from '@logsieve/core'
 import { html } from 'hono/html'
 import type { ServerContext } from '../../context.js'
 import { defaultSettings } from '../../generation/generator.js'
+import { REPORTING_MS } from '../../instances.js'
 import type { SeriesPoint } from '../../store/types.js'
 import { age, bytes, money, percent } from '../format.js'
 import { type Html, page, serviceUrl } from '../layout.js'
@@ -11,7 +12,6 @@ import type { UiSession } from '../session.js'
 
 const DAY_MS = 86_400_000
 /** An instance counts as reporting if its stats arrived within this long. */
-const REPORTING_MS = 10 * 60_000
 
 export interface ServiceSummary {
   service: string
