@@ -36,6 +36,9 @@ const OVERFLOW_COLUMNS: ReadonlyArray<Column<OverflowStats>> = [
 ]
 const COLUMNS = [...MINUTE_COLUMNS, ...OVERFLOW_COLUMNS] as ReadonlyArray<Column<never>>
 
+/** How many array columns an inbox row has. */
+export const INBOX_ARITY = COLUMNS.length
+
 /** The array columns of an inbox row, in the order of `inboxParams` and `inboxValues`. */
 export const INBOX_COLUMNS = COLUMNS.map(([name]) => name).join(', ')
 

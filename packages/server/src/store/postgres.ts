@@ -8,7 +8,7 @@ import { ApiError } from '../errors.js'
 import type { Pending } from '../stats-aggregator.js'
 import { HOUR_MAX_COUNT } from '../stats-limits.js'
 import { PG_MIGRATIONS } from './pg-migrations.js'
-import { foldInbox, INBOX_COLUMNS, inboxParams, inboxValues } from './pg-stats-inbox.js'
+import { foldInbox, INBOX_ARITY, INBOX_COLUMNS, inboxParams, inboxValues } from './pg-stats-inbox.js'
 import { separationFromRow } from './separation-row.js'
 import { sessionFromRow } from './session-row.js'
 import type {
@@ -79,6 +79,29 @@ const byKey =
   (a: T, b: T) =>
     key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0
 const metaKey = (r: PatternMeta) => `${r.service}\u0000${r.environment}\u0000${r.signature}${r.level}`
+
+/** Parameters of WRITE_STATS after the inbox columns: pattern metadata, then pending stats. */
+const META = 3 + INBOX_ARITY
+const PENDING = META + 8
+
+/**
+ * One flush in one statement (its own transaction: one round trip). Minute and overflow rows go to the
+ * inbox and pending stats to `pending_stats`, inserts no other replica waits for; pattern metadata, rare
+ * (see the aggregator), is upserted.
+ */
+const WRITE_STATS = `WITH inbox AS (
+    INSERT INTO stats_inbox (at, ${INBOX_COLUMNS}) SELECT $1::int8, ${inboxParams(3)} WHERE $2::bool
+  ), meta AS (
+    INSERT INTO patterns (service, environment, signature, level, template, example, first_seen, last_seen)
+    SELECT * FROM unnest($${META}::text[], $${META + 1}::text[], $${META + 2}::text[], $${META + 3}::text[],
+      $${META + 4}::text[], $${META + 5}::text[], $${META + 6}::int8[], $${META + 7}::int8[])
+    ON CONFLICT (service, environment, signature, level) DO UPDATE SET template = excluded.template,
+      example = coalesce(excluded.example, patterns.example),
+      first_seen = least(patterns.first_seen, excluded.first_seen),
+      last_seen = greatest(patterns.last_seen, excluded.last_seen)
+  )
+  INSERT INTO pending_stats (service, environment, at, body)
+  SELECT s, e, $1::int8, b FROM unnest($${PENDING}::text[], $${PENDING + 1}::text[], $${PENDING + 2}::text[]) AS t(s, e, b)`
 
 /** The wire form of a Pending in `pending_stats.body`. */
 interface PendingBody {
@@ -382,53 +405,26 @@ export class PostgresStore implements SharedStore {
     if (rows.length === 0 && patterns.length === 0 && pending.length === 0 && overflow.length === 0) return
     // Metadata writers lock rows in the same (sorted) order, so concurrent replicas queue instead of deadlocking.
     const m = [...patterns].sort(byKey(metaKey))
-    const now = Date.now()
-    await this.tx(async (db) => {
-      if (rows.length || overflow.length) {
-        // Append-only: the minute rows wait in the inbox for a fold; no replica waits for another's lock.
-        await db.query({
-          name: 'addInbox',
-          text: `INSERT INTO stats_inbox (at, ${INBOX_COLUMNS}) VALUES ($1, ${inboxParams(2)})`,
-          values: [now, ...inboxValues(rows, overflow)],
-        })
-      }
-      if (m.length) {
-        await db.query({
-          name: 'upsertPatterns',
-          text: `INSERT INTO patterns (service, environment, signature, level, template, example, first_seen, last_seen)
-            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int8[],
-              $8::int8[])
-            ON CONFLICT (service, environment, signature, level) DO UPDATE SET template = excluded.template,
-              example = coalesce(excluded.example, patterns.example),
-              first_seen = least(patterns.first_seen, excluded.first_seen),
-              last_seen = greatest(patterns.last_seen, excluded.last_seen)`,
-          values: [
-            m.map((x) => x.service),
-            m.map((x) => x.environment),
-            m.map((x) => x.signature),
-            m.map((x) => x.level),
-            m.map((x) => x.template),
-            m.map((x) => x.example),
-            m.map((x) => x.firstSeen),
-            m.map((x) => x.lastSeen),
-          ],
-        })
-      }
-      if (pending.length) {
-        // Append-only: a generation taking a group's rows never waits for, nor blocks, these inserts.
-        await db.query({
-          name: 'addPending',
-          text: `INSERT INTO pending_stats (service, environment, at, body)
-            SELECT s, e, $3, b FROM unnest($1::text[], $2::text[], $4::text[]) AS t(s, e, b)`,
-          values: [
-            pending.map((g) => g.service),
-            pending.map((g) => g.environment),
-            now,
-            pending.map((g) => pendingBody(g.pending)),
-          ],
-        })
-      }
-    })
+    await this.q(
+      WRITE_STATS,
+      [
+        Date.now(),
+        rows.length + overflow.length > 0,
+        ...inboxValues(rows, overflow),
+        m.map((x) => x.service),
+        m.map((x) => x.environment),
+        m.map((x) => x.signature),
+        m.map((x) => x.level),
+        m.map((x) => x.template),
+        m.map((x) => x.example),
+        m.map((x) => x.firstSeen),
+        m.map((x) => x.lastSeen),
+        pending.map((g) => g.service),
+        pending.map((g) => g.environment),
+        pending.map((g) => pendingBody(g.pending)),
+      ],
+      'writeStats',
+    )
   }
 
   async takePending(
