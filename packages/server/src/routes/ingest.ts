@@ -33,23 +33,27 @@ export function ingestRoutes(ctx: ServerContext): Hono<AuthEnv> {
       if (err instanceof ApiError) metrics.inc('logsieve_stats_rejected_total', { code: err.code })
       throw err
     }
-    await ctx.stats.prepare(batch.service, batch.environment)
+    const { service, environment } = batch
+    const accepted = batch.patterns.length
+    await ctx.stats.prepare(service, environment)
     ctx.stats.add(batch)
-    ctx.instances.report(batch.service, batch.environment, batch.instance ?? '', ctx.options.now())
-    // On a shared store the 2xx means committed: the batch counts even if this process dies next.
+    ctx.instances.report(service, environment, batch.instance ?? '', ctx.options.now())
+    // On a shared store the 2xx means committed: the batch counts even if this process dies next. Nothing
+    // below reads the batch, so waiting requests hold no parsed batches (they would survive into the old
+    // generation, and its collections cost more than the rest of ingest).
     if (ctx.stats.durable) await ctx.stats.flush()
     // A service's first stats: its first generated policy comes within seconds, not at the next interval.
-    const current = policies.peek(batch.service, batch.environment)
+    const current = policies.peek(service, environment)
     if (!current || current.policy.version === 0) {
-      const { policy } = await policies.load(batch.service, batch.environment)
-      if (policy.version === 0) ctx.scheduler.firstStats(batch.service, batch.environment)
+      const { policy } = await policies.load(service, environment)
+      if (policy.version === 0) ctx.scheduler.firstStats(service, environment)
     } else if (current.policy.version < SETTLING_POLICIES && current.policy.source === 'generated') {
       // Its first policies rest on seconds of stats: each next window settles it further.
-      ctx.scheduler.settleStats(batch.service, batch.environment)
+      ctx.scheduler.settleStats(service, environment)
     }
     metrics.inc('logsieve_stats_batches_total')
-    metrics.inc('logsieve_stats_patterns_total', {}, batch.patterns.length)
-    return c.json({ accepted: batch.patterns.length }, 202)
+    metrics.inc('logsieve_stats_patterns_total', {}, accepted)
+    return c.json({ accepted }, 202)
   })
 
   app.get('/v1/policies/:service', ingest, async (c) => {
