@@ -4,7 +4,7 @@
 // Target: three PostgreSQL replicas ingest ≥ 2× what one SQLite server does.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -118,6 +118,36 @@ async function sampleWaits<T>(
   }
 }
 
+/** CPU ticks (user + system, 1/100 s on Linux) per process so far, from /proc; empty where there is none. */
+function cpuTicks(pids: number[]): Map<number, number> {
+  const out = new Map<number, number>()
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      out.set(pid, Number(f[11]) + Number(f[12]))
+    } catch {
+      // Not Linux, or the process is gone.
+    }
+  }
+  return out
+}
+
+/** CPU seconds each group of `pids()` used while `fn` ran (processes that started meanwhile count whole). */
+async function cpuDuring<T>(
+  pids: () => Promise<number[][]>,
+  fn: () => Promise<T>,
+): Promise<{ out: T; cpu: number[] }> {
+  const before = cpuTicks((await pids()).flat())
+  const out = await fn()
+  const cpu = (await pids()).map((group) => {
+    let ticks = 0
+    for (const [pid, t] of cpuTicks(group)) ticks += t - (before.get(pid) ?? 0)
+    return ticks / 100
+  })
+  return { out, cpu }
+}
+
 const formatWaits = (counts: Map<string, number>, samples: number): string =>
   [...counts]
     .sort((a, b) => b[1] - a[1])
@@ -128,6 +158,8 @@ interface Row {
   setup: string
   stats: AutocannonResult
   notModified: AutocannonResult
+  /** Batches per CPU-second of the servers and the database backends during the stats run. */
+  perCpuSecond: number
 }
 
 export default async function (): Promise<void> {
@@ -178,16 +210,29 @@ export default async function (): Promise<void> {
         )
         return r
       }
+      const backends = async () =>
+        (await admin.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [dbName(db)])).rows.map(
+          (r) => r.pid as number,
+        )
+      const servers = procs.map((p) => p.child.pid!)
       const sampled = await sampleWaits(admin, dbName(db), () =>
-        run('POST /v1/stats', { url: urls.map((u) => `${u}/v1/stats`), ...post }),
+        cpuDuring(
+          async () => [servers, await backends()],
+          () => run('POST /v1/stats', { url: urls.map((u) => `${u}/v1/stats`), ...post }),
+        ),
       )
-      const stats = sampled.out
+      const stats = sampled.out.out
+      const [serverCpu, backendCpu] = sampled.out.cpu as [number, number]
+      const perCpuSecond = (stats.requests.average * SECONDS) / Math.max(0.01, serverCpu + backendCpu)
+      console.log(
+        `  CPU during the run: servers ${serverCpu.toFixed(1)} s, database backends ${backendCpu.toFixed(1)} s (${fmt(perCpuSecond)} batches per CPU-second)`,
+      )
       if (isPostgres(db)) console.log(`  database backends waiting, on average: ${sampled.waits}`)
       const notModified = await run('GET /v1/policies 304', {
         url: urls.map(policy),
         headers: { ...auth, 'if-none-match': etag },
       })
-      rows.push({ setup, stats, notModified })
+      rows.push({ setup, stats, notModified, perCpuSecond })
     } finally {
       for (const p of procs) p.child.kill('SIGTERM')
       await Promise.all(
@@ -210,11 +255,13 @@ export default async function (): Promise<void> {
     await measure('SQLite, 1 server', join(dir, 'bench.db'), 1)
     await measure('PostgreSQL, 1 replica', await pgDatabase(), 1)
     await measure('PostgreSQL, 3 replicas', await pgDatabase(), 3)
-    console.log('\n| setup | stats batches/s | stats p50 / p99 ms | 304 req/s | 304 p50 / p99 ms |')
-    console.log('| --- | ---: | ---: | ---: | ---: |')
+    console.log(
+      '\n| setup | stats batches/s | batches per CPU-second | stats p50 / p99 ms | 304 req/s | 304 p50 / p99 ms |',
+    )
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: |')
     for (const r of rows) {
       console.log(
-        `| ${r.setup} | ${fmt(r.stats.requests.average)} | ${r.stats.latency.p50} / ${r.stats.latency.p99} | ${fmt(r.notModified.requests.average)} | ${r.notModified.latency.p50} / ${r.notModified.latency.p99} |`,
+        `| ${r.setup} | ${fmt(r.stats.requests.average)} | ${fmt(r.perCpuSecond)} | ${r.stats.latency.p50} / ${r.stats.latency.p99} | ${fmt(r.notModified.requests.average)} | ${r.notModified.latency.p50} / ${r.notModified.latency.p99} |`,
       )
     }
     const ratio = rows[2]!.stats.requests.average / rows[0]!.stats.requests.average
