@@ -99,20 +99,18 @@ describe.skipIf(skip)(titled('stats inbox on PostgreSQL', skip), () => {
     }
     // Every store folds in a loop (skipping while another folds) and reads (waiting for a running fold).
     const folder = async (s: PostgresStore) => {
-      let moved = 0
       while (writing) {
-        moved += (await s.foldStats()).flushes
+        await s.foldStats()
         await s.patternTotals('shop', 'prod', T0)
       }
-      return moved
     }
     const folders = stores.map(folder)
     await Promise.all(stores.map((s, w) => writer(s, w)))
     writing = false
-    const moved = (await Promise.all(folders)).reduce((a, b) => a + b, 0)
-    await stores[0]!.foldStats()
+    await Promise.all(folders)
+    // Most flushes were folded while the others were being written; the last fold takes the rest.
+    expect((await stores[0]!.foldStats()).flushes).toBeLessThan(written.length)
     expect(await inboxRows()).toBe(0)
-    expect(moved).toBeGreaterThan(0)
     expect(await folded()).toEqual(expected(written))
   }, 60_000)
 
