@@ -146,7 +146,12 @@ export default async function (): Promise<void> {
   )
   console.log(`load average at the start: ${load()}\n`)
   const variants = ['plain', 'sieved'] as const
-  const services = { plain: await start('plain'), sieved: await start('sieved') }
+  const plainService = await start('plain')
+  const sievedService = await start('sieved').catch((error: unknown) => {
+    plainService.stop()
+    throw error
+  })
+  const services = { plain: plainService, sieved: sievedService }
   const counters = async (v: Variant) =>
     (await (await fetch(`${services[v].served.url}/counters`)).json()) as Counters
   const rps: Record<Variant, number[]> = { plain: [], sieved: [] }
