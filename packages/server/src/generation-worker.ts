@@ -7,7 +7,7 @@ import type { PatternObservation } from '@logsieve/core'
 import { type ComputeJob, computePolicy, localSession } from './generation/compute.js'
 import { addPendingPage, type PendingPage } from './generation/pending-pages.js'
 import { type PipelineJob, runPipeline } from './generation/pipeline.js'
-import type { PendingPattern } from './stats-aggregator.js'
+import { PendingColumns } from './pending.js'
 import { SqliteStore } from './store/sqlite.js'
 
 export type WorkerRequest =
@@ -18,10 +18,8 @@ export type WorkerRequest =
   | { id: number; type: 'drop' }
   | { id: number; type: 'close' }
 
-type Counts = Pick<PendingPattern, 'seen' | 'kept' | 'bytes' | 'plainBytes' | 'backfilled'>
-
 const observations = new Map<number, PatternObservation[]>()
-const pending = new Map<number, Map<string, Counts>>()
+const pending = new Map<number, PendingColumns>()
 /** One connection per database file, opened on first use. */
 const stores = new Map<string, SqliteStore>()
 
@@ -35,7 +33,7 @@ const storeFor = (db: string): SqliteStore => {
 }
 
 async function generate(m: Extract<WorkerRequest, { type: 'generate' }>): Promise<void> {
-  const counts = pending.get(m.id) ?? new Map<string, Counts>()
+  const counts = pending.get(m.id) ?? new PendingColumns()
   pending.delete(m.id)
   try {
     const seconds = m.pendingSeconds
@@ -62,7 +60,7 @@ parentPort?.on('message', (m: WorkerRequest) => {
     case 'pending': {
       let counts = pending.get(m.id)
       if (!counts) {
-        counts = new Map()
+        counts = new PendingColumns()
         pending.set(m.id, counts)
       }
       addPendingPage(counts, m.page)

@@ -2,8 +2,10 @@
 // signature, level, minute) and written every flush interval, so ingest is never one SQL row per pattern
 // per request. A second accumulator keeps what arrived since the last generation. Each service/environment
 // tracks at most `maxPatternsPerService` patterns; lines of further ones are counted in its overflow row.
-import { groupKey, type LevelName, patternKey, type StatsBatch, splitGroupKey } from '@logsieve/core'
-import { ROW_MAX_BYTES, ROW_MAX_COUNT } from './stats-limits.js'
+// Both accumulators are columns over the group's pattern ids (stats-columns.ts): no object per pattern.
+import { groupKey, patternKey, type StatsBatch, splitGroupKey } from '@logsieve/core'
+import { addBytes, addCount, columnsOf, mergePending, type Pending, PendingColumns } from './pending.js'
+import { PatternIndex } from './stats-columns.js'
 import { eachPage } from './store/pages.js'
 import {
   isShared,
@@ -13,164 +15,46 @@ import {
   type PendingGroup,
   type Store,
 } from './store/types.js'
+import { MINUTE_ROW, Unflushed } from './unflushed.js'
+import { WrittenMeta } from './written-meta.js'
+
+export { type Pending, type PendingPattern, pendingSeconds } from './pending.js'
 
 const MINUTE = 60_000
-/**
- * On a shared store, a pattern's metadata row is rewritten at most this often when only its last
- * sighting moved: every rewrite is a row lock the other replicas' writes queue behind.
- */
-const META_REFRESH_MS = MINUTE
 /** Rows per writeStats call: each call is one transaction, short enough not to hold the event loop. */
 const FLUSH_CHUNK = 2000
 
-/** Adds without passing a stored row's cap (and without ever overflowing). */
-const addCount = (a: number, b: number): number => Math.min(ROW_MAX_COUNT, a + b)
-const addBytes = (a: number, b: number): number => Math.min(ROW_MAX_BYTES, a + b)
-
-export interface PendingPattern {
-  signature: string
-  level: LevelName
-  seen: number
-  /** Lines kept by the SDKs: fewer than seen when the pattern was sampled. */
-  kept: number
-  bytes: number
-  plainBytes: number
-  /** Dropped lines backfill wrote after all (at most seen − kept). Missing from older pending bodies. */
-  backfilled?: number
-}
-
-/** What arrived for one service/environment since its last generation. */
-export interface Pending {
-  patterns: Map<string, PendingPattern>
-  /** Per instance: the earliest window start, latest window end (ms) and the lines it saw. */
-  instances: Map<string, { start: number; end: number; seen: number }>
-  batches: number
-  /** When the previous Pending of this service/environment was taken (the last generation), ms. */
-  since: number | undefined
-}
-
-/**
- * Seconds the pending counts cover, such that Σ counts / seconds is the fleet's rate over the period.
- * Each instance's lines are spread over its own span, but never less than the period since the last
- * generation: a browser tab that lived 10 s of a 60 s period adds its lines over 60 s, not as if it had
- * logged at that pace all period (which overstated the rates of fleets of short-lived instances). Twenty
- * steady instances each reporting the period give 20 × one instance's counts over the period. Instances
- * are weighted by their volume (exact when every instance logs the same mix of patterns).
- */
-export function pendingSeconds(p: Pending, now: number): number {
-  // The period: the windows' union, but no longer than since the last generation (staggered instances'
-  // windows reach back past it) — after a pause in stats, the time since the last generation is not.
-  let first = Number.POSITIVE_INFINITY
-  let last = Number.NEGATIVE_INFINITY
-  for (const w of p.instances.values()) {
-    first = Math.min(first, w.start)
-    last = Math.max(last, w.end)
+/** Up to `n` more items of `it`. */
+function take<T>(it: Iterator<T>, n: number): T[] {
+  const out: T[] = []
+  while (out.length < n) {
+    const r = it.next()
+    if (r.done) break
+    out.push(r.value)
   }
-  let period = Math.max(0, last - first)
-  if (p.since !== undefined) period = Math.min(period, Math.max(0, now - p.since))
-  let lines = 0
-  let perMs = 0
-  let spans = 0
-  for (const w of p.instances.values()) {
-    const span = Math.max(1, w.end - w.start, period)
-    lines += w.seen
-    perMs += w.seen / span
-    spans += span
-  }
-  const ms = lines > 0 ? lines / perMs : spans / Math.max(1, p.instances.size)
-  return Math.max(1, ms / 1000)
+  return out
 }
 
-/** Counts and metadata of one service/environment waiting for the next flush. */
-interface Unflushed {
-  /** minute → patternKey(signature, level) → counts */
-  minutes: Map<number, Map<string, MinuteStats>>
-  /** minute → lines of patterns past the cap, and the batches' own overflow rows */
-  overflow: Map<number, OverflowStats>
-  /** signature → level → where that pattern's counts go: one lookup per pattern instead of three. */
-  slots: Map<string, Partial<Record<LevelName, Slot>>>
+function* each<T>(groups: Iterable<Unflushed>, items: (g: Unflushed) => Iterable<T>): Generator<T> {
+  for (const g of groups) yield* items(g)
 }
 
-interface Slot {
-  meta: PatternMeta
-  /** The counts row it last added to (a batch ending in another minute looks its row up again). */
-  row: MinuteStats
-  /** Its entry in the Pending it was last added to (a generation takes Pending away). */
-  pending: PendingPattern | undefined
-  pendingOf: Pending | undefined
-}
-
-/** A pattern's counts row in one minute's rows, created empty the first time. */
-function rowOf(
-  rows: Map<string, MinuteStats>,
-  p: { signature: string; level: LevelName },
-  service: string,
-  environment: string,
-  minute: number,
-): MinuteStats {
-  const key = patternKey(p.signature, p.level)
-  let row = rows.get(key)
-  if (row === undefined) {
-    row = {
-      service,
-      environment,
-      signature: p.signature,
-      level: p.level,
-      minute,
-      seen: 0,
-      kept: 0,
-      bytes: 0,
-      keptBytes: 0,
-      plainBytes: 0,
-    }
-    rows.set(key, row)
-  }
-  return row
-}
-
-/** A pattern's entry in what is pending for the next generation (only tracked patterns get one). */
-function pendingOf(pend: Pending, p: { signature: string; level: LevelName }): PendingPattern {
-  const key = patternKey(p.signature, p.level)
-  let pp = pend.patterns.get(key)
-  if (pp === undefined) {
-    pp = { signature: p.signature, level: p.level, seen: 0, kept: 0, bytes: 0, plainBytes: 0 }
-    pend.patterns.set(key, pp)
-  }
-  return pp
-}
-
-/** Folds `from` (a Pending a failed generation took) into `into` (what arrived since). */
-function mergePending(into: Pending, from: Pending): void {
-  for (const [k, p] of from.patterns) {
-    const q = into.patterns.get(k)
-    if (q) {
-      q.seen = addCount(q.seen, p.seen)
-      q.kept = addCount(q.kept, p.kept)
-      q.bytes = addBytes(q.bytes, p.bytes)
-      q.plainBytes = addBytes(q.plainBytes, p.plainBytes)
-      q.backfilled = addCount(q.backfilled ?? 0, p.backfilled ?? 0)
-    } else into.patterns.set(k, p)
-  }
-  for (const [k, w] of from.instances) {
-    const v = into.instances.get(k)
-    if (v) {
-      v.start = Math.min(v.start, w.start)
-      v.end = Math.max(v.end, w.end)
-      v.seen += w.seen
-    } else into.instances.set(k, w)
-  }
-  into.batches += from.batches
-  into.since = from.since
+/** What arrived since the last generation, its counts in columns over the group's pattern ids. */
+interface OwnPending extends Pending {
+  patterns: PendingColumns
 }
 
 export class StatsAggregator {
   private unflushed = new Map<string, Unflushed>()
-  /** Per service/environment: the patternKey(signature, level) keys it tracks, loaded from the store once. */
-  private readonly tracked = new Map<string, Set<string>>()
+  /**
+   * Per service/environment: the patterns it tracks (loaded from the store once), numbered. Counts in
+   * memory are kept by these numbers.
+   */
+  private readonly tracked = new Map<string, PatternIndex>()
   private readonly loading = new Map<string, Promise<void>>()
-  private readonly pending = new Map<string, Pending>()
-  /** Shared store: per group, each pattern's metadata as last written (see META_REFRESH_MS). */
-  private readonly metaWritten = new Map<string, Map<string, PatternMeta>>()
+  private readonly pending = new Map<string, OwnPending>()
+  /** Shared store: per group, each pattern's metadata as last written. */
+  private readonly metaWritten = new Map<string, WrittenMeta>()
   /** When each service/environment's Pending was last taken (bounded by the groups that send stats). */
   private readonly taken = new Map<string, number>()
   private flushing: Promise<void> = Promise.resolve()
@@ -201,12 +85,12 @@ export class StatsAggregator {
     if (this.tracked.has(gk)) return Promise.resolve()
     let p = this.loading.get(gk)
     if (!p) {
-      const keys = new Set<string>()
+      const index = new PatternIndex()
       p = eachPage(this.store, service, environment, (page) => {
-        for (const r of page) keys.add(patternKey(r.signature, r.level))
+        for (const r of page) index.intern(patternKey(r.signature, r.level))
       }).then(
         () => {
-          this.tracked.set(gk, keys)
+          this.tracked.set(gk, index)
           this.loading.delete(gk)
         },
         (err: unknown) => {
@@ -225,31 +109,18 @@ export class StatsAggregator {
     this.metaWritten.clear()
   }
 
-  /** The metadata rows worth writing now: new, changed, or last written over META_REFRESH_MS ago. */
-  private metaToWrite(metas: PatternMeta[]): PatternMeta[] {
-    return metas.filter((m) => {
-      const was = this.metaWritten
-        .get(groupKey(m.service, m.environment))
-        ?.get(patternKey(m.signature, m.level))
-      return (
-        !was ||
-        was.template !== m.template ||
-        m.firstSeen < was.firstSeen ||
-        m.lastSeen - was.lastSeen >= META_REFRESH_MS
-      )
-    })
-  }
-
-  private metaDone(metas: PatternMeta[]): void {
-    for (const m of metas) {
-      const gk = groupKey(m.service, m.environment)
-      let group = this.metaWritten.get(gk)
-      if (!group) {
-        group = new Map()
-        this.metaWritten.set(gk, group)
-      }
-      group.set(patternKey(m.signature, m.level), { ...m })
+  /** The group's tracked patterns, with its unflushed rows and pending counts moved onto them. */
+  private indexOf(gk: string): PatternIndex {
+    let index = this.tracked.get(gk)
+    if (!index) {
+      index = new PatternIndex()
+      this.tracked.set(gk, index)
     }
+    const group = this.unflushed.get(gk)
+    if (group && group.index !== index) group.useIndex(index)
+    const pend = this.pending.get(gk)
+    if (pend && pend.patterns.index !== index) pend.patterns = columnsOf(pend, index)
+    return index
   }
 
   /** Add one validated batch (after `prepare`). Synchronous: nothing is half-added. */
@@ -260,9 +131,11 @@ export class StatsAggregator {
     // Counts are attributed to the minute the window ends in (the last millisecond of it).
     const minute = Math.floor(Math.max(start, end - 1) / MINUTE) * MINUTE
     const gk = groupKey(service, environment)
+    const index = this.indexOf(gk)
     let pend = this.pending.get(gk)
     if (!pend) {
-      pend = { patterns: new Map(), instances: new Map(), batches: 0, since: this.taken.get(gk) }
+      const since = this.taken.get(gk)
+      pend = { patterns: new PendingColumns(index), instances: new Map(), batches: 0, since }
       this.pending.set(gk, pend)
     }
     pend.batches++
@@ -277,13 +150,8 @@ export class StatsAggregator {
     } else pend.instances.set(inst, { start, end, seen })
     let group = this.unflushed.get(gk)
     if (!group) {
-      group = { minutes: new Map(), overflow: new Map(), slots: new Map() }
+      group = new Unflushed(service, environment, index)
       this.unflushed.set(gk, group)
-    }
-    let tracked = this.tracked.get(gk)
-    if (!tracked) {
-      tracked = new Set()
-      this.tracked.set(gk, tracked)
     }
     let over: OverflowStats | undefined
     const overflowRow = (): OverflowStats => {
@@ -301,12 +169,8 @@ export class StatsAggregator {
       o.kept = addCount(o.kept, batch.overflow.kept)
       o.bytes = addBytes(o.bytes, batch.overflow.bytes)
     }
-    let rows = group.minutes.get(minute)
-    if (!rows) {
-      rows = new Map()
-      group.minutes.set(minute, rows)
-    }
-    const { slots } = group
+    const rows = group.minute(minute)
+    const counts = pend.patterns
 
     for (const p of batch.patterns) {
       let firstSeen = start
@@ -317,72 +181,62 @@ export class StatsAggregator {
         }
         firstSeen = Math.min(this.lastFirstSeenMs, start)
       }
-      let levels = slots.get(p.signature)
-      if (levels === undefined) {
-        levels = {}
-        slots.set(p.signature, levels)
+      const key = patternKey(p.signature, p.level)
+      let id = index.id(key)
+      if (id === undefined) {
+        if (index.size >= this.maxPatterns) {
+          // Past the cap: counted, the way an SDK's overflow row counts the patterns it cannot hold.
+          const o = overflowRow()
+          o.seen = addCount(o.seen, p.seen)
+          o.kept = addCount(o.kept, p.kept)
+          o.bytes = addBytes(o.bytes, p.bytes)
+          o.keptBytes = addBytes(o.keptBytes, p.keptBytes ?? 0)
+          overflowSeen += p.seen
+          continue
+        }
+        id = index.intern(key)
       }
-      let slot = levels[p.level]
-      if (slot === undefined) {
-        const key = patternKey(p.signature, p.level)
-        if (!tracked.has(key)) {
-          if (tracked.size >= this.maxPatterns) {
-            // Past the cap: counted, the way an SDK's overflow row counts the patterns it cannot hold.
-            const o = overflowRow()
-            o.seen = addCount(o.seen, p.seen)
-            o.kept = addCount(o.kept, p.kept)
-            o.bytes = addBytes(o.bytes, p.bytes)
-            o.keptBytes = addBytes(o.keptBytes, p.keptBytes ?? 0)
-            overflowSeen += p.seen
-            continue
-          }
-          tracked.add(key)
-        }
-        const meta: PatternMeta = {
-          service,
-          environment,
-          signature: p.signature,
-          level: p.level,
-          template: p.template,
-          example: p.example ?? null,
-          firstSeen,
-          lastSeen: end,
-        }
-        slot = {
-          meta,
-          row: rowOf(rows, p, service, environment, minute),
-          pending: undefined,
-          pendingOf: undefined,
-        }
-        levels[p.level] = slot
-      } else {
-        const { meta } = slot
-        meta.template = p.template
-        if (p.example !== undefined) meta.example = p.example
-        if (firstSeen < meta.firstSeen) meta.firstSeen = firstSeen
-        if (end > meta.lastSeen) meta.lastSeen = end
-        if (slot.row.minute !== minute) slot.row = rowOf(rows, p, service, environment, minute)
-      }
-      const row = slot.row
-      row.seen = addCount(row.seen, p.seen)
-      row.kept = addCount(row.kept, p.kept)
-      row.bytes = addBytes(row.bytes, p.bytes)
-      row.keptBytes = addBytes(row.keptBytes, p.keptBytes ?? 0)
+      group.see(id, p.template, p.example, firstSeen, end)
       // An SDK from before plain bytes were counted: its lines carry no fields of ours to leave out.
       const plainBytes = p.plainBytes ?? p.bytes
-      row.plainBytes = addBytes(row.plainBytes, plainBytes)
-      if (slot.pendingOf !== pend) {
-        slot.pendingOf = pend
-        slot.pending = pendingOf(pend, p)
-      }
-      const pp = slot.pending as PendingPattern
-      pp.seen = addCount(pp.seen, p.seen)
-      pp.kept = addCount(pp.kept, p.kept)
-      pp.bytes = addBytes(pp.bytes, p.bytes)
-      pp.plainBytes = addBytes(pp.plainBytes, plainBytes)
-      if (p.backfilled) pp.backfilled = addCount(pp.backfilled ?? 0, Math.min(p.backfilled, p.seen - p.kept))
+      const at = rows.row(id) * MINUTE_ROW.width
+      const v = rows.values
+      v[at + MINUTE_ROW.seen] = addCount(v[at + MINUTE_ROW.seen]!, p.seen)
+      v[at + MINUTE_ROW.kept] = addCount(v[at + MINUTE_ROW.kept]!, p.kept)
+      v[at + MINUTE_ROW.bytes] = addBytes(v[at + MINUTE_ROW.bytes]!, p.bytes)
+      v[at + MINUTE_ROW.keptBytes] = addBytes(v[at + MINUTE_ROW.keptBytes]!, p.keptBytes ?? 0)
+      v[at + MINUTE_ROW.plainBytes] = addBytes(v[at + MINUTE_ROW.plainBytes]!, plainBytes)
+      const backfilled = p.backfilled ? Math.min(p.backfilled, p.seen - p.kept) : 0
+      counts.add(id, p.seen, p.kept, p.bytes, plainBytes, backfilled)
     }
     if (overflowSeen > 0) this.onOverflow(service, environment, overflowSeen)
+  }
+
+  /** The metadata rows worth writing to a shared store now, and a callback once they are written. */
+  private metaToWrite(groups: Iterable<Unflushed>): { metas: PatternMeta[]; done(): void } {
+    const metas: PatternMeta[] = []
+    const written: Array<{ to: WrittenMeta; id: number; meta: PatternMeta }> = []
+    for (const g of groups) {
+      const gk = groupKey(g.service, g.environment)
+      let to = this.metaWritten.get(gk)
+      if (!to || to.index !== g.index) {
+        to = new WrittenMeta(g.index)
+        this.metaWritten.set(gk, to)
+      }
+      for (let row = 0; row < g.patterns; row++) {
+        const meta = g.metaAt(row)
+        const id = g.idAt(row)
+        if (!to.due(id, meta)) continue
+        metas.push(meta)
+        written.push({ to, id, meta })
+      }
+    }
+    return {
+      metas,
+      done: () => {
+        for (const w of written) w.to.written(w.id, w.meta)
+      },
+    }
   }
 
   /**
@@ -396,18 +250,10 @@ export class StatsAggregator {
     const run = async (): Promise<void> => {
       this.queued = undefined
       if (this.unflushed.size === 0) return
-      const groups = this.unflushed
+      const groups = [...this.unflushed.values()]
       this.unflushed = new Map()
-      const rows: MinuteStats[] = []
-      const metas: PatternMeta[] = []
       const overflow: OverflowStats[] = []
-      for (const g of groups.values()) {
-        for (const byPattern of g.minutes.values()) for (const r of byPattern.values()) rows.push(r)
-        for (const levels of g.slots.values()) {
-          for (const slot of Object.values(levels)) if (slot) metas.push(slot.meta)
-        }
-        for (const o of g.overflow.values()) overflow.push(o)
-      }
+      for (const g of groups) for (const o of g.overflow.values()) overflow.push(o)
       if (this.durable) {
         // A shared store is written over the network (the event loop is free meanwhile), in one
         // transaction with what is pending for generation.
@@ -417,15 +263,22 @@ export class StatsAggregator {
           pending.push({ service, environment, pending: p })
         }
         this.pending.clear()
-        const fresh = this.metaToWrite(metas)
-        await this.store.writeStats(rows, fresh, pending, overflow)
-        this.metaDone(fresh)
+        const rows: MinuteStats[] = [...each(groups, (g) => g.rows())]
+        const fresh = this.metaToWrite(groups)
+        await this.store.writeStats(rows, fresh.metas, pending, overflow)
+        fresh.done()
         return
       }
-      for (let i = 0; i === 0 || i < Math.max(rows.length, metas.length); i += FLUSH_CHUNK) {
-        if (i > 0) await new Promise((r) => setImmediate(r))
-        const chunk = [rows.slice(i, i + FLUSH_CHUNK), metas.slice(i, i + FLUSH_CHUNK)] as const
-        await this.store.writeStats(...chunk, undefined, i === 0 ? overflow : [])
+      // Row objects are made a chunk at a time: the ones written are garbage before the next chunk.
+      const rows = each(groups, (g) => g.rows())
+      const metas = each(groups, (g) => g.metas())
+      for (let first = true; ; first = false) {
+        const chunk = [take(rows, FLUSH_CHUNK), take(metas, FLUSH_CHUNK)] as const
+        if (!first) {
+          if (chunk[0].length === 0 && chunk[1].length === 0) break
+          await new Promise((r) => setImmediate(r))
+        }
+        await this.store.writeStats(...chunk, undefined, first ? overflow : [])
       }
     }
     // A failed flush must not wedge the queue: the next one runs either way.
@@ -459,9 +312,10 @@ export class StatsAggregator {
   restorePending(service: string, environment: string, taken: Pending | undefined): void {
     if (!taken) return
     const gk = groupKey(service, environment)
+    const index = this.indexOf(gk)
     const since = this.pending.get(gk)
-    if (since) mergePending(since, taken)
-    else this.pending.set(gk, taken)
+    const merged = since ? mergePending(since, taken, index) : taken
+    this.pending.set(gk, { ...merged, patterns: columnsOf(merged, index) })
     if (taken.since === undefined) this.taken.delete(gk)
     else this.taken.set(gk, taken.since)
   }
