@@ -66,7 +66,14 @@ export class PendingColumns implements ReadonlyMap<string, PendingPattern> {
   /** Adds to pattern `id`'s counts the PENDING row at `at` in `v` (another's columns, a page). */
   addRow(id: number, v: Float64Array, at: number): void {
     const f = PENDING
-    this.add(id, v[at + f.seen]!, v[at + f.kept]!, v[at + f.bytes]!, v[at + f.plainBytes]!, v[at + f.backfilled]!)
+    this.add(
+      id,
+      v[at + f.seen]!,
+      v[at + f.kept]!,
+      v[at + f.bytes]!,
+      v[at + f.plainBytes]!,
+      v[at + f.backfilled]!,
+    )
   }
 
   /** The key of a row. */

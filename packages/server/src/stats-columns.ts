@@ -160,6 +160,59 @@ export class IdRows {
   }
 }
 
+/**
+ * A string (or null) per row, the characters of all of them in one array: templates and examples of a
+ * million patterns held until a flush are then no million strings. A changed string is appended; the
+ * column lives one flush interval.
+ */
+export class TextColumn {
+  private chars = new Uint16Array(FIRST_CAPACITY * 32)
+  private used = 0
+  private starts = new Int32Array(FIRST_CAPACITY)
+  /** Characters of each row's string; -1 for null. */
+  private lengths = new Int32Array(FIRST_CAPACITY)
+
+  set(row: number, text: string | null): void {
+    this.starts = grown(this.starts, row + 1)
+    this.lengths = grown(this.lengths, row + 1)
+    if (text === null) {
+      this.lengths[row] = -1
+      return
+    }
+    if (this.lengths[row] === text.length && this.holds(row, text)) return
+    const start = this.used
+    this.chars = grown(this.chars, start + text.length)
+    for (let i = 0; i < text.length; i++) this.chars[start + i] = text.charCodeAt(i)
+    this.used += text.length
+    this.starts[row] = start
+    this.lengths[row] = text.length
+  }
+
+  private holds(row: number, text: string): boolean {
+    const start = this.starts[row]!
+    for (let i = 0; i < text.length; i++) if (this.chars[start + i] !== text.charCodeAt(i)) return false
+    return true
+  }
+
+  /** The row's string (a new one each call). */
+  get(row: number): string | null {
+    const length = this.lengths[row]!
+    if (length < 0) return null
+    return spell(this.chars, this.starts[row]!, length)
+  }
+}
+
+/** The string of `length` UTF-16 code units at `start` of `chars`. */
+function spell(chars: Uint16Array, start: number, length: number): string {
+  let out = ''
+  // fromCharCode takes the units as arguments: in slices well below any engine's argument limit.
+  for (let at = start; at < start + length; at += 8192) {
+    const end = Math.min(start + length, at + 8192)
+    out += String.fromCharCode.apply(null, chars.subarray(at, end) as unknown as number[])
+  }
+  return out
+}
+
 /** A function moving ids of `from` to `to`, interning there the keys it lacks. */
 export const reindex =
   (from: PatternIndex, to: PatternIndex) =>

@@ -1,6 +1,6 @@
 // Counts and metadata of one service/environment waiting for the next flush, as columns over the
 // group's pattern ids (see stats-columns.ts); turned into the store's row objects as they are written.
-import { fieldsOf, IdRows, type PatternIndex, reindex, splitPatternKey } from './stats-columns.js'
+import { fieldsOf, IdRows, type PatternIndex, reindex, splitPatternKey, TextColumn } from './stats-columns.js'
 import type { MinuteStats, OverflowStats, PatternMeta } from './store/types.js'
 
 /** The columns of a minute row. */
@@ -15,8 +15,8 @@ export class Unflushed {
   readonly overflow = new Map<number, OverflowStats>()
   /** Each pattern seen: its first and last sighting; its template and example by the same row. */
   private readonly meta = new IdRows(META.width)
-  private readonly templates: string[] = []
-  private readonly examples: Array<string | null> = []
+  private readonly templates = new TextColumn()
+  private readonly examples = new TextColumn()
 
   constructor(
     readonly service: string,
@@ -38,16 +38,16 @@ export class Unflushed {
     let row = this.meta.find(id)
     if (row < 0) {
       row = this.meta.row(id)
-      this.examples[row] = example ?? null
+      this.examples.set(row, example ?? null)
       this.meta.values[row * META.width + META.firstSeen] = firstSeen
       this.meta.values[row * META.width + META.lastSeen] = lastSeen
     } else {
-      if (example !== undefined) this.examples[row] = example
+      if (example !== undefined) this.examples.set(row, example)
       const at = row * META.width
       if (firstSeen < v[at + META.firstSeen]!) v[at + META.firstSeen] = firstSeen
       if (lastSeen > v[at + META.lastSeen]!) v[at + META.lastSeen] = lastSeen
     }
-    this.templates[row] = template
+    this.templates.set(row, template)
   }
 
   /** The counts rows of one minute. */
@@ -76,8 +76,8 @@ export class Unflushed {
       service: this.service,
       environment: this.environment,
       ...splitPatternKey(this.index.key(this.meta.ids[row]!)),
-      template: this.templates[row]!,
-      example: this.examples[row]!,
+      template: this.templates.get(row)!,
+      example: this.examples.get(row),
       firstSeen: this.meta.values[at + META.firstSeen]!,
       lastSeen: this.meta.values[at + META.lastSeen]!,
     }

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { addPendingPage, type PendingPage, sendPendingPages } from '../src/generation/pending-pages.js'
 import { type Pending, PendingColumns } from '../src/pending.js'
 import { StatsAggregator } from '../src/stats-aggregator.js'
-import { PatternIndex, splitPatternKey } from '../src/stats-columns.js'
+import { PatternIndex, splitPatternKey, TextColumn } from '../src/stats-columns.js'
 import { ROW_MAX_COUNT } from '../src/stats-limits.js'
 import { SqliteStore } from '../src/store/sqlite.js'
 import { batch, sig } from './helpers.js'
@@ -197,5 +197,22 @@ describe('PatternIndex', () => {
     expect(index.intern('')).toBe(keys.length)
     expect(index.key(keys.length)).toBe('')
     expect(index.size).toBe(keys.length + 1)
+  })
+})
+
+describe('TextColumn', () => {
+  it('keeps the latest string or null of each row, of any length', () => {
+    const texts = new TextColumn()
+    const long = 'é'.repeat(20_000)
+    texts.set(0, 'pattern <*> done')
+    texts.set(1, null)
+    texts.set(2, '')
+    texts.set(200, long)
+    texts.set(0, 'pattern <*> failed')
+    texts.set(1, 'now set')
+    expect([0, 1, 2, 200].map((row) => texts.get(row))).toEqual(['pattern <*> failed', 'now set', '', long])
+    texts.set(200, null)
+    texts.set(2, 'x')
+    expect([texts.get(200), texts.get(2), texts.get(0)]).toEqual([null, 'x', 'pattern <*> failed'])
   })
 })
