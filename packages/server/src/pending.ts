@@ -112,9 +112,10 @@ export class PendingColumns implements ReadonlyMap<string, PendingPattern> {
 
   /** Replaces a pattern's counts. */
   set(key: string, p: PendingPattern): this {
-    const at = this.rows.row(this.index.intern(key)) * PENDING.width
+    const id = this.index.intern(key)
+    const at = this.rows.row(id) * PENDING.width
     this.rows.values.fill(0, at, at + PENDING.width)
-    this.add(this.index.id(key)!, p.seen, p.kept, p.bytes, p.plainBytes, p.backfilled ?? 0)
+    this.add(id, p.seen, p.kept, p.bytes, p.plainBytes, p.backfilled ?? 0)
     return this
   }
 
