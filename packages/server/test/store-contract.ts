@@ -56,7 +56,15 @@ const pending = (seen: number, instance: string, start: number): Pending => ({
   patterns: new Map([
     [
       patternKey(sig(1), 'info'),
-      { signature: sig(1), level: 'info', seen, kept: seen - 1, bytes: seen * 10, plainBytes: seen * 6 },
+      {
+        signature: sig(1),
+        level: 'info',
+        seen,
+        kept: seen - 1,
+        bytes: seen * 10,
+        plainBytes: seen * 6,
+        backfilled: 1,
+      },
     ],
   ]),
   instances: new Map([[instance, { start, end: start + MIN, seen }]]),
@@ -440,6 +448,8 @@ export function storeContract(engine: string, factory: StoreFactory, skip?: stri
         kept: 13,
         bytes: 150,
         plainBytes: 90,
+        // Backfilled lines are budgeted: a replica's generation needs them too.
+        backfilled: 2,
       })
       const taken = await shared.takePending('svc', 'prod', T0 + 5 * MIN)
       expect(taken).toMatchObject({ batches: 2, since: undefined })

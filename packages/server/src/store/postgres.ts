@@ -106,15 +106,23 @@ const WRITE_STATS = `WITH inbox AS (
 /** The wire form of a Pending in `pending_stats.body`. */
 interface PendingBody {
   b: number
-  /** signature, level, seen, bytes, and (since plain bytes) kept and plain bytes. */
-  p: Array<[string, LevelName, number, number, number?, number?]>
+  /** signature, level, seen, bytes, and (since plain bytes) kept and plain bytes, (since backfill) backfilled. */
+  p: Array<[string, LevelName, number, number, number?, number?, number?]>
   i: Array<[string, number, number, number]>
 }
 
 const pendingBody = (p: Pending): string =>
   JSON.stringify({
     b: p.batches,
-    p: [...p.patterns.values()].map((x) => [x.signature, x.level, x.seen, x.bytes, x.kept, x.plainBytes]),
+    p: [...p.patterns.values()].map((x) => [
+      x.signature,
+      x.level,
+      x.seen,
+      x.bytes,
+      x.kept,
+      x.plainBytes,
+      x.backfilled ?? 0,
+    ]),
     i: [...p.instances].map(([k, w]) => [k, w.start, w.end, w.seen]),
   } satisfies PendingBody)
 
@@ -123,15 +131,24 @@ function mergePending(bodies: string[], since: number | undefined): Pending {
   for (const text of bodies) {
     const body = JSON.parse(text) as PendingBody
     out.batches += body.b
-    for (const [signature, level, seen, bytes, kept = seen, plainBytes = bytes] of body.p) {
+    for (const [signature, level, seen, bytes, kept = seen, plainBytes = bytes, backfilled = 0] of body.p) {
       const pp = out.patterns.get(patternKey(signature, level))
       if (pp) {
         pp.seen += seen
         pp.kept += kept
         pp.bytes += bytes
         pp.plainBytes += plainBytes
+        pp.backfilled = (pp.backfilled ?? 0) + backfilled
       } else
-        out.patterns.set(patternKey(signature, level), { signature, level, seen, kept, bytes, plainBytes })
+        out.patterns.set(patternKey(signature, level), {
+          signature,
+          level,
+          seen,
+          kept,
+          bytes,
+          plainBytes,
+          backfilled,
+        })
     }
     for (const [inst, start, end, seen] of body.i) {
       const w = out.instances.get(inst)
