@@ -14,11 +14,10 @@ import { promisify } from 'node:util'
 import { type RunningServer, startServer } from '@logsieve/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requirement, titled } from '../../../test/support/requirement.js'
-import { appDir, layOutApp } from './app.js'
+import { appDir, layOutApp, nextBin } from './app.js'
 import { listen, type RunningApp, startApp, until } from './app-process.js'
 
 const run = promisify(execFile)
-const nextBin = join(import.meta.dirname, '..', 'node_modules', 'next', 'dist', 'bin', 'next')
 const skip = requirement('next', existsSync(nextBin), `is not installed at ${nextBin}`, 'pnpm install')
 
 const ADMIN = 'admin-next-test-0123456789'
