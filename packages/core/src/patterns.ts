@@ -3,9 +3,9 @@
 // lookup, a rules lookup and a floor lookup, each hashing and comparing strings.
 
 import { GenerationCache, ownKey } from './signature.js'
-import type { SignatureResult, StatsHandle } from './types.js'
+import type { PatternMemo, SignatureResult, StatsHandle } from './types.js'
 
-export interface Pattern<R> {
+export interface Pattern<R> extends PatternMemo {
   sig: SignatureResult
   /** Policy generation `rules` was looked up for (-1: never). */
   gen: number
@@ -37,6 +37,7 @@ export function newPattern<R>(sig: SignatureResult): Pattern<R> {
     rows: [undefined, undefined, undefined, undefined, undefined, undefined],
     size: [0, 0, 0, 0, 0, 0],
     carry: [0, 0, 0, 0, 0, 0],
+    memo: undefined,
   }
 }
 

@@ -372,3 +372,19 @@ describe('createBaseSampler', () => {
     expect('measured' in base).toBe(false)
   })
 })
+
+describe('Decision.pattern', () => {
+  it('is one object for the lines of a pattern, another for another pattern, and keeps its memo', () => {
+    const sampler = createSampler()
+    const first = sampler.decide('info', 'user %s logged in', { isFormat: true }).pattern
+    expect(first).toBeDefined()
+    ;(first as { memo: unknown }).memo = 'mine'
+    // Another line of the format, at its level and at another: the same object.
+    expect(sampler.decide('info', 'user %s logged in', { isFormat: true }).pattern).toBe(first)
+    expect(sampler.decide('warn', 'user %s logged in', { isFormat: true }).pattern).toBe(first)
+    const other = sampler.decide('info', 'order %s shipped', { isFormat: true }).pattern
+    expect(other).not.toBe(first)
+    expect(other?.memo).toBeUndefined()
+    expect(first?.memo).toBe('mine')
+  })
+})

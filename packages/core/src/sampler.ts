@@ -300,6 +300,7 @@ function buildSampler<S extends StatsCounter>(
     }
     d.signature = sig.signature
     d.template = sig.template
+    d.pattern = p
     d.level = name
     d.severity = severity
 

@@ -38,6 +38,18 @@ export interface Decision {
   /** Weight of a kept line: 1/rate when rate < 1, else 1 (floor lines: 1). Emitted as `sample_rate`. */
   sampleRate: number
   reason: DecisionReason
+  /**
+   * The line's pattern, the same object for its lines while the sampler holds the pattern: an
+   * integration keeps what it derives from a pattern (a compiled format) in its `memo` instead of a map
+   * of its own, and checks on reading that the memo is its own and for the same key (after an internal
+   * error the sampler fails open, and the decision's signature and pattern may be an earlier line's).
+   */
+  pattern?: PatternMemo
+}
+
+/** A pattern's room for one integration's data: whoever reads `memo` checks that it is its own. */
+export interface PatternMemo {
+  memo: unknown
 }
 
 export interface DecideOptions {

@@ -6,12 +6,19 @@ import { type LineFieldOptions, writesSampleRate, writesSignature, writesTrace }
 import type { Scope, TraceIds } from '@logsieve/node'
 import { safeJson } from './render.js'
 
-// The groups of fields a fragment holds (see heldKeys).
+// The groups of fields a fragment holds (see GROUP_KEYS).
 const TRACE = 1
 const SIGNATURE = 2
 const RATE = 4
 const SCOPE = 8
 const BACKFILL = 16
+/** Each fixed group of fields and its keys (a scope's keys depend on the scope). */
+const GROUP_KEYS: ReadonlyArray<readonly [number, readonly string[]]> = [
+  [TRACE, ['trace_id', 'span_id']],
+  [SIGNATURE, ['signature']],
+  [RATE, ['sample_rate']],
+  [BACKFILL, ['backfilled', 'logged_at']],
+]
 /** Bindings strings whose keys are held parsed at most (the map starts over when full). */
 const MAX_BINDINGS = 256
 
@@ -46,6 +53,8 @@ export function createFields(options: LineFieldOptions | undefined): Fields {
   let held = 0
   let heldScope: Scope | undefined
   const bindingKeys = new Map<string, Set<string>>()
+  let lastBindings = ''
+  let lastKeys = new Set<string>()
 
   function fragment(
     signature: string,
@@ -105,47 +114,53 @@ export function createFields(options: LineFieldOptions | undefined): Fields {
         : undefined
     const inBindings = typeof bindings === 'string' && bindings !== '' ? keysOf(bindings) : undefined
     let clash: string[] | undefined
-    for (const k of heldKeys()) {
-      // pino writes a merge object's own keys whose value is defined.
-      if (
-        (obj !== undefined && Object.hasOwn(obj, k) && obj[k] !== undefined) ||
-        inBindings?.has(k) === true
-      ) {
-        clash ??= []
-        clash.push(k)
-      }
+    // The fixed groups' keys, read from a table: no array per line.
+    for (const [group, keys] of GROUP_KEYS) {
+      if ((held & group) !== 0) for (const k of keys) clash = withClash(clash, k, obj, inBindings)
+    }
+    if (held & SCOPE && heldScope !== undefined) {
+      if (heldScope.requestId !== undefined) clash = withClash(clash, 'request_id', obj, inBindings)
+      if (heldScope.fields !== undefined)
+        for (const k of Object.keys(heldScope.fields)) clash = withClash(clash, k, obj, inBindings)
     }
     // Not held past its line: a scope that ended must not stay alive here.
     heldScope = undefined
     return clash === undefined ? extra : withoutKeys(extra, clash)
   }
 
-  /** The keys the last fragment holds. */
-  function heldKeys(): string[] {
-    const keys: string[] = []
-    if (held & TRACE) keys.push('trace_id', 'span_id')
-    if (held & SIGNATURE) keys.push('signature')
-    if (held & RATE) keys.push('sample_rate')
-    if (held & SCOPE && heldScope !== undefined) {
-      if (heldScope.requestId !== undefined) keys.push('request_id')
-      if (heldScope.fields !== undefined) keys.push(...Object.keys(heldScope.fields))
+  /** The keys of serialized bindings (`,"k":v…`), parsed once per bindings string. */
+  function keysOf(bindings: string): Set<string> {
+    // A logger's lines share one bindings string: the last one's keys without a map lookup.
+    if (bindings === lastBindings) return lastKeys
+    let keys = bindingKeys.get(bindings)
+    if (keys === undefined) {
+      if (bindingKeys.size >= MAX_BINDINGS) bindingKeys.clear()
+      keys = new Set(Object.keys(parseFragment(bindings)))
+      bindingKeys.set(bindings, keys)
     }
-    if (held & BACKFILL) keys.push('backfilled', 'logged_at')
+    lastBindings = bindings
+    lastKeys = keys
     return keys
   }
 
-  /** The keys of serialized bindings (`,"k":v…`), parsed once per bindings string. */
-  function keysOf(bindings: string): Set<string> {
-    let held = bindingKeys.get(bindings)
-    if (held === undefined) {
-      if (bindingKeys.size >= MAX_BINDINGS) bindingKeys.clear()
-      held = new Set(Object.keys(parseFragment(bindings)))
-      bindingKeys.set(bindings, held)
-    }
-    return held
-  }
-
   return { fragment, dedupe }
+}
+
+/**
+ * `clash` with `k` added when the line already has key `k`: the bindings hold it, or the merge object
+ * does (pino writes a merge object's own keys whose value is defined).
+ */
+function withClash(
+  clash: string[] | undefined,
+  k: string,
+  obj: Record<string, unknown> | undefined,
+  inBindings: Set<string> | undefined,
+): string[] | undefined {
+  if (!((obj !== undefined && Object.hasOwn(obj, k) && obj[k] !== undefined) || inBindings?.has(k) === true))
+    return clash
+  const out = clash ?? []
+  out.push(k)
+  return out
 }
 
 /** The keys among `keys` that a fragment holds at its top level. */

@@ -12,6 +12,7 @@ import {
   type Replayer,
   type Scope,
   type Sieve,
+  type TraceIds,
 } from '@logsieve/node'
 import { exportLine, takeExample } from './export.js'
 import { createFields, fragmentClashes, withoutKeys } from './fields.js'
@@ -71,6 +72,8 @@ export function createIntegration(
   let activeExtra = ''
   /** Fields handed from our hook to the method wrapper a user hook calls (read and cleared there). */
   let hookExtra = ''
+  /** The active OpenTelemetry span's ids read by decide(), for the kept line's fields: one lookup a line. */
+  let decidedOtel: TraceIds | undefined
   const fieldMethods = new WeakMap<LogFn, LogFn>()
   // The last bindings with fields appended, reused while the logger and the fields stay the same (a
   // loop, a burst). From its second use it is a flat copy: a concatenation is a rope, which a real
@@ -90,7 +93,9 @@ export function createIntegration(
     scope: Scope | undefined,
   ): Decision | undefined {
     try {
-      const ids = otelIds() ?? scope
+      const otel = otelIds()
+      decidedOtel = otel
+      const ids = otel ?? scope
       decideOptions.isFormat = isTemplate(a0, a1, n)
       decideOptions.traceId = ids?.traceId
       return sampler.decide(level, templateOf(a0, a1), decideOptions)
@@ -113,14 +118,17 @@ export function createIntegration(
   ): void {
     let extra = ''
     let message: string | undefined
+    // The OpenTelemetry ids this line's decide() read, taken before anything here can log a nested line.
+    const otel = decidedOtel
+    decidedOtel = undefined
     if (d !== undefined) {
       try {
         const a0 = args[0]
         if (fromLevelMethod) {
           const f = formatOf(a0, args[1], args.length)
-          if (f !== undefined) message = preformat(logger, syms as PinoSymbols, f, args)
+          if (f !== undefined) message = preformat(logger, syms as PinoSymbols, f, args, d.pattern)
         }
-        extra = keptFields(logger, d, scope, args, a0)
+        extra = keptFields(logger, d, scope, args, a0, otel)
       } catch (error) {
         sieve.report('LOGSIEVE_HOOK_ERROR', error)
       }
@@ -135,6 +143,7 @@ export function createIntegration(
     scope: Scope | undefined,
     args: ArrayLike<unknown>,
     a0: unknown,
+    otel: TraceIds | undefined,
   ): string {
     // Copied out of the reused Decision before a backfill replay or a nested line can change it.
     const signature = d.signature
@@ -146,7 +155,6 @@ export function createIntegration(
     if (severity >= ERROR_SEVERITY) scope?.backfill?.drain(onReplayError)
     measure.choose()
     if (examples) takeExample(sieve, d, args)
-    const otel = otelIds()
     const ids = otel ?? scope
     if (exporting) exportLine(sieve, args, severity, label, signature, sampleRate, ids)
     const local = otel === undefined && scope?.localTrace === true

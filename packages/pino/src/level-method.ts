@@ -3,7 +3,7 @@
 // into an array for the hook, and the hook spreads them back. So after a level's first line came through
 // the hook, its method is replaced by one that makes the same decision on the call's `arguments`, read in
 // place, and hands kept lines to the same kept path as the hook (integration.ts): one decision path.
-import type { Decision } from '@logsieve/core/sdk'
+import type { Decision, PatternMemo } from '@logsieve/core/sdk'
 import { currentScope, type Replayer, type Scope } from '@logsieve/node'
 import { type Compiled, compileFormat, interpolate } from './interpolate.js'
 import type { PinoSymbols } from './pino-symbols.js'
@@ -109,25 +109,45 @@ function levelMethod(lines: Lines, method: LogFn, level: number): LogFn {
   return sieved
 }
 
-/** Formats compiled for `interpolate`: a kept line's message formatted here (see interpolate.ts). */
+/** A compiled format kept on its pattern (PatternMemo), tagged with the preformat that owns it. */
+interface FormatMemo {
+  owner: object
+  format: string
+  compiled: Compiled | null
+}
+
+/**
+ * Formats compiled for `interpolate`: a kept line's message formatted here (see interpolate.ts). A
+ * format's compiled form is kept on its pattern, so a kept line finds it without a lookup of its own;
+ * the map serves lines without one and patterns the sampler let go.
+ */
 export function createPreformat(): (
   logger: PinoLike,
   syms: PinoSymbols,
   format: string,
   args: ArrayLike<unknown>,
+  pattern: PatternMemo | undefined,
 ) => string | undefined {
+  const owner = {}
   const compiled = new Map<string, Compiled | null>()
-  return (logger, syms, format, args) => {
+  return (logger, syms, format, args, pattern) => {
     // Not with a message prefix holding a `%`: pino formats the prefix and the message together.
     if (syms.prefix !== undefined) {
       const prefix = (logger as unknown as Record<symbol, unknown>)[syms.prefix]
       if (typeof prefix === 'string' && prefix.includes('%')) return undefined
     }
-    let c = compiled.get(format)
-    if (c === undefined) {
-      if (compiled.size >= MAX_COMPILED) compiled.clear()
-      c = compileFormat(format) ?? null
-      compiled.set(format, c)
+    const memo = pattern?.memo as FormatMemo | undefined
+    let c: Compiled | null | undefined
+    // Two formats may share a pattern (one signature): the memo names its format.
+    if (memo !== undefined && memo.owner === owner && memo.format === format) c = memo.compiled
+    else {
+      c = compiled.get(format)
+      if (c === undefined) {
+        if (compiled.size >= MAX_COMPILED) compiled.clear()
+        c = compileFormat(format) ?? null
+        compiled.set(format, c)
+      }
+      if (pattern !== undefined) pattern.memo = { owner, format, compiled: c } satisfies FormatMemo
     }
     return c === null ? undefined : interpolate(c, args, typeof args[0] === 'string' ? 1 : 2)
   }
