@@ -43,12 +43,21 @@ export function createFields(options: LineFieldOptions | undefined): Fields {
   const scopeFields = options?.scopeFields ?? true
   /** This integration, as the owner of what it caches on scopes. */
   const owner = {}
-  // The last pattern's fragment, and the last weight's: consecutive lines of one pattern (a loop, a
-  // burst) reuse them instead of concatenating and formatting a number each time.
+  // The last pattern's fragment, the last weight's and the last trace's: consecutive lines of one
+  // pattern or request (a loop, a burst) reuse them instead of concatenating each time.
   let lastSignature = ''
   let signatureJson = ''
   let lastRate = 1
   let rateJson = ''
+  let lastTraceId = ''
+  let lastSpanId = ''
+  let traceJson = ''
+  // The last live line's fragment and its parts.
+  let out = ''
+  let outTrace = ''
+  let outSig = ''
+  let outWeight = ''
+  let outFields = ''
   // What the last fragment holds, for dedupe: a bit per group of fields, and its scope.
   let held = 0
   let heldScope: Scope | undefined
@@ -65,43 +74,59 @@ export function createFields(options: LineFieldOptions | undefined): Fields {
     scope: Scope | undefined,
     loggedAt: number,
   ): string {
-    let out = ''
     held = 0
+    let trace = ''
     if (ids !== undefined && writesTrace(traceMode, localTrace)) {
-      out += `,"trace_id":"${ids.traceId}","span_id":"${ids.spanId}"`
+      if (ids.traceId !== lastTraceId || ids.spanId !== lastSpanId) {
+        lastTraceId = ids.traceId
+        lastSpanId = ids.spanId
+        traceJson = `,"trace_id":"${ids.traceId}","span_id":"${ids.spanId}"`
+      }
+      trace = traceJson
       held |= TRACE
     }
+    let sig = ''
     if (signature !== '' && writesSignature(signatureMode, rate, sampleRate)) {
       if (signature !== lastSignature) {
         lastSignature = signature
         signatureJson = `,"signature":"${signature}"`
       }
-      out += signatureJson
+      sig = signatureJson
       held |= SIGNATURE
     }
+    let weight = ''
     if (writesSampleRate(sampleRate)) {
       if (sampleRate !== lastRate) {
         lastRate = sampleRate
         rateJson = `,"sample_rate":${sampleRate}`
       }
-      out += rateJson
+      weight = rateJson
       held |= RATE
     }
+    let fields = ''
     if (scopeFields && scope !== undefined && (scope.requestId !== undefined || scope.fields !== undefined)) {
       // Serialized once per scope (and again after setFields), not on every line of the request.
       const derived = scope.derived
-      if (derived !== undefined && derived.owner === owner) out += derived.value
+      if (derived !== undefined && derived.owner === owner) fields = derived.value
       else {
-        const value = scopeJson(scope)
-        scope.derived = { owner, value }
-        out += value
+        fields = scopeJson(scope)
+        scope.derived = { owner, value: fields }
       }
       held |= SCOPE
       heldScope = scope
     }
     if (loggedAt !== 0) {
-      out += `,"backfilled":true,"logged_at":${loggedAt}`
       held |= BACKFILL
+      return `${trace}${sig}${weight}${fields},"backfilled":true,"logged_at":${loggedAt}`
+    }
+    // The same string while its parts are the same (a request's lines of one pattern, a loop): the
+    // bindings joined with it are then reused as they are (integration.ts join).
+    if (trace !== outTrace || sig !== outSig || weight !== outWeight || fields !== outFields) {
+      outTrace = trace
+      outSig = sig
+      outWeight = weight
+      outFields = fields
+      out = `${trace}${sig}${weight}${fields}`
     }
     return out
   }

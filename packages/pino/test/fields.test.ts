@@ -55,6 +55,33 @@ describe('fields by default', () => {
     expect(lines()[1]).toMatchObject({ trace_id: TRACE })
   })
 
+  it('gives each line of interleaved requests its own trace and request fields', async () => {
+    const sieve = sieveWith()
+    const { log, lines } = logger(sieve)
+    const other = `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`
+    // Two requests whose lines alternate: a fragment reused from the last line must not leak across.
+    const first = sieve.run({ traceparent: TP, requestId: 'req-1' }, async () => {
+      log.info('step %s', 1)
+      await new Promise((r) => setImmediate(r))
+      log.info('step %s', 2)
+    })
+    const second = sieve.run({ traceparent: other, requestId: 'req-2' }, async () => {
+      log.info('step %s', 1)
+      await new Promise((r) => setImmediate(r))
+      log.info('step %s', 2)
+    })
+    await Promise.all([first, second])
+    log.info('step %s', 3)
+    const byRequest = lines().map((l) => [l.request_id, l.trace_id, l.msg])
+    expect(byRequest).toEqual([
+      ['req-1', TRACE, 'step 1'],
+      ['req-2', 'a'.repeat(32), 'step 1'],
+      ['req-1', TRACE, 'step 2'],
+      ['req-2', 'a'.repeat(32), 'step 2'],
+      [undefined, undefined, 'step 3'],
+    ])
+  })
+
   it('writes sample_rate when a line stands for more than itself, and no signature', () => {
     let n = 0
     const sieve = sieveWith({ info: 0.5 }, () => (n++ % 2 === 0 ? 0.9 : 0.1))
