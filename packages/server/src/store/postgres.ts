@@ -2,12 +2,13 @@
 // are assigned in the database (a row per service/environment, locked by its update), stats not yet used
 // by a generation live in `pending_stats`, and stored versions and revoked keys are announced with
 // NOTIFY. Connection failures surface as 503 errors; the pool and the listener reconnect by themselves.
-import { type LevelName, type Pin, type Policy, patternKey, type Settings } from '@logsieve/core'
+import type { LevelName, Pin, Policy, Settings } from '@logsieve/core'
 import pg from 'pg'
 import { ApiError } from '../errors.js'
 import type { Pending } from '../stats-aggregator.js'
 import { HOUR_MAX_COUNT } from '../stats-limits.js'
 import { PG_MIGRATIONS } from './pg-migrations.js'
+import { mergePendingBodies, pendingBody } from './pg-pending-body.js'
 import { foldInbox, INBOX_ARITY, INBOX_COLUMNS, inboxParams, inboxValues } from './pg-stats-inbox.js'
 import { separationFromRow } from './separation-row.js'
 import { sessionFromRow } from './session-row.js'
@@ -102,65 +103,6 @@ const WRITE_STATS = `WITH inbox AS (
   )
   INSERT INTO pending_stats (service, environment, at, body)
   SELECT s, e, $1::int8, b FROM unnest($${PENDING}::text[], $${PENDING + 1}::text[], $${PENDING + 2}::text[]) AS t(s, e, b)`
-
-/** The wire form of a Pending in `pending_stats.body`. */
-interface PendingBody {
-  b: number
-  /** signature, level, seen, bytes, and (since plain bytes) kept and plain bytes, (since backfill) backfilled. */
-  p: Array<[string, LevelName, number, number, number?, number?, number?]>
-  i: Array<[string, number, number, number]>
-}
-
-const pendingBody = (p: Pending): string =>
-  JSON.stringify({
-    b: p.batches,
-    p: [...p.patterns.values()].map((x) => [
-      x.signature,
-      x.level,
-      x.seen,
-      x.bytes,
-      x.kept,
-      x.plainBytes,
-      x.backfilled ?? 0,
-    ]),
-    i: [...p.instances].map(([k, w]) => [k, w.start, w.end, w.seen]),
-  } satisfies PendingBody)
-
-function mergePending(bodies: string[], since: number | undefined): Pending {
-  const out: Pending = { patterns: new Map(), instances: new Map(), batches: 0, since }
-  for (const text of bodies) {
-    const body = JSON.parse(text) as PendingBody
-    out.batches += body.b
-    for (const [signature, level, seen, bytes, kept = seen, plainBytes = bytes, backfilled = 0] of body.p) {
-      const pp = out.patterns.get(patternKey(signature, level))
-      if (pp) {
-        pp.seen += seen
-        pp.kept += kept
-        pp.bytes += bytes
-        pp.plainBytes += plainBytes
-        pp.backfilled = (pp.backfilled ?? 0) + backfilled
-      } else
-        out.patterns.set(patternKey(signature, level), {
-          signature,
-          level,
-          seen,
-          kept,
-          bytes,
-          plainBytes,
-          backfilled,
-        })
-    }
-    for (const [inst, start, end, seen] of body.i) {
-      const w = out.instances.get(inst)
-      if (w) {
-        w.start = Math.min(w.start, start)
-        w.end = Math.max(w.end, end)
-        w.seen += seen
-      } else out.instances.set(inst, { start, end, seen })
-    }
-  }
-  return out
-}
 
 const keyFromRow = (r: Row): ApiKeyRecord => ({
   id: r.id as string,
@@ -473,7 +415,7 @@ export class PostgresStore implements SharedStore {
         )
       }
       if (r.rowCount === 0) return undefined
-      return mergePending(
+      return mergePendingBodies(
         r.rows.map((x) => x.body as string),
         since,
       )
