@@ -46,10 +46,18 @@ export const INBOX_COLUMNS = COLUMNS.map(([name]) => name).join(', ')
 export const inboxParams = (first: number): string =>
   COLUMNS.map(([, type], i) => `$${first + i}::${type}[]`).join(', ')
 
+/**
+ * A number array as a PostgreSQL array literal. The driver's generic encoding quotes and regex-escapes
+ * every element; finite numbers need neither (String(n) is valid int8/float8 input: counts stay below 2^53).
+ */
+export const numberArray = (xs: number[]): string => `{${xs.join(',')}}`
+
+const encode = (type: string, xs: unknown[]): unknown => (type === 'text' ? xs : numberArray(xs as number[]))
+
 /** The values of INBOX_COLUMNS for one flush: one array per column. */
 export const inboxValues = (rows: MinuteStats[], overflow: OverflowStats[]): unknown[] => [
-  ...MINUTE_COLUMNS.map(([, , value]) => rows.map(value)),
-  ...OVERFLOW_COLUMNS.map(([, , value]) => overflow.map(value)),
+  ...MINUTE_COLUMNS.map(([, type, value]) => encode(type, rows.map(value))),
+  ...OVERFLOW_COLUMNS.map(([, type, value]) => encode(type, overflow.map(value))),
 ]
 
 const C = ROW_MAX_COUNT
