@@ -224,9 +224,9 @@ export class StatsAggregator {
         this.metaWritten.set(gk, to)
       }
       for (let row = 0; row < g.patterns; row++) {
-        const meta = g.metaAt(row)
         const id = g.idAt(row)
-        if (!to.due(id, meta)) continue
+        if (!to.due(id, g, row)) continue
+        const meta = g.metaAt(row)
         metas.push(meta)
         written.push({ to, id, meta })
       }

@@ -179,13 +179,18 @@ export class TextColumn {
       this.lengths[row] = -1
       return
     }
-    if (this.lengths[row] === text.length && this.holds(row, text)) return
+    if (this.equals(row, text)) return
     const start = this.used
     this.chars = grown(this.chars, start + text.length)
     for (let i = 0; i < text.length; i++) this.chars[start + i] = text.charCodeAt(i)
     this.used += text.length
     this.starts[row] = start
     this.lengths[row] = text.length
+  }
+
+  /** True when the row holds `text` (compared in place, no string made). */
+  equals(row: number, text: string): boolean {
+    return this.lengths[row] === text.length && this.holds(row, text)
   }
 
   private holds(row: number, text: string): boolean {

@@ -70,6 +70,19 @@ export class Unflushed {
     return this.meta.ids[row]!
   }
 
+  /** True when the metadata row's template is `text`. */
+  templateIs(row: number, text: string): boolean {
+    return this.templates.equals(row, text)
+  }
+
+  firstSeenAt(row: number): number {
+    return this.meta.values[row * META.width + META.firstSeen]!
+  }
+
+  lastSeenAt(row: number): number {
+    return this.meta.values[row * META.width + META.lastSeen]!
+  }
+
   metaAt(row: number): PatternMeta {
     const at = row * META.width
     return {

@@ -3,6 +3,7 @@
 // replicas' writes queue behind).
 import type { PatternIndex } from './stats-columns.js'
 import type { PatternMeta } from './store/types.js'
+import type { Unflushed } from './unflushed.js'
 
 export const META_REFRESH_MS = 60_000
 
@@ -13,14 +14,17 @@ export class WrittenMeta {
 
   constructor(readonly index: PatternIndex) {}
 
-  /** True when `m` (pattern `id`) is new, changed, or was last written META_REFRESH_MS ago. */
-  due(id: number, m: PatternMeta): boolean {
+  /**
+   * True when pattern `id`, metadata row `row` of `g`, is new, changed, or was last written META_REFRESH_MS
+   * ago. Read in place: most rows are not due, and need no row object.
+   */
+  due(id: number, g: Unflushed, row: number): boolean {
     const template = this.templates[id]
     if (template === undefined) return true
     return (
-      template !== m.template ||
-      m.firstSeen < this.times[2 * id]! ||
-      m.lastSeen - this.times[2 * id + 1]! >= META_REFRESH_MS
+      !g.templateIs(row, template) ||
+      g.firstSeenAt(row) < this.times[2 * id]! ||
+      g.lastSeenAt(row) - this.times[2 * id + 1]! >= META_REFRESH_MS
     )
   }
 
