@@ -109,7 +109,12 @@ function levelMethod(lines: Lines, method: LogFn, level: number): LogFn {
   return sieved
 }
 
-/** A compiled format kept on its pattern (PatternMemo), tagged with the preformat that owns it. */
+/**
+ * A compiled format kept on its pattern (PatternMemo), tagged as ours: a compiled format depends on the
+ * format alone, so every pino integration of a process shares it (two loggers on one sieve do not take
+ * turns replacing it); another kind of integration's memo is left alone.
+ */
+const FORMAT_MEMO = {}
 interface FormatMemo {
   owner: object
   format: string
@@ -128,7 +133,6 @@ export function createPreformat(): (
   args: ArrayLike<unknown>,
   pattern: PatternMemo | undefined,
 ) => string | undefined {
-  const owner = {}
   const compiled = new Map<string, Compiled | null>()
   return (logger, syms, format, args, pattern) => {
     // Not with a message prefix holding a `%`: pino formats the prefix and the message together.
@@ -139,7 +143,7 @@ export function createPreformat(): (
     const memo = pattern?.memo as FormatMemo | undefined
     let c: Compiled | null | undefined
     // Two formats may share a pattern (one signature): the memo names its format.
-    if (memo !== undefined && memo.owner === owner && memo.format === format) c = memo.compiled
+    if (memo !== undefined && memo.owner === FORMAT_MEMO && memo.format === format) c = memo.compiled
     else {
       c = compiled.get(format)
       if (c === undefined) {
@@ -147,7 +151,8 @@ export function createPreformat(): (
         c = compileFormat(format) ?? null
         compiled.set(format, c)
       }
-      if (pattern !== undefined) pattern.memo = { owner, format, compiled: c } satisfies FormatMemo
+      if (pattern !== undefined)
+        pattern.memo = { owner: FORMAT_MEMO, format, compiled: c } satisfies FormatMemo
     }
     return c === null ? undefined : interpolate(c, args, typeof args[0] === 'string' ? 1 : 2)
   }

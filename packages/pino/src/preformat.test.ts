@@ -34,14 +34,20 @@ describe('preformat with a pattern memo', () => {
     expect(pattern.memo).toBe(memo)
   })
 
-  it('does not read another integration’s memo', () => {
+  it('shares the memo between pino integrations, and leaves another kind’s alone', () => {
     const mine = createPreformat()
-    const theirs = createPreformat()
+    const another = createPreformat()
     const pattern: PatternMemo = { memo: undefined }
-    theirs(logger, syms, 'user %s in', ['user %s in', 'a'], pattern)
-    // A foreign memo under the same format: replaced, and the line formatted from its own arguments.
-    ;(pattern.memo as { compiled: unknown }).compiled = null
-    expect(mine(logger, syms, 'user %s in', ['user %s in', 'b'], pattern)).toBe('user b in')
+    mine(logger, syms, 'user %s in', ['user %s in', 'a'], pattern)
+    const memo = pattern.memo
+    // A second pino logger on the same sieve reads it as it is.
+    expect(another(logger, syms, 'user %s in', ['user %s in', 'b'], pattern)).toBe('user b in')
+    expect(pattern.memo).toBe(memo)
+    // Another kind of integration's memo under the same format: not read, replaced.
+    const foreign = { owner: {}, format: 'user %s in', compiled: null }
+    pattern.memo = foreign
+    expect(mine(logger, syms, 'user %s in', ['user %s in', 'c'], pattern)).toBe('user c in')
+    expect(pattern.memo).not.toBe(foreign)
   })
 
   it('formats without a pattern (the sampler failed open)', () => {
