@@ -161,6 +161,22 @@ export function columnsOf(p: Pending, index: PatternIndex): PendingColumns {
   return columns
 }
 
+/** Widens instance `key`'s span in `instances` by a window of `seen` lines from `start` to `end`. */
+export function addSpan(
+  instances: Pending['instances'],
+  key: string,
+  start: number,
+  end: number,
+  seen: number,
+): void {
+  const span = instances.get(key)
+  if (span) {
+    span.start = Math.min(span.start, start)
+    span.end = Math.max(span.end, end)
+    span.seen += seen
+  } else instances.set(key, { start, end, seen })
+}
+
 /**
  * Folds two Pendings of a service/environment into one: `taken` (what a failed generation took) and
  * `since` (what arrived since). The smaller's counts go into the larger's columns; the period starts at
@@ -171,14 +187,7 @@ export function mergePending(since: Pending, taken: Pending, index: PatternIndex
   const patterns = columnsOf(big, index)
   patterns.addAll(small.patterns)
   const instances = big.instances
-  for (const [k, w] of small.instances) {
-    const v = instances.get(k)
-    if (v) {
-      v.start = Math.min(v.start, w.start)
-      v.end = Math.max(v.end, w.end)
-      v.seen += w.seen
-    } else instances.set(k, w)
-  }
+  for (const [k, w] of small.instances) addSpan(instances, k, w.start, w.end, w.seen)
   return { patterns, instances, batches: since.batches + taken.batches, since: taken.since }
 }
 

@@ -4,7 +4,15 @@
 // tracks at most `maxPatternsPerService` patterns; lines of further ones are counted in its overflow row.
 // Both accumulators are columns over the group's pattern ids (stats-columns.ts): no object per pattern.
 import { groupKey, patternKey, type StatsBatch, splitGroupKey } from '@logsieve/core'
-import { addBytes, addCount, columnsOf, mergePending, type Pending, PendingColumns } from './pending.js'
+import {
+  addBytes,
+  addCount,
+  addSpan,
+  columnsOf,
+  mergePending,
+  type Pending,
+  PendingColumns,
+} from './pending.js'
 import { PatternIndex } from './stats-columns.js'
 import { eachPage } from './store/pages.js'
 import {
@@ -142,12 +150,7 @@ export class StatsAggregator {
     const inst = batch.instance ?? ''
     let seen = 0
     for (const p of batch.patterns) seen += p.seen
-    const span = pend.instances.get(inst)
-    if (span) {
-      span.start = Math.min(span.start, start)
-      span.end = Math.max(span.end, end)
-      span.seen += seen
-    } else pend.instances.set(inst, { start, end, seen })
+    addSpan(pend.instances, inst, start, end, seen)
     let group = this.unflushed.get(gk)
     if (!group) {
       group = new Unflushed(service, environment, index)

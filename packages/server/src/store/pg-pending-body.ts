@@ -1,7 +1,7 @@
 // Pending stats on PostgreSQL: each flush stores what it adds for generation as one JSON body per
 // service/environment in `pending_stats`; a generation sums the bodies it takes.
 import { type LevelName, patternKey } from '@logsieve/core'
-import { PENDING, PendingColumns } from '../pending.js'
+import { addSpan, PENDING, PendingColumns } from '../pending.js'
 import type { Pending } from '../stats-aggregator.js'
 import { splitPatternKey } from '../stats-columns.js'
 
@@ -82,14 +82,7 @@ export function mergePendingBodies(bodies: string[], since: number | undefined):
           backfilled,
         })
     }
-    for (const [inst, start, end, seen] of body.i) {
-      const w = out.instances.get(inst)
-      if (w) {
-        w.start = Math.min(w.start, start)
-        w.end = Math.max(w.end, end)
-        w.seen += seen
-      } else out.instances.set(inst, { start, end, seen })
-    }
+    for (const [inst, start, end, seen] of body.i) addSpan(out.instances, inst, start, end, seen)
   }
   return out
 }
