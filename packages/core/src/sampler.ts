@@ -24,6 +24,7 @@ import type {
   SignatureResult,
   StatsCounter,
 } from './types.js'
+import { withGetter } from './with-getter.js'
 
 /**
  * `sample_rate` of a backfilled line (a dropped line written after all, before an error of its scope):
@@ -364,13 +365,10 @@ function buildSampler<S extends StatsCounter>(
   }
 
   setPolicy(options?.policy ?? defaultPolicy('unknown'))
-  return {
-    get policy() {
-      return policy
-    },
+  const sampler = {
     stats,
     setPolicy,
-    decide(level, text, opts) {
+    decide(level: unknown, text: unknown, opts?: DecideOptions): Decision {
       try {
         return decideUnsafe(level, text, opts)
       } catch (error) {
@@ -387,4 +385,5 @@ function buildSampler<S extends StatsCounter>(
       }
     },
   }
+  return withGetter(sampler, 'policy', () => policy)
 }

@@ -12,6 +12,7 @@ import {
 import type { StatsBatch } from './schema.js'
 import { LEVEL_NAMES, type LevelName } from './severity.js'
 import type { BatchMeta, OverflowCounts, StatsHandle, StatsRow, StatsSnapshot, StatsTable } from './types.js'
+import { withGetter } from './with-getter.js'
 
 export interface StatsTableOptions {
   /** Most (signature, level) rows held; the rest is summed in the overflow row. @default 2000 */
@@ -172,10 +173,7 @@ export function createStatsTable(options?: StatsTableOptions): StatsTable {
     return slot
   }
 
-  const table: StatsTable = {
-    get size() {
-      return heap.length
-    },
+  const table: Omit<StatsTable, 'size'> = {
     count(signature, level, template, kept, bytes, plainBytes) {
       table.countInto(table.handle(signature, level, template), kept, bytes, plainBytes)
     },
@@ -246,7 +244,7 @@ export function createStatsTable(options?: StatsTableOptions): StatsTable {
       }
     },
   }
-  return table
+  return withGetter(table, 'size', () => heap.length)
 }
 
 /** An ISO time, or `fallback`'s when `ms` is not a time a Date can hold. */
