@@ -21,7 +21,7 @@ import { createMeasure } from './measure.js'
 import { type PinoSymbols, pinoSymbols } from './pino-symbols.js'
 import { formatOf, isTemplate, templateOf } from './render.js'
 import type { LogFn, LogMethodHook, PinoLike, SievePinoOptions, StreamWriteHook } from './types.js'
-import { viewOf } from './view.js'
+import { fieldsViewOf, viewOf } from './view.js'
 
 const ERROR_SEVERITY = 17
 /** How a kept line reaches pino: the user's hook, pino's method with an array, or as a level method would. */
@@ -74,6 +74,8 @@ export function createIntegration(
   let hookExtra = ''
   /** The active OpenTelemetry span's ids read by decide(), for the kept line's fields: one lookup a line. */
   let decidedOtel: TraceIds | undefined
+  /** The format string decide() found (formatOf), for the kept line's message: one scan for `%` a line. */
+  let decidedFormat: string | undefined
   const fieldMethods = new WeakMap<LogFn, LogFn>()
   // The last bindings with fields appended, reused while the logger and the fields stay the same (a
   // loop, a burst). From its second use it is a flat copy: a concatenation is a rope, which a real
@@ -96,7 +98,9 @@ export function createIntegration(
       const otel = otelIds()
       decidedOtel = otel
       const ids = otel ?? scope
-      decideOptions.isFormat = isTemplate(a0, a1, n)
+      const format = formatOf(a0, a1, n)
+      decidedFormat = format
+      decideOptions.isFormat = isTemplate(a0, a1, format)
       decideOptions.traceId = ids?.traceId
       return sampler.decide(level, templateOf(a0, a1), decideOptions)
     } catch (error) {
@@ -120,14 +124,14 @@ export function createIntegration(
     let message: string | undefined
     // The OpenTelemetry ids this line's decide() read, taken before anything here can log a nested line.
     const otel = decidedOtel
+    const format = decidedFormat
     decidedOtel = undefined
+    decidedFormat = undefined
     if (d !== undefined) {
       try {
         const a0 = args[0]
-        if (fromLevelMethod) {
-          const f = formatOf(a0, args[1], args.length)
-          if (f !== undefined) message = preformat(logger, syms as PinoSymbols, f, args, d.pattern)
-        }
+        if (fromLevelMethod && format !== undefined)
+          message = preformat(logger, syms as PinoSymbols, format, args, d.pattern)
         extra = keptFields(logger, d, scope, args, a0, otel)
       } catch (error) {
         sieve.report('LOGSIEVE_HOOK_ERROR', error)
@@ -190,6 +194,11 @@ export function createIntegration(
       }
       return
     }
+    if (extra === '' && mode === DIRECT) {
+      // Nothing to add: through the logger's view when it has one (its bindings are the logger's own).
+      send((viewOf(logger) as PinoLike | undefined) ?? logger, method, args, level, mode, message, '')
+      return
+    }
     const key = syms?.bindings
     const rec = logger as unknown as Record<symbol, unknown>
     const before = key === undefined ? undefined : rec[key]
@@ -198,13 +207,14 @@ export function createIntegration(
       send(logger, method, args, level, mode, message, '')
       return
     }
-    const view = mode === DIRECT || extra !== '' ? viewOf(logger) : undefined
+    const view = extra !== '' ? viewOf(logger) : undefined
     if (view !== undefined) {
-      view[key as symbol] = extra === '' ? before : join(before, extra)
+      const target = fieldsViewOf(view)
+      target[key as symbol] = join(before, extra)
       try {
-        send(view as unknown as PinoLike, method, args, level, mode, message, extra)
+        send(target as unknown as PinoLike, method, args, level, mode, message, extra)
       } finally {
-        view[key as symbol] = before
+        target[key as symbol] = before
       }
       return
     }

@@ -18,14 +18,14 @@ export function templateOf(a0: unknown, a1: unknown): unknown {
   return a0
 }
 
-/** Whether templateOf's text is a template (signed exactly) rather than a message (masked). */
-export function isTemplate(a0: unknown, a1: unknown, n: number): boolean {
-  if (typeof a0 === 'string') return n > 1 && a0.includes('%')
-  if (a0 !== null && typeof a0 === 'object') {
-    if (typeof a1 === 'string') return n > 2 && a1.includes('%')
-    return messageOf(a0) === undefined && eventName(a0) === undefined
-  }
-  return false
+/**
+ * Whether templateOf's text is a template (signed exactly) rather than a message (masked): a format
+ * string with values (`format`: formatOf's answer for the same call), or an object signed by structure.
+ */
+export function isTemplate(a0: unknown, a1: unknown, format: string | undefined): boolean {
+  if (format !== undefined) return true
+  if (a0 === null || typeof a0 !== 'object' || typeof a1 === 'string') return false
+  return messageOf(a0) === undefined && eventName(a0) === undefined
 }
 
 /** The format string of a call with values to interpolate, else undefined. */

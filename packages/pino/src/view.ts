@@ -16,6 +16,8 @@ const VIEW = Symbol('logsieve.view')
 const OWNER = Symbol('logsieve.viewOwner')
 /** On a view: true (a record of "no view" has false). */
 const IS_VIEW = Symbol('logsieve.isView')
+/** On a view: the view lines with fields are written through (fieldsViewOf), made on first use. */
+const FIELDS = Symbol('logsieve.fieldsView')
 const METADATA = Symbol.for('pino.metadata')
 /** pino's own timestamp functions (lib/time.js, pino 8–10): arrow functions, blind to `this`. */
 const STD_TIME = new Set(['nullTime', 'epochTime', 'unixTime', 'isoTime', 'isoTimeNano'])
@@ -37,6 +39,8 @@ export function viewOf(logger: object): Held | undefined {
   const record = (ok ? Object.create(logger) : {}) as Held
   record[IS_VIEW] = ok
   record[OWNER] = logger
+  // Present from the start: one object shape for every view.
+  record[FIELDS] = undefined
   Object.defineProperty(logger, VIEW, { value: record, configurable: true, writable: true })
   return ok ? record : undefined
 }
@@ -52,4 +56,18 @@ function invisible(logger: object): boolean {
   const time = findSymbol(logger, 'pino.time')
   const fn = time === undefined ? undefined : rec[time]
   return typeof fn === 'function' && STD_TIME.has(fn.name)
+}
+
+/**
+ * The view a line with fields is written through: its own copy of the bindings is set for that line and
+ * restored after. A line without fields goes through `view` itself, which never holds bindings of its own,
+ * so it always reads the logger's: nothing to set or restore.
+ */
+export function fieldsViewOf(view: Held): Held {
+  let fields = view[FIELDS] as Held | undefined
+  if (fields === undefined) {
+    fields = Object.create(view[OWNER] as object) as Held
+    view[FIELDS] = fields
+  }
+  return fields
 }
