@@ -54,3 +54,4 @@ export {
   type TraceContext,
 } from './traceparent.js'
 export type * from './types.js'
+export { withGetter } from './with-getter.js'

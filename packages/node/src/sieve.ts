@@ -14,6 +14,7 @@ import {
   parsePolicy,
   SETTLING_POLICIES,
   toStatsBatch,
+  withGetter,
 } from '@logsieve/core/sdk'
 import { BackfillPool } from './backfill.js'
 import { currentTraceparent, reserveOtelSlot, runInScope, type ScopeInit, setScopeFields } from './context.js'
@@ -214,12 +215,10 @@ export function createSieve(options: SieveOptions): Sieve {
   })
   const { openScope, closeScope } = integration
 
-  const sieve: Sieve = {
+  // policy is defined after (withGetter): a getter here would make the sieve a slow object.
+  const sieve: Omit<Sieve, 'policy'> = {
     service,
     environment,
-    get policy() {
-      return sampler.policy
-    },
     setPolicy(input: unknown): boolean {
       const parsed = parsePolicy(input)
       if (!parsed.ok) {
@@ -289,5 +288,8 @@ export function createSieve(options: SieveOptions): Sieve {
         new Error(`LOGSIEVE_SHUTDOWN: gave up after ${shutdownTimeoutMs} ms (shutdownTimeoutMs)`),
       )
   }
-  return joinIntegration(sieve, integration)
+  return joinIntegration(
+    withGetter(sieve, 'policy', () => sampler.policy),
+    integration,
+  )
 }
