@@ -119,6 +119,7 @@ export function createFields(options: LineFieldOptions | undefined): Fields {
       held |= BACKFILL
       return `${trace}${sig}${weight}${fields},"backfilled":true,"logged_at":${loggedAt}`
     }
+    if (held === 0) return ''
     // The same string while its parts are the same (a request's lines of one pattern, a loop): the
     // bindings joined with it are then reused as they are (integration.ts join).
     if (trace !== outTrace || sig !== outSig || weight !== outWeight || fields !== outFields) {

@@ -257,7 +257,13 @@ export function createIntegration(
     message: string | undefined,
     extra: string,
   ): void {
-    const armed = measure.on ? measure.arm(target, extra) : undefined
+    if (!measure.on) {
+      // Not measured: nothing to arm, nor to disarm if pino throws.
+      if (mode === DIRECT) callPino(target, syms as PinoSymbols, method, args, level, message)
+      else method.apply(target, args as unknown[])
+      return
+    }
+    const armed = measure.arm(target, extra)
     try {
       if (mode === DIRECT) callPino(target, syms as PinoSymbols, method, args, level, message)
       else method.apply(target, args as unknown[])

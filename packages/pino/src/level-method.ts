@@ -175,7 +175,9 @@ export function callPino(
   const n = args.length
   const a0 = args[0]
   const direct = syms.write === undefined ? NOT_DIRECT : directMessage(logger, syms, a0, args[1], n, message)
-  if (direct !== NOT_DIRECT) {
+  // typeof, not !== NOT_DIRECT: a string compared with a symbol is a generic call (a symbol message is
+  // then written by pino's own method, as it would be anyway).
+  if (typeof direct !== 'symbol') {
     const write = (logger as unknown as Record<symbol, (o: unknown, msg: unknown, num: number) => void>)[
       syms.write as symbol
     ] as (o: unknown, msg: unknown, num: number) => void

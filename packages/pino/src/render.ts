@@ -30,10 +30,23 @@ export function isTemplate(a0: unknown, a1: unknown, format: string | undefined)
 
 /** The format string of a call with values to interpolate, else undefined. */
 export function formatOf(a0: unknown, a1: unknown, n: number): string | undefined {
-  if (typeof a0 === 'string') return n > 1 && a0.includes('%') ? a0 : undefined
+  if (typeof a0 === 'string') return n > 1 && hasPercent(a0) ? a0 : undefined
   if (a0 !== null && typeof a0 === 'object' && typeof a1 === 'string')
-    return n > 2 && a1.includes('%') ? a1 : undefined
+    return n > 2 && hasPercent(a1) ? a1 : undefined
   return undefined
+}
+
+// The last string scanned for `%` and the answer: a statement logged in a loop or a burst is scanned once
+// (a format is a literal, one string object, so the check is a pointer comparison).
+let scanned = ''
+let scannedHasPercent = false
+
+function hasPercent(s: string): boolean {
+  if (s !== scanned) {
+    scannedHasPercent = s.includes('%')
+    scanned = s
+  }
+  return scannedHasPercent
 }
 
 /** The message pino takes from an object-only call: `msg`, or the error's message; undefined if none. */
