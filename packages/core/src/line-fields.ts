@@ -27,15 +27,13 @@ export interface LineFieldOptions {
 
 /** Whether a kept line of pattern rate `rate` and weight `sampleRate` carries `signature`. */
 export function writesSignature(mode: FieldSwitch | undefined, rate: number, sampleRate: number): boolean {
-  // The boolean first: comparing a boolean with a string takes V8 a generic call on every kept line.
-  if (mode === true) return rate < 1 || sampleRate !== 1
-  return typeof mode === 'string' && mode === 'always'
+  // typeof first: comparing a boolean with a string takes V8 a generic call on every kept line.
+  return typeof mode === 'string' ? mode === 'always' : mode === true && (rate < 1 || sampleRate !== 1)
 }
 
 /** Whether a kept line carries `trace_id`/`span_id`; `local`: the trace was started by Logsieve itself. */
 export function writesTrace(mode: FieldSwitch | undefined, local: boolean): boolean {
-  if (mode === true || mode === undefined) return !local
-  return typeof mode === 'string' && mode === 'always'
+  return typeof mode === 'string' ? mode === 'always' : mode !== false && !local
 }
 
 /** Whether a kept line carries `sample_rate`: only when it stands for more than itself. */

@@ -24,7 +24,6 @@ import type {
   SignatureResult,
   StatsCounter,
 } from './types.js'
-import { withGetter } from './with-getter.js'
 
 /**
  * `sample_rate` of a backfilled line (a dropped line written after all, before an error of its scope):
@@ -200,7 +199,6 @@ function buildSampler<S extends StatsCounter>(
   const random = options?.random ?? Math.random
   const now = options?.now ?? Date.now
   const onError = options?.onError
-  let policy: Policy
   let rates: CompiledPolicy
   const newBuckets = createBucketMap()
   let floorMinute = Number.NaN
@@ -232,7 +230,7 @@ function buildSampler<S extends StatsCounter>(
   function setPolicy(next: Policy): void {
     rates = compilePolicy(next)
     generation++
-    policy = next
+    sampler.policy = next
     newBuckets.clear()
   }
 
@@ -364,7 +362,8 @@ function buildSampler<S extends StatsCounter>(
     return d
   }
 
-  setPolicy(options?.policy ?? defaultPolicy('unknown'))
+  // policy is a data property, set by setPolicy: a getter in this literal would make the sampler a V8
+  // dictionary, and every decide() call on it a generic lookup.
   const sampler = {
     stats,
     setPolicy,
@@ -384,6 +383,7 @@ function buildSampler<S extends StatsCounter>(
         return d
       }
     },
-  }
-  return withGetter(sampler, 'policy', () => policy)
+  } as Omit<Sampler<S>, 'measured' | 'sizeUnknown'> & { policy: Policy }
+  setPolicy(options?.policy ?? defaultPolicy('unknown'))
+  return sampler
 }

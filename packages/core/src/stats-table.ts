@@ -12,7 +12,6 @@ import {
 import type { StatsBatch } from './schema.js'
 import { LEVEL_NAMES, type LevelName } from './severity.js'
 import type { BatchMeta, OverflowCounts, StatsHandle, StatsRow, StatsSnapshot, StatsTable } from './types.js'
-import { withGetter } from './with-getter.js'
 
 export interface StatsTableOptions {
   /** Most (signature, level) rows held; the rest is summed in the overflow row. @default 2000 */
@@ -146,6 +145,7 @@ export function createStatsTable(options?: StatsTableOptions): StatsTable {
     }
     slots[li] = slot
     heap[pos] = slot
+    table.size = heap.length
     return slot
   }
 
@@ -173,7 +173,10 @@ export function createStatsTable(options?: StatsTableOptions): StatsTable {
     return slot
   }
 
-  const table: Omit<StatsTable, 'size'> = {
+  // size is a data property, kept by admit and snapshot: a getter in this literal would make the table a
+  // V8 dictionary, and every count on it a generic lookup.
+  const table: StatsTable & { size: number } = {
+    size: 0,
     count(signature, level, template, kept, bytes, plainBytes) {
       table.countInto(table.handle(signature, level, template), kept, bytes, plainBytes)
     },
@@ -219,6 +222,7 @@ export function createStatsTable(options?: StatsTableOptions): StatsTable {
       }
       bySignature = new Map()
       heap = []
+      table.size = 0
       ordered = false
       overflow = { seen: 0, kept: 0, bytes: 0, plainBytes: 0 }
       start = end
@@ -244,7 +248,7 @@ export function createStatsTable(options?: StatsTableOptions): StatsTable {
       }
     },
   }
-  return withGetter(table, 'size', () => heap.length)
+  return table
 }
 
 /** An ISO time, or `fallback`'s when `ms` is not a time a Date can hold. */
