@@ -82,6 +82,31 @@ describe('fields by default', () => {
     ])
   })
 
+  it('writes a child’s current bindings on lines with fields and without, across setBindings', () => {
+    const sieve = sieveWith()
+    const { log, lines } = logger(sieve)
+    const child = log.child({ a: 1 })
+    // The level method goes in after the first line; lines without fields go through the logger's view,
+    // lines with fields through a second view whose bindings are set for the line and put back.
+    const round = (tag: string) => {
+      child.info('plain %s', tag)
+      sieve.run({ requestId: `req-${tag}` }, () => child.info('scoped %s', tag))
+      child.info('plain %s', tag)
+    }
+    round('x')
+    child.setBindings({ b: 2 })
+    round('y')
+    expect(lines().map((l) => [l.msg, l.a, l.b, l.request_id])).toEqual([
+      ['plain x', 1, undefined, undefined],
+      ['scoped x', 1, undefined, 'req-x'],
+      ['plain x', 1, undefined, undefined],
+      ['plain y', 1, 2, undefined],
+      ['scoped y', 1, 2, 'req-y'],
+      ['plain y', 1, 2, undefined],
+    ])
+    expect(child.bindings()).toEqual({ a: 1, b: 2 })
+  })
+
   it('writes sample_rate when a line stands for more than itself, and no signature', () => {
     let n = 0
     const sieve = sieveWith({ info: 0.5 }, () => (n++ % 2 === 0 ? 0.9 : 0.1))
