@@ -125,9 +125,14 @@ export function reserveOtelSlot(): void {
 /** The ids of the active OpenTelemetry span, when an OTel SDK is running and a span is active. */
 export function otelIds(): TraceIds | undefined {
   // No registered context manager means no active span: skip the lookup (about a third of a dropped
-  // line's cost). The check is a property read, so an SDK started later is still seen.
+  // line's cost). The check is a property read, so an SDK started later is still seen. Kept this small
+  // so that V8 inlines it into a level method (the lookup itself is a function of its own).
   const manager = otelGlobals[OTEL_GLOBAL]?.context
-  if (manager === undefined) return undefined
+  return manager === undefined ? undefined : activeSpanIds(manager)
+}
+
+/** The active span's ids from a registered OTel context manager, if it has a valid one. */
+function activeSpanIds(manager: NonNullable<OtelGlobals['context']>): TraceIds | undefined {
   try {
     const span = manager.active().getValue(SPAN_KEY) as OtelSpan | undefined
     if (span === undefined || typeof span.spanContext !== 'function') return undefined
