@@ -57,10 +57,8 @@ export function createPageStats(capacity = 500): PageStats {
   return {
     handle: handle as unknown as StatsCounter['handle'],
     // The sampler passes whole, finite sizes (its estimate, or a measured size it checked).
+    // No addBytes: the page's sampler never measures a line, so every size is its estimate.
     countInto: (h, kept, bytes) => add(h, 1, +kept, bytes, kept ? bytes : 0),
-    addBytes(h, delta, kept) {
-      add(h, 0, 0, delta, kept ? delta : 0)
-    },
     take() {
       const { seen, kept, bytes } = overflow
       const end = now()

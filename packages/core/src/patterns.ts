@@ -1,43 +1,65 @@
-// Per-pattern state of a sampler, found with one map lookup per line: the signature, the pattern's rules
-// under the current policy, and its per-minute floor counts. Without it a line paid a signature-cache
-// lookup, a rules lookup and a floor lookup, each hashing and comparing strings.
+// Per-pattern state of a sampler, found with one map lookup per line: the signature and, per level, the
+// rate the current policy gives it, its floor count, stats row, sizes and carry. Without it a line paid a
+// signature-cache lookup, a rules lookup and a floor lookup, each hashing and comparing strings.
 
+import type { RateChoice } from './rate.js'
 import { GenerationCache, ownKey } from './signature.js'
 import type { PatternMemo, SignatureResult, StatsHandle } from './types.js'
 
-export interface Pattern<R> extends PatternMemo {
+export interface Pattern extends PatternMemo {
   sig: SignatureResult
-  /** Policy generation `rules` was looked up for (-1: never). */
-  gen: number
-  rules: R | undefined
-  /** Minute (ms / 60,000) that `floor` counts; NaN before the first floor line. */
-  minute: number
-  /** Lines counted against the floor in `minute`, per level index. */
-  floor: number[]
-  /** The pattern's stats rows, per level index (see StatsTable.handle). */
-  rows: Array<StatsHandle | undefined>
-  /** Mean measured size of its lines per level index (0: none measured yet). */
-  size: number[]
-  /**
-   * Mean measured bytes Logsieve's own fields add to its lines (written size − plain size), per level
-   * index: an unmeasured line's plain size is its written size less this. Created by the first measure.
-   */
-  added?: number[]
-  /** Lines sampled or capped away since the last kept one, per level index: the next kept line's weight. */
-  carry: number[]
+  /** The pattern's state per level index (LEVEL_NAMES), made on its first line of that level. */
+  levels: Array<PatternLevel | undefined>
 }
 
-export function newPattern<R>(sig: SignatureResult): Pattern<R> {
+/**
+ * A pattern's state at one level: its rate choice under the current policy, its counts and sizes. One
+ * object per level a pattern logs at (most log at one): a line reads one object, not five arrays.
+ */
+export interface PatternLevel extends RateChoice {
+  /** Policy generation the rate choice was made for (-1: none yet): a new policy makes it choose again. */
+  gen: number
+  /** Minute (ms / 60,000) that `floor` counts; NaN before the first floor line. */
+  minute: number
+  /** Lines counted against the floor in `minute`. */
+  floor: number
+  /** The stats row (see StatsTable.handle). */
+  row: StatsHandle | undefined
+  /** Mean measured size of its lines (0: none measured yet). */
+  size: number
+  /** Lines measured, counted up to the sampler's settling count (see createSamplerWith). */
+  measures: number
+  /**
+   * Mean measured bytes Logsieve's own fields add to its lines (written size − plain size): an unmeasured
+   * line's plain size is its written size less this.
+   */
+  added: number
+  /** Lines sampled or capped away since the last kept one: the next kept line's weight. */
+  carry: number
+}
+
+export function newPattern(sig: SignatureResult): Pattern {
   return {
     sig,
-    gen: -1,
-    rules: undefined,
-    minute: Number.NaN,
-    floor: [0, 0, 0, 0, 0, 0],
-    rows: [undefined, undefined, undefined, undefined, undefined, undefined],
-    size: [0, 0, 0, 0, 0, 0],
-    carry: [0, 0, 0, 0, 0, 0],
+    levels: [undefined, undefined, undefined, undefined, undefined, undefined],
     memo: undefined,
+  }
+}
+
+export function newPatternLevel(): PatternLevel {
+  return {
+    rate: 1,
+    maxPerSecond: 0,
+    reason: 'always',
+    rule: undefined,
+    gen: -1,
+    minute: Number.NaN,
+    floor: 0,
+    row: undefined,
+    size: 0,
+    measures: 0,
+    added: 0,
+    carry: 0,
   }
 }
 

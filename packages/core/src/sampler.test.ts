@@ -323,6 +323,57 @@ describe('createSampler', () => {
     expect(s.sizeUnknown()).toBe(false)
   })
 
+  it('marks kept lines to measure: the first 256, the first 8 of a pattern and level, then about 1 in 256', () => {
+    const s = createSampler({
+      policy: policy({ defaults: { levels: { debug: 0 }, newPattern: { rate: 1 } } }),
+    })
+    const marks = (n: number, text: string, level = 'info') =>
+      Array.from({ length: n }, () => s.decide(level, text, { isFormat: true }).measure)
+    expect(marks(256, 'job %s done').every(Boolean)).toBe(true)
+    // A dropped line is never measured, and does not use up a measurement.
+    expect(marks(10, 'job %s done', 'debug').some(Boolean)).toBe(false)
+    // Past the first 256, as a logger does: measure what is asked. A pattern and level is measured until
+    // it has 8 measured lines, then about one line in 256.
+    const asked: boolean[] = []
+    for (let i = 0; i < 64_000; i++) {
+      const d = s.decide('info', 'job %s started', { isFormat: true })
+      asked.push(d.measure)
+      if (d.measure) s.measured(100 + (i % 7))
+    }
+    expect(asked.slice(0, 8)).toEqual(Array(8).fill(true))
+    const later = asked.slice(8).filter(Boolean).length
+    expect(later).toBeGreaterThan(190)
+    expect(later).toBeLessThan(320)
+    // The base sampler measures nothing, so it marks nothing.
+    const base = createBaseSampler(createStatsTable(), {
+      policy: defaultPolicy('x'),
+      severity: toSeverityNumber,
+      threshold: traceThreshold,
+    })
+    expect(base.decide('info', 'a').measure).toBe(false)
+  })
+
+  it('reuses a pattern rate until its rule expires, to the millisecond, and until the next policy', () => {
+    let t = Date.parse('2026-01-01T00:00:00Z')
+    const sig = computeSignature('boosted').signature
+    const expiring = (at: string, level?: 'info') =>
+      policy({
+        defaults: { levels: { info: 0 } },
+        rules: [{ signature: sig, rate: 1, reason: 'new', expiresAt: at, ...(level ? { level } : {}) }],
+      })
+    const s = createSampler({ policy: expiring('2026-01-01T00:10:00.000Z'), now: () => t })
+    expect(s.decide('info', 'boosted')).toMatchObject({ keep: true, reason: 'rule' })
+    t = Date.parse('2026-01-01T00:10:00.000Z')
+    expect(s.decide('info', 'boosted')).toMatchObject({ keep: true, reason: 'rule' })
+    t += 1
+    expect(s.decide('info', 'boosted')).toMatchObject({ keep: false, reason: 'level' })
+    // A new policy with a later expiry applies at once, to the pattern already seen.
+    s.setPolicy(expiring('2026-01-01T01:00:00.000Z', 'info'))
+    expect(s.decide('info', 'boosted')).toMatchObject({ keep: true, reason: 'rule' })
+    t = Date.parse('2026-01-01T01:00:00.001Z')
+    expect(s.decide('info', 'boosted')).toMatchObject({ keep: false, reason: 'level' })
+  })
+
   it('reuses one decision object', () => {
     const s = createSampler({ policy: defaultPolicy('x') })
     expect(s.decide('info', 'a')).toBe(s.decide('debug', 'b'))

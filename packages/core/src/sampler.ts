@@ -2,8 +2,15 @@
 // Allocates nothing on the drop path: one Decision object per sampler is reused.
 
 import { defaultPolicy } from './contract.js'
-import { MessageCache, newPattern, type Pattern, PatternCache } from './patterns.js'
-import { type CompiledPolicy, chooseRate, compilePolicy, type RateChoice, type RuleEntry } from './rate.js'
+import {
+  MessageCache,
+  newPattern,
+  newPatternLevel,
+  type Pattern,
+  PatternCache,
+  type PatternLevel,
+} from './patterns.js'
+import { type CompiledPolicy, chooseRate, compilePolicy } from './rate.js'
 import type { Policy } from './schema.js'
 import { LEVEL_NAMES, type LevelName, levelName, toSeverityNumber } from './severity.js'
 import {
@@ -39,9 +46,9 @@ export { traceThreshold, w3cThreshold }
 const LINE_OVERHEAD_BYTES = 64
 const MINUTE_MS = 60_000
 /**
- * Patterns that may start a floor in one minute. Past it, further patterns get no floor until the minute
- * ends (they are sampled as usual: counts stay exact, only their coverage guarantee is lost). With the
- * bounded pattern caches, this bounds the floor's lines per minute.
+ * Patterns (signature and level) that may start a floor in one minute. Past it, further ones get no
+ * floor until the minute ends (they are sampled as usual: counts stay exact, only their coverage
+ * guarantee is lost). With the bounded pattern caches, this bounds the floor's lines per minute.
  */
 const FLOOR_CAPACITY = 4096
 
@@ -66,8 +73,8 @@ export function createSamplerWith<S extends StatsCounter>(
   stats: S,
   options?: Omit<SamplerOptions, 'stats'>,
 ): Sampler<S> {
-  const last: LastKept = { p: undefined, li: 0, bytes: 0, plain: 0 }
-  const formats = new PatternCache<Pattern<RuleEntry>>(CACHE_GENERATION_SIZE)
+  const last: LastKept = { pl: undefined, bytes: 0, plain: 0 }
+  const formats = new PatternCache<Pattern>(CACHE_GENERATION_SIZE)
   const sampler = buildSampler(
     stats,
     options,
@@ -76,27 +83,53 @@ export function createSamplerWith<S extends StatsCounter>(
     formats,
     templateSignature,
     last,
-    new MessageCache<Pattern<RuleEntry>>(CACHE_GENERATION_SIZE),
+    new MessageCache<Pattern>(CACHE_GENERATION_SIZE),
     measuredSize,
+    createMeasureChoice(),
   ) as Sampler<S>
   sampler.measured = (bytes, plainBytes) => {
-    const p = last.p
-    last.p = undefined
-    if (p === undefined || !(bytes > 0 && isSize(bytes))) return
+    const pl = last.pl
+    last.pl = undefined
+    if (pl === undefined || !(bytes > 0 && isSize(bytes))) return
     const plain = isSize(plainBytes) ? plainBytes : bytes
-    const h = p.rows[last.li]
+    const h = pl.row
     // measuredSize set last.plain for the kept line, and no decide() came since.
-    if (h !== undefined) stats.addBytes(h, bytes - last.bytes, true, plain - (last.plain ?? last.bytes))
+    if (h !== undefined) stats.addBytes?.(h, bytes - last.bytes, true, plain - (last.plain ?? last.bytes))
     // Running means (weight 1/8 for the newest line): the size of this pattern's lines and what
     // Logsieve's fields add to them, for the lines of it that are dropped and never serialized.
-    const mean = p.size[last.li] as number
-    p.added ??= [0, 0, 0, 0, 0, 0]
-    const added = p.added[last.li] as number
-    p.size[last.li] = mean > 0 ? mean + (bytes - mean) / 8 : bytes
-    p.added[last.li] = mean > 0 ? added + (bytes - plain - added) / 8 : bytes - plain
+    const mean = pl.size
+    pl.size = mean > 0 ? mean + (bytes - mean) / 8 : bytes
+    pl.added = mean > 0 ? pl.added + (bytes - plain - pl.added) / 8 : bytes - plain
+    if (pl.measures < MEASURE_SETTLE) pl.measures++
   }
-  sampler.sizeUnknown = () => last.p !== undefined && last.p.size[last.li] === 0
+  sampler.sizeUnknown = () => last.pl !== undefined && last.pl.size === 0
   return sampler
+}
+
+/**
+ * Kept lines to measure (Decision.measure): the first MEASURE_FIRST of a sampler, the first
+ * MEASURE_SETTLE of each pattern and level (its running mean, weight 1/8, has settled by then), then one
+ * in MEASURE_EVERY (a power of two). A measured line costs a pino child line ~500 ns more (the hook and a
+ * pass over the serialized line): one in 32 cost every kept line ~17 ns, one in 256 costs ~2.
+ */
+const MEASURE_FIRST = 256
+const MEASURE_SETTLE = 8
+const MEASURE_EVERY = 256
+
+function createMeasureChoice(): (pl: PatternLevel) => boolean {
+  let first = 0
+  // An LCG kept within small integers (no heap number per step); its high bits choose. Random, not a
+  // counter: a counter could fall into step with a loop's period.
+  let draw = 0x1e3779b9
+  return (pl) => {
+    if (first < MEASURE_FIRST) {
+      first++
+      return true
+    }
+    if (pl.measures < MEASURE_SETTLE) return true
+    draw = (Math.imul(draw, 1103515245) + 12345) & 0x3fffffff
+    return ((draw >> 20) & (MEASURE_EVERY - 1)) === 0
+  }
 }
 
 /** Options of createBaseSampler: createSamplerWith's, with the level mapping to use. */
@@ -135,10 +168,9 @@ export function createBaseSampler<S extends StatsCounter>(
   return buildSampler(stats, options, options.severity, options.threshold)
 }
 
-/** The line the last decide() kept, for measured(): its pattern, level index and counted sizes. */
+/** The line the last decide() kept, for measured(): its pattern's level state and counted sizes. */
 interface LastKept {
-  p: Pattern<RuleEntry> | undefined
-  li: number
+  pl: PatternLevel | undefined
   /** Written bytes counted for it. */
   bytes: number
   /** Plain bytes counted for the last line, kept or not (set by a SizeOf; undefined: the written size). */
@@ -149,16 +181,10 @@ interface LastKept {
 const isSize = (b: unknown): b is number => typeof b === 'number' && b >= 0 && b < Number.MAX_SAFE_INTEGER
 
 /** Written size of a line (returned) and its plain size (into `last.plain`). */
-type SizeOf = (
-  p: Pattern<RuleEntry>,
-  li: number,
-  message: string,
-  opts: DecideOptions | undefined,
-  last: LastKept,
-) => number
+type SizeOf = (pl: PatternLevel, message: string, opts: DecideOptions | undefined, last: LastKept) => number
 
 /** The given written size, else message length + 64; plain = written (the base sampler measures nothing). */
-function givenSize(_p: unknown, _li: number, message: string, opts: DecideOptions | undefined): number {
+function givenSize(_pl: unknown, message: string, opts: DecideOptions | undefined): number {
   const b = opts?.bytes
   return typeof b === 'number' && b >= 0 && b < Number.MAX_SAFE_INTEGER
     ? b
@@ -169,11 +195,11 @@ function givenSize(_p: unknown, _li: number, message: string, opts: DecideOption
  * createSampler's sizes: given, else the pattern's mean measured size; plain given, else the written
  * size less what Logsieve's fields added to the pattern's measured lines.
  */
-const measuredSize: SizeOf = (p, li, message, opts, last) => {
-  const mean = p.size[li] as number
-  const bytes = mean > 0 && !isSize(opts?.bytes) ? mean : givenSize(p, li, message, opts)
+const measuredSize: SizeOf = (pl, message, opts, last) => {
+  const mean = pl.size
+  const bytes = mean > 0 && !isSize(opts?.bytes) ? mean : givenSize(pl, message, opts)
   const pb = opts?.plainBytes
-  last.plain = isSize(pb) ? pb : Math.max(0, bytes - (p.added?.[li] ?? 0))
+  last.plain = isSize(pb) ? pb : Math.max(0, bytes - pl.added)
   return bytes
 }
 
@@ -182,19 +208,21 @@ const measuredSize: SizeOf = (p, li, message, opts, last) => {
  * texts are signed as templates and their patterns cached by format string; `last` receives the last
  * kept line (createSamplerWith reads it in measured()); with `byMessage`, rendered messages' patterns
  * are cached by message (one lookup for a repeated message instead of the message cache's and then
- * bySignature's). Passed in, so that a bundle of createBaseSampler carries neither toSeverityNumber's
- * table, hash32 nor templateSignature, and a page holds no second message cache.
+ * bySignature's); with `measure`, kept lines it picks are marked to be measured (Decision.measure).
+ * Passed in, so that a bundle of createBaseSampler carries neither toSeverityNumber's table, hash32 nor
+ * templateSignature, and a page holds no second message cache.
  */
 function buildSampler<S extends StatsCounter>(
   stats: S,
   options: Omit<SamplerOptions, 'stats'> | undefined,
   severityOf: (level: unknown) => number,
   threshold: (traceId: string) => number,
-  byFormat?: PatternCache<Pattern<RuleEntry>>,
+  byFormat?: PatternCache<Pattern>,
   signFormat?: (format: string) => SignatureResult,
-  last: LastKept = { p: undefined, li: 0, bytes: 0 },
-  byMessage?: MessageCache<Pattern<RuleEntry>>,
+  last: LastKept = { pl: undefined, bytes: 0 },
+  byMessage?: MessageCache<Pattern>,
   sizeOf: SizeOf = givenSize,
+  measure?: (pl: PatternLevel) => boolean,
 ): Omit<Sampler<S>, 'measured' | 'sizeUnknown'> {
   const random = options?.random ?? Math.random
   const now = options?.now ?? Date.now
@@ -207,7 +235,7 @@ function buildSampler<S extends StatsCounter>(
   /** Bumped by setPolicy: a pattern's cached rules are looked up again when it is stale. */
   let generation = 0
   // Signature → pattern (and format string → pattern in byFormat): one lookup per line on the hot path.
-  const bySignature = new PatternCache<Pattern<RuleEntry>>(CACHE_GENERATION_SIZE)
+  const bySignature = new PatternCache<Pattern>(CACHE_GENERATION_SIZE)
   // The last level seen and what it maps to: loggers log a handful of levels, mostly one.
   let lastLevel: unknown
   let lastSeverity = 9
@@ -222,10 +250,8 @@ function buildSampler<S extends StatsCounter>(
     rate: 1,
     sampleRate: 1,
     reason: 'always',
+    measure: false,
   }
-
-  /** The rate choice of the current line: one object per sampler, overwritten by every call. */
-  const choice: RateChoice = { rate: 1, maxPerSecond: 0, reason: 'always', rule: undefined }
 
   function setPolicy(next: Policy): void {
     rates = compilePolicy(next)
@@ -234,7 +260,7 @@ function buildSampler<S extends StatsCounter>(
     newBuckets.clear()
   }
 
-  function patternOf(sig: SignatureResult): Pattern<RuleEntry> {
+  function patternOf(sig: SignatureResult): Pattern {
     let p = bySignature.get(sig.signature)
     if (p === undefined) {
       // A long template is not held here (memory stays bounded): lines read theirs from their own result.
@@ -251,22 +277,20 @@ function buildSampler<S extends StatsCounter>(
    * minute. The count depends only on which lines arrived, never on a random draw; like any kept line, a
    * floor line's weight counts the lines of its pattern dropped before it.
    */
-  function takeFloor(p: Pattern<RuleEntry>, li: number): boolean {
+  function takeFloor(pl: PatternLevel): boolean {
     const minute = Math.floor(now() / MINUTE_MS)
-    const counts = p.floor
-    if (p.minute !== minute) {
+    if (pl.minute !== minute) {
       if (minute !== floorMinute) {
         floorMinute = minute
         floorStarts = 0
       }
       if (floorStarts >= FLOOR_CAPACITY) return false
       floorStarts++
-      p.minute = minute
-      counts.fill(0)
+      pl.minute = minute
+      pl.floor = 0
     }
-    const n = counts[li] as number
-    if (n >= rates.floorPerMinute) return false
-    counts[li] = n + 1
+    if (pl.floor >= rates.floorPerMinute) return false
+    pl.floor++
     return true
   }
 
@@ -293,25 +317,30 @@ function buildSampler<S extends StatsCounter>(
       p = patternOf(sig)
       if (cacheable) cache.set(message, p)
     }
-    if (p.gen !== generation) {
-      p.rules = rates.rules.get(sig.signature)
-      p.gen = generation
+    let pl = p.levels[li]
+    if (pl === undefined) {
+      pl = newPatternLevel()
+      p.levels[li] = pl
+    }
+    // The rate choice is the pattern's at this level until the next policy; a rule that expires is read
+    // again on every line (rules without an expiry, level defaults and newPattern do not change).
+    if (pl.gen !== generation || (pl.rule !== undefined && pl.rule.expiresAt !== Number.POSITIVE_INFINITY)) {
+      chooseRate(rates, rates.rules.get(sig.signature), li, now, pl)
+      pl.gen = generation
     }
     d.signature = sig.signature
     d.template = sig.template
     d.pattern = p
     d.level = name
     d.severity = severity
+    d.reason = pl.reason
 
-    chooseRate(rates, p.rules, li, now, choice)
-    let rate = choice.rate
-    let cap = choice.maxPerSecond
-    const rule = choice.rule
-    d.reason = choice.reason
-
+    let rate = pl.rate
+    let cap = pl.maxPerSecond
+    const rule = pl.rule
     let keep = rate >= 1
     // The floor comes first for lines the rate or a cap could drop; a rate of 0 mutes, floor or not.
-    if (rate > 0 && (rate < 1 || cap > 0) && rates.floorPerMinute > 0 && takeFloor(p, li)) {
+    if (rate > 0 && (rate < 1 || cap > 0) && rates.floorPerMinute > 0 && takeFloor(pl)) {
       keep = true
       rate = 1
       cap = 0
@@ -337,28 +366,26 @@ function buildSampler<S extends StatsCounter>(
     // A kept line stands for itself and for the lines of its pattern dropped since the last kept one, so
     // Σ sampleRate over kept lines is the exact count (up to the lines dropped after the last kept one,
     // at most a minute's with the floor). A mute (rate 0) is not counted into anything.
-    const carried = p.carry[li] as number
+    const carried = pl.carry
     if (keep) {
       d.sampleRate = 1 + carried
-      if (carried > 0) p.carry[li] = 0
+      if (carried > 0) pl.carry = 0
     } else {
       d.sampleRate = 1
-      if (rate > 0) p.carry[li] = carried + 1
+      if (rate > 0) pl.carry = carried + 1
     }
-    const bytes = sizeOf(p, li, message, opts, last)
+    const bytes = sizeOf(pl, message, opts, last)
     // The pattern holds its stats row: no second lookup by signature (the table's own) per line.
-    let h = p.rows[li]
+    let h = pl.row
     if (h === undefined || !stats.countInto(h, keep, bytes, last.plain)) {
       h = stats.handle(sig.signature, name, sig.template)
-      p.rows[li] = h
+      pl.row = h
       stats.countInto(h, keep, bytes, last.plain)
     }
     // What measured() reads: one store on the drop path.
-    if (keep) {
-      last.li = li
-      last.bytes = bytes
-    }
-    last.p = keep ? p : undefined
+    if (keep) last.bytes = bytes
+    last.pl = keep ? pl : undefined
+    d.measure = keep && measure?.(pl) === true
     return d
   }
 
@@ -372,7 +399,7 @@ function buildSampler<S extends StatsCounter>(
         return decideUnsafe(level, text, opts)
       } catch (error) {
         // Fail open: a sampler bug must cost storage, never a lost line or a throw into the app.
-        last.p = undefined
+        last.pl = undefined
         try {
           onError?.(error)
         } catch {}
@@ -380,6 +407,7 @@ function buildSampler<S extends StatsCounter>(
         d.rate = 1
         d.sampleRate = 1
         d.reason = 'always'
+        // d.measure may be the previous line's: a measurement of this line finds no pattern and is ignored.
         return d
       }
     },

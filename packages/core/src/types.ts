@@ -45,6 +45,13 @@ export interface Decision {
    * error the sampler fails open, and the decision's signature and pattern may be an earlier line's).
    */
   pattern?: PatternMemo
+  /**
+   * True on a kept line whose size the sampler asks for: a logger that can measure what it writes (a
+   * pass over the serialized line) measures this one and reports it with `Sampler.measured`. Chosen by
+   * createSampler: the first 256 kept lines, the first of each pattern and level, then one in 32; never
+   * by createBaseSampler.
+   */
+  measure: boolean
 }
 
 /** A pattern's room for one integration's data: whoever reads `memo` checks that it is its own. */
@@ -172,13 +179,15 @@ export interface StatsCounter {
   countInto(handle: StatsHandle, kept: boolean, bytes: number, plainBytes?: number): boolean
   /**
    * Add `delta` written bytes to a live handle's row, to its kept bytes too when `kept`, and
-   * `plainDelta` to its plain bytes (a measured size replacing an estimate).
+   * `plainDelta` to its plain bytes (a measured size replacing an estimate). Optional: a counter
+   * without it keeps the estimates (the browser's page table, whose base sampler never measures).
    */
-  addBytes(handle: StatsHandle, delta: number, kept: boolean, plainDelta?: number): void
+  addBytes?(handle: StatsHandle, delta: number, kept: boolean, plainDelta?: number): void
 }
 
 /** Bounded per-(signature, level) counters; see StatsTable in stats-table.ts. */
 export interface StatsTable extends StatsCounter {
+  addBytes(handle: StatsHandle, delta: number, kept: boolean, plainDelta?: number): void
   /** Count one line: `bytes` written, `plainBytes` without Logsieve's fields (default: `bytes`). */
   count(
     signature: string,

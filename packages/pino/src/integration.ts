@@ -155,9 +155,10 @@ export function createIntegration(
     const sampleRate = d.sampleRate
     const severity = d.severity
     const label = d.level
+    const measured = d.measure
     // Backfill first: the lines it writes must not take the measurement chosen for this one.
     if (severity >= ERROR_SEVERITY) scope?.backfill?.drain(onReplayError)
-    measure.choose()
+    measure.on = measured
     if (examples) takeExample(sieve, d, args)
     const ids = otel ?? scope
     if (exporting) exportLine(sieve, args, severity, label, signature, sampleRate, ids)

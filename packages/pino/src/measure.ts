@@ -1,25 +1,16 @@
 // What a kept line really costs, measured after pino serialized it (its `hooks.streamWrite`, pino 9+):
 // the bytes written, and the plain bytes (the same line without Logsieve's fields). Both go to the
-// sampler, which counts the pattern's other lines at the measured means.
+// sampler, which counts the pattern's other lines at the measured means. Which kept lines are measured
+// is the sampler's choice (Decision.measure).
 import type { Sampler } from '@logsieve/core/sdk'
 import { HOOKS } from './pino-symbols.js'
 import type { PinoLike, StreamWriteHook } from './types.js'
 
-/**
- * Kept lines measured: the first MEASURE_FIRST, the first of each pattern and level, and then one in
- * MEASURE_EVERY (a power of two). A measured line costs ~500 ns more on a child logger (the hook, and a
- * pass over the serialized line); one in 8 cost ~70 ns a kept line on average, one in 32 costs ~18.
- */
-const MEASURE_FIRST = 256
-const MEASURE_EVERY = 32
-
 type Hooks = { streamWrite?: StreamWriteHook }
 
 export interface Measure {
-  /** Whether the kept line being written is to be measured (set by choose). */
+  /** Whether the kept line being written is measured (its Decision.measure, set by the kept path). */
   on: boolean
-  /** Choose whether the kept line just decided is measured (reads the sampler's last decision). */
-  choose(): void
   /** Install the streamWrite hook for the line about to be written, if chosen; returns what to disarm. */
   arm(logger: PinoLike, fields: string): Hooks | undefined
   /** The fields in the line being written changed (a mixin wrote one of them itself). */
@@ -32,21 +23,6 @@ export interface Measure {
 export function createMeasure(sampler: Sampler, userStreamWrite: StreamWriteHook | undefined): Measure {
   const measured = sampler.measured
   let lineFields = ''
-  // An LCG kept within small integers (no heap number per step); its high bits choose. Random, not a
-  // counter: a counter could fall into step with a loop's period.
-  let draw = 0x1e3779b9
-  let first = 0
-
-  function choose(): void {
-    if (first < MEASURE_FIRST) {
-      first++
-      m.on = true
-    } else if (sampler.sizeUnknown()) m.on = true
-    else {
-      draw = (Math.imul(draw, 1103515245) + 12345) & 0x3fffffff
-      m.on = ((draw >> 20) & (MEASURE_EVERY - 1)) === 0
-    }
-  }
 
   function arm(logger: PinoLike, fields: string): Hooks | undefined {
     if (!m.on) return undefined
@@ -74,7 +50,6 @@ export function createMeasure(sampler: Sampler, userStreamWrite: StreamWriteHook
 
   const m: Measure = {
     on: false,
-    choose,
     arm,
     refields(fields) {
       lineFields = fields
