@@ -21,15 +21,22 @@ const FIELDS = Symbol('logsieve.fieldsView')
 const METADATA = Symbol.for('pino.metadata')
 /** pino's own timestamp functions (lib/time.js, pino 8–10): arrow functions, blind to `this`. */
 const STD_TIME = new Set(['nullTime', 'epochTime', 'unixTime', 'isoTime', 'isoTimeNano'])
-/** The channel pino's asJson publishes on (pino 9 and 10); pino checks the same `hasSubscribers`. */
+/**
+ * The tracing channel pino's asJson publishes on (pino 9 and 10), with `traceSync`: its start, end and
+ * error channels are the ones that carry `instance`. Read one by one (a channel's `hasSubscribers` is a
+ * getter V8 inlines), not through the tracing channel's own getter, a call on every kept line.
+ */
 const asJson =
   typeof diagnostics.tracingChannel === 'function' ? diagnostics.tracingChannel('pino_asJson') : undefined
+const watched = (): boolean =>
+  asJson !== undefined &&
+  (asJson.start.hasSubscribers || asJson.end.hasSubscribers || asJson.error.hasSubscribers)
 
 type Held = Record<symbol, unknown>
 
 /** The view to write `logger`'s line through, or undefined to write through the logger itself. */
 export function viewOf(logger: object): Held | undefined {
-  if (asJson?.hasSubscribers === true) return undefined
+  if (watched()) return undefined
   const held = (logger as Held)[VIEW] as Held | undefined
   // A child inherits its parent's VIEW property: the record names its own logger (a property load, where
   // Object.getPrototypeOf cost ~15 ns a line).

@@ -178,20 +178,25 @@ const scenarios: Record<string, (pino: Pino, wrap: Wrap) => Observation | Promis
     const seen: unknown[] = []
     let log: Logger
     let child: Logger
-    const onStart = (message: unknown) => {
-      const { instance, arguments: args } = message as { instance: unknown; arguments: unknown[] }
-      seen.push([instance === log ? 'log' : instance === child ? 'child' : 'other', JSON.stringify(args[1])])
-    }
-    diagnostics.subscribe('tracing:pino_asJson:start', onStart)
-    try {
-      log = pino(wrap({}), capture().stream)
-      child = log.child({ c: 1 })
-      twice(() => {
-        log.info('traced %s', 'line')
-        child.info({ k: 1 }, 'child traced')
-      })
-    } finally {
-      diagnostics.unsubscribe('tracing:pino_asJson:start', onStart)
+    // Each channel that carries `instance` on its own: a subscriber to any one of them sees the logger.
+    for (const event of ['start', 'end']) {
+      const name = `tracing:pino_asJson:${event}`
+      const onEvent = (message: unknown) => {
+        const { instance, arguments: args } = message as { instance: unknown; arguments: unknown[] }
+        const who = instance === log ? 'log' : instance === child ? 'child' : 'other'
+        seen.push([event, who, JSON.stringify(args[1])])
+      }
+      diagnostics.subscribe(name, onEvent)
+      try {
+        log = pino(wrap({}), capture().stream)
+        child = log.child({ c: 1 })
+        twice(() => {
+          log.info('traced %s', 'line')
+          child.info({ k: 1 }, 'child traced')
+        })
+      } finally {
+        diagnostics.unsubscribe(name, onEvent)
+      }
     }
     return seen
   },
