@@ -109,8 +109,8 @@ export function createSamplerWith<S extends StatsCounter>(
 /**
  * Kept lines to measure (Decision.measure): the first MEASURE_FIRST of a sampler, the first
  * MEASURE_SETTLE of each pattern and level (its running mean, weight 1/8, has settled by then), then one
- * in MEASURE_EVERY (a power of two). A measured line costs a pino child line ~500 ns more (the hook and a
- * pass over the serialized line): one in 32 cost every kept line ~17 ns, one in 256 costs ~2.
+ * in MEASURE_EVERY (a power of two): measuring costs the logger a pass over the serialized line, so most
+ * kept lines are counted at their pattern's mean (docs/benchmarks.md has the cost).
  */
 const MEASURE_FIRST = 256
 const MEASURE_SETTLE = 8
@@ -232,7 +232,7 @@ function buildSampler<S extends StatsCounter>(
   let floorMinute = Number.NaN
   /** Patterns that started a floor in floorMinute. */
   let floorStarts = 0
-  /** Bumped by setPolicy: a pattern's cached rules are looked up again when it is stale. */
+  /** Bumped by setPolicy: a pattern level's rate is chosen again when its `gen` is stale. */
   let generation = 0
   // Signature → pattern (and format string → pattern in byFormat): one lookup per line on the hot path.
   const bySignature = new PatternCache<Pattern>(CACHE_GENERATION_SIZE)
