@@ -48,8 +48,8 @@ export interface Decision {
   /**
    * True on a kept line whose size the sampler asks for: a logger that can measure what it writes (a
    * pass over the serialized line) measures this one and reports it with `Sampler.measured`. Chosen by
-   * createSampler: the first 256 kept lines, the first of each pattern and level, then one in 32; never
-   * by createBaseSampler.
+   * createSampler: the first 256 kept lines, the first 8 of each pattern and level, then one in 256;
+   * never by createBaseSampler. After an internal failure of decide() it may be the previous line's.
    */
   measure: boolean
 }
@@ -93,9 +93,8 @@ export interface Sampler<S extends StatsCounter = StatsTable> {
    */
   measured(writtenBytes: number, plainBytes?: number): void
   /**
-   * True when the line the last `decide()` kept belongs to a pattern and level with no measured size yet:
-   * a logger that measures only some lines (measuring costs a pass over the serialized line) measures
-   * this one, so that every pattern gets a real size early.
+   * True when the line the last `decide()` kept belongs to a pattern and level with no measured size yet.
+   * (`Decision.measure` already marks such lines, and the sampler's other picks.)
    */
   sizeUnknown(): boolean
   /** Swap in a new policy (already validated with parsePolicy). */

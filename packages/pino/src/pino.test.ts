@@ -257,15 +257,15 @@ describe.each(versions)('%s', (_name, pino) => {
     })
   })
 
-  it('measures the first kept line of each new pattern, also past the first lines (pino 9+)', () => {
+  it('measures the first kept lines of each new pattern, also past the first lines (pino 9+)', () => {
     if (_name === 'pino 8') return // no streamWrite hook: sizes stay estimated from the message
     const written: string[] = []
     const sieve = sieveWith({})
     const log = pino(sievePino(sieve, { base: { pid: 1, hostname: 'h' } }), { write: (s) => written.push(s) })
     for (let i = 0; i < 300; i++) log.info('warm up %d', i)
     const before = written.length
-    // Far from its estimate (message length + 64): a long field. Lines past the first 256 are measured
-    // one in 32 at random, so an estimated line would show here almost always.
+    // Far from its estimate (message length + 64): a long field. Past the first 256 a pattern's first 8
+    // lines are measured, then one in 256 at random, so an estimated line would show here.
     for (let i = 0; i < 3; i++) log.info({ blob: 'x'.repeat(500) }, 'upload %s stored', 'f1')
     const row = integrationOf(sieve)
       .sampler.stats.snapshot()
