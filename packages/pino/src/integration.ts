@@ -158,7 +158,7 @@ export function createIntegration(
     const measured = d.measure
     // Backfill first: the lines it writes must not take the measurement chosen for this one.
     if (severity >= ERROR_SEVERITY) scope?.backfill?.drain(onReplayError)
-    measure.on = measured
+    measure.on = measured && measure.hears
     if (examples) takeExample(sieve, d, args)
     const ids = otel ?? scope
     if (exporting) exportLine(sieve, args, severity, label, signature, sampleRate, ids)
@@ -268,6 +268,7 @@ export function createIntegration(
     try {
       if (mode === DIRECT) callPino(target, syms as PinoSymbols, method, args, level, message)
       else method.apply(target, args as unknown[])
+      measure.written()
     } finally {
       measure.disarm(armed)
     }

@@ -257,6 +257,26 @@ describe.each(versions)('%s', (_name, pino) => {
     })
   })
 
+  it('arms its streamWrite hook for measured lines while pino calls it, and stops where it never does (pino 8)', () => {
+    const sieve = sieveWith({})
+    const log = pino(sievePino(sieve, { base: { pid: 1, hostname: 'h' } }), { write: () => {} })
+    // Every assignment of a hook to pino's real hooks object, counted without changing what pino reads.
+    const hooks = (log as unknown as Record<symbol, object>)[Symbol.for('pino.hooks')] as object
+    let armed = 0
+    let current: unknown
+    Object.defineProperty(hooks, 'streamWrite', {
+      get: () => current,
+      set: (v: unknown) => {
+        if (v !== undefined) armed++
+        current = v
+      },
+      configurable: true,
+    })
+    // The first 256 kept lines are all to be measured.
+    for (let i = 0; i < 100; i++) log.info('line %d', i)
+    expect(armed).toBe(_name === 'pino 8' ? 3 : 100)
+  })
+
   it('measures the first kept lines of each new pattern, also past the first lines (pino 9+)', () => {
     if (_name === 'pino 8') return // no streamWrite hook: sizes stay estimated from the message
     const written: string[] = []
