@@ -16,7 +16,7 @@ import {
 } from '@logsieve/node'
 import { exportLine, takeExample } from './export.js'
 import { createFields, fragmentClashes, withoutKeys } from './fields.js'
-import { callPino, createPreformat, type Lines, promote } from './level-method.js'
+import { callPino, createPreformat, type Lines, promote, writeDirect } from './level-method.js'
 import { createMeasure } from './measure.js'
 import { type PinoSymbols, pinoSymbols } from './pino-symbols.js'
 import { formatOf, isTemplate, templateOf } from './render.js'
@@ -108,6 +108,33 @@ export function createIntegration(
       sieve.report('LOGSIEVE_HOOK_ERROR', error)
       return undefined
     }
+  }
+
+  /**
+   * A level method's kept line that needs nothing besides its write, written straight away: no field to
+   * add (the fragment's own rule), nothing to measure, keep as an example or export, no OpenTelemetry
+   * span and no format to fill in. The caller checked there is no scope.
+   */
+  function bare(logger: PinoLike, a0: unknown, a1: unknown, n: number, level: number, d: Decision): boolean {
+    // A line to measure needs the kept path (which arms the hook), unless pino never calls it (pino 8).
+    if ((d.measure && measure.hears) || examples || exporting || syms?.write === undefined) return false
+    if (decidedOtel !== undefined || decidedFormat !== undefined) return false
+    try {
+      if (fields.fragment(d.signature, d.rate, d.sampleRate, undefined, false, undefined, 0) !== '')
+        return false
+    } catch {
+      // The kept path runs it again, and reports.
+      return false
+    }
+    return writeDirect(
+      (viewOf(logger) as PinoLike | undefined) ?? logger,
+      syms as PinoSymbols,
+      a0,
+      a1,
+      n,
+      level,
+      undefined,
+    )
   }
 
   /** The kept path, for the hook and the level methods alike: bookkeeping, fields, then the write. */
@@ -356,7 +383,7 @@ export function createIntegration(
     scope.backfill?.push(logger, args, replay, signature, estimateArgsBytes(args))
   }
 
-  const lines: Lines = { decide, kept, dropped, replayer }
+  const lines: Lines = { decide, bare, kept, dropped, replayer }
 
   /**
    * Wrap the logger's mixin (the user's, or one OpenTelemetry's pino instrumentation added around it):

@@ -140,37 +140,66 @@ describe('kept lines written by the integration', () => {
     [true, 'flag'],
   ]
 
+  type Logger = Record<'info' | 'warn', (...args: unknown[]) => void> & {
+    child(bindings: object, options?: object): Logger
+  }
+  /** The lines `log` writes through a pino of `factory`, with or without Logsieve (time left out). */
+  const writtenBy = (
+    factory: unknown,
+    withSieve: boolean,
+    msgPrefix: string | undefined,
+    log: (logger: Logger) => void,
+  ) => {
+    const lines: Record<string, unknown>[] = []
+    const stream = {
+      write: (s: string) => {
+        const line = JSON.parse(s)
+        delete line.time
+        lines.push(line)
+      },
+    }
+    const options = { base: undefined, ...(msgPrefix === undefined ? {} : { msgPrefix }) }
+    const sieve = createSieve({ service: 't', cacheDir: false })
+    // biome-ignore lint/suspicious/noExplicitAny: the three majors' option types differ
+    log((factory as any)(withSieve ? sievePino(sieve, options) : options, stream))
+    return lines
+  }
+
   for (const [name, factory] of [
     ['pino 8', pino8],
     ['pino 9', pino9],
     ['pino 10', pino10],
   ] as const) {
     it(`${name} writes the same lines with and without Logsieve, but for Logsieve's fields`, () => {
-      const written = (withSieve: boolean, msgPrefix?: string) => {
-        const lines: Record<string, unknown>[] = []
-        const stream = {
-          write: (s: string) => {
-            const line = JSON.parse(s)
-            delete line.time
-            delete line.signature
-            delete line.sample_rate
-            lines.push(line)
-          },
-        }
-        const options = { base: undefined, ...(msgPrefix === undefined ? {} : { msgPrefix }) }
-        const sieve = createSieve({ service: 't', cacheDir: false })
-        // biome-ignore lint/suspicious/noExplicitAny: the three majors' option types differ
-        const logger = (factory as any)(withSieve ? sievePino(sieve, options) : options, stream)
-        const child = logger.child({ svc: 'a' })
-        // Twice each: the first line goes through pino's hook, the next through the level method.
-        for (const call of [...calls, ...calls]) {
-          child.info(...call)
-          logger.warn(...call)
-        }
-        return lines
-      }
+      const written = (withSieve: boolean, msgPrefix?: string) =>
+        writtenBy(factory, withSieve, msgPrefix, (logger) => {
+          const child = logger.child({ svc: 'a' })
+          // Twice each: the first line goes through pino's hook, the next through the level method.
+          for (const call of [...calls, ...calls]) {
+            child.info(...call)
+            logger.warn(...call)
+          }
+        }).map(({ signature: _s, sample_rate: _r, ...line }) => line)
       expect(written(true)).toEqual(written(false))
       expect(written(true).length).toBe(calls.length * 4)
+      expect(written(true, 'prefix: ')).toEqual(written(false, 'prefix: '))
+    })
+
+    // The sampler measures a sieve's first 256 kept lines and each pattern's first 8; most later lines of
+    // one or two arguments are written straight from the level method (the integration's bare path).
+    it(`${name} writes the same lines past the measured ones`, () => {
+      const written = (withSieve: boolean, msgPrefix?: string) =>
+        writtenBy(factory, withSieve, msgPrefix, (logger) => {
+          const child = logger.child({ svc: 'a' }, { msgPrefix: '[%s] ' })
+          for (let i = 0; i < 300; i++) logger.info('warm-up')
+          for (let round = 0; round < 12; round++)
+            for (const call of calls) {
+              child.info(...call)
+              logger.warn(...call)
+            }
+        })
+      expect(written(true)).toEqual(written(false))
+      expect(written(true).length).toBe(300 + calls.length * 24)
       expect(written(true, 'prefix: ')).toEqual(written(false, 'prefix: '))
     })
   }

@@ -18,6 +18,11 @@ type Forwarded = (this: PinoLike, ...args: unknown[]) => void
 /** What a level method needs from its integration. */
 export interface Lines {
   decide(a0: unknown, a1: unknown, n: number, level: number, scope: Scope | undefined): Decision | undefined
+  /**
+   * Write a kept line of at most two arguments, read in place, when it needs nothing besides its write
+   * (no fields, no measuring, example or export): true if written, else it takes the kept path.
+   */
+  bare(logger: PinoLike, a0: unknown, a1: unknown, n: number, level: number, d: Decision): boolean
   /** Write a kept line (`fromLevelMethod`: the call's own arguments, written as pino's method would). */
   kept(
     logger: PinoLike,
@@ -71,7 +76,12 @@ function levelMethod(lines: Lines, method: LogFn, level: number): LogFn {
   const sieved = function (this: PinoLike): void {
     const scope = currentScope()
     // biome-ignore lint/complexity/noArguments: read in place, never materialized on a dropped line
-    const d = lines.decide(arguments[0], arguments[1], arguments.length, level, scope)
+    const n = arguments.length
+    // biome-ignore lint/complexity/noArguments: as above
+    const a0: unknown = arguments[0]
+    // biome-ignore lint/complexity/noArguments: as above
+    const a1: unknown = arguments[1]
+    const d = lines.decide(a0, a1, n, level, scope)
     if (d !== undefined && !d.keep) {
       if (scope?.backfill !== undefined) {
         pendingScope = scope
@@ -81,6 +91,8 @@ function levelMethod(lines: Lines, method: LogFn, level: number): LogFn {
       }
       return
     }
+    // Most kept lines outside a request: no arguments object, no forwarding (docs/benchmarks.md).
+    if (d !== undefined && scope === undefined && n <= 2 && lines.bare(this, a0, a1, n, level, d)) return
     pendingScope = scope
     pendingDecision = d
     // biome-ignore lint/complexity/noArguments: forwarded without an array
@@ -174,15 +186,8 @@ export function callPino(
 ): void {
   const n = args.length
   const a0 = args[0]
-  const direct = syms.write === undefined ? NOT_DIRECT : directMessage(logger, syms, a0, args[1], n, message)
-  // typeof, not !== NOT_DIRECT: a string compared with a symbol is a generic call (a symbol message is
-  // then written by pino's own method, as it would be anyway).
-  if (typeof direct !== 'symbol') {
-    const write = (logger as unknown as Record<symbol, (o: unknown, msg: unknown, num: number) => void>)[
-      syms.write as symbol
-    ] as (o: unknown, msg: unknown, num: number) => void
-    write.call(logger, typeof a0 === 'string' ? null : a0, direct, level)
-  } else if (message !== undefined) {
+  if (writeDirect(logger, syms, a0, args[1], n, level, message)) return
+  if (message !== undefined) {
     if (typeof a0 === 'string') method.call(logger, message)
     else method.call(logger, a0, message)
   } else if (n === 1) method.call(logger, a0)
@@ -190,6 +195,30 @@ export function callPino(
   else if (n === 3) method.call(logger, a0, args[1], args[2])
   else if (n === 4) method.call(logger, a0, args[1], args[2], args[3])
   else method.apply(logger, args as unknown[])
+}
+
+/**
+ * Call pino's internal write as its level method would for this call, when what that method would do is
+ * certain (directMessage): true if written.
+ */
+export function writeDirect(
+  logger: PinoLike,
+  syms: PinoSymbols,
+  a0: unknown,
+  a1: unknown,
+  n: number,
+  level: number,
+  message: string | undefined,
+): boolean {
+  const direct = syms.write === undefined ? NOT_DIRECT : directMessage(logger, syms, a0, a1, n, message)
+  // typeof, not === NOT_DIRECT: a string compared with a symbol is a generic call (a symbol message is
+  // then written by pino's own method, as it would be anyway).
+  if (typeof direct === 'symbol') return false
+  const write = (logger as unknown as Record<symbol, (o: unknown, msg: unknown, num: number) => void>)[
+    syms.write as symbol
+  ] as (o: unknown, msg: unknown, num: number) => void
+  write.call(logger, typeof a0 === 'string' ? null : a0, direct, level)
+  return true
 }
 
 /**
