@@ -310,6 +310,8 @@ export function createIntegration(
         hookExtra = ''
         emit(this, method, args, 0, extra, APPLY, undefined)
       }
+      // A hook that looks at the method it is handed sees pino's name and arity.
+      Object.defineProperties(wrapped, { name: { value: method.name }, length: { value: method.length } })
       fieldMethods.set(method, wrapped)
     }
     return wrapped

@@ -383,4 +383,28 @@ describe.each(versions)('%s: with fields on', (_v, pino) => {
     expect(parsed[3]).toMatchObject({ trace_id: 'from-mixin', span_id: 'from-mixin', request_id: 'r-1' })
     expect(parsed[4]).toMatchObject({ trace_id: 'from-mixin', span_id: 'merge', c: 1 })
   })
+
+  it('hands a hooks.logMethod the logger and a method that looks like pino’s', async () => {
+    const observe = (wrap: Wrap) => {
+      const { lines, stream } = capture()
+      const seen: unknown[] = []
+      let log: Logger
+      const logMethod = function (
+        this: Logger,
+        args: unknown[],
+        method: (...a: unknown[]) => void,
+        level: number,
+      ) {
+        seen.push([this === log, JSON.stringify(this.bindings()), level, method.name, method.length])
+        method.apply(this, args)
+      }
+      log = pino(wrap({ hooks: { logMethod } }), stream)
+      twice(() => log.info({ a: 1 }, 'hooked %s', 'line'))
+      return { seen, lines: lines.map(withoutDocumented) }
+    }
+    const expected = observe(plain)
+    const got = observe(sieved(ALL))
+    expect(got).toEqual(expected)
+    expect(expected.seen).toHaveLength(2)
+  })
 })
