@@ -2,7 +2,8 @@
 // around `hooks.logMethod`, and that path costs more than the decision: pino collects the call's arguments
 // into an array for the hook, and the hook spreads them back. So after a level's first line came through
 // the hook, its method is replaced by one that makes the same decision on the call's `arguments`, read in
-// place, and hands kept lines to the same kept path as the hook (integration.ts): one decision path.
+// place, and hands kept lines to the same kept path as the hook (integration.ts): one decision path. A kept
+// line that needs nothing but pino's write is written from here (the integration's `bare`).
 import type { Decision, PatternMemo } from '@logsieve/core/sdk'
 import { currentScope, type Replayer, type Scope } from '@logsieve/node'
 import { type Compiled, compileFormat, interpolate } from './interpolate.js'
