@@ -33,6 +33,17 @@ export interface Fields {
     scope: Scope | undefined,
     loggedAt: number,
   ): string
+  /**
+   * False when a line surely gains nothing (outside a trace and a request, weight 1, no signature to
+   * write): fragment's first answer, so a caller can skip it. True: the fragment may hold fields.
+   */
+  mayAdd(
+    rate: number,
+    sampleRate: number,
+    ids: TraceIds | undefined,
+    scope: Scope | undefined,
+    loggedAt: number,
+  ): boolean
   /** `extra` without the keys `mergeObject` or the serialized `bindings` already hold. */
   dedupe(extra: string, mergeObject: unknown, bindings: unknown): string
 }
@@ -65,16 +76,17 @@ export function createFields(options: LineFieldOptions | undefined): Fields {
   let lastBindings = ''
   let lastKeys = new Set<string>()
 
+  const mayAdd: Fields['mayAdd'] = (rate, sampleRate, ids, scope, loggedAt) =>
+    ids !== undefined ||
+    scope !== undefined ||
+    loggedAt !== 0 ||
+    writesSampleRate(sampleRate) ||
+    writesSignature(signatureMode, rate, sampleRate)
+
   const fragment: Fields['fragment'] = (signature, rate, sampleRate, ids, localTrace, scope, loggedAt) => {
     // Most kept lines gain nothing (outside a trace and a request, weight 1): answered here, small enough
     // for V8 to inline into the kept path, so such a line never runs build's code.
-    if (
-      ids === undefined &&
-      scope === undefined &&
-      loggedAt === 0 &&
-      !writesSampleRate(sampleRate) &&
-      !writesSignature(signatureMode, rate, sampleRate)
-    ) {
+    if (!mayAdd(rate, sampleRate, ids, scope, loggedAt)) {
       held = 0
       return ''
     }
@@ -177,7 +189,7 @@ export function createFields(options: LineFieldOptions | undefined): Fields {
     return keys
   }
 
-  return { fragment, dedupe }
+  return { fragment, mayAdd, dedupe }
 }
 
 /**

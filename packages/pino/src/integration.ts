@@ -112,20 +112,14 @@ export function createIntegration(
 
   /**
    * A level method's kept line that needs nothing besides its write, written straight away: no field to
-   * add (the fragment's own rule), nothing to measure, keep as an example or export, no OpenTelemetry
-   * span and no format to fill in. The caller checked there is no scope.
+   * add (the fragment's own rule, fields.mayAdd), nothing to measure, keep as an example or export, no
+   * OpenTelemetry span and no format to fill in. The caller checked there is no scope.
    */
   function bare(logger: PinoLike, a0: unknown, a1: unknown, n: number, level: number, d: Decision): boolean {
     // A line to measure needs the kept path (which arms the hook), unless pino never calls it (pino 8).
     if ((d.measure && measure.hears) || examples || exporting || syms?.write === undefined) return false
     if (decidedOtel !== undefined || decidedFormat !== undefined) return false
-    try {
-      if (fields.fragment(d.signature, d.rate, d.sampleRate, undefined, false, undefined, 0) !== '')
-        return false
-    } catch {
-      // The kept path runs it again, and reports.
-      return false
-    }
+    if (fields.mayAdd(d.rate, d.sampleRate, undefined, undefined, 0)) return false
     return writeDirect(
       (viewOf(logger) as PinoLike | undefined) ?? logger,
       syms as PinoSymbols,
