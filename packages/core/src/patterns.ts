@@ -4,7 +4,7 @@
 
 import type { RateChoice } from './rate.js'
 import { GenerationCache, ownKey } from './signature.js'
-import type { PatternMemo, SignatureResult, StatsHandle } from './types.js'
+import type { Lane, PatternMemo, SignatureResult, StatsHandle } from './types.js'
 
 export interface Pattern extends PatternMemo {
   sig: SignatureResult
@@ -36,6 +36,8 @@ export interface PatternLevel extends RateChoice {
   added: number
   /** Lines sampled or capped away since the last kept one: the next kept line's weight. */
   carry: number
+  /** Its lane, once its decision could be repeated (lanes.ts). */
+  lane: Lane | undefined
 }
 
 export function newPattern(sig: SignatureResult): Pattern {
@@ -60,6 +62,7 @@ export function newPatternLevel(): PatternLevel {
     measures: 0,
     added: 0,
     carry: 0,
+    lane: undefined,
   }
 }
 

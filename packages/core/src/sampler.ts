@@ -2,6 +2,7 @@
 // Allocates nothing on the drop path: one Decision object per sampler is reused.
 
 import { defaultPolicy } from './contract.js'
+import { createLanes, type Lanes, type LastLine, MEASURE_SETTLE } from './lanes.js'
 import {
   MessageCache,
   newPattern,
@@ -73,8 +74,9 @@ export function createSamplerWith<S extends StatsCounter>(
   stats: S,
   options?: Omit<SamplerOptions, 'stats'>,
 ): Sampler<S> {
-  const last: LastKept = { pl: undefined, bytes: 0, plain: 0 }
+  const last: LastLine = { pl: undefined, bytes: 0, plain: 0 }
   const formats = new PatternCache<Pattern>(CACHE_GENERATION_SIZE)
+  const lanes = createLanes(stats, last)
   const sampler = buildSampler(
     stats,
     options,
@@ -85,12 +87,21 @@ export function createSamplerWith<S extends StatsCounter>(
     last,
     new MessageCache<Pattern>(CACHE_GENERATION_SIZE),
     measuredSize,
-    createMeasureChoice(),
+    lanes,
   ) as Sampler<S>
+  sampler.again = lanes.again
+  // A new policy changes rate choices: lanes answer with the ones they opened with.
+  const setPolicy = sampler.setPolicy
+  sampler.setPolicy = (policy) => {
+    setPolicy(policy)
+    lanes.close()
+  }
   sampler.measured = (bytes, plainBytes) => {
     const pl = last.pl
     last.pl = undefined
     if (pl === undefined || !(bytes > 0 && isSize(bytes))) return
+    // The pattern's size changes: lanes answer at the sizes they opened with.
+    lanes.close()
     const plain = isSize(plainBytes) ? plainBytes : bytes
     const h = pl.row
     // measuredSize set last.plain for the kept line, and no decide() came since.
@@ -104,32 +115,6 @@ export function createSamplerWith<S extends StatsCounter>(
   }
   sampler.sizeUnknown = () => last.pl !== undefined && last.pl.size === 0
   return sampler
-}
-
-/**
- * Kept lines to measure (Decision.measure): the first MEASURE_FIRST of a sampler, the first
- * MEASURE_SETTLE of each pattern and level (its running mean, weight 1/8, has settled by then), then one
- * in MEASURE_EVERY (a power of two): measuring costs the logger a pass over the serialized line, so most
- * kept lines are counted at their pattern's mean (docs/benchmarks.md has the cost).
- */
-const MEASURE_FIRST = 256
-const MEASURE_SETTLE = 8
-const MEASURE_EVERY = 256
-
-function createMeasureChoice(): (pl: PatternLevel) => boolean {
-  let first = 0
-  // An LCG kept within small integers (no heap number per step); its high bits choose. Random, not a
-  // counter: a counter could fall into step with a loop's period.
-  let draw = 0x1e3779b9
-  return (pl) => {
-    if (first < MEASURE_FIRST) {
-      first++
-      return true
-    }
-    if (pl.measures < MEASURE_SETTLE) return true
-    draw = (Math.imul(draw, 1103515245) + 12345) & 0x3fffffff
-    return ((draw >> 20) & (MEASURE_EVERY - 1)) === 0
-  }
 }
 
 /** Options of createBaseSampler: createSamplerWith's, with the level mapping to use. */
@@ -150,7 +135,7 @@ export interface BaseSamplerOptions extends Omit<SamplerOptions, 'stats'> {
 /** A sampler without format strings and `measured()`: every text is signed as a rendered message. */
 export type BaseSampler<S extends StatsCounter = StatsCounter> = Omit<
   Sampler<S>,
-  'measured' | 'sizeUnknown' | 'decide'
+  'measured' | 'sizeUnknown' | 'decide' | 'again'
 > & {
   decide(level: unknown, text: unknown, options?: Omit<DecideOptions, 'isFormat'>): Decision
 }
@@ -168,20 +153,11 @@ export function createBaseSampler<S extends StatsCounter>(
   return buildSampler(stats, options, options.severity, options.threshold)
 }
 
-/** The line the last decide() kept, for measured(): its pattern's level state and counted sizes. */
-interface LastKept {
-  pl: PatternLevel | undefined
-  /** Written bytes counted for it. */
-  bytes: number
-  /** Plain bytes counted for the last line, kept or not (set by a SizeOf; undefined: the written size). */
-  plain?: number
-}
-
 /** A size the sampler accepts from a caller: finite and non-negative. */
 const isSize = (b: unknown): b is number => typeof b === 'number' && b >= 0 && b < Number.MAX_SAFE_INTEGER
 
 /** Written size of a line (returned) and its plain size (into `last.plain`). */
-type SizeOf = (pl: PatternLevel, message: string, opts: DecideOptions | undefined, last: LastKept) => number
+type SizeOf = (pl: PatternLevel, message: string, opts: DecideOptions | undefined, last: LastLine) => number
 
 /** The given written size, else message length + 64; plain = written (the base sampler measures nothing). */
 function givenSize(_pl: unknown, message: string, opts: DecideOptions | undefined): number {
@@ -208,7 +184,8 @@ const measuredSize: SizeOf = (pl, message, opts, last) => {
  * texts are signed as templates and their patterns cached by format string; `last` receives the last
  * kept line (createSamplerWith reads it in measured()); with `byMessage`, rendered messages' patterns
  * are cached by message (one lookup for a repeated message instead of the message cache's and then
- * bySignature's); with `measure`, kept lines it picks are marked to be measured (Decision.measure).
+ * bySignature's); with `lanes`, kept lines it picks are marked to be measured (Decision.measure) and
+ * decisions it may repeat carry a lane (lanes.ts); without, no line is measured or gets a lane.
  * Passed in, so that a bundle of createBaseSampler carries neither toSeverityNumber's table, hash32 nor
  * templateSignature, and a page holds no second message cache.
  */
@@ -219,11 +196,11 @@ function buildSampler<S extends StatsCounter>(
   threshold: (traceId: string) => number,
   byFormat?: PatternCache<Pattern>,
   signFormat?: (format: string) => SignatureResult,
-  last: LastKept = { pl: undefined, bytes: 0 },
+  last: LastLine = { pl: undefined, bytes: 0 },
   byMessage?: MessageCache<Pattern>,
   sizeOf: SizeOf = givenSize,
-  measure?: (pl: PatternLevel) => boolean,
-): Omit<Sampler<S>, 'measured' | 'sizeUnknown'> {
+  lanes?: Lanes,
+): Omit<Sampler<S>, 'measured' | 'sizeUnknown' | 'again'> {
   const random = options?.random ?? Math.random
   const now = options?.now ?? Date.now
   const onError = options?.onError
@@ -382,10 +359,8 @@ function buildSampler<S extends StatsCounter>(
       pl.row = h
       stats.countInto(h, keep, bytes, last.plain)
     }
-    // What measured() reads: one store on the drop path.
-    if (keep) last.bytes = bytes
-    last.pl = keep ? pl : undefined
-    d.measure = keep && measure?.(pl) === true
+    // What measured() reads, the measure choice and the lane.
+    lanes?.decided(pl, d, bytes)
     return d
   }
 
@@ -407,11 +382,12 @@ function buildSampler<S extends StatsCounter>(
         d.rate = 1
         d.sampleRate = 1
         d.reason = 'always'
+        d.lane = undefined
         // d.measure may be the previous line's: a measurement of this line finds no pattern and is ignored.
         return d
       }
     },
-  } as Omit<Sampler<S>, 'measured' | 'sizeUnknown'> & { policy: Policy }
+  } as Omit<Sampler<S>, 'measured' | 'sizeUnknown' | 'again'> & { policy: Policy }
   setPolicy(options?.policy ?? defaultPolicy('unknown'))
   return sampler
 }

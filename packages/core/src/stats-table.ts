@@ -69,6 +69,18 @@ export function createStatsTable(options?: StatsTableOptions): StatsTable {
   let ordered = false
   let overflow = { seen: 0, kept: 0, bytes: 0, plainBytes: 0 }
   let start = now()
+  /** Counts held outside the table (onSettle), added before a snapshot or an eviction. */
+  const settlers: Array<() => void> = []
+  let settling = false
+  const settle = () => {
+    if (settling) return
+    settling = true
+    try {
+      for (const s of settlers) s()
+    } finally {
+      settling = false
+    }
+  }
 
   const addOverflow = (seen: number, kept: number, bytes: number, plainBytes: number) => {
     overflow.seen += seen
@@ -103,6 +115,11 @@ export function createStatsTable(options?: StatsTableOptions): StatsTable {
     let rank = 0
     let pos = heap.length
     if (pos >= capacity) {
+      // Held counts first: the minimum is chosen on every row's full count.
+      settle()
+      const settled = bySignature.get(signature)?.[li]
+      if (settled !== undefined) return settled
+      pos = heap.length
       if (!ordered) {
         for (let i = (pos >> 1) - 1; i >= 0; i--) siftDown(i)
         ordered = true
@@ -203,6 +220,15 @@ export function createStatsTable(options?: StatsTableOptions): StatsTable {
       )
       return true
     },
+    countMany(handle, lines, kept, bytes, plainBytes) {
+      if (!handle.live) return false
+      const b = sizeOrZero(bytes) * lines
+      add(handle as Slot, lines, kept ? lines : 0, b, kept ? b : 0, sizeOrZero(plainBytes) * lines)
+      return true
+    },
+    onSettle(fn) {
+      settlers.push(fn)
+    },
     backfilled(signature, level) {
       // Only into a held row: a row sent since (a request that outlived a window) lost the line's count.
       const row = bySignature.get(signature)?.[levelIndex(level)]?.row
@@ -213,6 +239,7 @@ export function createStatsTable(options?: StatsTableOptions): StatsTable {
       if (row !== undefined && row.example === undefined) row.example = clip(example, MAX_EXAMPLE_LENGTH)
     },
     snapshot() {
+      settle()
       const end = now()
       const snap: StatsSnapshot = { start, end, rows: heap.map((s) => s.row), overflow }
       // Handles held by samplers now point at nothing: their next countInto asks for a new one.

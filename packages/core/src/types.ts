@@ -52,6 +52,17 @@ export interface Decision {
    * never by createBaseSampler. After an internal failure of decide() it may be the previous line's.
    */
   measure: boolean
+  /**
+   * Set by createSampler when the same call would get this decision again until the sampler's state
+   * changes (a pattern kept whole or muted): a caller that recognizes the same call (its message, its
+   * level) may hand it to `Sampler.again` instead of deciding in full. undefined otherwise.
+   */
+  lane?: Lane
+}
+
+/** A decision a sampler may repeat (see `Decision.lane` and `Sampler.again`); opaque to callers. */
+export interface Lane {
+  readonly decision: Decision
 }
 
 /** A pattern's room for one integration's data: whoever reads `memo` checks that it is its own. */
@@ -92,6 +103,11 @@ export interface Sampler<S extends StatsCounter = StatsTable> {
    * estimated from the pattern's measured lines. Ignored when the last decision was a drop.
    */
   measured(writtenBytes: number, plainBytes?: number): void
+  /**
+   * The decision `decide` would make again for the call that returned `lane` (the same level and text,
+   * no trace id given or needed), counted as `decide` counts it, or undefined: then call `decide`.
+   */
+  again(lane: Lane): Decision | undefined
   /**
    * True when the line the last `decide()` kept belongs to a pattern and level with no measured size yet.
    * (`Decision.measure` already marks such lines, and the sampler's other picks.)
@@ -182,11 +198,23 @@ export interface StatsCounter {
    * without it keeps the estimates (the browser's page table, whose base sampler never measures).
    */
   addBytes?(handle: StatsHandle, delta: number, kept: boolean, plainDelta?: number): void
+  /**
+   * Count `lines` alike lines into a handle's row at once (a sampler's lanes), like `countInto` each.
+   * Optional, with `onSettle`: a counter without them is counted into line by line.
+   */
+  countMany?(handle: StatsHandle, lines: number, kept: boolean, bytes: number, plainBytes: number): boolean
+  /**
+   * Register `settle`, which adds counts held outside the counter (a sampler's lanes) to it: the counter
+   * calls it before it reads its rows (a snapshot) or evicts one.
+   */
+  onSettle?(settle: () => void): void
 }
 
 /** Bounded per-(signature, level) counters; see StatsTable in stats-table.ts. */
 export interface StatsTable extends StatsCounter {
   addBytes(handle: StatsHandle, delta: number, kept: boolean, plainDelta?: number): void
+  countMany(handle: StatsHandle, lines: number, kept: boolean, bytes: number, plainBytes: number): boolean
+  onSettle(settle: () => void): void
   /** Count one line: `bytes` written, `plainBytes` without Logsieve's fields (default: `bytes`). */
   count(
     signature: string,

@@ -1,6 +1,6 @@
 // Counts that add up (issue 14): Σ sample_rate over the lines written, backfilled ones included, is the
 // number of calls — a backfilled line weighs 0, since the next kept line of its pattern counts it.
-import type { StatsTable } from '@logsieve/core'
+import { computeSignature, type StatsTable } from '@logsieve/core'
 import { createSieve, integrationOf } from '@logsieve/node'
 import pino from 'pino'
 import { expect, it } from 'vitest'
@@ -62,5 +62,45 @@ it('measures an error that releases backfilled lines at its own written size, no
   expect(row?.kept).toBe(300)
   // Measured from the error lines themselves (within a few bytes), not from the debug lines before them.
   expect(Math.abs((row?.keptBytes ?? 0) / 300 - written)).toBeLessThan(written * 0.05)
+  await sieve.shutdown()
+})
+
+it('counts every line a level method answers from a lane, kept whole or muted, root and child alike', async () => {
+  const lines: string[] = []
+  const muted = 'cache miss'
+  const sieve = createSieve({
+    service: 'counts',
+    cacheDir: false,
+    policy: {
+      service: 'counts',
+      version: 1,
+      defaults: { newPattern: { rate: 1 }, floorPerMinute: 0 },
+      rules: [{ signature: computeSignature(muted).signature, rate: 0 }],
+    },
+  })
+  const sampler = integrationOf(sieve).sampler
+  const again = sampler.again
+  let answered = 0
+  sampler.again = (lane) => {
+    const d = again(lane)
+    if (d !== undefined) answered++
+    return d
+  }
+  const log = pino(sievePino(sieve), { write: (s: string) => void lines.push(s) })
+  const child = log.child({ svc: 'a' })
+  for (let burst = 0; burst < 100; burst++) {
+    const l = burst % 2 === 0 ? log : child
+    for (let i = 0; i < 30; i++) l.info({ orderId: i }, 'order placed')
+    for (let i = 0; i < 20; i++) l.info({ key: i }, muted)
+    for (let i = 0; i < 10; i++) l.info('order %d shipped to %s', i, 'x')
+  }
+  const rows = (sampler.stats as StatsTable).snapshot().rows
+  const row = (template: string) => rows.find((r) => r.template === template)
+  expect(row('order placed')).toMatchObject({ seen: 3000, kept: 3000 })
+  expect(row('cache miss')).toMatchObject({ seen: 2000, kept: 0 })
+  expect(row('order %d shipped to %s')).toMatchObject({ seen: 1000, kept: 1000 })
+  expect(lines).toHaveLength(4000)
+  // Most lines were answered by a lane (the rest: the first lines, measured ones, each burst's first).
+  expect(answered).toBeGreaterThan(4000)
   await sieve.shutdown()
 })

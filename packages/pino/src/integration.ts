@@ -3,7 +3,13 @@
 // and serialization; a kept line gets its fields (fields.ts) appended to the logger's own serialized
 // bindings while pino writes it, so pino's write path, its mixin, streams and diagnostics channel all see
 // the logger itself.
-import { BACKFILL_SAMPLE_RATE, type Decision, levelName, toSeverityNumber } from '@logsieve/core/sdk'
+import {
+  BACKFILL_SAMPLE_RATE,
+  type Decision,
+  type Lane,
+  levelName,
+  toSeverityNumber,
+} from '@logsieve/core/sdk'
 import {
   currentScope,
   estimateArgsBytes,
@@ -105,6 +111,21 @@ export function createIntegration(
       return sampler.decide(level, templateOf(a0, a1), decideOptions)
     } catch (error) {
       // Fail open: an SDK bug must not lose the app's line.
+      sieve.report('LOGSIEVE_HOOK_ERROR', error)
+      return undefined
+    }
+  }
+
+  function again(lane: Lane, format: string | undefined): Decision | undefined {
+    try {
+      const d = sampler.again(lane)
+      // What decide() leaves for a kept line's write (kept, bare).
+      if (d?.keep === true) {
+        decidedOtel = otelIds()
+        decidedFormat = format
+      }
+      return d
+    } catch (error) {
       sieve.report('LOGSIEVE_HOOK_ERROR', error)
       return undefined
     }
@@ -379,7 +400,7 @@ export function createIntegration(
     scope.backfill?.push(logger, args, replay, signature, estimateArgsBytes(args))
   }
 
-  const lines: Lines = { decide, bare, kept, dropped, replayer }
+  const lines: Lines = { decide, again, bare, kept, dropped, replayer }
 
   /**
    * Wrap the logger's mixin (the user's, or one OpenTelemetry's pino instrumentation added around it):

@@ -4,10 +4,11 @@
 // the hook, its method is replaced by one that makes the same decision on the call's `arguments`, read in
 // place, and hands kept lines to the same kept path as the hook (integration.ts): one decision path. A kept
 // line that needs nothing but pino's write is written from here (the integration's `bare`).
-import type { Decision, PatternMemo } from '@logsieve/core/sdk'
+import type { Decision, Lane, PatternMemo } from '@logsieve/core/sdk'
 import { currentScope, type Replayer, type Scope } from '@logsieve/node'
 import { type Compiled, compileFormat, interpolate } from './interpolate.js'
 import type { PinoSymbols } from './pino-symbols.js'
+import { formatOf } from './render.js'
 import type { LogFn, PinoLike } from './types.js'
 
 /** Format strings held compiled at most (the map starts over when full; formats are mostly literals). */
@@ -19,6 +20,11 @@ type Forwarded = (this: PinoLike, ...args: unknown[]) => void
 /** What a level method needs from its integration. */
 export interface Lines {
   decide(a0: unknown, a1: unknown, n: number, level: number, scope: Scope | undefined): Decision | undefined
+  /**
+   * The decision of `lane` (Decision.lane) repeated for a call that `decide` answered with it, outside a
+   * scope (`format`: that call's format string, render.ts formatOf), or undefined: decide it in full.
+   */
+  again(lane: Lane, format: string | undefined): Decision | undefined
   /**
    * Write a kept line of at most two arguments, read in place, when it needs nothing besides its write
    * (no fields, no measuring, example or export): true if written, else it takes the kept path.
@@ -74,6 +80,13 @@ function levelMethod(lines: Lines, method: LogFn, level: number): LogFn {
   // Handed from the method to its kept-line or buffer function, which reads them first thing.
   let pendingScope: Scope | undefined
   let pendingDecision: Decision | undefined
+  // The last decided call's lane, and what makes a call the same one: its message, whether that is the
+  // first or the second argument (after an object), and the number of arguments.
+  let lane: Lane | undefined
+  let laneText: unknown
+  let laneSecond = false
+  let laneCount = 0
+  let laneFormat: string | undefined
   const sieved = function (this: PinoLike): void {
     const scope = currentScope()
     // biome-ignore lint/complexity/noArguments: read in place, never materialized on a dropped line
@@ -82,7 +95,24 @@ function levelMethod(lines: Lines, method: LogFn, level: number): LogFn {
     const a0: unknown = arguments[0]
     // biome-ignore lint/complexity/noArguments: as above
     const a1: unknown = arguments[1]
-    const d = lines.decide(a0, a1, n, level, scope)
+    const same =
+      lane !== undefined &&
+      scope === undefined &&
+      n === laneCount &&
+      (laneSecond ? a1 === laneText && typeof a0 === 'object' && a0 !== null : a0 === laneText)
+    let d = same ? lines.again(lane as Lane, laneFormat) : undefined
+    if (d === undefined) {
+      d = lines.decide(a0, a1, n, level, scope)
+      lane = d?.lane
+      if (lane !== undefined) {
+        // The two call shapes whose message alone decides the line (render.ts templateOf).
+        laneSecond = typeof a0 !== 'string'
+        laneText = laneSecond ? a1 : a0
+        laneCount = n
+        laneFormat = formatOf(a0, a1, n)
+        if (laneSecond && (a0 === null || typeof a0 !== 'object' || typeof a1 !== 'string')) lane = undefined
+      }
+    }
     if (d !== undefined && !d.keep) {
       if (scope?.backfill !== undefined) {
         pendingScope = scope
