@@ -97,7 +97,8 @@ export function createLanes(stats: StatsCounter, last: LastLine): Lanes {
 
   if (enabled) stats.onSettle?.(close)
 
-  function offer(pl: PatternLevel, d: Decision, bytes: number, plain: number): Lane | undefined {
+  /** The lane for the decision just made on `pl`, or undefined (see Lanes.decided). */
+  function offer(pl: PatternLevel, d: Decision, bytes: number): Lane | undefined {
     const keep = d.keep
     // Only answers that do not depend on a draw, a clock or a count: kept whole, or muted (the pattern's
     // own rate: a floor line is kept at rate 1 from a sampled pattern).
@@ -109,15 +110,22 @@ export function createLanes(stats: StatsCounter, last: LastLine): Lanes {
       return undefined
     // A kept pattern's lane answers at its settled size and after the sampler's first measured lines.
     if (keep && (first < MEASURE_FIRST || pl.measures < MEASURE_SETTLE)) return undefined
+    return openLane(pl, d, bytes, last.plain ?? bytes, held)
+  }
+
+  /**
+   * Open `pl`'s lane (again, when `held`) in this epoch. Once an epoch at most, a call of its own: inlined
+   * into the decision, its object shapes kept V8 from optimizing the decision (docs/benchmarks.md).
+   */
+  function openLane(
+    pl: PatternLevel,
+    d: Decision,
+    bytes: number,
+    plain: number,
+    held: OpenLane | undefined,
+  ): Lane {
     if (open.length >= MAX_OPEN) close()
-    const lane: OpenLane = held ?? {
-      decision: { ...d },
-      pl,
-      epoch,
-      lines: 0,
-      bytes,
-      plain,
-    }
+    const lane: OpenLane = held ?? { decision: { ...d }, pl, epoch, lines: 0, bytes, plain }
     if (held !== undefined) {
       Object.assign(lane.decision, d)
       lane.epoch = epoch
@@ -147,7 +155,7 @@ export function createLanes(stats: StatsCounter, last: LastLine): Lanes {
       if (d.keep) last.bytes = bytes
       last.pl = d.keep ? pl : undefined
       d.measure = d.keep && measure(pl)
-      d.lane = offer(pl, d, bytes, last.plain ?? bytes)
+      d.lane = offer(pl, d, bytes)
     },
     again(l) {
       const lane = l as OpenLane
