@@ -87,6 +87,16 @@ function levelMethod(lines: Lines, method: LogFn, level: number): LogFn {
   let laneSecond = false
   let laneCount = 0
   let laneFormat: string | undefined
+  /** Hold `next` for the calls like this one: the two shapes whose message alone decides a line. */
+  const arm = (next: Lane | undefined, a0: unknown, a1: unknown, n: number) => {
+    lane = next
+    if (next === undefined) return
+    laneSecond = typeof a0 !== 'string'
+    if (laneSecond && (a0 === null || typeof a0 !== 'object' || typeof a1 !== 'string')) lane = undefined
+    laneText = laneSecond ? a1 : a0
+    laneCount = n
+    laneFormat = formatOf(a0, a1, n)
+  }
   const sieved = function (this: PinoLike): void {
     const scope = currentScope()
     // biome-ignore lint/complexity/noArguments: read in place, never materialized on a dropped line
@@ -103,15 +113,8 @@ function levelMethod(lines: Lines, method: LogFn, level: number): LogFn {
     let d = same ? lines.again(lane as Lane, laneFormat) : undefined
     if (d === undefined) {
       d = lines.decide(a0, a1, n, level, scope)
-      lane = d?.lane
-      if (lane !== undefined) {
-        // The two call shapes whose message alone decides the line (render.ts templateOf).
-        laneSecond = typeof a0 !== 'string'
-        laneText = laneSecond ? a1 : a0
-        laneCount = n
-        laneFormat = formatOf(a0, a1, n)
-        if (laneSecond && (a0 === null || typeof a0 !== 'object' || typeof a1 !== 'string')) lane = undefined
-      }
+      // A scope's lines never take a lane, and leave the last one as it is.
+      if (scope === undefined) arm(d?.lane, a0, a1, n)
     }
     if (d !== undefined && !d.keep) {
       if (scope?.backfill !== undefined) {
