@@ -132,15 +132,21 @@ export function createIntegration(
   }
 
   /**
-   * A level method's kept line that needs nothing besides its write, written straight away: no field to
-   * add (the fragment's own rule, fields.mayAdd), nothing to measure, keep as an example or export, no
-   * OpenTelemetry span and no format to fill in. The caller checked there is no scope.
+   * Whether a kept line outside a scope needs nothing besides its write: no field to add (the fragment's
+   * own rule, fields.mayAdd), nothing to measure, keep as an example or export, no OpenTelemetry span.
    */
-  function bare(logger: PinoLike, a0: unknown, a1: unknown, n: number, level: number, d: Decision): boolean {
+  function writeOnly(d: Decision, otel: TraceIds | undefined): boolean {
     // A line to measure needs the kept path (which arms the hook), unless pino never calls it (pino 8).
     if ((d.measure && measure.hears) || examples || exporting || syms?.write === undefined) return false
-    if (decidedOtel !== undefined || decidedFormat !== undefined) return false
-    if (fields.mayAdd(d.rate, d.sampleRate, undefined, undefined, 0)) return false
+    return otel === undefined && !fields.mayAdd(d.rate, d.sampleRate, undefined, undefined, 0)
+  }
+
+  /**
+   * A level method's kept line without a format to fill in that needs nothing besides its write, written
+   * straight away. The caller checked there is no scope.
+   */
+  function bare(logger: PinoLike, a0: unknown, a1: unknown, n: number, level: number, d: Decision): boolean {
+    if (decidedFormat !== undefined || !writeOnly(d, decidedOtel)) return false
     return writeDirect(
       (viewOf(logger) as PinoLike | undefined) ?? logger,
       syms as PinoSymbols,
@@ -172,8 +178,14 @@ export function createIntegration(
     if (d !== undefined) {
       try {
         const a0 = args[0]
-        if (fromLevelMethod && format !== undefined)
+        if (fromLevelMethod && format !== undefined) {
           message = preformat(logger, syms as PinoSymbols, format, args, d.pattern)
+          // Formatted here and needing nothing else: written as bare() writes a line without values.
+          if (message !== undefined && scope === undefined && writeOnly(d, otel)) {
+            const target = (viewOf(logger) as PinoLike | undefined) ?? logger
+            if (writeDirect(target, syms as PinoSymbols, a0, args[1], args.length, level, message)) return
+          }
+        }
         extra = keptFields(logger, d, scope, args, a0, otel)
       } catch (error) {
         sieve.report('LOGSIEVE_HOOK_ERROR', error)
