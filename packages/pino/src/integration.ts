@@ -175,21 +175,24 @@ export function createIntegration(
     const format = decidedFormat
     decidedOtel = undefined
     decidedFormat = undefined
+    // Formatted here and needing nothing else: written as bare() writes a line without values.
+    let direct = false
     if (d !== undefined) {
       try {
         const a0 = args[0]
         if (fromLevelMethod && format !== undefined) {
           message = preformat(logger, syms as PinoSymbols, format, args, d.pattern)
-          // Formatted here and needing nothing else: written as bare() writes a line without values.
-          if (message !== undefined && scope === undefined && writeOnly(d, otel)) {
-            const target = (viewOf(logger) as PinoLike | undefined) ?? logger
-            if (writeDirect(target, syms as PinoSymbols, a0, args[1], args.length, level, message)) return
-          }
+          direct = message !== undefined && scope === undefined && writeOnly(d, otel)
         }
-        extra = keptFields(logger, d, scope, args, a0, otel)
+        if (!direct) extra = keptFields(logger, d, scope, args, a0, otel)
       } catch (error) {
         sieve.report('LOGSIEVE_HOOK_ERROR', error)
       }
+    }
+    // Outside the guard above: an error of pino's own write reaches the app, as it would without Logsieve.
+    if (direct) {
+      const target = (viewOf(logger) as PinoLike | undefined) ?? logger
+      if (writeDirect(target, syms as PinoSymbols, args[0], args[1], args.length, level, message)) return
     }
     emit(logger, method, args, level, extra, fromLevelMethod ? DIRECT : userHook ? USER_HOOK : APPLY, message)
   }

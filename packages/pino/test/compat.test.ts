@@ -138,6 +138,38 @@ const scenarios: Record<string, (pino: Pino, wrap: Wrap) => Observation | Promis
     twice(() => log.info({ a: 1 }, 'hooked %s', 'line'))
     return [seen, lines, made.map((c) => JSON.stringify(c.bindings()))]
   },
+  'errors of the write itself, past the measured lines'(pino, wrap) {
+    // Format lines past the sampler's measured ones are written straight after formatting: an error of
+    // pino's own write (a serializer, the stream) must reach the caller once, the line tried once.
+    const attempts: string[] = []
+    const stream = {
+      write(s: string) {
+        attempts.push(untimed(s))
+        if (s.includes('boom')) throw err('stream bug')
+      },
+    }
+    const serializers = {
+      n: (v: number) => {
+        if (v === -1) throw err('serializer bug')
+        return v
+      },
+    }
+    const log = pino(wrap({ serializers, base: { pid: 1, hostname: 'h' } }), stream)
+    const child = log.child({ c: 1 })
+    const thrown: string[] = []
+    const attempt = (fn: () => void) => {
+      try {
+        fn()
+      } catch (error) {
+        thrown.push(String(error))
+      }
+    }
+    for (let i = 0; i < 400; i++) child.info({ n: i }, 'order %s placed by %s', i, 'u')
+    attempt(() => child.info({ n: 1 }, 'order %s placed by %s', 'boom', 'u'))
+    attempt(() => child.info({ n: -1 }, 'order %s placed by %s', 2, 'u'))
+    attempt(() => child.info({ n: 3 }, 'order %s placed by %s', 3, 'u'))
+    return [thrown, attempts.length, attempts.slice(-4)]
+  },
   mixins(pino, wrap) {
     const { lines, stream } = capture()
     let thrown = ''
