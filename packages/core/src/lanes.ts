@@ -15,7 +15,7 @@ import type { Decision, Lane, StatsCounter } from './types.js'
  * about one in MEASURE_EVERY: measuring costs the logger a pass over the serialized line, so most kept
  * lines are counted at their pattern's mean (docs/benchmarks.md has the cost).
  */
-export const MEASURE_FIRST = 256
+const MEASURE_FIRST = 256
 export const MEASURE_SETTLE = 8
 const MEASURE_EVERY = 256
 /** Lanes open at once: past it, every open lane is folded and closed (bounds what one window holds). */
@@ -88,6 +88,9 @@ export function createLanes(stats: StatsCounter, last: LastLine): Lanes {
   }
 
   function close(): void {
+    // Every lane of this epoch is open: with none, there is nothing to close (winston measures, and so
+    // closes, on every kept line).
+    if (open.length === 0) return
     // Emptied and bumped first: a fold that admits a row may make the table settle again.
     const folding = open
     open = []

@@ -92,7 +92,10 @@ function levelMethod(lines: Lines, method: LogFn, level: number): LogFn {
     lane = next
     if (next === undefined) return
     laneSecond = typeof a0 !== 'string'
-    if (laneSecond && (a0 === null || typeof a0 !== 'object' || typeof a1 !== 'string')) lane = undefined
+    if (laneSecond && (a0 === null || typeof a0 !== 'object' || typeof a1 !== 'string')) {
+      lane = undefined
+      return
+    }
     laneText = laneSecond ? a1 : a0
     laneCount = n
     laneFormat = formatOf(a0, a1, n)
